@@ -1,0 +1,72 @@
+"""Jangkau: social-security outreach campaigns in hard-to-reach villages."""
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from campaign_app import assets, errors, formatting, i18n
+from campaign_app.config import load_config
+from campaign_app.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
+from campaign_app.sessions import SessionInterface
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory: extensions, blueprints, CLI, error pages."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(load_config(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    app.session_interface = SessionInterface()
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    from campaign_app import models  # noqa: F401  (registers the tables with the metadata)
+    from campaign_app.database import init_app as init_database
+
+    db.init_app(app)
+    init_database(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    limiter.init_app(app)
+    htmx.init_app(app)
+    compress.init_app(app)
+    from campaign_app.auth.session import init_app as init_login
+
+    init_login(app, login_manager)
+
+    assets.init_app(app)
+    formatting.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+
+    from campaign_app.auth import bp as auth_bp
+    from campaign_app.branches import bp as branches_bp
+    from campaign_app.home import bp as home_bp
+    from campaign_app.users import bp as users_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
+    app.register_blueprint(users_bp)
+    app.register_blueprint(branches_bp)
+
+    from campaign_app.cli import register_commands
+
+    register_commands(app)
+    return app

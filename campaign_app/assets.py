@@ -1,0 +1,45 @@
+"""Fingerprinted static files: URLs carry a content hash and are cached for a year."""
+
+import hashlib
+from pathlib import Path
+
+from flask import Flask, request
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+def init_app(app: Flask) -> None:
+    from campaign_app.access import public
+
+    send_static = app.view_functions["static"]
+    app.view_functions["static"] = public(lambda filename: send_static(filename=filename))
+
+    digests: dict[str, str] = {}
+
+    def digest(filename: str) -> str:
+        if app.debug or filename not in digests:
+            path = Path(app.static_folder, filename)
+            try:
+                digests[filename] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+            except OSError:
+                digests[filename] = "missing"
+        return digests[filename]
+
+    @app.url_defaults
+    def add_fingerprint(endpoint, values):
+        if endpoint == "static" and "filename" in values:
+            values["v"] = digest(values["filename"])
+
+    @app.after_request
+    def cache_fingerprinted(response):
+        if request.endpoint != "static" or response.status_code != 200:
+            return response
+        filename = (request.view_args or {}).get("filename", "")
+        if request.args.get("v") == digest(filename):
+            response.cache_control.no_cache = None
+            response.cache_control.public = True
+            response.cache_control.max_age = ONE_YEAR
+            response.cache_control.immutable = True
+        else:
+            response.cache_control.no_cache = True
+        return response

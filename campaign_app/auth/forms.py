@@ -1,0 +1,45 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, RadioField, SelectChoice, StringField
+from wtforms.validators import EqualTo, InputRequired, Length
+
+from campaign_app.auth.service import MIN_PASSWORD_LENGTH
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        validators=[InputRequired(_l("Enter your username.")), Length(max=40, message=_l("At most 40 characters."))],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(_l("Enter your password.")), Length(max=256, message=_l("Too long."))],
+    )
+    next = HiddenField()
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(_l("Enter your current password.")), Length(max=256)],
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[
+            InputRequired(_l("Enter a new password.")),
+            Length(min=MIN_PASSWORD_LENGTH, max=256,
+                   message=_l("Between %(min)d and %(max)d characters.", min=MIN_PASSWORD_LENGTH, max=256)),
+        ],
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[EqualTo("new_password", message=_l("The two new passwords differ."))],
+    )
+
+
+class LanguageForm(FlaskForm):
+    language = RadioField(
+        _l("Language"),
+        choices=[SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")],
+        validators=[InputRequired()],
+    )

@@ -1,0 +1,49 @@
+"""Authentication rules: checking credentials and changing one's own settings."""
+
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from campaign_app.config import SUPPORTED_LANGUAGES
+from campaign_app.extensions import db
+from campaign_app.models import User
+
+MIN_PASSWORD_LENGTH = 10
+
+# Checked when the username is unknown, so that a wrong name costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with this username and password, or None."""
+    name = normalise_username(username)
+    user = db.session.scalar(select(User).where(func.lower(User.username) == name)) if name else None
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> bool:
+    """Set a new password if ``current_password`` is right; returns whether it changed.
+
+    Changing the password signs the user out of every other session.
+    """
+    if not user.check_password(current_password):
+        return False
+    user.set_password(new_password)
+    db.session.flush()
+    return True
+
+
+def set_language(user: User, language: str) -> None:
+    """Remember the user's interface language."""
+    if language not in SUPPORTED_LANGUAGES:
+        raise ValueError(language)
+    user.language = language
+    db.session.flush()

@@ -1,0 +1,80 @@
+"""Settings read from the environment, with safe defaults for a laptop.
+
+Secrets that are not given are generated once into the instance folder (never committed)
+so that a fresh install works and a restart keeps sessions and encrypted data readable.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _secret_from_instance(instance_path: str, name: str) -> str:
+    """Read a secret from ``instance/<name>``, creating it on first use."""
+    path = Path(instance_path) / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # 0600: readable only by the account that runs the app.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _sqlite_url(instance_path: str) -> str:
+    return "sqlite:///" + str(Path(instance_path) / "jangkau.sqlite3")
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(instance_path: str) -> dict:
+    """Build the configuration mapping from the environment."""
+    env = os.environ
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY") or _secret_from_instance(instance_path, "secret_key"),
+        # Will encrypt personal data (NIKs); kept apart from SECRET_KEY so either can rotate.
+        "DATA_KEY": env.get("DATA_KEY") or _secret_from_instance(instance_path, "data_key"),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            env.get("DATABASE_URL") or _sqlite_url(instance_path)
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes"),
+        "BABEL_DEFAULT_LOCALE": env.get("DEFAULT_LANGUAGE", "id"),
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Makassar",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # Forced on by env; otherwise set per request when the request itself came over HTTPS.
+        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 512 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "COMPRESS_MIMETYPES": [
+            "text/html", "text/css", "text/javascript", "application/javascript",
+            "application/json", "image/svg+xml", "text/csv",
+        ],
+        "COMPRESS_MIN_SIZE": 500,
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "PAGE_SIZE": 25,
+    }
+
+
+SUPPORTED_LANGUAGES = ("id", "en")
+
+
+def normalise_database_url(url: str) -> str:
+    """Let ``postgres://`` and ``postgresql://`` URLs use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

@@ -1,0 +1,26 @@
+"""Database wiring: SQLite pragmas, and one commit per request."""
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from campaign_app.extensions import db
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    # WAL lets readers work while a writer commits; SQLite leaves foreign keys off unless asked.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    @app.teardown_request
+    def rollback_uncommitted(exc):
+        # Services flush and routes commit once; whatever was not committed is undone.
+        if exc is not None:
+            db.session.rollback()

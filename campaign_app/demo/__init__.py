@@ -1,0 +1,1 @@
+"""Demo data: a believable branch office to try Jangkau with."""

@@ -1,0 +1,68 @@
+"""``flask demo seed``: the Palu branch with a demo user for each role, on real villages.
+
+Safe to run again: existing demo records are found by name and kept, nothing is duplicated.
+"""
+
+from dataclasses import dataclass
+
+from faker import Faker
+from sqlalchemy import select
+
+from campaign_app.branches.service import get_or_create_branch
+from campaign_app.extensions import db
+from campaign_app.models import Regency, Role, User
+from campaign_app.users.service import create_user
+
+DEMO_PASSWORD = "jangkau-demo"
+PALU_BRANCH = "Kantor Cabang Palu"
+# Kota Palu, Sigi, Donggala and Parigi Moutong: the regencies the Palu office reaches by road.
+PALU_REGENCIES = ["72.71", "72.10", "72.03", "72.08"]
+OTHER_BRANCHES = {"Kantor Cabang Luwuk": ["72.01", "72.07"], "Kantor Cabang Poso": ["72.02", "72.09"]}
+
+DEMO_LOGINS = [
+    ("admin", Role.ADMIN),
+    ("koordinator", Role.COORDINATOR),
+    ("petugas", Role.OFFICER),
+    ("manajer", Role.MANAGER),
+]
+
+
+class RegionsMissing(RuntimeError):
+    """The regions of Sulawesi Tengah are not loaded yet."""
+
+
+@dataclass
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+
+
+def seed_demo(scale: int = 1, seed: int = 72) -> list[DemoLogin]:
+    """Create (or keep) the demo branches and users; ``scale`` multiplies the extra staff.
+
+    Returns the demo logins, one per role.
+    """
+    if db.session.get(Regency, PALU_REGENCIES[0]) is None:
+        raise RegionsMissing()
+    fake = Faker("id_ID")
+    fake.seed_instance(seed)
+    palu = get_or_create_branch(PALU_BRANCH, PALU_REGENCIES, home_regency_code="72.71")
+    others = [get_or_create_branch(name, codes, codes[0]) for name, codes in OTHER_BRANCHES.items()]
+
+    existing = set(db.session.scalars(select(User.username)))
+    for username, role in DEMO_LOGINS:
+        if username not in existing:
+            create_user(username=username, full_name=fake.name(), password=DEMO_PASSWORD, role=role,
+                        branch=palu, covered_branches=others if role == Role.MANAGER else None)
+    # Extra staff, so that lists and counts look like a working office.
+    staff_plan = [(Role.OFFICER, 6), (Role.COORDINATOR, 1)]
+    for branch_index, branch in enumerate([palu, *others]):
+        for role, per_scale in staff_plan:
+            for n in range(per_scale * scale):
+                username = f"{role.value[:3]}{branch_index}{n:03d}"
+                if username not in existing:
+                    create_user(username=username, full_name=fake.name(), password=DEMO_PASSWORD,
+                                role=role, branch=branch)
+    db.session.flush()
+    return [DemoLogin(username, DEMO_PASSWORD, role.value) for username, role in DEMO_LOGINS]

@@ -1,0 +1,41 @@
+"""Jinja filters for what Indonesians read: Rupiah as ``Rp16.800``, times in WITA."""
+
+from datetime import date, datetime
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_decimal
+from lokal import format_rupiah
+
+
+def rupiah(amount) -> str:
+    """``16800`` → ``Rp16.800``; empty for None."""
+    if amount is None:
+        return ""
+    return format_rupiah(amount)
+
+
+def wita(moment: datetime | None, format: str = "medium") -> str:
+    """A timestamp shown in Asia/Makassar (WITA), the branch's time zone."""
+    if moment is None:
+        return ""
+    return f"{format_datetime(moment, format)} WITA"
+
+
+def day(value: date | None, format: str = "medium") -> str:
+    if value is None:
+        return ""
+    return format_date(value, format)
+
+
+def number(value) -> str:
+    """A count with the locale's thousands separator: ``83.762`` in Indonesian."""
+    if value is None:
+        return ""
+    return format_decimal(value)
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(number)
+    app.add_template_filter(rupiah)
+    app.add_template_filter(wita)
+    app.add_template_filter(day)

@@ -1,0 +1,17 @@
+from flask_login import current_user
+
+from campaign_app.access import signed_in
+from campaign_app.home import bp, service
+from campaign_app.models import Role
+from campaign_app.rendering import render
+
+
+@bp.get("/")
+@signed_in
+def index():
+    context = {"branches": service.branch_summaries(current_user)}
+    if current_user.role in (Role.ADMIN, Role.MANAGER, Role.COORDINATOR):
+        context["staff"] = service.staff_by_role(current_user)
+    if current_user.role == Role.ADMIN:
+        context["regions"] = service.region_counts()
+    return render(f"home/{current_user.role}.html", **context)

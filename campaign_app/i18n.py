@@ -1,0 +1,28 @@
+"""Language choice: the signed-in user's setting, else the visitor's choice, else Indonesian."""
+
+from flask import Flask, current_app, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from campaign_app.config import SUPPORTED_LANGUAGES
+
+
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated and current_user.language in SUPPORTED_LANGUAGES:
+        return current_user.language
+    chosen = session.get("language")
+    if chosen in SUPPORTED_LANGUAGES:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app: Flask) -> None:
+    from campaign_app.labels import role_label
+    from campaign_app.navigation import menu_for
+
+    app.add_template_global(role_label)
+
+    @app.context_processor
+    def page_context():
+        role = current_user.role if current_user and current_user.is_authenticated else None
+        return {"current_language": str(get_locale()), "menu": menu_for(role)}

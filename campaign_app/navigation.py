@@ -1,0 +1,19 @@
+"""The main menu: which destinations each role sees, in order."""
+
+from flask_babel import lazy_gettext as _l
+
+from campaign_app.models import Role
+
+MENU = [
+    ("home.index", _l("Home"), frozenset(Role)),
+    ("branches.index", _l("Branches"), frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR})),
+    ("users.index", _l("Users"), frozenset({Role.ADMIN})),
+    ("auth.account", _l("Account"), frozenset(Role)),
+]
+
+
+def menu_for(role: str | None) -> list[tuple[str, str]]:
+    """The (endpoint, label) pairs shown to a user with ``role``."""
+    if role is None:
+        return []
+    return [(endpoint, label) for endpoint, label, roles in MENU if role in roles]

