@@ -112,3 +112,19 @@ def csrf_token_from(html: str) -> str:
     match = CSRF_INPUT.search(html)
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+def pytest_sessionstart(session):
+    """Compile the catalogues, so that a bare `pytest` shows the Indonesian UI like the app does."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from campaign_app import PROJECT_ROOT
+
+    for po_path in (PROJECT_ROOT / "campaign_app" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            with open(po_path, "rb") as po_file:
+                catalogue = read_po(po_file)
+            with open(mo_path, "wb") as mo_file:
+                write_mo(mo_file, catalogue)

@@ -75,10 +75,11 @@ def account():
     form = PasswordChangeForm()
     status = 200
     if form.validate_on_submit():
-        if service.change_password(current_user, form.current_password.data, form.new_password.data):
+        user = current_user._get_current_object()
+        if service.change_password(user, form.current_password.data, form.new_password.data):
             db.session.commit()
             # The session token changed with the password: sign this session in again.
-            login_user(current_user)
+            login_user(user)
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.account"), code=303)
         form.current_password.errors.append(_("The current password is wrong."))
