@@ -128,3 +128,18 @@ def test_changing_the_password_signs_out_other_sessions(app):
                                  "confirm": "a-new-secret-1"})
     assert first.get("/").status_code == 200
     assert second.get("/").status_code == 302
+
+
+def test_behind_a_trusted_tls_proxy_the_session_cookie_is_secure(databases):
+    url = databases.fresh_url()
+    client = make_app(url, TRUSTED_PROXIES=1).test_client()
+    response = client.post("/login", data={"username": "admin", "password": "jangkau-demo"},
+                           headers={"X-Forwarded-Proto": "https"})
+    assert "Secure" in response.headers["Set-Cookie"]
+    databases.drop(url)
+
+
+def test_forwarded_headers_are_ignored_without_a_trusted_proxy(client):
+    response = client.post("/login", data={"username": "admin", "password": "jangkau-demo"},
+                           headers={"X-Forwarded-Proto": "https"})
+    assert "Secure" not in response.headers["Set-Cookie"]
