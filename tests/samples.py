@@ -1,0 +1,138 @@
+"""Sample values for URL arguments, so that the access tests can call every endpoint.
+
+``tests/web/test_access_rules.py`` builds a URL for every rule in ``app.url_map``. Each URL argument
+is looked up here by its name; an argument without a provider fails that test with a message pointing
+to this file, so a new endpoint is never skipped silently.
+
+A provider runs inside an app context on a fresh copy of the seeded demo database and returns
+``Samples``:
+
+- ``own``: a record of the demo users' branch (Kantor Cabang Palu);
+- ``foreign``: the same kind of record in another branch (Kantor Cabang Luwuk), or None for an
+  argument that names no branch's record (a page number, a report period, ...).
+
+Each ``Sample`` says which branch owns its record. A role allowed on the endpoint whose visible branches
+(``campaign_app.access.visible_branch_ids``) do not include that branch must get a 404.
+
+When one URL has several arguments, the test uses every ``own`` sample together, then every ``foreign``
+sample together, so related samples must agree: the Luwuk ``visit_id`` must belong to the Luwuk
+``campaign_id``. Pick records that no POST with an empty form can make unusable for the demo logins
+(never a demo user itself, for instance).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from campaign_app.demo.seed import DEMO_LOGINS, PALU_BRANCH
+from campaign_app.extensions import db
+from campaign_app.models import Branch, District, User, Village
+
+FOREIGN_BRANCH = "Kantor Cabang Luwuk"
+
+
+@dataclass(frozen=True)
+class Sample:
+    value: Any
+    # The branch that owns the record; None when the value names no branch's record.
+    branch_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Samples:
+    own: Sample
+    foreign: Sample | None = None
+
+
+PROVIDERS: dict[str, Callable[[], Samples]] = {}
+
+
+def provides(*names: str):
+    """Register the decorated function as the sample provider for the URL arguments ``names``."""
+
+    def register(provider: Callable[[], Samples]) -> Callable[[], Samples]:
+        for name in names:
+            PROVIDERS[name] = provider
+        return provider
+
+    return register
+
+
+def missing_provider_message(name: str, endpoint: str) -> str:
+    return (f"URL argument {name!r} of endpoint {endpoint!r} has no sample value: add a provider for it to "
+            f"tests/samples.py (@provides({name!r}), one record in {PALU_BRANCH} and one in {FOREIGN_BRANCH})")
+
+
+def _branch(name: str) -> Branch:
+    branch = db.session.scalar(select(Branch).where(Branch.name == name))
+    assert branch is not None, f"the demo seed has no branch {name!r}"
+    return branch
+
+
+def _home_regency_code(branch: Branch) -> str:
+    return branch.home_regency_code or branch.regencies[0].code
+
+
+# --- branches and people -------------------------------------------------------------------------
+
+@provides("branch_id")
+def branch_id() -> Samples:
+    palu, luwuk = _branch(PALU_BRANCH), _branch(FOREIGN_BRANCH)
+    return Samples(Sample(palu.id, palu.id), Sample(luwuk.id, luwuk.id))
+
+
+@provides("user_id")
+def user_id() -> Samples:
+    demo_usernames = [username for username, _role in DEMO_LOGINS]
+
+    def staff_member(branch: Branch) -> Sample:
+        # Not a demo login: a POST that deactivates or resets the sample must not lock the tests out.
+        user = db.session.scalar(
+            select(User).where(User.branch_id == branch.id, User.username.not_in(demo_usernames))
+            .order_by(User.id).limit(1)
+        )
+        assert user is not None, f"the demo seed has no staff in {branch.name}"
+        return Sample(user.id, branch.id)
+
+    return Samples(staff_member(_branch(PALU_BRANCH)), staff_member(_branch(FOREIGN_BRANCH)))
+
+
+# --- regions: a regency, district or village is a branch's through the regencies it covers --------
+
+@provides("regency_code")
+def regency_code() -> Samples:
+    palu, luwuk = _branch(PALU_BRANCH), _branch(FOREIGN_BRANCH)
+    return Samples(Sample(_home_regency_code(palu), palu.id), Sample(_home_regency_code(luwuk), luwuk.id))
+
+
+def _first_district(branch: Branch) -> District:
+    return db.session.scalar(
+        select(District).where(District.regency_code == _home_regency_code(branch)).order_by(District.code).limit(1)
+    )
+
+
+@provides("district_code")
+def district_code() -> Samples:
+    palu, luwuk = _branch(PALU_BRANCH), _branch(FOREIGN_BRANCH)
+    return Samples(Sample(_first_district(palu).code, palu.id), Sample(_first_district(luwuk).code, luwuk.id))
+
+
+@provides("village_code")
+def village_code() -> Samples:
+    def first_village(branch: Branch) -> Sample:
+        village = db.session.scalar(
+            select(Village).where(Village.district_code == _first_district(branch).code)
+            .order_by(Village.code).limit(1)
+        )
+        return Sample(village.code, branch.id)
+
+    return Samples(first_village(_branch(PALU_BRANCH)), first_village(_branch(FOREIGN_BRANCH)))
+
+
+# --- values that name no branch's record -----------------------------------------------------------
+
+@provides("page")
+def page() -> Samples:
+    return Samples(Sample(2))
