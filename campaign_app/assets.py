@@ -12,7 +12,15 @@ def init_app(app: Flask) -> None:
     from campaign_app.access import public
 
     send_static = app.view_functions["static"]
-    app.view_functions["static"] = public(lambda filename: send_static(filename=filename))
+
+    def static_file(filename):
+        response = send_static(filename=filename)
+        # Read the (small) file whole, so that compression closes it instead of leaking the handle.
+        response.direct_passthrough = False
+        response.make_sequence()
+        return response
+
+    app.view_functions["static"] = public(static_file)
 
     digests: dict[str, str] = {}
 

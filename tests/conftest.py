@@ -1,8 +1,11 @@
 """Shared fixtures: an app on a fresh copy of a seeded database, a client, and a way to sign in."""
 
 import re
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 
 import pytest
+from flask import Flask
 from flask_migrate import upgrade
 
 from campaign_app import create_app
@@ -44,25 +47,43 @@ def databases(tmp_path_factory):
     dbs.close()
 
 
-def _app_on(databases, url, **overrides):
+@contextmanager
+def app_on_copy(databases, url: str, drop: bool = True, **overrides) -> Iterator[Flask]:
+    """An app on the database at ``url``; its connections are closed and (with ``drop``) the database dropped."""
     app = make_app(url, **overrides)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    databases.drop(url)
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if drop:
+            databases.drop(url)
 
 
 @pytest.fixture
 def app(databases):
     """An app on its own copy of the seeded database: regions of province 72 and the demo branch."""
-    yield from _app_on(databases, databases.fresh_url())
+    with app_on_copy(databases, databases.fresh_url()) as app:
+        yield app
 
 
 @pytest.fixture
 def empty_app(databases):
     """An app on an empty database with no tables, for migration tests."""
-    yield from _app_on(databases, databases.empty_url())
+    with app_on_copy(databases, databases.empty_url()) as app:
+        yield app
+
+
+@pytest.fixture
+def app_factory(databases):
+    """Makes apps with other settings, each on a fresh copy or on a given ``url``; all closed at the end."""
+    with ExitStack() as stack:
+        def factory(url: str | None = None, **overrides) -> Flask:
+            fresh = url is None
+            return stack.enter_context(app_on_copy(databases, url or databases.fresh_url(), drop=fresh, **overrides))
+
+        yield factory
 
 
 @pytest.fixture

@@ -1,31 +1,99 @@
-from flask import abort
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
-from campaign_app.access import roles, visible_branch_ids
-from campaign_app.branches import bp
+from campaign_app.access import roles
+from campaign_app.branches import bp, service
+from campaign_app.branches.forms import BranchForm, ProvinceForm
 from campaign_app.extensions import db
-from campaign_app.home.service import branch_summaries
 from campaign_app.models import Branch, Role
 from campaign_app.rendering import render
+
+# Larger ids cannot exist, and would overflow SQLite's integers: the URL simply does not match.
+BRANCH_ID = "<int(max=2147483647):branch_id>"
 
 
 @bp.get("/")
 @roles(Role.ADMIN, Role.MANAGER, Role.COORDINATOR)
 def index():
-    return render("branches/index.html", branches=branch_summaries(current_user))
+    page, branches = service.visible_branches(
+        current_user, page=request.args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"],
+    )
+    return render("branches/index.html", page=page, branches=branches)
 
 
-@bp.get("/<int:branch_id>")
+@bp.get(f"/{BRANCH_ID}")
 @roles(Role.ADMIN, Role.MANAGER, Role.COORDINATOR)
 def show(branch_id: int):
-    visible = visible_branch_ids(current_user)
-    branch = db.session.get(Branch, branch_id)
-    if branch is None or (visible is not None and branch.id not in visible):
+    # Another branch's page is "not found", not "forbidden": its existence is nobody else's business.
+    branch = service.visible_branch(current_user, branch_id)
+    if branch is None:
         abort(404)
-    return render("branches/index.html", branches=branch_summaries(current_user))
+    return render("branches/show.html", branch=branch, regencies=service.branch_regency_rows(branch.id),
+                  staff=service.branch_staff(branch.id))
 
 
-@bp.get("/new")
+def _form_page(branch: Branch | None):
+    """Show or handle the branch form; the province's regencies come from ``?province=`` or the post."""
+    provinces = [SelectChoice(code, name) for code, name in service.province_options()]
+    known = {choice.value for choice in provinces}
+    default = service.branch_province(branch)
+    province_form = ProvinceForm(provinces, formdata=None, province=default)
+    form = BranchForm()
+    if request.method == "POST":
+        province = form.province.data
+    else:
+        province = request.args.get("province", default)
+        if province not in known:
+            province_form.province.errors = [_("Choose one of the provinces listed.")]
+    if province not in known:
+        # An unknown code, typed into the address or tampered with: show the branch's own province.
+        province = default
+    province_form.province.data = province
+    form.province.data = province
+    if request.method == "GET" and branch is not None:
+        form.name.data = branch.name
+        form.home_regency.data = branch.home_regency_code
+        form.regencies.data = [r.code for r in branch.regencies if r.province_code == province]
+    options = service.regency_options(province, branch.id if branch is not None else None)
+    form.set_regencies(options, keep_home=branch.home_regency if branch is not None else None)
+
+    status = 200
+    if form.validate_on_submit():
+        try:
+            saved = service.save_branch(branch, name=form.name.data, home_regency_code=form.home_regency.data,
+                                        province_code=province, regency_codes=form.regencies.data or [])
+        except service.BranchNameTaken:
+            form.name.errors.append(_("Another branch is already called %(name)s.", name=form.name.data))
+        except service.RegencyTaken as taken:
+            form.regencies.errors.extend(
+                _("%(regency)s is already covered by %(branch)s.", regency=regency, branch=other)
+                for regency, other in taken.conflicts
+            )
+        except service.UnknownRegency:
+            form.regencies.errors.append(_("Choose only regencies of the province shown."))
+        else:
+            db.session.commit()
+            flash(_("Branch %(name)s saved.", name=saved.name), "success")
+            return redirect(url_for("branches.show", branch_id=saved.id), code=303)
+    if request.method == "POST":
+        status = 400
+    action = url_for("branches.edit", branch_id=branch.id) if branch is not None else url_for("branches.create")
+    return render("branches/form.html", fragment="regencies", status=status, branch=branch, form=form,
+                  province_form=province_form, action=action)
+
+
+@bp.route("/new", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def create():
-    return render("branches/index.html", branches=[])
+    return _form_page(None)
+
+
+@bp.route(f"/{BRANCH_ID}/edit", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def edit(branch_id: int):
+    branch = db.session.get(Branch, branch_id)
+    if branch is None:
+        abort(404)
+    return _form_page(branch)

@@ -1,6 +1,7 @@
 from flask_login import current_user
 
 from campaign_app.access import signed_in
+from campaign_app.branches.service import visible_branches
 from campaign_app.home import bp, service
 from campaign_app.models import Role
 from campaign_app.rendering import render
@@ -9,8 +10,9 @@ from campaign_app.rendering import render
 @bp.get("/")
 @signed_in
 def index():
-    context = {"branches": service.branch_summaries(current_user)}
-    if current_user.role in (Role.ADMIN, Role.MANAGER, Role.COORDINATOR):
+    context = {}
+    if current_user.role != Role.OFFICER:
+        context["branch_page"], context["branches"] = visible_branches(current_user)
         context["staff"] = service.staff_by_role(current_user)
     if current_user.role == Role.ADMIN:
         context["regions"] = service.region_counts()

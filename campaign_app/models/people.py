@@ -4,7 +4,7 @@ import enum
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -27,6 +27,8 @@ branch_regencies = Table(
     db.metadata,
     Column("branch_id", Integer, ForeignKey("branches.id", ondelete="CASCADE"), primary_key=True),
     Column("regency_code", String(5), ForeignKey("regencies.code"), primary_key=True),
+    # A regency is served by one branch at most.
+    UniqueConstraint("regency_code"),
 )
 
 # The branches a manager covers beyond their own; ``User.covers_all_branches`` means every branch.

@@ -1,13 +1,34 @@
 """Rules for user accounts, as an administrator manages them."""
 
-from sqlalchemy import func, select
+from collections.abc import Sequence
 
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from campaign_app.config import SUPPORTED_LANGUAGES
 from campaign_app.extensions import db
 from campaign_app.models import Branch, Role, User
+
+# Deep pages are never useful and a huge OFFSET overflows SQLite's integers.
+MAX_PAGE = 10_000
 
 
 class UsernameTaken(ValueError):
     """Another account already has this username."""
+
+
+class OwnAccountLockout(ValueError):
+    """An administrator tried to lock themselves out of administration."""
+
+
+class CannotDeactivateSelf(OwnAccountLockout):
+    """An administrator tried to deactivate their own account."""
+
+
+class CannotDropOwnAdminRole(OwnAccountLockout):
+    """An administrator tried to give themselves another role."""
 
 
 def username_taken(username: str, except_user_id: int | None = None) -> bool:
@@ -16,6 +37,13 @@ def username_taken(username: str, except_user_id: int | None = None) -> bool:
     if except_user_id is not None:
         query = query.where(User.id != except_user_id)
     return db.session.scalar(query.limit(1)) is not None
+
+
+def _coverage(role: Role, branch: Branch, covered_branches, covers_all_branches: bool):
+    """A manager's extra branches (never their own), or nothing for any other role."""
+    if role != Role.MANAGER:
+        return [], False
+    return [b for b in (covered_branches or []) if b.id != branch.id], bool(covers_all_branches)
 
 
 def create_user(
@@ -33,19 +61,110 @@ def create_user(
     username = username.strip().lower()
     if username_taken(username):
         raise UsernameTaken(username)
+    role = Role(role)
+    if language not in SUPPORTED_LANGUAGES:
+        raise ValueError(language)
+    covered, covers_all = _coverage(role, branch, covered_branches, covers_all_branches)
     user = User(
         username=username,
         full_name=full_name.strip(),
-        role=Role(role),
+        role=role,
         branch=branch,
         language=language,
-        covers_all_branches=covers_all_branches and role == Role.MANAGER,
+        covers_all_branches=covers_all,
         active=True,
         session_token=0,
     )
-    if role == Role.MANAGER and covered_branches:
-        user.covered_branches = list(covered_branches)
+    user.covered_branches = covered
     user.set_password(password)
-    db.session.add(user)
+    try:
+        # A savepoint, so that losing a race for the username leaves the session usable.
+        with db.session.begin_nested():
+            db.session.add(user)
+            db.session.flush()
+    except IntegrityError:
+        raise UsernameTaken(username) from None
+    return user
+
+
+def search_users(
+    query: str = "",
+    role: str | None = None,
+    branch_id: int | None = None,
+    page: int = 1,
+    per_page: int = 25,
+) -> Pagination:
+    """One page of accounts whose name or username contains ``query``, optionally of one role and branch.
+
+    Two statements whatever the page holds: the count and the page with each user's branch joined
+    (four when ``page`` is past the end and the last page is fetched instead).
+    """
+    statement = select(User).options(joinedload(User.branch))
+    term = (query or "").strip().lower()
+    if term:
+        statement = statement.where(or_(
+            func.lower(User.full_name).contains(term, autoescape=True),
+            func.lower(User.username).contains(term, autoescape=True),
+        ))
+    if role:
+        statement = statement.where(User.role == role)
+    if branch_id is not None:
+        statement = statement.where(User.branch_id == branch_id)
+    statement = statement.order_by(func.lower(User.full_name), User.id)
+    page = min(max(page, 1), MAX_PAGE)
+    result = db.paginate(statement, page=page, per_page=per_page, max_per_page=None, error_out=False)
+    if page > 1 and not result.items and result.total:
+        # A page past the end (an old link, a shorter result): show the last one instead.
+        result = db.paginate(statement, page=result.pages, per_page=per_page, max_per_page=None, error_out=False)
+    return result
+
+
+def branches_by_id(ids: Sequence[int]) -> list[Branch]:
+    """The branches with these ids, by name; unknown ids are left out."""
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Branch).where(Branch.id.in_(set(ids))).order_by(Branch.name)))
+
+
+def update_user(
+    user: User,
+    *,
+    acting_user: User,
+    full_name: str,
+    role: Role,
+    branch: Branch,
+    language: str,
+    active: bool,
+    covered_branches: list[Branch] | None = None,
+    covers_all_branches: bool = False,
+) -> User:
+    """Change an account's name, role, branch, language, state and (for a manager) coverage.
+
+    Refuses, before changing anything, to let ``acting_user`` deactivate themselves
+    (``CannotDeactivateSelf``) or drop their own administrator role (``CannotDropOwnAdminRole``):
+    the last administrator could otherwise lock everyone out.
+    """
+    role = Role(role)
+    if language not in SUPPORTED_LANGUAGES:
+        raise ValueError(language)
+    if user.id == acting_user.id:
+        if not active:
+            raise CannotDeactivateSelf()
+        if user.role == Role.ADMIN and role != Role.ADMIN:
+            raise CannotDropOwnAdminRole()
+    covered, covers_all = _coverage(role, branch, covered_branches, covers_all_branches)
+    user.full_name = full_name.strip()
+    user.role = role
+    user.branch = branch
+    user.language = language
+    user.active = bool(active)
+    user.covered_branches = covered
+    user.covers_all_branches = covers_all
     db.session.flush()
     return user
+
+
+def reset_password(user: User, new_password: str) -> None:
+    """Set a new password chosen by an administrator; the user is signed out of every session."""
+    user.set_password(new_password)
+    db.session.flush()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_foundation
 Revises: 
-Create Date: 2026-11-25 07:53:03.870380
+Create Date: 2026-11-25 08:12:06.546324
 
 """
 from alembic import op
@@ -57,7 +57,8 @@ def upgrade():
     sa.Column('regency_code', sa.String(length=5), nullable=False),
     sa.ForeignKeyConstraint(['branch_id'], ['branches.id'], name=op.f('fk_branch_regencies_branch_id_branches'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['regency_code'], ['regencies.code'], name=op.f('fk_branch_regencies_regency_code_regencies')),
-    sa.PrimaryKeyConstraint('branch_id', 'regency_code', name=op.f('pk_branch_regencies'))
+    sa.PrimaryKeyConstraint('branch_id', 'regency_code', name=op.f('pk_branch_regencies')),
+    sa.UniqueConstraint('regency_code', name=op.f('uq_branch_regencies_regency_code'))
     )
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -1,29 +1,12 @@
 """Fixtures for the guard-rail tests: apps shared by a module or the whole run, and crawls of them."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 from flask import Flask
 
-from campaign_app.extensions import db
-from tests.conftest import DEMO_USERS, make_app
+from tests.conftest import DEMO_USERS, app_on_copy, csrf_token_from
 from tests.crawler import ANONYMOUS, Crawl, crawl
 
 ROLES = [*DEMO_USERS, ANONYMOUS]
-
-
-@contextmanager
-def app_on_copy(databases, url: str, **overrides) -> Iterator[Flask]:
-    """An app on the database at ``url``, dropped afterwards; for fixtures wider than one test."""
-    app = make_app(url, **overrides)
-    try:
-        yield app
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        databases.drop(url)
 
 
 class Crawls:
@@ -50,3 +33,13 @@ def demo_site(databases):
 def demo_crawls(demo_site) -> Crawls:
     """Every page and fragment each demo role reaches on the demo site (crawls only GET)."""
     return Crawls(demo_site)
+
+
+@pytest.fixture
+def csrf_admin(app_factory):
+    """An app that checks CSRF tokens, and a client signed in on it as the administrator."""
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"username": "admin", "password": "jangkau-demo", "csrf_token": token})
+    return app, client

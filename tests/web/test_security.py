@@ -2,23 +2,17 @@
 
 import pytest
 
-from tests.conftest import csrf_token_from, make_app
+from tests.conftest import csrf_token_from
 
 
 @pytest.fixture
-def csrf_app(databases):
-    url = databases.fresh_url()
-    app = make_app(url, WTF_CSRF_ENABLED=True)
-    yield app
-    databases.drop(url)
+def csrf_app(app_factory):
+    return app_factory(WTF_CSRF_ENABLED=True)
 
 
 @pytest.fixture
-def throttled_app(databases):
-    url = databases.fresh_url()
-    app = make_app(url, LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes", LOGIN_LIMIT_PER_ADDRESS="5 per 15 minutes")
-    yield app
-    databases.drop(url)
+def throttled_app(app_factory):
+    return app_factory(LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes", LOGIN_LIMIT_PER_ADDRESS="5 per 15 minutes")
 
 
 def test_login_without_csrf_token_is_refused_and_signs_nobody_in(csrf_app):
@@ -82,10 +76,10 @@ def test_a_tampered_session_cookie_signs_nobody_in(client):
     assert response.status_code == 302
 
 
-def test_a_session_from_another_secret_signs_nobody_in(app, databases):
+def test_a_session_from_another_secret_signs_nobody_in(app, app_factory):
     client = app.test_client()
     client.post("/login", data={"username": "admin", "password": "jangkau-demo"})
-    other = make_app(app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY="another-secret").test_client()
+    other = app_factory(app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY="another-secret").test_client()
     other.set_cookie("session", client.get_cookie("session").value)
     assert other.get("/").status_code == 302
 
@@ -130,13 +124,11 @@ def test_changing_the_password_signs_out_other_sessions(app):
     assert second.get("/").status_code == 302
 
 
-def test_behind_a_trusted_tls_proxy_the_session_cookie_is_secure(databases):
-    url = databases.fresh_url()
-    client = make_app(url, TRUSTED_PROXIES=1).test_client()
+def test_behind_a_trusted_tls_proxy_the_session_cookie_is_secure(app_factory):
+    client = app_factory(TRUSTED_PROXIES=1).test_client()
     response = client.post("/login", data={"username": "admin", "password": "jangkau-demo"},
                            headers={"X-Forwarded-Proto": "https"})
     assert "Secure" in response.headers["Set-Cookie"]
-    databases.drop(url)
 
 
 def test_forwarded_headers_are_ignored_without_a_trusted_proxy(client):

@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""The two commands: ``python3 dev.py serve`` runs Jangkau, ``python3 dev.py test`` checks it.
+
+Standard library only, so it runs with any Python 3.11+ before anything is installed. Both commands
+first make sure that ``.venv`` exists, holds the pinned dependencies (skipped when setup.cfg and
+constraints.txt have not changed since the last install) and that the translations are compiled.
+"""
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".jangkau-installed"
+# What decides the installed packages; a change to any of them reinstalls.
+INSTALL_INPUTS = ("setup.cfg", "pyproject.toml", "constraints.txt")
+TRANSLATIONS = ROOT / "campaign_app" / "translations"
+DEMO_PROVINCE = "72"  # Sulawesi Tengah
+NO_TESTS_COLLECTED = 5  # pytest's exit code when it found no test: a failure here, never a pass
+
+
+def say(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def tool(name: str) -> str:
+    """The path of an executable inside the virtual environment."""
+    return str(BIN / (name + (".exe" if os.name == "nt" else "")))
+
+
+def run(*command: str, env: dict | None = None) -> int:
+    """Run a command from the repository root; returns its exit code."""
+    return subprocess.run(command, cwd=ROOT, env=env).returncode
+
+
+def check(*command: str) -> None:
+    """Run a setup command; stop with its exit code if it fails."""
+    code = run(*command)
+    if code != 0:
+        say(f"failed ({code}): {' '.join(command)}")
+        sys.exit(code)
+
+
+def install_hash() -> str:
+    digest = hashlib.sha256()
+    for name in INSTALL_INPUTS:
+        path = ROOT / name
+        digest.update(name.encode() + b"\0")
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()
+
+
+def ensure_venv() -> None:
+    if not Path(tool("python")).exists():
+        say(f"creating the virtual environment in {VENV.name}/")
+        code = run(sys.executable, "-m", "venv", str(VENV))
+        if code != 0:
+            say("could not create it; on Debian or Ubuntu: apt-get install python3-venv, then run this again")
+            sys.exit(code)
+
+
+def ensure_packages() -> None:
+    wanted = install_hash()
+    if STAMP.exists() and STAMP.read_text().strip() == wanted:
+        return
+    say("installing the pinned dependencies (the first time takes a minute or two)")
+    check(tool("python"), "-m", "pip", "install", "--disable-pip-version-check", "--quiet",
+          "-c", "constraints.txt", "-e", ".[dev]")
+    STAMP.write_text(wanted + "\n")
+
+
+def ensure_translations() -> None:
+    """Compile every .po into its .mo when the .mo is missing or older; fine when there is none yet."""
+    catalogues = sorted(TRANSLATIONS.glob("*/LC_MESSAGES/*.po")) if TRANSLATIONS.is_dir() else []
+    stale = [po for po in catalogues
+             if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime]
+    if stale:
+        say(f"compiling {len(stale)} translation catalogue(s)")
+        check(tool("pybabel"), "--quiet", "compile", "-d", str(TRANSLATIONS.relative_to(ROOT)))
+
+
+def setup() -> None:
+    started = time.perf_counter()
+    ensure_venv()
+    ensure_packages()
+    ensure_translations()
+    elapsed = time.perf_counter() - started
+    if elapsed > 1:
+        say(f"setup done in {elapsed:.0f} s")
+
+
+def flask(*args: str) -> list[str]:
+    return [tool("flask"), "--app", "campaign_app", *args]
+
+
+def serve(port: int) -> None:
+    """Migrate, load the regions and demo users (all safe to repeat), then run the development server."""
+    check(*flask("db", "upgrade"))
+    check(*flask("regions", "load", "--province", DEMO_PROVINCE))
+    check(*flask("demo", "seed"))
+    print(f"\nJangkau is running at http://127.0.0.1:{port} — sign in with one of the logins above\n", flush=True)
+    command = flask("run", "--host", "127.0.0.1", "--port", str(port))
+    os.chdir(ROOT)
+    if os.name == "nt":
+        sys.exit(run(*command))
+    os.execv(command[0], command)
+
+
+def describe(url: str) -> str:
+    """A database URL fit to print: the password hidden."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if at and ":" in credentials:
+        credentials = credentials.split(":", 1)[0] + ":***"
+    return f"{scheme}{sep}{credentials}{at}{host}"
+
+
+def test(pytest_args: list[str]) -> int:
+    """Lint, then the whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set."""
+    results: list[tuple[str, int, float]] = []
+
+    def step(name: str, command: list[str], env: dict) -> None:
+        say(name)
+        started = time.perf_counter()
+        code = run(*command, env=env)
+        results.append((name, code, time.perf_counter() - started))
+
+    base_env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
+    step("ruff check .", [tool("ruff"), "check", "."], base_env)
+    pytest = [tool("python"), "-m", "pytest", *pytest_args]
+    step("pytest on SQLite (a temporary file per test)", pytest, base_env)
+    postgres = os.environ.get("TEST_DATABASE_URL")
+    if postgres:
+        step(f"pytest on PostgreSQL ({describe(postgres)})", pytest, {**base_env, "TEST_DATABASE_URL": postgres})
+    else:
+        say("TEST_DATABASE_URL is not set: the PostgreSQL run is skipped")
+
+    print(flush=True)
+    failed = False
+    for name, code, seconds in results:
+        if code == NO_TESTS_COLLECTED and name.startswith("pytest"):
+            verdict = "FAILED (no tests collected)"
+        else:
+            verdict = "ok" if code == 0 else f"FAILED (exit code {code})"
+        failed = failed or code != 0
+        say(f"{name}: {verdict}, {seconds:.0f} s")
+    return 1 if failed else 0
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="dev.py", description=__doc__.splitlines()[0],
+        epilog="python3 dev.py test [pytest arguments]: ruff, then pytest on SQLite, then on PostgreSQL "
+               "when TEST_DATABASE_URL is set.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_parser = commands.add_parser("serve", help="set up, load the demo data and run on 127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=5000)
+    commands.add_parser("test", help="lint and run the tests; extra arguments go to pytest")
+    # dev.py runs on the system's Python, before the project's own Python requirement is checked.
+    if sys.version_info < (3, 11):  # noqa: UP036
+        parser.error("Jangkau needs Python 3.11 or newer")
+    # Everything after "test" belongs to pytest, untouched by argparse.
+    if argv[:1] == ["test"]:
+        setup()
+        return test(argv[1:])
+    args = parser.parse_args(argv)
+    setup()
+    serve(args.port)
+    return 0
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

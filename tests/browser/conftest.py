@@ -1,0 +1,73 @@
+"""Browser fixtures: the app served from a thread, and Debian's Chromium driven by Playwright.
+
+Never downloads a browser: Playwright launches /usr/bin/chromium. Without it the browser tests
+are skipped, unless REQUIRE_BROWSER=1 (as in CI), when they fail.
+"""
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import app_on_copy
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+# A cheap Android phone: what an officer carries to the village.
+PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing (apt-get install chromium)"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(message + " and REQUIRE_BROWSER=1")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_app(databases):
+    """The app on a fresh copy of the seeded database, with CSRF protection on as in production."""
+    with app_on_copy(databases, databases.fresh_url(), WTF_CSRF_ENABLED=True) as app:
+        yield app
+
+
+@pytest.fixture
+def live_server(live_app):
+    """The base URL of ``live_app`` served on 127.0.0.1 from a background thread."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A new phone-sized page with no cookies; every wait gives up after 10 s."""
+    context = browser.new_context(base_url=live_server, **PHONE)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def results_dir():
+    RESULTS.mkdir(exist_ok=True)
+    return RESULTS

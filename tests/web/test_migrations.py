@@ -1,0 +1,40 @@
+"""The migrations build exactly the schema the models describe, and can be undone and redone.
+
+Runs on the suite's database: SQLite by default, PostgreSQL with TEST_DATABASE_URL.
+"""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+
+from campaign_app.extensions import db
+
+VERSION_TABLE = "alembic_version"
+
+
+def schema_differences() -> list:
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
+def table_names() -> set[str]:
+    return set(inspect(db.engine).get_table_names()) - {VERSION_TABLE}
+
+
+def test_the_models_match_the_migrations(empty_app):
+    with empty_app.app_context():
+        upgrade()
+        assert schema_differences() == [], "a model changed without a migration: run flask db migrate"
+
+
+def test_every_migration_can_be_undone_and_redone(empty_app):
+    with empty_app.app_context():
+        upgrade()
+        assert table_names() == set(db.metadata.tables)
+        downgrade(revision="base")
+        assert table_names() == set()
+        upgrade()
+        assert table_names() == set(db.metadata.tables)
+        assert schema_differences() == []
