@@ -58,13 +58,15 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from campaign_app.auth import bp as auth_bp
     from campaign_app.branches import bp as branches_bp
+    from campaign_app.campaigns import bp as campaigns_bp
     from campaign_app.home import bp as home_bp
+    from campaign_app.officers import bp as officers_bp
     from campaign_app.users import bp as users_bp
+    from campaign_app.villages import bp as villages_bp
+    from campaign_app.visits import bp as visits_bp
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(home_bp)
-    app.register_blueprint(users_bp)
-    app.register_blueprint(branches_bp)
+    for blueprint in (auth_bp, home_bp, campaigns_bp, villages_bp, visits_bp, officers_bp, users_bp, branches_bp):
+        app.register_blueprint(blueprint)
 
     from campaign_app.cli import register_commands
 

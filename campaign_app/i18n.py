@@ -1,6 +1,6 @@
 """Language choice: the signed-in user's setting, else the visitor's choice, else Indonesian."""
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -8,6 +8,9 @@ from campaign_app.config import SUPPORTED_LANGUAGES
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        # Commands and services run outside a request speak the default language.
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.language in SUPPORTED_LANGUAGES:
         return current_user.language
     chosen = session.get("language")

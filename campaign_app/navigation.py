@@ -6,6 +6,10 @@ from campaign_app.models import Role
 
 MENU = [
     ("home.index", _l("Home"), frozenset(Role)),
+    ("campaigns.index", _l("Campaigns"), frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR})),
+    ("visits.index", _l("Visits"), frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR})),
+    ("villages.index", _l("Villages"), frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR})),
+    ("officers.index", _l("Officers"), frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR})),
     ("branches.index", _l("Branches"), frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR})),
     ("users.index", _l("Users"), frozenset({Role.ADMIN})),
     ("auth.account", _l("Account"), frozenset(Role)),

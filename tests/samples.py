@@ -22,13 +22,27 @@ sample together, so related samples must agree: the Luwuk ``visit_id`` must belo
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
 from campaign_app.demo.seed import DEMO_LOGINS, PALU_BRANCH
 from campaign_app.extensions import db
-from campaign_app.models import Branch, District, User, Village
+from campaign_app.models import (
+    Branch,
+    Campaign,
+    CampaignStatus,
+    District,
+    OfficerLeave,
+    Role,
+    User,
+    Village,
+    Visit,
+    VisitOfficer,
+    VisitStatus,
+)
+from campaign_app.visits.assignments import record_leave
 
 FOREIGN_BRANCH = "Kantor Cabang Luwuk"
 
@@ -129,6 +143,65 @@ def village_code() -> Samples:
         return Sample(village.code, branch.id)
 
     return Samples(first_village(_branch(PALU_BRANCH)), first_village(_branch(FOREIGN_BRANCH)))
+
+
+# --- campaigns, visits and officers --------------------------------------------------------------
+
+@provides("campaign_id")
+def campaign_id() -> Samples:
+    def open_campaign(branch: Branch) -> Sample:
+        campaign = db.session.scalar(
+            select(Campaign).where(Campaign.branch_id == branch.id, Campaign.status == CampaignStatus.OPEN)
+            .order_by(Campaign.id).limit(1)
+        )
+        assert campaign is not None, f"the demo seed has no open campaign in {branch.name}"
+        return Sample(campaign.id, branch.id)
+
+    return Samples(open_campaign(_branch(PALU_BRANCH)), open_campaign(_branch(FOREIGN_BRANCH)))
+
+
+@provides("visit_id")
+def visit_id() -> Samples:
+    """A planned visit; in Palu one the demo officer is assigned to, so that officer may open it."""
+    officer = db.session.scalar(select(User).where(User.username == "petugas"))
+
+    def planned_visit(branch: Branch, officer_id: int | None) -> Sample:
+        query = select(Visit).where(Visit.branch_id == branch.id, Visit.status == VisitStatus.PLANNED)
+        if officer_id is not None:
+            query = query.join(VisitOfficer).where(VisitOfficer.officer_id == officer_id)
+        visit = db.session.scalar(query.order_by(Visit.visit_date, Visit.id).limit(1))
+        assert visit is not None, f"the demo seed has no planned visit in {branch.name}"
+        return Sample(visit.id, branch.id)
+
+    return Samples(planned_visit(_branch(PALU_BRANCH), officer.id), planned_visit(_branch(FOREIGN_BRANCH), None))
+
+
+@provides("officer_id")
+def officer_id() -> Samples:
+    def officer(branch: Branch) -> Sample:
+        user = db.session.scalar(
+            select(User).where(User.branch_id == branch.id, User.role == Role.OFFICER,
+                               User.username != "petugas").order_by(User.id).limit(1)
+        )
+        return Sample(user.id, branch.id)
+
+    return Samples(officer(_branch(PALU_BRANCH)), officer(_branch(FOREIGN_BRANCH)))
+
+
+@provides("leave_id")
+def leave_id() -> Samples:
+    def leave(branch: Branch) -> Sample:
+        record = db.session.scalar(
+            select(OfficerLeave).join(User, User.id == OfficerLeave.officer_id)
+            .where(User.branch_id == branch.id).order_by(OfficerLeave.id).limit(1)
+        )
+        if record is None:  # the demo gives Luwuk no leave: record one for the foreign sample
+            officer = db.session.scalar(select(User).where(User.branch_id == branch.id, User.role == Role.OFFICER))
+            record = record_leave(officer, date(2027, 1, 4), date(2027, 1, 5), "Pelatihan")
+            db.session.commit()
+        return Sample(record.id, branch.id)
+
+    return Samples(leave(_branch(PALU_BRANCH)), leave(_branch(FOREIGN_BRANCH)))
 
 
 # --- values that name no branch's record -----------------------------------------------------------

@@ -7,7 +7,7 @@ from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from campaign_app.users.forms import MultiCheckboxField, no_control_characters, strip
+from campaign_app.forms import MultiCheckboxField, no_control_characters, strip
 
 NAME_MAX = 120
 

@@ -9,6 +9,8 @@ from faker import Faker
 from sqlalchemy import select
 
 from campaign_app.branches.service import get_or_create_branch
+from campaign_app.clock import today
+from campaign_app.demo.campaigns import seed_campaigns
 from campaign_app.extensions import db
 from campaign_app.models import Regency, Role, User
 from campaign_app.users.service import create_user
@@ -39,7 +41,7 @@ class DemoLogin:
 
 
 def seed_demo(scale: int = 1, seed: int = 72) -> list[DemoLogin]:
-    """Create (or keep) the demo branches and users; ``scale`` multiplies the extra staff.
+    """Create (or keep) the demo branches, users, campaigns and visits; ``scale`` multiplies staff and visits.
 
     Returns the demo logins, one per role.
     """
@@ -65,4 +67,7 @@ def seed_demo(scale: int = 1, seed: int = 72) -> list[DemoLogin]:
                     create_user(username=username, full_name=fake.name(), password=DEMO_PASSWORD,
                                 role=role, branch=branch)
     db.session.flush()
+    seed_campaigns(palu, today(), scale=scale)
+    # Another branch's campaign, so that what one branch may not see is there to be hidden.
+    seed_campaigns(others[0], today(), scale=1, with_leave=False)
     return [DemoLogin(username, DEMO_PASSWORD, role.value) for username, role in DEMO_LOGINS]

@@ -1,9 +1,12 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
+from campaign_app.models.campaigns import Campaign, CampaignStatus, Channel
 from campaign_app.models.people import Branch, Role, User, branch_regencies, manager_branches
-from campaign_app.models.regions import District, Province, Regency, Village
+from campaign_app.models.regions import AccessClass, District, Province, Regency, Village
+from campaign_app.models.visits import ACTIVE_STATUSES, OfficerLeave, Visit, VisitOfficer, VisitStatus
 
 __all__ = [
-    "Branch", "District", "Province", "Regency", "Role", "User", "Village",
+    "ACTIVE_STATUSES", "AccessClass", "Branch", "Campaign", "CampaignStatus", "Channel", "District",
+    "OfficerLeave", "Province", "Regency", "Role", "User", "Visit", "VisitOfficer", "VisitStatus", "Village",
     "branch_regencies", "manager_branches",
 ]

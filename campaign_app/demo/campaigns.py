@@ -1,0 +1,161 @@
+"""Demo campaigns: village estimates, campaigns over the last months, visits with officers, and leave.
+
+Built through the services, relative to today, so that the demo always has past and upcoming visits.
+Existing records are found by name and kept: running the seed again adds nothing.
+"""
+
+import random
+import zlib
+from datetime import date, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from campaign_app.campaigns.service import create_campaign
+from campaign_app.extensions import db
+from campaign_app.models import (
+    AccessClass,
+    Branch,
+    Campaign,
+    CampaignStatus,
+    Channel,
+    District,
+    OfficerLeave,
+    Role,
+    User,
+    Village,
+    VisitStatus,
+    branch_regencies,
+)
+from campaign_app.validation import Refused
+from campaign_app.visits.assignments import record_leave
+from campaign_app.visits.service import schedule_visit
+
+# Per regency: the ways in, and the travel hours from the office (Palu); farther regencies are harder.
+REGENCY_PROFILE = {
+    "72.71": ([AccessClass.ROAD], (0.2, 1.0)),  # Kota Palu
+    "72.10": ([AccessClass.ROAD, AccessClass.ROUGH_ROAD, AccessClass.ON_FOOT], (0.8, 6.0)),  # Sigi
+    "72.03": ([AccessClass.ROAD, AccessClass.ROUGH_ROAD, AccessClass.BOAT], (0.8, 6.5)),  # Donggala
+    "72.08": ([AccessClass.ROAD, AccessClass.ROUGH_ROAD, AccessClass.BOAT, AccessClass.ON_FOOT], (2.0, 9.0)),
+}
+DEFAULT_PROFILE = ([AccessClass.ROAD, AccessClass.ROUGH_ROAD], (1.0, 5.0))
+
+# (name, channel, start offset from today in days, length in days, target sign-ups, target villages, budget)
+CAMPAIGN_PLAN = [
+    ("Bulan K3 Desa Sigi", Channel.VILLAGE_MEETING, -130, 60, 400, 12, 45_000_000),
+    ("Nelayan Terlindungi Donggala", Channel.DOOR_TO_DOOR, -50, 110, 600, 15, 60_000_000),
+    ("Lapak Pasar Rakyat Palu", Channel.MARKET_STALL, -20, 90, 300, 6, 25_000_000),
+    ("Petani Parigi Moutong Bekerja Tanpa Cemas", Channel.PARTNER_EVENT, 7, 100, 500, 14, 55_000_000),
+]
+CAMPAIGN_REGENCIES = ["72.10", "72.03", "72.71", "72.08"]
+ACTIVITIES = [
+    "Sosialisasi di balai desa", "Pendaftaran dari rumah ke rumah", "Lapak di hari pasar",
+    "Pertemuan kelompok tani", "Sosialisasi di tempat pelelangan ikan", "Pertemuan dengan aparat desa",
+]
+VISITS_PER_CAMPAIGN = 8
+
+
+def _rng(*parts) -> random.Random:
+    return random.Random(zlib.crc32("|".join(map(str, parts)).encode()))
+
+
+def _branch_villages(branch: Branch) -> list[Village]:
+    return list(db.session.scalars(
+        select(Village).join(District, District.code == Village.district_code)
+        .join(branch_regencies, branch_regencies.c.regency_code == District.regency_code)
+        .where(branch_regencies.c.branch_id == branch.id).order_by(Village.code)
+    ))
+
+
+def estimate_villages(branch: Branch) -> int:
+    """Give the branch's villages plausible estimates where none is recorded; returns how many changed."""
+    changed = 0
+    for village in _branch_villages(branch):
+        if village.estimated_population is not None:
+            continue
+        rng = _rng("village", village.code)
+        classes, (low, high) = REGENCY_PROFILE.get(village.code[:5], DEFAULT_PROFILE)
+        population = rng.randrange(700, 7000, 10)
+        village.estimated_population = population
+        village.estimated_informal_workers = int(population * rng.uniform(0.22, 0.42))
+        village.access_class = rng.choice(classes)
+        village.travel_hours = Decimal(str(round(rng.uniform(low, high), 1)))
+        changed += 1
+    db.session.flush()
+    return changed
+
+
+def _officers(branch: Branch) -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.branch_id == branch.id, User.role == Role.OFFICER, User.active).order_by(User.id)
+    ))
+
+
+def _villages_of(branch: Branch, regency_code: str) -> list[Village]:
+    return [v for v in _branch_villages(branch) if v.code.startswith(regency_code + ".")]
+
+
+def _seed_campaign(branch: Branch, plan, regency_code: str, suffix: str, today: date, officers: list[User],
+                   coordinator: User | None, visits: int) -> None:
+    name, channel, start, length, target_signups, target_villages, budget = plan
+    full_name = f"{name}{suffix}"
+    if db.session.scalar(select(Campaign.id).where(Campaign.branch_id == branch.id, Campaign.name == full_name)):
+        return
+    starts_on = today + timedelta(days=start)
+    campaign = create_campaign(
+        branch=branch, created_by=coordinator, name=full_name, channel=channel, starts_on=starts_on,
+        ends_on=starts_on + timedelta(days=length), target_signups=target_signups,
+        target_villages=target_villages, budget=budget,
+        partner="Dinas Tenaga Kerja" if channel == Channel.PARTNER_EVENT else None,
+        description=f"Kampanye {name.lower()} untuk pekerja bukan penerima upah.",
+    )
+    rng = _rng("campaign", branch.id, full_name)
+    villages = _villages_of(branch, regency_code) or _branch_villages(branch)
+    for n in range(visits):
+        # Spread over the campaign's period, on working days.
+        day = starts_on + timedelta(days=int(length * (n + 0.5) / visits))
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        crew = rng.sample(officers, k=min(len(officers), rng.choice((1, 2, 2))))
+        try:
+            visit = schedule_visit(
+                campaign=campaign, village_code=rng.choice(villages).code, visit_date=day,
+                start_time=time(rng.choice((8, 9, 10, 13))), planned_activity=rng.choice(ACTIVITIES),
+                planned_cost=rng.randrange(300_000, 2_500_000, 50_000), officer_ids=[o.id for o in crew],
+                created_by=coordinator, today=min(day, today),
+            )
+        except Refused:
+            continue  # the crew clashes with another visit: a real coordinator would pick others
+        if day < today:
+            visit.status = VisitStatus.DONE if rng.random() > 0.12 else VisitStatus.POSTPONED
+            if visit.status == VisitStatus.POSTPONED:
+                visit.status_reason = "Jalan tertutup longsor"
+    if campaign.ends_on < today:
+        campaign.status = CampaignStatus.CLOSED
+    db.session.flush()
+
+
+def _seed_leave(officers: list[User], today: date, coordinator: User | None) -> None:
+    for index, officer in enumerate(officers[:3]):
+        if db.session.scalar(select(OfficerLeave.id).where(OfficerLeave.officer_id == officer.id)):
+            continue
+        starts_on = today + timedelta(days=3 + 9 * index)
+        record_leave(officer, starts_on, starts_on + timedelta(days=1 + index), "Cuti tahunan",
+                     recorded_by=coordinator)
+
+
+def seed_campaigns(branch: Branch, today: date, scale: int = 1, with_leave: bool = True) -> None:
+    """The branch's demo campaigns with visits (``scale`` times as many), village estimates and leave."""
+    estimate_villages(branch)
+    officers = _officers(branch)
+    if not officers:
+        return
+    coordinator = db.session.scalar(
+        select(User).where(User.branch_id == branch.id, User.role == Role.COORDINATOR).order_by(User.id)
+    )
+    if with_leave:
+        _seed_leave(officers, today, coordinator)
+    for copy in range(scale):
+        suffix = "" if copy == 0 else f" (gelombang {copy + 1})"
+        for plan, regency_code in zip(CAMPAIGN_PLAN, CAMPAIGN_REGENCIES, strict=True):
+            _seed_campaign(branch, plan, regency_code, suffix, today, officers, coordinator, VISITS_PER_CAMPAIGN)
