@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from lokal import format_rupiah
 
 
@@ -34,7 +34,15 @@ def number(value) -> str:
     return format_decimal(value)
 
 
+def percent(share: float | None) -> str:
+    """``0.125`` → ``12,5%`` in Indonesian; empty for None."""
+    if share is None:
+        return ""
+    return format_percent(share, "#,##0.0%")
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_global(percent)
     app.add_template_filter(number)
     app.add_template_filter(rupiah)
     app.add_template_filter(wita)

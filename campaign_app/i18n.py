@@ -20,10 +20,11 @@ def select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
-    from campaign_app.labels import role_label
+    from campaign_app.labels import TEMPLATE_LABELS
     from campaign_app.navigation import menu_for
 
-    app.add_template_global(role_label)
+    for name, function in TEMPLATE_LABELS.items():
+        app.add_template_global(function, name)
 
     @app.context_processor
     def page_context():

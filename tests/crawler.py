@@ -23,7 +23,9 @@ from tests.conftest import Auth
 
 ANONYMOUS = "anonymous"
 FRAGMENT_HEADERS = {"HX-Request": "true"}
-MAX_URLS = 200
+MAX_URLS = 600
+# Many URLs lead to one endpoint (a visit page per visit): a few of each show what the endpoint does.
+MAX_PER_ENDPOINT = 5
 # Pagination links beyond this page are not followed: the first pages show what every page does.
 MAX_PAGE = 3
 REDIRECTS = {301, 302, 303, 307, 308}
@@ -63,6 +65,8 @@ class Crawl:
     responses: list[Fetched] = field(default_factory=list)
     # URLs found but not fetched because the crawl reached MAX_URLS.
     left_over: int = 0
+    # Endpoints found in links but never fetched because the crawl reached MAX_URLS: should stay empty.
+    unreached: set[str] = field(default_factory=set)
 
     @property
     def pages(self) -> list[Fetched]:
@@ -275,6 +279,7 @@ class Crawler:
         with app.test_request_context():
             self.never = {url_for("auth.logout")}
         self.static_prefix = (app.static_url_path or "/static").rstrip("/") + "/"
+        self.adapter = app.url_map.bind("localhost")
 
     def normalise(self, url: str, base: str) -> str | None:
         """A same-origin URL as path and sorted query, or None for a URL not to follow."""
@@ -289,22 +294,42 @@ class Crawler:
             return None
         return path + ("?" + urlencode(query) if query else "")
 
+    def endpoint_of(self, url: str) -> str | None:
+        """The endpoint a URL would reach, before fetching it."""
+        try:
+            endpoint, _ = self.adapter.match(urlsplit(url).path, method="GET")
+        except Exception:  # 404, 405 or a redirect: still worth one fetch
+            return None
+        return endpoint
+
     def run(self, start: str = "/") -> Crawl:
-        queue: deque[tuple[str, bool, str | None]] = deque([(start, False, None)])
+        # URLs of endpoints not fetched yet go first, so that the cap never hides a whole endpoint.
+        fresh: deque[tuple[str, bool, str | None]] = deque([(start, False, None)])
+        more: deque[tuple[str, bool, str | None]] = deque()
         seen = {(start, False)}
+        fetched_per_endpoint: dict[tuple[str | None, bool], int] = {}
 
         def enqueue(url: str, fragment: bool, found_on: str) -> None:
             target = self.normalise(url, found_on)
-            if target is not None and (target, fragment) not in seen:
-                seen.add((target, fragment))
-                queue.append((target, fragment, found_on))
+            if target is None or (target, fragment) in seen:
+                return
+            seen.add((target, fragment))
+            key = (self.endpoint_of(target), fragment)
+            if fetched_per_endpoint.get(key, 0) >= MAX_PER_ENDPOINT:
+                return
+            (more if key in fetched_per_endpoint else fresh).append((target, fragment, found_on))
 
         with RequestMeter(self.app) as meter:
-            while queue:
+            while fresh or more:
                 if len(self.crawl.responses) >= self.max_urls:
-                    self.crawl.left_over = len(queue)
+                    self.crawl.left_over = len(fresh) + len(more)
+                    self.crawl.unreached = {self.endpoint_of(url) or url for url, _, _ in fresh}
                     break
-                url, fragment, found_on = queue.popleft()
+                url, fragment, found_on = (fresh or more).popleft()
+                key = (self.endpoint_of(url), fragment)
+                if fetched_per_endpoint.get(key, 0) >= MAX_PER_ENDPOINT:
+                    continue
+                fetched_per_endpoint[key] = fetched_per_endpoint.get(key, 0) + 1
                 response = self.client.get(url, headers=FRAGMENT_HEADERS if fragment else {})
                 try:
                     body = response.get_data()

@@ -1,38 +1,124 @@
 """Rules and queries for campaigns."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from campaign_app.access import visible_branch_ids
 from campaign_app.extensions import db
-from campaign_app.models import Branch, Campaign, CampaignStatus, Channel, User
+from campaign_app.forms import CONTROL_CHARACTERS, CONTROL_CHARACTERS_IN_LINE
+from campaign_app.models import (
+    ACTIVE_STATUSES,
+    Branch,
+    Campaign,
+    CampaignStatus,
+    Channel,
+    User,
+    Visit,
+    VisitOfficer,
+    VisitStatus,
+)
 from campaign_app.validation import Refused
 
 NAME_MAX = 120
+PARTNER_MAX = 120
+SUBSIDY_PROGRAMME_MAX = 120
+DESCRIPTION_MAX = 2000
+# Ten trillion Rupiah: far above any branch's budget, far below what SQLite's integers hold.
+BUDGET_MAX = 10**13
+TARGET_SIGNUPS_MAX = 10_000_000
+# More than the country's 83,762 villages.
+TARGET_VILLAGES_MAX = 100_000
+# A second identical submit within this time is the same campaign (a double click), not a new one.
+REPEAT_WINDOW = timedelta(seconds=60)
+# Deep pages are never useful and a huge OFFSET overflows SQLite's integers.
+MAX_PAGE = 10_000
+STATUS_FILTERS = ("open", "closed", "all")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a campaign has come against its targets.
+
+    ``signups`` is None while sign-ups are not recorded anywhere: the page says so instead of showing 0.
+    """
+
+    visits_planned: int
+    visits_done: int
+    villages_visited: int
+    target_villages: int
+    budget_spent: int
+    budget: int
+    target_signups: int
+    signups: int | None = None
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    """A campaign in a list, with its progress."""
+
+    campaign: Campaign
+    progress: Progress
+
+
+def _text_problem(value: str | None, limit: int, multiline: bool = False) -> str | None:
+    if value is None:
+        return None
+    if len(value) > limit:
+        return _("At most %(max)d characters.", max=limit)
+    pattern = CONTROL_CHARACTERS if multiline else CONTROL_CHARACTERS_IN_LINE
+    if pattern.search(value):
+        return _("Remove the special (control) characters.")
+    return None
 
 
 def _validate(branch: Branch, name: str, channel: str, starts_on: date, ends_on: date, target_signups: int,
-              target_villages: int, budget: int, except_id: int | None = None) -> None:
+              target_villages: int, budget: int, except_id: int | None = None, partner: str | None = None,
+              subsidy_programme: str | None = None, description: str | None = None) -> None:
     errors: dict[str, list[str]] = {}
     if not name or len(name) > NAME_MAX:
         errors["name"] = [_("Enter a name of at most %(max)d characters.", max=NAME_MAX)]
-    elif db.session.scalar(
-        select(Campaign.id).where(Campaign.branch_id == branch.id, func.lower(Campaign.name) == name.lower(),
-                                  Campaign.id != (except_id or 0))
-    ) is not None:
+    elif CONTROL_CHARACTERS_IN_LINE.search(name):
+        errors["name"] = [_("Remove the special (control) characters.")]
+    elif _same_name(branch.id, name, except_id) is not None:
         errors["name"] = [_("This branch already has a campaign called %(name)s.", name=name)]
     if channel not in set(Channel):
         errors["channel"] = [_("Choose one of the channels listed.")]
     if ends_on < starts_on:
         errors["ends_on"] = [_("The end comes before the start.")]
-    for field, value in (("target_signups", target_signups), ("target_villages", target_villages),
-                         ("budget", budget)):
+    for field, value, limit in (("target_signups", target_signups, TARGET_SIGNUPS_MAX),
+                                ("target_villages", target_villages, TARGET_VILLAGES_MAX),
+                                ("budget", budget, BUDGET_MAX)):
         if value < 0:
             errors[field] = [_("Enter zero or more.")]
+        elif value > limit:
+            errors[field] = [_("At most %(max)s.", max=format_decimal(limit))]
+    for field, value, limit, multiline in (("partner", partner, PARTNER_MAX, False),
+                                           ("subsidy_programme", subsidy_programme, SUBSIDY_PROGRAMME_MAX, False),
+                                           ("description", description, DESCRIPTION_MAX, True)):
+        problem = _text_problem(value, limit, multiline)
+        if problem:
+            errors[field] = [problem]
     if errors:
         raise Refused(errors)
+
+
+def _same_name(branch_id: int, name: str, except_id: int | None = None) -> Campaign | None:
+    """The branch's campaign called ``name`` (case-insensitive), other than ``except_id``."""
+    return db.session.scalar(
+        select(Campaign).where(Campaign.branch_id == branch_id, func.lower(Campaign.name) == name.lower(),
+                               Campaign.id != (except_id or 0)).limit(1)
+    )
+
+
+def _optional(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return text or None
 
 
 def create_campaign(*, branch: Branch, created_by: User | None, name: str, channel: str, starts_on: date,
@@ -41,15 +127,116 @@ def create_campaign(*, branch: Branch, created_by: User | None, name: str, chann
                     description: str | None = None) -> Campaign:
     """Create an open campaign for ``branch``; raises ``Refused`` with messages per field."""
     name = (name or "").strip()
-    _validate(branch, name, channel, starts_on, ends_on, target_signups, target_villages, budget)
+    partner, subsidy_programme, description = map(_optional, (partner, subsidy_programme, description))
+    _validate(branch, name, channel, starts_on, ends_on, target_signups, target_villages, budget,
+              partner=partner, subsidy_programme=subsidy_programme, description=description)
     campaign = Campaign(
         branch_id=branch.id, created_by_id=created_by.id if created_by else None, name=name, channel=channel,
         starts_on=starts_on, ends_on=ends_on, target_signups=target_signups, target_villages=target_villages,
-        budget=budget, partner=partner or None, subsidy_programme=subsidy_programme or None,
-        description=description or None, status=CampaignStatus.OPEN,
+        budget=budget, partner=partner, subsidy_programme=subsidy_programme,
+        description=description, status=CampaignStatus.OPEN,
     )
     db.session.add(campaign)
     db.session.flush()
+    return campaign
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    # SQLite gives timestamps back without their zone; they were stored in UTC.
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+def repeated_submit(*, branch: Branch, created_by: User | None, now: datetime, name: str, channel: str,
+                    starts_on: date, ends_on: date, target_signups: int = 0, target_villages: int = 0,
+                    budget: int = 0, partner: str | None = None, subsidy_programme: str | None = None,
+                    description: str | None = None) -> Campaign | None:
+    """The campaign this very form created moments ago, if the submit is a repeat; None otherwise.
+
+    A double-clicked submit sends the form twice: the second finds a campaign of the same branch and
+    name, created by the same user less than ``REPEAT_WINDOW`` before ``now``, with every field the same.
+    Anything else with that name is a real clash, which ``create_campaign`` refuses.
+    """
+    if created_by is None:
+        return None
+    existing = _same_name(branch.id, (name or "").strip())
+    if existing is None or existing.created_by_id != created_by.id:
+        return None
+    created_at = _aware(existing.created_at)
+    if created_at is None or not now - REPEAT_WINDOW <= created_at <= now + REPEAT_WINDOW:
+        return None
+    submitted = (channel, starts_on, ends_on, target_signups, target_villages, budget,
+                 _optional(partner), _optional(subsidy_programme), _optional(description))
+    stored = (existing.channel, existing.starts_on, existing.ends_on, existing.target_signups,
+              existing.target_villages, existing.budget, existing.partner, existing.subsidy_programme,
+              existing.description)
+    return existing if submitted == stored else None
+
+
+def _visits_outside(campaign: Campaign, starts_on: date, ends_on: date) -> tuple[int, date | None]:
+    """How many of the campaign's scheduled visits fall outside a period, and the first such date."""
+    outside = (Visit.campaign_id == campaign.id) & Visit.status.in_(ACTIVE_STATUSES) & (
+        (Visit.visit_date < starts_on) | (Visit.visit_date > ends_on))
+    count, first = db.session.execute(
+        select(func.count(Visit.id), func.min(Visit.visit_date)).where(outside)
+    ).one()
+    return count, first
+
+
+def update_campaign(campaign: Campaign, *, name: str, channel: str, starts_on: date, ends_on: date,
+                    target_signups: int = 0, target_villages: int = 0, budget: int = 0,
+                    partner: str | None = None, subsidy_programme: str | None = None,
+                    description: str | None = None) -> Campaign:
+    """Change an open campaign's fields (its branch stays); raises ``Refused`` with messages per field.
+
+    A closed campaign is refused whole. A period that would leave out visits already scheduled (planned,
+    in progress or done) is refused too: they would fall outside their own campaign.
+    """
+    if not campaign.is_open:
+        raise Refused.on(None, _("The campaign %(name)s is closed; it cannot be changed.", name=campaign.name))
+    name = (name or "").strip()
+    partner, subsidy_programme, description = map(_optional, (partner, subsidy_programme, description))
+    _validate(campaign.branch, name, channel, starts_on, ends_on, target_signups, target_villages, budget,
+              except_id=campaign.id, partner=partner, subsidy_programme=subsidy_programme,
+              description=description)
+    count, first = _visits_outside(campaign, starts_on, ends_on)
+    if count:
+        raise Refused.on("starts_on" if first < starts_on else "ends_on", _(
+            "%(count)d scheduled visits fall outside this period (the first on %(day)s); move them first.",
+            count=count, day=format_date(first)))
+    campaign.name = name
+    campaign.channel = channel
+    campaign.starts_on = starts_on
+    campaign.ends_on = ends_on
+    campaign.target_signups = target_signups
+    campaign.target_villages = target_villages
+    campaign.budget = budget
+    campaign.partner = partner
+    campaign.subsidy_programme = subsidy_programme
+    campaign.description = description
+    db.session.flush()
+    return campaign
+
+
+def close_campaign(campaign: Campaign, now: datetime) -> Campaign:
+    """Close the campaign: no new visit may be scheduled; visits already planned stay.
+
+    Closing a closed campaign changes nothing (a repeated click is harmless).
+    """
+    if campaign.is_open:
+        campaign.status = CampaignStatus.CLOSED
+        campaign.closed_at = now
+        db.session.flush()
+    return campaign
+
+
+def reopen_campaign(campaign: Campaign) -> Campaign:
+    """Open a closed campaign again, so that visits can be scheduled; an open one is left as it is."""
+    if not campaign.is_open:
+        campaign.status = CampaignStatus.OPEN
+        campaign.closed_at = None
+        db.session.flush()
     return campaign
 
 
@@ -60,3 +247,95 @@ def visible_campaign(user: User, campaign_id: int) -> Campaign | None:
     if campaign is None or (visible is not None and campaign.branch_id not in visible):
         return None
     return campaign
+
+
+def _progress_by_campaign(campaigns: list[Campaign]) -> dict[int, Progress]:
+    """Progress of each campaign, from one aggregate query over their visits."""
+    ids = [c.id for c in campaigns]
+    totals = {}
+    if ids:
+        done = Visit.status == VisitStatus.DONE
+        rows = db.session.execute(
+            select(
+                Visit.campaign_id,
+                func.count(Visit.id),
+                func.count(case((done, Visit.id))),
+                func.count(func.distinct(case((done, Visit.village_code)))),
+                func.coalesce(func.sum(case((done, Visit.planned_cost), else_=0)), 0),
+            )
+            .where(Visit.campaign_id.in_(ids), Visit.status != VisitStatus.CANCELLED)
+            .group_by(Visit.campaign_id)
+        ).all()
+        totals = {row[0]: row[1:] for row in rows}
+    progress = {}
+    for campaign in campaigns:
+        planned, done_count, villages, spent = totals.get(campaign.id, (0, 0, 0, 0))
+        progress[campaign.id] = Progress(
+            visits_planned=planned, visits_done=done_count, villages_visited=villages,
+            target_villages=campaign.target_villages, budget_spent=int(spent), budget=campaign.budget,
+            target_signups=campaign.target_signups,
+        )
+    return progress
+
+
+def campaign_progress(campaign: Campaign) -> Progress:
+    """How far ``campaign`` has come: visits done of those scheduled (cancelled ones left out), distinct
+    villages with a visit done against the target, and the planned cost of the visits done against the budget.
+    Sign-ups are not recorded yet, so ``signups`` is None. One query.
+    """
+    return _progress_by_campaign([campaign])[campaign.id]
+
+
+def list_campaigns(user: User, status: str = "open", branch_id: int | None = None, page: int = 1,
+                   per_page: int = 25) -> tuple[Pagination, list[CampaignRow]]:
+    """One page of the campaigns ``user`` may see, newest first, each with its progress.
+
+    ``status`` is "open", "closed" or "all"; ``branch_id`` narrows to one branch (a branch the user may
+    not see gives an empty list). Three statements whatever the page holds: the count, the page with
+    each campaign's branch joined, and one aggregate of the page's visits (five when ``page`` is past the
+    end and the last page is fetched instead).
+    """
+    statement = select(Campaign).options(joinedload(Campaign.branch))
+    visible = visible_branch_ids(user)
+    if visible is not None:
+        statement = statement.where(Campaign.branch_id.in_(visible))
+    if branch_id is not None:
+        statement = statement.where(Campaign.branch_id == branch_id)
+    if status in (CampaignStatus.OPEN, CampaignStatus.CLOSED):
+        statement = statement.where(Campaign.status == status)
+    statement = statement.order_by(Campaign.starts_on.desc(), Campaign.id.desc())
+    page = min(max(page, 1), MAX_PAGE)
+    result = db.paginate(statement, page=page, per_page=per_page, max_per_page=None, error_out=False)
+    if page > 1 and not result.items and result.total:
+        # A page past the end (an old link, a shorter result): show the last one instead.
+        result = db.paginate(statement, page=result.pages, per_page=per_page, max_per_page=None, error_out=False)
+    progress = _progress_by_campaign(result.items)
+    return result, [CampaignRow(c, progress[c.id]) for c in result.items]
+
+
+def campaign_visits(campaign: Campaign, page: int = 1, per_page: int = 10) -> Pagination:
+    """One page of the campaign's visits, newest first, with village and officers loaded.
+
+    Four statements whatever the page holds: the count, the page with villages joined, the assignments
+    and their officers.
+    """
+    statement = (
+        select(Visit).where(Visit.campaign_id == campaign.id)
+        .options(joinedload(Visit.village),
+                 selectinload(Visit.assignments).selectinload(VisitOfficer.officer))
+        .order_by(Visit.visit_date.desc(), Visit.id.desc())
+    )
+    page = min(max(page, 1), MAX_PAGE)
+    result = db.paginate(statement, page=page, per_page=per_page, max_per_page=None, error_out=False)
+    if page > 1 and not result.items and result.total:
+        result = db.paginate(statement, page=result.pages, per_page=per_page, max_per_page=None, error_out=False)
+    return result
+
+
+def campaign_branches(user: User) -> list[tuple[int, str]]:
+    """The branches whose campaigns ``user`` may see, as (id, name) by name, for a filter."""
+    statement = select(Branch.id, Branch.name).order_by(Branch.name)
+    visible = visible_branch_ids(user)
+    if visible is not None:
+        statement = statement.where(Branch.id.in_(visible))
+    return [tuple(row) for row in db.session.execute(statement)]

@@ -1,9 +1,11 @@
 from flask_login import current_user
 
+from campaign_app import clock
 from campaign_app.access import signed_in
 from campaign_app.branches.service import visible_branches
 from campaign_app.home import bp, service
 from campaign_app.models import Role
+from campaign_app.officers.service import upcoming_for_officer
 from campaign_app.rendering import render
 
 
@@ -11,7 +13,10 @@ from campaign_app.rendering import render
 @signed_in
 def index():
     context = {}
-    if current_user.role != Role.OFFICER:
+    if current_user.role == Role.OFFICER:
+        today = clock.today()
+        context.update(visits=upcoming_for_officer(current_user, today), today=today)
+    else:
         context["branch_page"], context["branches"] = visible_branches(current_user)
         context["staff"] = service.staff_by_role(current_user)
     if current_user.role == Role.ADMIN:

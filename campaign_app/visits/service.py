@@ -1,5 +1,6 @@
 """Rules and queries for village visits."""
 
+from dataclasses import dataclass
 from datetime import date, time
 
 from flask_babel import format_date
@@ -9,11 +10,22 @@ from sqlalchemy.exc import IntegrityError
 
 from campaign_app.access import visible_branch_ids
 from campaign_app.extensions import db
+from campaign_app.forms import CONTROL_CHARACTERS
+from campaign_app.labels import visit_status_label as status_label
 from campaign_app.models import Campaign, District, Role, User, Village, Visit, VisitStatus, branch_regencies
 from campaign_app.validation import Refused
-from campaign_app.visits.assignments import AssignmentRefused, assign_officer
+from campaign_app.visits.assignments import (
+    ASSIGNABLE_STATUSES,
+    AssignmentRefused,
+    assign_officer,
+    find_clashes,
+    unassign_officer,
+)
 
 ACTIVITY_MAX = 200
+REASON_MAX = 500
+# Rp999.999.999.999: far above any visit's cost, far below what the BIGINT column holds.
+COST_MAX = 999_999_999_999
 
 
 def village_in_branch(village_code: str, branch_id: int) -> Village | None:
@@ -59,6 +71,8 @@ def schedule_visit(*, campaign: Campaign, village_code: str, visit_date: date, s
         errors["planned_activity"] = [_("Describe the activity in at most %(max)d characters.", max=ACTIVITY_MAX)]
     if planned_cost < 0:
         errors["planned_cost"] = [_("Enter zero or more.")]
+    elif planned_cost > COST_MAX:
+        errors["planned_cost"] = [_("Enter at most Rp999.999.999.999.")]
     if errors:
         raise Refused(errors)
 
@@ -103,3 +117,109 @@ def visible_visit(user: User, visit_id: int) -> Visit | None:
     if user.role == Role.OFFICER and user.id not in {a.officer_id for a in visit.assignments}:
         return None
     return visit
+
+
+# --- status ---------------------------------------------------------------------------------------
+
+# Who plans (moves, postpones, cancels, reopens) and who works in the village (starts, finishes).
+PLANNERS = frozenset({Role.ADMIN, Role.COORDINATOR})
+FIELD_STAFF = frozenset({Role.ADMIN, Role.OFFICER})
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One allowed status change: who may make it, and whether it needs a reason."""
+
+    roles: frozenset[str]
+    needs_reason: bool = False
+
+
+TRANSITIONS: dict[tuple[str, str], Transition] = {
+    (VisitStatus.PLANNED, VisitStatus.IN_PROGRESS): Transition(FIELD_STAFF),
+    (VisitStatus.IN_PROGRESS, VisitStatus.DONE): Transition(FIELD_STAFF),
+    (VisitStatus.PLANNED, VisitStatus.POSTPONED): Transition(PLANNERS, needs_reason=True),
+    (VisitStatus.PLANNED, VisitStatus.CANCELLED): Transition(PLANNERS, needs_reason=True),
+    # Back to planned only with a new date: reschedule_visit makes this change.
+    (VisitStatus.POSTPONED, VisitStatus.PLANNED): Transition(PLANNERS),
+    # A visit closed too early (results still coming in) is reopened by its coordinator.
+    (VisitStatus.DONE, VisitStatus.IN_PROGRESS): Transition(PLANNERS),
+}
+
+
+def allowed_transitions(visit: Visit, role: str) -> list[str]:
+    """The statuses ``role`` may move ``visit`` to now."""
+    return [to for (start, to), rule in TRANSITIONS.items() if start == visit.status and role in rule.roles]
+
+
+def change_status(visit: Visit, new_status: str, reason: str | None = None, *, role: str | None = None) -> Visit:
+    """Move ``visit`` to ``new_status`` if the transition table allows it (for ``role``, when given).
+
+    Postponing and cancelling need a reason (at most ``REASON_MAX`` characters); the reason is kept
+    with the status, and a change without one clears the previous reason.
+    """
+    try:
+        new_status = VisitStatus(new_status)
+    except ValueError:
+        raise Refused.on("status", _("Choose one of the statuses listed.")) from None
+    rule = TRANSITIONS.get((visit.status, new_status))
+    if rule is None:
+        raise Refused.on("status", _("A visit that is %(current)s cannot become %(new)s.",
+                                     current=status_label(visit.status).lower(),
+                                     new=status_label(new_status).lower()))
+    if role is not None and role not in rule.roles:
+        raise Refused.on("status", _("Your role may not make this visit %(new)s.",
+                                     new=status_label(new_status).lower()))
+    reason = (reason or "").strip()
+    if rule.needs_reason and not reason:
+        raise Refused.on("reason", _("Give the reason."))
+    if len(reason) > REASON_MAX or CONTROL_CHARACTERS.search(reason):
+        raise Refused.on("reason", _("At most %(max)d characters, without special characters.", max=REASON_MAX))
+    visit.status = new_status
+    visit.status_reason = reason or None
+    db.session.flush()
+    return visit
+
+
+RESCHEDULABLE = (VisitStatus.PLANNED, VisitStatus.POSTPONED)
+
+
+def reschedule_visit(visit: Visit, *, visit_date: date, start_time: time | None, today: date) -> Visit:
+    """Move ``visit`` to another day (a postponed visit becomes planned again).
+
+    Refuses a date in the past or outside the campaign, a closed campaign, and any assigned officer who
+    clashes on the new day (booked, travelling or on leave); then nothing changes.
+    """
+    if visit.status not in RESCHEDULABLE:
+        raise Refused.on(None, _("Only planned or postponed visits can be rescheduled."))
+    campaign = visit.campaign
+    errors: dict[str | None, list[str]] = {}
+    if not campaign.is_open:
+        errors[None] = [_("The campaign %(name)s is closed.", name=campaign.name)]
+    if visit_date < today:
+        errors["visit_date"] = [_("The date has passed; choose today or a later day.")]
+    elif not campaign.starts_on <= visit_date <= campaign.ends_on:
+        errors["visit_date"] = [_("The campaign runs from %(start)s to %(end)s; choose a date in it.",
+                                  start=format_date(campaign.starts_on), end=format_date(campaign.ends_on))]
+    if errors:
+        raise Refused(errors)
+    officers = sorted(visit.officers, key=lambda o: o.full_name)
+    if officers:
+        # Serialise with assign_officer (PostgreSQL row locks): nobody books these officers meanwhile.
+        db.session.execute(select(User.id).where(User.id.in_([o.id for o in officers])).with_for_update())
+    reasons = [clash.message() for officer in officers
+               for clash in find_clashes(officer, visit_date, visit.village.travel_hours, exclude_visit_id=visit.id)]
+    if reasons:
+        raise Refused({"visit_date": reasons})
+    visit.visit_date = visit_date
+    visit.start_time = start_time
+    if visit.status == VisitStatus.POSTPONED:
+        change_status(visit, VisitStatus.PLANNED)
+    db.session.flush()
+    return visit
+
+
+def remove_officer(visit: Visit, officer: User) -> bool:
+    """Take ``officer`` off a planned or ongoing visit; ``AssignmentRefused`` for a visit that is over."""
+    if visit.status not in ASSIGNABLE_STATUSES:
+        raise AssignmentRefused([_("Officers can only be changed on planned or ongoing visits.")])
+    return unassign_officer(visit, officer)

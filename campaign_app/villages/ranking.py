@@ -1,0 +1,107 @@
+""""Where next": the villages a branch should visit next, ranked in SQL.
+
+A village's score is its informal workers not yet enrolled, times the share of a year since its last
+done visit (at most 1; never visited counts as a year), divided by its access factor (road 1, rough
+road 1.5, boat 2, on foot 2.5; unknown counts as road) times one plus its travel hours (unknown: 0).
+Villages with a visit planned (today or later) or in progress are left out: they are being seen to.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Float, and_, case, cast, exists, func, literal, or_, select
+
+from campaign_app.models import AccessClass, District, Regency, Village, Visit, VisitStatus
+from campaign_app.villages.paging import Page, paginate
+from campaign_app.villages.scope import BranchIds, visible_regency_codes
+from campaign_app.villages.signups import signups_in
+from campaign_app.villages.sql import day, days_between
+
+ACCESS_FACTOR = {
+    AccessClass.ROAD: 1.0,
+    AccessClass.ROUGH_ROAD: 1.5,
+    AccessClass.BOAT: 2.0,
+    AccessClass.ON_FOOT: 2.5,
+}
+UNKNOWN_ACCESS_FACTOR = 1.0
+# Days since the last visit stop counting after a year; a village never visited counts as a year.
+MAX_DAYS = 365
+
+
+@dataclass
+class RankedVillage:
+    code: str
+    name: str
+    district: str
+    regency: str
+    workers: int | None
+    signups: int
+    not_enrolled: int
+    access_class: str | None
+    travel_hours: Decimal | None
+    last_done: date | None
+    # Since the last done visit: as the score counts them (at most a year), and as they are (None: never).
+    days: int
+    days_since: int | None
+    score: float
+
+
+def _last_done_visits(today: date):
+    """Per village, the date of the last visit that was done."""
+    return (
+        select(Visit.village_code, func.max(Visit.visit_date).label("last_done"))
+        .where(Visit.status == VisitStatus.DONE, Visit.visit_date <= today)
+        .group_by(Visit.village_code)
+        .subquery("last_done_visits")
+    )
+
+
+def _already_planned(today: date):
+    return exists().where(
+        Visit.village_code == Village.code,
+        or_(and_(Visit.status == VisitStatus.PLANNED, Visit.visit_date >= today),
+            Visit.status == VisitStatus.IN_PROGRESS),
+    )
+
+
+def ranking_statement(branch_ids: BranchIds, today: date, regency_code: str | None = None,
+                      district_code: str | None = None):
+    """The SELECT of ranked villages, best first (ties by code), with every figure the page shows."""
+    last = _last_done_visits(today)
+    workers = func.coalesce(Village.estimated_informal_workers, 0)
+    signups = signups_in(Village.code)
+    not_enrolled = case((workers - signups > 0, workers - signups), else_=0)
+    elapsed = days_between(day(today), last.c.last_done)
+    days = case((last.c.last_done.is_(None), MAX_DAYS), (elapsed > MAX_DAYS, MAX_DAYS), else_=elapsed)
+    access = case({code.value: factor for code, factor in ACCESS_FACTOR.items()}, value=Village.access_class,
+                  else_=UNKNOWN_ACCESS_FACTOR)
+    hours = cast(func.coalesce(Village.travel_hours, 0), Float)
+    # Days as a share of a year, so that the score reads as workers within reach per unit of effort.
+    year_share = cast(days, Float) / MAX_DAYS
+    score = (cast(not_enrolled, Float) * year_share / (access * (literal(1.0, Float) + hours))).label("score")
+    statement = (
+        select(Village.code, Village.name, District.name, Regency.name, Village.estimated_informal_workers,
+               signups, not_enrolled, Village.access_class, Village.travel_hours, last.c.last_done, days, elapsed,
+               score)
+        .join(Village.district).join(District.regency)
+        .outerjoin(last, last.c.village_code == Village.code)
+        .where(District.regency_code.in_(visible_regency_codes(branch_ids)), ~_already_planned(today))
+        .order_by(score.desc(), Village.code)
+    )
+    if district_code is not None:
+        statement = statement.where(Village.district_code == district_code)
+    if regency_code is not None:
+        statement = statement.where(District.regency_code == regency_code)
+    return statement
+
+
+def where_next(branch_ids: BranchIds, today: date, *, regency_code: str | None = None,
+               district_code: str | None = None, page: int = 1, per_page: int = 25) -> Page:
+    """A page of ``RankedVillage``: the visible villages to visit next, best first (see the module's note).
+
+    Two statements whatever the data: the count and the page.
+    """
+    result = paginate(ranking_statement(branch_ids, today, regency_code, district_code), page, per_page)
+    result.items = [RankedVillage(*row) for row in result.items]
+    return result
