@@ -261,6 +261,7 @@ def test_budgets_are_read_as_people_write_them(app, coordinator, budget):
     ({"channel": "carrier_pigeon"}, "Choose one of the channels listed."),
 ])
 def test_bad_input_is_refused_keeping_what_was_typed(app, coordinator, changes, message):
+    before = campaign_count(app)
     response = coordinator.post("/campaigns/new", data=form(**changes))
     page = text(response)
     assert response.status_code == 400
@@ -269,7 +270,8 @@ def test_bad_input_is_refused_keeping_what_was_typed(app, coordinator, changes, 
     typed = next(iter(changes.values()))
     if "channel" not in changes and typed and "\x00" not in typed and len(typed) < 100:
         assert f'value="{typed}"' in page or f">{typed}<" in page
-    assert stored(app, form(**changes)["name"]) == []
+    # Counted, not looked up by name: PostgreSQL cannot even compare text holding NUL.
+    assert campaign_count(app) == before
 
 
 def test_every_bad_field_is_shown_at_once(app, coordinator):
