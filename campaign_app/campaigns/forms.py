@@ -111,6 +111,9 @@ def _line(label, maximum: int):
 class CampaignForm(FlaskForm):
     """A campaign's fields, as created and edited; the branch only when creating."""
 
+    # A one-time key, set when the new-campaign form is shown (unused when editing).
+    form_key = HiddenField(validators=[Length(max=64)])
+
     name = StringField(
         _l("Name"), filters=[strip],
         validators=[DataRequired(_l("Enter a name.")),

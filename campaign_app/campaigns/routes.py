@@ -1,4 +1,5 @@
 from datetime import UTC, datetime
+from uuid import uuid4
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -65,20 +66,18 @@ def create():
     # A coordinator plans for their own branch; only an administrator chooses.
     choose_branch = current_user.role == Role.ADMIN
     form = NewCampaignForm(_branch_choices()) if choose_branch else CampaignForm()
-    if request.method == "GET" and not form.starts_on.data:
-        form.starts_on.data = clock.today()
+    if request.method == "GET":
+        form.starts_on.data = form.starts_on.data or clock.today()
+        # One key per form shown: submitting it twice finds the campaign the first submit made.
+        form.form_key.data = uuid4().hex
     if form.validate_on_submit():
         branch = db.session.get(Branch, form.branch.data) if choose_branch else current_user.branch
         if branch is None:  # deleted since the form was shown
             abort(400)
         values = form.values()
-        repeated = service.repeated_submit(branch=branch, created_by=current_user, now=datetime.now(UTC),
-                                           **values)
-        if repeated is not None:
-            # A double click: the first submit made it; show it rather than a "name taken" error.
-            return redirect(url_for("campaigns.show", campaign_id=repeated.id), code=303)
         try:
-            campaign = service.create_campaign(branch=branch, created_by=current_user, **values)
+            campaign = service.create_campaign(branch=branch, created_by=current_user, form_key=form.form_key.data,
+                                               **values)
         except Refused as refused:
             db.session.rollback()
             show_refusal(form, refused)

@@ -1,12 +1,13 @@
 """Rules and queries for campaigns."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from campaign_app.access import visible_branch_ids
@@ -35,7 +36,6 @@ TARGET_SIGNUPS_MAX = 10_000_000
 # More than the country's 83,762 villages.
 TARGET_VILLAGES_MAX = 100_000
 # A second identical submit within this time is the same campaign (a double click), not a new one.
-REPEAT_WINDOW = timedelta(seconds=60)
 # Deep pages are never useful and a huge OFFSET overflows SQLite's integers.
 MAX_PAGE = 10_000
 STATUS_FILTERS = ("open", "closed", "all")
@@ -124,8 +124,15 @@ def _optional(text: str | None) -> str | None:
 def create_campaign(*, branch: Branch, created_by: User | None, name: str, channel: str, starts_on: date,
                     ends_on: date, target_signups: int = 0, target_villages: int = 0, budget: int = 0,
                     partner: str | None = None, subsidy_programme: str | None = None,
-                    description: str | None = None) -> Campaign:
-    """Create an open campaign for ``branch``; raises ``Refused`` with messages per field."""
+                    description: str | None = None, form_key: str | None = None) -> Campaign:
+    """Create an open campaign for ``branch``; raises ``Refused`` with messages per field.
+
+    A repeated submit of the same form (same ``form_key``: a double click, a retry) returns the
+    campaign the first submit created, even when both arrive at once.
+    """
+    existing = _campaign_with_key(form_key)
+    if existing is not None:
+        return existing
     name = (name or "").strip()
     partner, subsidy_programme, description = map(_optional, (partner, subsidy_programme, description))
     _validate(branch, name, channel, starts_on, ends_on, target_signups, target_villages, budget,
@@ -134,44 +141,25 @@ def create_campaign(*, branch: Branch, created_by: User | None, name: str, chann
         branch_id=branch.id, created_by_id=created_by.id if created_by else None, name=name, channel=channel,
         starts_on=starts_on, ends_on=ends_on, target_signups=target_signups, target_villages=target_villages,
         budget=budget, partner=partner, subsidy_programme=subsidy_programme,
-        description=description, status=CampaignStatus.OPEN,
+        description=description, status=CampaignStatus.OPEN, form_key=form_key or None,
     )
-    db.session.add(campaign)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(campaign)
+            db.session.flush()
+    except IntegrityError:
+        # The same form, submitted twice at once: the other request stored it first.
+        existing = _campaign_with_key(form_key)
+        if existing is None:
+            raise
+        return existing
     return campaign
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite gives timestamps back without their zone; they were stored in UTC.
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
-
-
-def repeated_submit(*, branch: Branch, created_by: User | None, now: datetime, name: str, channel: str,
-                    starts_on: date, ends_on: date, target_signups: int = 0, target_villages: int = 0,
-                    budget: int = 0, partner: str | None = None, subsidy_programme: str | None = None,
-                    description: str | None = None) -> Campaign | None:
-    """The campaign this very form created moments ago, if the submit is a repeat; None otherwise.
-
-    A double-clicked submit sends the form twice: the second finds a campaign of the same branch and
-    name, created by the same user less than ``REPEAT_WINDOW`` before ``now``, with every field the same.
-    Anything else with that name is a real clash, which ``create_campaign`` refuses.
-    """
-    if created_by is None:
+def _campaign_with_key(form_key: str | None) -> Campaign | None:
+    if not form_key:
         return None
-    existing = _same_name(branch.id, (name or "").strip())
-    if existing is None or existing.created_by_id != created_by.id:
-        return None
-    created_at = _aware(existing.created_at)
-    if created_at is None or not now - REPEAT_WINDOW <= created_at <= now + REPEAT_WINDOW:
-        return None
-    submitted = (channel, starts_on, ends_on, target_signups, target_villages, budget,
-                 _optional(partner), _optional(subsidy_programme), _optional(description))
-    stored = (existing.channel, existing.starts_on, existing.ends_on, existing.target_signups,
-              existing.target_villages, existing.budget, existing.partner, existing.subsidy_programme,
-              existing.description)
-    return existing if submitted == stored else None
+    return db.session.scalar(select(Campaign).where(Campaign.form_key == form_key))
 
 
 def _visits_outside(campaign: Campaign, starts_on: date, ends_on: date) -> tuple[int, date | None]:

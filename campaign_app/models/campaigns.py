@@ -47,6 +47,8 @@ class Campaign(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The one-time key of the form that created it: a repeated submit finds this campaign again.
+    form_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     branch: Mapped[Branch] = relationship()
     created_by: Mapped[User | None] = relationship()

@@ -15,7 +15,6 @@ from campaign_app.campaigns.service import (
     create_campaign,
     list_campaigns,
     reopen_campaign,
-    repeated_submit,
     update_campaign,
     visible_campaign,
 )
@@ -123,26 +122,16 @@ def test_nothing_is_written_when_refused(coordinator):
 
 # --- a repeated submit -------------------------------------------------------------------------
 
-def test_the_same_form_sent_again_within_a_minute_finds_the_campaign(campaign, coordinator):
-    created = campaign.created_at
-    found = repeated_submit(branch=branch_named(), created_by=coordinator, now=created + timedelta(seconds=5),
-                            **fields())
-    assert found is campaign
+def test_the_same_form_sent_again_finds_the_campaign_it_made(coordinator):
+    first = create_campaign(branch=branch_named(), created_by=coordinator, form_key="form-1", **fields())
+    again = create_campaign(branch=branch_named(), created_by=coordinator, form_key="form-1", **fields())
+    assert again is first
 
 
-def test_the_same_form_sent_again_later_is_no_repeat(campaign, coordinator):
-    later = campaign.created_at + timedelta(seconds=61)
-    assert repeated_submit(branch=branch_named(), created_by=coordinator, now=later, **fields()) is None
-
-
-def test_the_same_name_with_other_fields_is_no_repeat(campaign, coordinator):
-    assert repeated_submit(branch=branch_named(), created_by=coordinator, now=campaign.created_at,
-                           **fields(budget=1)) is None
-
-
-def test_the_same_form_from_another_user_is_no_repeat(campaign):
-    assert repeated_submit(branch=branch_named(), created_by=user_named("admin"), now=campaign.created_at,
-                           **fields()) is None
+def test_another_form_with_the_same_name_is_a_clash(coordinator):
+    create_campaign(branch=branch_named(), created_by=coordinator, form_key="form-1", **fields())
+    refusal(lambda: create_campaign(branch=branch_named(), created_by=coordinator, form_key="form-2",
+                                    **fields()))
 
 
 # --- update, close, reopen ---------------------------------------------------------------------

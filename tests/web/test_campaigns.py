@@ -1,6 +1,7 @@
 """Campaign pages: the list with progress, create, show, edit, close and reopen."""
 
 from datetime import timedelta
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import func, select
@@ -42,7 +43,9 @@ def manager(auth, client):
 
 
 def form(**changes) -> dict:
-    values = {"name": "Ojek Terlindungi Palu", "starts_on": "2026-11-09", "ends_on": "2027-01-29",
+    """The new-campaign form as a browser sends it, with a one-time key of its own."""
+    values = {"form_key": uuid4().hex, "name": "Ojek Terlindungi Palu", "starts_on": "2026-11-09",
+              "ends_on": "2027-01-29",
               "channel": "door_to_door", "target_signups": "250", "target_villages": "6",
               "budget": "Rp16.800.000", "partner": "", "subsidy_programme": "", "description": ""}
     values.update(changes)
@@ -290,8 +293,9 @@ def test_a_name_the_branch_already_uses_is_refused(app, coordinator):
 
 
 def test_a_double_clicked_submit_creates_one_campaign_and_shows_it(app, coordinator):
-    first = coordinator.post("/campaigns/new", data=form())
-    second = coordinator.post("/campaigns/new", data=form())
+    sent = form()
+    first = coordinator.post("/campaigns/new", data=sent)
+    second = coordinator.post("/campaigns/new", data=sent)
     assert second.status_code == 303
     assert second.location == first.location
     assert len(stored(app, "Ojek Terlindungi Palu")) == 1
