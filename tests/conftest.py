@@ -7,6 +7,7 @@ from contextlib import ExitStack, contextmanager
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
+from sqlalchemy import event
 
 from campaign_app import create_app
 from campaign_app.demo.seed import DEMO_PASSWORD, seed_demo
@@ -118,6 +119,29 @@ class Auth:
 
     def logout(self):
         return self.client.post("/logout")
+
+    def reading_english(self, role: str):
+        """Sign in as the demo user of ``role`` with the English interface; returns the client."""
+        self.login_as(role)
+        self.client.post("/language", data={"language": "en"})
+        return self.client
+
+
+@contextmanager
+def counting_statements(app):
+    """Collects the SQL statements the app sends while the block runs."""
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
 
 
 @pytest.fixture

@@ -43,3 +43,21 @@ def csrf_admin(app_factory):
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
     client.post("/login", data={"username": "admin", "password": "jangkau-demo", "csrf_token": token})
     return app, client
+
+
+@pytest.fixture
+def admin(auth):
+    """A client signed in as the demo administrator, reading English."""
+    return auth.reading_english("admin")
+
+
+@pytest.fixture
+def coordinator(auth):
+    """A client signed in as the demo coordinator of Palu, reading English."""
+    return auth.reading_english("coordinator")
+
+
+@pytest.fixture
+def manager(auth):
+    """A client signed in as the demo manager (Palu, Luwuk, Poso), reading English."""
+    return auth.reading_english("manager")

@@ -1,30 +1,17 @@
 """Branch pages: the list, one branch with its regencies and staff, and the administrator's form."""
 
 import gzip
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from campaign_app.extensions import db
 from campaign_app.models import Branch, Province, Regency, Role, branch_regencies
 from campaign_app.users.service import create_user
-from tests.conftest import csrf_token_from
+from tests.conftest import counting_statements, csrf_token_from
 
 HTMX = {"HX-Request": "true"}
 PALU_REGENCIES = ["72.03", "72.08", "72.10", "72.71"]
-
-
-def sign_in(auth, client, role: str):
-    """Sign in as a demo user reading English."""
-    auth.login_as(role)
-    client.post("/language", data={"language": "en"})
-    return client
-
-
-@pytest.fixture
-def admin(auth, client):
-    return sign_in(auth, client, "admin")
 
 
 def text(response) -> str:
@@ -58,22 +45,6 @@ def add_province_73(app) -> None:
         db.session.add_all([Regency(code="73.71", province_code="73", name="Kota Makassar", kind="kota"),
                             Regency(code="73.72", province_code="73", name="Kota Parepare", kind="kota")])
         db.session.commit()
-
-
-@contextmanager
-def counting_statements(app):
-    with app.app_context():
-        engine = db.engine
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def branch_form(**changes) -> dict:
@@ -113,14 +84,14 @@ def test_admin_sees_every_branch_and_may_add_one(admin):
 
 
 def test_coordinator_sees_only_their_branch(auth, client):
-    page = text(sign_in(auth, client, "coordinator").get("/branches/"))
+    page = text(auth.reading_english("coordinator").get("/branches/"))
     assert "Kantor Cabang Palu" in page
     assert "Kantor Cabang Luwuk" not in page
     assert 'href="/branches/new"' not in page
 
 
 def test_manager_sees_the_branches_they_follow(auth, client):
-    page = text(sign_in(auth, client, "manager").get("/branches/"))
+    page = text(auth.reading_english("manager").get("/branches/"))
     assert "Kantor Cabang Luwuk" in page and "Kantor Cabang Poso" in page
 
 
@@ -153,7 +124,7 @@ def test_branch_page_lists_its_regencies_with_village_counts(app, admin):
 
 
 def test_branch_page_lists_its_staff_by_role_with_names(app, auth, client):
-    page = text(sign_in(auth, client, "coordinator").get(f"/branches/{branch_id(app, 'Kantor Cabang Palu')}"))
+    page = text(auth.reading_english("coordinator").get(f"/branches/{branch_id(app, 'Kantor Cabang Palu')}"))
     assert "Officer (7)" in page
     assert "<small>petugas</small>" in page
     assert "/users/" not in page  # only an administrator gets links to accounts

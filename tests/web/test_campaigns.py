@@ -20,28 +20,6 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
-def signed_in(auth, client, role: str):
-    """The client, signed in as the demo user of ``role``, reading English."""
-    auth.login_as(role)
-    client.post("/language", data={"language": "en"})
-    return client
-
-
-@pytest.fixture
-def coordinator(auth, client):
-    return signed_in(auth, client, "coordinator")
-
-
-@pytest.fixture
-def admin(auth, client):
-    return signed_in(auth, client, "admin")
-
-
-@pytest.fixture
-def manager(auth, client):
-    return signed_in(auth, client, "manager")
-
-
 def form(**changes) -> dict:
     """The new-campaign form as a browser sends it, with a one-time key of its own."""
     values = {"form_key": uuid4().hex, "name": "Ojek Terlindungi Palu", "starts_on": "2026-11-09",
@@ -192,7 +170,7 @@ def test_the_list_is_paginated_keeping_the_filters(app, coordinator):
 def test_only_those_who_plan_see_the_new_campaign_button(coordinator, auth, client):
     assert "/campaigns/new" in text(coordinator.get("/campaigns/"))
     auth.logout()
-    signed_in(auth, client, "manager")
+    auth.reading_english("manager")
     assert "/campaigns/new" not in text(client.get("/campaigns/"))
 
 
@@ -311,7 +289,7 @@ def test_a_second_submit_with_other_fields_is_a_name_clash(app, coordinator):
 def test_the_same_form_from_another_user_is_a_name_clash(app, coordinator, auth, client):
     coordinator.post("/campaigns/new", data=form())
     auth.logout()
-    signed_in(auth, client, "admin")
+    auth.reading_english("admin")
     with app.app_context():
         palu_id = branch_named().id
     response = client.post("/campaigns/new", data=form(branch=str(palu_id)))

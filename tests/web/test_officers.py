@@ -61,21 +61,6 @@ def a_village_of(branch) -> str:
 
 
 @pytest.fixture
-def coordinator(auth, client):
-    """The client signed in as the demo coordinator of Palu, reading English."""
-    auth.login_as("coordinator")
-    client.post("/language", data={"language": "en"})
-    return client
-
-
-@pytest.fixture
-def manager(auth, client):
-    auth.login_as("manager")
-    client.post("/language", data={"language": "en"})
-    return client
-
-
-@pytest.fixture
 def staff(app):
     """A Palu officer with a visit today and one on Wednesday, and a free visit to assign; ids by name."""
     def make():

@@ -1,25 +1,16 @@
 """The administrator's user pages: list and search, create, edit, reset a password."""
 
 import gzip
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from campaign_app.extensions import db
 from campaign_app.models import Branch, Role, User
 from campaign_app.users.service import create_user
-from tests.conftest import Auth, csrf_token_from
+from tests.conftest import Auth, counting_statements, csrf_token_from
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def admin(auth, client):
-    """The client, signed in as the demo administrator, reading English."""
-    auth.login_as("admin")
-    client.post("/language", data={"language": "en"})
-    return client
 
 
 def text(response) -> str:
@@ -60,23 +51,6 @@ def add_officers(app, count: int, prefix="extra") -> None:
             create_user(username=f"{prefix}{n:03d}", full_name=f"Extra Officer {n}", password="a-long-password",
                         role=Role.OFFICER, branch=branch)
         db.session.commit()
-
-
-@contextmanager
-def counting_statements(app):
-    """Count the SQL statements the app sends while the block runs."""
-    with app.app_context():
-        engine = db.engine
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def new_user_form(app, **changes) -> dict:

@@ -20,21 +20,6 @@ FRAGMENT_BUDGET = 4 * 1024
 PAGE_BUDGET = 14 * 1024
 
 
-@pytest.fixture
-def coordinator(auth, client):
-    """The client, signed in as the demo coordinator (Palu), reading English."""
-    auth.login_as("coordinator")
-    client.post("/language", data={"language": "en"})
-    return client
-
-
-@pytest.fixture
-def manager(auth, client):
-    auth.login_as("manager")
-    client.post("/language", data={"language": "en"})
-    return client
-
-
 def text(response) -> str:
     return response.get_data(as_text=True)
 

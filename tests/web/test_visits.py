@@ -58,17 +58,6 @@ def plan(app) -> Plan:
         return Plan(campaign.id, [o.id for o in officers], [o.full_name for o in officers], stranger.id, closed.id)
 
 
-def sign_in(auth, client, role: str):
-    auth.login_as(role)
-    client.post("/language", data={"language": "en"})
-    return client
-
-
-@pytest.fixture
-def coordinator(auth, client):
-    return sign_in(auth, client, "coordinator")
-
-
 def text(response) -> str:
     return response.get_data(as_text=True)
 
@@ -147,7 +136,7 @@ def test_a_coordinator_gets_not_found_for_another_branchs_visit(app, coordinator
 
 def test_a_manager_reads_a_visit_without_the_planning_actions(app, auth, client, plan):
     visit_id = scheduled(app, plan)
-    sign_in(auth, client, "manager")
+    auth.reading_english("manager")
     page = text(client.get(f"/visits/{visit_id}"))
     assert "Besusu Barat" in page
     assert "/reschedule" not in page and "/postpone" not in page and f"/visits/{visit_id}/officers" not in page
