@@ -6,12 +6,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from campaign_app.clock import today
 from campaign_app.extensions import db
 from campaign_app.models import Village, Visit, VisitStatus
-from tests.conftest import csrf_token_from
+from tests.conftest import counting_statements, csrf_token_from
 from tests.factories import FAR_VILLAGE, NEAR_VILLAGE, make_campaign, make_visit
 
 HTMX = {"HX-Request": "true"}
@@ -445,18 +445,8 @@ def test_no_visit_is_created_by_reading_the_registry(app, coordinator):
 # --- statements per page ------------------------------------------------------------------------------
 
 def statements_for(app, client, path: str) -> int:
-    with app.app_context():
-        engine = db.engine
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counting_statements(app) as statements:
         assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return len(statements)
 
 
