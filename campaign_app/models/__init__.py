@@ -3,10 +3,20 @@
 from campaign_app.models.campaigns import Campaign, CampaignStatus, Channel
 from campaign_app.models.people import Branch, Role, User, branch_regencies, manager_branches
 from campaign_app.models.regions import AccessClass, District, Province, Regency, Village
+from campaign_app.models.signups import (
+    Occupation,
+    Payer,
+    RateTable,
+    Sector,
+    SignUp,
+    SignUpStatus,
+    SubsidyProgramme,
+)
 from campaign_app.models.visits import ACTIVE_STATUSES, OfficerLeave, Visit, VisitOfficer, VisitStatus
 
 __all__ = [
     "ACTIVE_STATUSES", "AccessClass", "Branch", "Campaign", "CampaignStatus", "Channel", "District",
     "OfficerLeave", "Province", "Regency", "Role", "User", "Visit", "VisitOfficer", "VisitStatus", "Village",
-    "branch_regencies", "manager_branches",
+    "branch_regencies", "manager_branches", "Occupation", "Payer", "RateTable", "Sector", "SignUp", "SignUpStatus",
+    "SubsidyProgramme",
 ]

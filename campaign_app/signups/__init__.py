@@ -1,0 +1,1 @@
+"""Sign-ups: officers register workers at a visit (pages come with the officers' issue)."""

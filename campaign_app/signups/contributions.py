@@ -1,0 +1,53 @@
+"""Monthly contributions, computed from the rate table in force on the day of the sign-up."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import select
+
+from campaign_app.extensions import db
+from campaign_app.models import RateTable
+
+
+class NoRateTable(LookupError):
+    """No rate table is in force on the date asked for."""
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What a worker pays each month, in whole Rupiah, and the rate table it came from."""
+
+    rate_table_id: int
+    jkk: int
+    jkm: int
+    jht: int
+
+    @property
+    def total(self) -> int:
+        return self.jkk + self.jkm + self.jht
+
+
+def rate_table_on(day: date) -> RateTable:
+    """The rate table in force on ``day``: the latest whose ``effective_from`` is not after it."""
+    table = db.session.scalar(
+        select(RateTable).where(RateTable.effective_from <= day).order_by(RateTable.effective_from.desc()).limit(1)
+    )
+    if table is None:
+        raise NoRateTable(day)
+    return table
+
+
+def _rupiah(amount: Decimal) -> int:
+    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def compute_contribution(declared_income: int, with_jht: bool, day: date) -> Contribution:
+    """JKK (a share of income within its floor and ceiling), JKM (flat) and, if chosen, JHT (a share)."""
+    if declared_income < 0:
+        raise ValueError("declared income below zero")
+    table = rate_table_on(day)
+    income = Decimal(declared_income)
+    jkk = min(max(_rupiah(income * table.jkk_rate), table.jkk_minimum), table.jkk_maximum)
+    jht = _rupiah(income * table.jht_rate) if with_jht else 0
+    return Contribution(rate_table_id=table.id, jkk=jkk, jkm=table.jkm_flat, jht=jht)

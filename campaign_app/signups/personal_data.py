@@ -1,0 +1,49 @@
+"""NIKs at rest: encrypted (Fernet), with a keyed blind index (HMAC-SHA256) for uniqueness and look-up.
+
+Both keys are derived from the one DATA_KEY secret with HKDF, under different labels, so the index
+cannot be used to decrypt and a leaked database alone reveals no NIK.
+"""
+
+import base64
+import hashlib
+import hmac
+from functools import lru_cache
+
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
+
+
+def _derive(secret: str, label: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label).derive(secret.encode())
+
+
+@lru_cache(maxsize=4)
+def _keys(secret: str) -> tuple[Fernet, bytes]:
+    encryption = Fernet(base64.urlsafe_b64encode(_derive(secret, b"jangkau nik encryption")))
+    return encryption, _derive(secret, b"jangkau nik blind index")
+
+
+def _current_keys() -> tuple[Fernet, bytes]:
+    return _keys(current_app.config["DATA_KEY"])
+
+
+def encrypt_nik(nik: str) -> bytes:
+    """The NIK encrypted with the app's data key."""
+    return _current_keys()[0].encrypt(nik.encode())
+
+
+def decrypt_nik(ciphertext: bytes) -> str:
+    """The NIK back from ``encrypt_nik``; raises ``cryptography.fernet.InvalidToken`` under another key."""
+    return _current_keys()[0].decrypt(bytes(ciphertext)).decode()
+
+
+def nik_index(nik: str) -> str:
+    """The keyed blind index of a NIK: equal NIKs give equal indexes, and nothing else can be read from it."""
+    return hmac.new(_current_keys()[1], nik.encode(), hashlib.sha256).hexdigest()
+
+
+def mask_nik(nik: str) -> str:
+    """``7271014508950001`` → ``************0001``."""
+    return "*" * (len(nik) - 4) + nik[-4:]
