@@ -1,0 +1,337 @@
+"""Recording a sign-up: the rules a worker's registration must pass, once and only once.
+
+A sign-up is refused (``Refused``, messages per form field) for bad input, a visit that is not the
+officer's or not in progress, a NIK registered before, or a subsidy quota that is used up; then
+nothing is written. The form's one-time key makes a repeated submit (a double tap, a retry after a
+timeout, two requests racing) return the first outcome without storing anything new.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from lokal import parse_phone
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from campaign_app.extensions import db
+from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
+from campaign_app.models import (
+    Branch,
+    Occupation,
+    Payer,
+    Sector,
+    SignUp,
+    SignUpStatus,
+    SubsidyProgramme,
+    User,
+    Village,
+    Visit,
+    VisitOfficer,
+    VisitStatus,
+)
+from campaign_app.signups.contributions import Contribution, NoRateTable, compute_contribution
+from campaign_app.signups.nik import NikCheck, check_nik
+from campaign_app.signups.personal_data import encrypt_nik, nik_index
+from campaign_app.validation import Refused
+
+NAME_MAX = 120
+FORM_KEY_MAX = 64
+# Rp1.000.000.000 a month: far above any informal worker's income, and a typo guard.
+INCOME_MAX = 1_000_000_000
+# Ids are 32-bit; a larger number names nothing (and would overflow SQLite's integers).
+ID_MAX = 2_147_483_647
+SEXES = ("L", "P")
+# Longer than any way of writing an Indonesian number: refused before parsing.
+PHONE_TYPED_MAX = 30
+
+
+@dataclass(frozen=True)
+class SignUpOutcome:
+    """What a sign-up form's submit did: the sign-up, whether this submit created it, and its near-duplicates."""
+
+    signup: SignUp
+    created: bool
+    # Other workers with the same name and birth date in the same district (under another NIK).
+    near_duplicate_of: tuple[int, ...] = ()
+
+    @property
+    def repeated(self) -> bool:
+        return not self.created
+
+
+class DuplicateNik(Refused):
+    """The NIK is registered already; ``existing_id`` names that sign-up (for a link to it)."""
+
+    def __init__(self, existing: SignUp, message: str):
+        super().__init__({"nik": [message]})
+        self.existing_id = existing.id
+
+
+# --- look-ups -------------------------------------------------------------------------------------
+
+def _clean_nik(raw: str | None) -> str:
+    # As check_nik reads a NIK typed with spaces, dots or dashes.
+    return "".join(ch for ch in (raw or "") if not ch.isspace() and ch not in ".-")
+
+
+def find_by_nik(nik: str) -> SignUp | None:
+    """The sign-up of this NIK (typed with or without spaces and dots), found through the blind index."""
+    cleaned = _clean_nik(nik)
+    if len(cleaned) != 16 or not cleaned.isdigit():
+        return None
+    return _registered(nik_index(cleaned))
+
+
+def _signup_with_key(form_key: str) -> SignUp | None:
+    return db.session.scalar(select(SignUp).where(SignUp.form_key == form_key))
+
+
+def _registered(index: str) -> SignUp | None:
+    return db.session.scalar(select(SignUp).where(SignUp.nik_index == index))
+
+
+def _used_quota(programme_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(SignUp)
+        .where(SignUp.subsidy_programme_id == programme_id, SignUp.status != SignUpStatus.VOID)
+    )
+
+
+def remaining_quota(programme: SubsidyProgramme) -> int:
+    """How many more workers the programme pays for: its quota less its sign-ups that are not void."""
+    return max(programme.quota - _used_quota(programme.id), 0)
+
+
+def name_key(full_name: str) -> str:
+    """What the near-duplicate rule compares: the name case-folded, its spaces folded to one."""
+    # Case folding may lengthen a name (ß → ss); the key only needs to compare, so it is cut to the column.
+    return " ".join(full_name.casefold().split())[:NAME_MAX]
+
+
+def _near_duplicates(*, district_code: str, birth_date: date, key: str, index: str,
+                     before_id: int | None = None) -> tuple[int, ...]:
+    query = (
+        select(SignUp.id)
+        .where(SignUp.district_code == district_code, SignUp.birth_date == birth_date, SignUp.name_key == key,
+               SignUp.nik_index != index, SignUp.status != SignUpStatus.VOID)
+        .order_by(SignUp.id)
+    )
+    if before_id is not None:
+        query = query.where(SignUp.id < before_id)
+    return tuple(db.session.scalars(query))
+
+
+def _repeated(signup: SignUp, officer: User) -> SignUpOutcome:
+    if signup.officer_id != officer.id:
+        # Keys are random: another officer's key is a forged or mixed-up form, and must not show that record.
+        raise Refused.on(None, _("This form has been used already; open a new sign-up form."))
+    # The near-duplicates the first submit saw: those registered before it.
+    near = _near_duplicates(district_code=signup.district_code, birth_date=signup.birth_date, key=signup.name_key,
+                            index=signup.nik_index, before_id=signup.id)
+    return SignUpOutcome(signup=signup, created=False, near_duplicate_of=near)
+
+
+def _repeated_or_refused(registered: SignUp, form_key: str, officer: User) -> SignUpOutcome:
+    """The NIK is registered: by this very form (committed since the key was looked up), or by another."""
+    if registered.form_key == form_key:
+        return _repeated(registered, officer)
+    raise _duplicate_refusal(registered)
+
+
+def _duplicate_refusal(existing: SignUp) -> DuplicateNik:
+    village, branch = db.session.execute(
+        select(Village.name, Branch.name)
+        .select_from(SignUp)
+        .join(Village, Village.code == SignUp.village_code)
+        .join(Branch, Branch.id == SignUp.branch_id)
+        .where(SignUp.id == existing.id)
+    ).one()
+    message = _("This NIK is registered already: %(nik)s, on %(date)s in %(village)s (%(branch)s).",
+                nik=existing.masked_nik, date=format_date(existing.created_at), village=village, branch=branch)
+    return DuplicateNik(existing, message)
+
+
+# --- checks ---------------------------------------------------------------------------------------
+
+def _normalise_phone(typed: str) -> str | None:
+    """The number in E.164 form (+62…), or None when it is not an Indonesian phone number."""
+    if len(typed) > PHONE_TYPED_MAX:
+        return None
+    info = parse_phone(typed)
+    return info.e164 if info.valid else None
+
+
+def _check_visit(visit: Visit, officer: User) -> None:
+    if visit.status != VisitStatus.IN_PROGRESS:
+        raise Refused.on(None, _("Sign-ups are recorded while a visit is in progress; start the visit first."))
+    assigned = db.session.scalar(
+        select(VisitOfficer.officer_id).where(VisitOfficer.visit_id == visit.id, VisitOfficer.officer_id == officer.id)
+    )
+    if assigned is None:
+        raise Refused.on(None, _("Only the officers assigned to this visit can record its sign-ups."))
+
+
+def _check_person(errors: dict, nik: str, full_name: str, sex: str | None, birth_date: date | None,
+                  phone: str | None) -> tuple[NikCheck, str, str | None]:
+    """The NIK (with the stated sex and birth date), the name and the phone; returns the NIK check, name, phone."""
+    if sex is not None and sex not in SEXES:
+        errors["sex"] = [_("Choose female or male.")]
+        sex = None
+    check = check_nik(nik, sex, birth_date)
+    if check.errors:
+        errors["nik"] = check.errors
+    # check_nik lists a sex mismatch before a birth-date mismatch: each goes beside its own field.
+    mismatches = list(check.mismatches)
+    if mismatches and sex is not None and sex != check.sex:
+        errors["sex"] = [mismatches.pop(0)]
+    if mismatches:
+        errors["birth_date"] = mismatches
+
+    name = " ".join((full_name or "").split())
+    if not name or len(name) > NAME_MAX:
+        errors["full_name"] = [_("Enter the full name, at most %(max)d characters.", max=NAME_MAX)]
+    elif CONTROL_CHARACTERS_IN_LINE.search(full_name.strip()):
+        errors["full_name"] = [_("Remove the special (control) characters.")]
+
+    e164 = None
+    if phone and phone.strip():
+        e164 = _normalise_phone(phone.strip())
+        if e164 is None:
+            errors["phone"] = [_("Enter an Indonesian phone number, such as 0812 3456 7890.")]
+    return check, name, e164
+
+
+def _check_programme(errors: dict, payer: str | None, subsidy_programme_id: int | None,
+                     today: date) -> SubsidyProgramme | None:
+    if payer != Payer.SUBSIDY:
+        if subsidy_programme_id is not None:
+            errors["subsidy_programme"] = [_("A subsidy programme is chosen only when a subsidy pays.")]
+        return None
+    programme = None
+    if isinstance(subsidy_programme_id, int) and 0 < subsidy_programme_id <= ID_MAX:
+        programme = db.session.get(SubsidyProgramme, subsidy_programme_id)
+    if programme is None:
+        errors["subsidy_programme"] = [_("Choose the subsidy programme that pays.")]
+    elif not programme.starts_on <= today <= programme.ends_on:
+        errors["subsidy_programme"] = [_("The programme %(name)s pays from %(start)s to %(end)s only.",
+                                         name=programme.name, start=format_date(programme.starts_on),
+                                         end=format_date(programme.ends_on))]
+    elif remaining_quota(programme) == 0:
+        errors["subsidy_programme"] = [_quota_used_up(programme)]
+    return programme
+
+
+def _quota_used_up(programme: SubsidyProgramme) -> str:
+    return _("The quota of %(name)s is used up; choose another payer.", name=programme.name)
+
+
+def _check_choices(errors: dict, occupation: str | None, sector: str | None, payer: str | None) -> None:
+    for field, value, enum in (("occupation", occupation, Occupation), ("sector", sector, Sector),
+                               ("payer", payer, Payer)):
+        if value not in {member.value for member in enum}:
+            errors[field] = [_("Choose one of the options listed.")]
+
+
+def _check_income(errors: dict, declared_income: int | None) -> None:
+    if not isinstance(declared_income, int) or isinstance(declared_income, bool) \
+            or not 0 < declared_income <= INCOME_MAX:
+        errors["declared_income"] = [_("Enter the monthly income in Rupiah, more than 0 and at most "
+                                       "Rp1.000.000.000.")]
+
+
+def _contribution(declared_income: int, with_jht: bool, today: date) -> Contribution:
+    try:
+        return compute_contribution(declared_income, with_jht, today)
+    except NoRateTable:
+        raise Refused.on(None, _("No contribution rates are in force on %(date)s; ask an administrator.",
+                                 date=format_date(today))) from None
+
+
+# --- recording ------------------------------------------------------------------------------------
+
+def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_name: str, sex: str | None,
+                  birth_date: date | None, phone: str | None, occupation: str, sector: str, with_jht: bool,
+                  declared_income: int | None, payer: str, subsidy_programme_id: int | None, consent: bool,
+                  today: date, now: datetime) -> SignUpOutcome:
+    """Register a worker at ``visit``, recorded by ``officer``, from a sign-up form with the one-time ``form_key``.
+
+    The visit must be in progress and the officer assigned to it; the worker must consent. The NIK must
+    be valid and agree with the stated sex and birth date (left empty, they are read from the NIK). The
+    phone is stored in E.164 form. A subsidy programme must be running ``today`` with quota left. The
+    contribution is computed from the rate table in force ``today`` and copied into the sign-up.
+
+    A NIK registered before refuses the sign-up (``DuplicateNik``, with a masked summary of the first
+    registration). The same name and birth date in the same district under another NIK is saved, and
+    the outcome names those sign-ups. A repeated ``form_key`` returns the first outcome, stores nothing.
+    """
+    form_key = (form_key or "").strip()
+    if not form_key or len(form_key) > FORM_KEY_MAX or CONTROL_CHARACTERS_IN_LINE.search(form_key):
+        raise Refused.on(None, _("This form is incomplete or out of date; open a new sign-up form."))
+    existing = _signup_with_key(form_key)
+    if existing is not None:
+        return _repeated(existing, officer)
+    _check_visit(visit, officer)
+
+    errors: dict[str | None, list[str]] = {}
+    if consent is not True:
+        errors["consent"] = [_("The worker's consent to the processing of personal data is required.")]
+    check, name, e164 = _check_person(errors, nik, full_name, sex, birth_date, phone)
+    _check_choices(errors, occupation, sector, payer)
+    _check_income(errors, declared_income)
+    programme = _check_programme(errors, payer, subsidy_programme_id, today)
+    if errors:
+        raise Refused(errors)
+
+    index = nik_index(check.nik)
+    registered = _registered(index)
+    if registered is not None:
+        return _repeated_or_refused(registered, form_key, officer)
+    contribution = _contribution(declared_income, bool(with_jht), today)
+    key = name_key(name)
+    near = _near_duplicates(district_code=check.district_code, birth_date=check.birth_date, key=key, index=index)
+
+    signup = SignUp(
+        visit_id=visit.id, branch_id=visit.branch_id, village_code=visit.village_code, officer_id=officer.id,
+        form_key=form_key, nik_ciphertext=encrypt_nik(check.nik), nik_index=index, nik_last4=check.nik[-4:],
+        district_code=check.district_code, full_name=name, name_key=key, sex=check.sex,
+        birth_date=check.birth_date, phone=e164, occupation=occupation, sector=sector, has_jht=bool(with_jht),
+        declared_income=declared_income, rate_table_id=contribution.rate_table_id,
+        jkk_contribution=contribution.jkk, jkm_contribution=contribution.jkm, jht_contribution=contribution.jht,
+        payer=payer, subsidy_programme_id=programme.id if programme else None, consent_at=now,
+        status=SignUpStatus.REGISTERED, created_at=now,
+    )
+    try:
+        # A savepoint: a lost race or a quota gone meanwhile undoes this sign-up and nothing else.
+        with db.session.begin_nested():
+            db.session.add(signup)
+            db.session.flush()
+            if programme is not None:
+                _recheck_quota(programme)
+    except IntegrityError:
+        # A concurrent request won the race: the same form (return its outcome) or the same NIK (refuse).
+        stored = _signup_with_key(form_key)
+        if stored is not None:
+            return _repeated(stored, officer)
+        registered = _registered(index)
+        if registered is not None:
+            raise _duplicate_refusal(registered) from None
+        raise
+    return SignUpOutcome(signup=signup, created=True, near_duplicate_of=near)
+
+
+def _recheck_quota(programme: SubsidyProgramme) -> None:
+    """Count again after the insert, holding the programme's row (PostgreSQL) or the write lock (SQLite).
+
+    Two officers taking the last place at once are serialised here: the later one sees the earlier
+    one's sign-up and is refused, so a quota is never overrun.
+    """
+    # FOR NO KEY UPDATE: it queues the sign-ups of one programme, yet does not wait for the key-share
+    # locks that each one's foreign key already holds on that row (FOR UPDATE would deadlock on them).
+    # The quota is read again under the lock: an administrator may have changed it meanwhile.
+    quota = db.session.scalar(
+        select(SubsidyProgramme.quota).where(SubsidyProgramme.id == programme.id).with_for_update(key_share=True)
+    )
+    if _used_quota(programme.id) > quota:
+        raise Refused.on("subsidy_programme", _quota_used_up(programme))
