@@ -16,6 +16,7 @@ from sqlalchemy import (
     LargeBinary,
     Numeric,
     String,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -93,6 +94,9 @@ class SignUp(db.Model):
     __table_args__ = (
         CheckConstraint("declared_income >= 0", name="declared_income"),
         Index("ix_signups_near_duplicate", "district_code", "birth_date", "name_key"),
+        # One live registration per person across the system; a voided one (a mistyped NIK) frees the NIK.
+        Index("uq_signups_live_nik_index", "nik_index", unique=True,
+              sqlite_where=text("status != 'void'"), postgresql_where=text("status != 'void'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,8 +109,8 @@ class SignUp(db.Model):
     form_key: Mapped[str] = mapped_column(String(64), unique=True)
 
     nik_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
-    # HMAC of the NIK: unique, so one person is registered once across the whole system.
-    nik_index: Mapped[str] = mapped_column(String(64), unique=True)
+    # HMAC of the NIK: unique among live sign-ups, so one person is registered once across the system.
+    nik_index: Mapped[str] = mapped_column(String(64))
     nik_last4: Mapped[str] = mapped_column(String(4))
     # From the NIK: the district of registration, for the near-duplicate rule.
     district_code: Mapped[str] = mapped_column(String(8))

@@ -89,7 +89,8 @@ def _signup_with_key(form_key: str) -> SignUp | None:
 
 
 def _registered(index: str) -> SignUp | None:
-    return db.session.scalar(select(SignUp).where(SignUp.nik_index == index))
+    """The live (not voided) sign-up with this blind index."""
+    return db.session.scalar(select(SignUp).where(SignUp.nik_index == index, SignUp.status != SignUpStatus.VOID))
 
 
 def _used_quota(programme_id: int) -> int:

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from campaign_app.demo.seed import PALU_BRANCH
 from campaign_app.extensions import db
@@ -385,3 +386,23 @@ def test_a_choice_outside_the_lists_is_refused(visit, field, value):
 def test_every_bad_field_is_reported_at_once(visit):
     refused = refusal(visit=visit, nik="123", full_name="", declared_income=0, consent=False)
     assert {"nik", "full_name", "declared_income", "consent"} <= set(refused.errors)
+
+
+def test_a_voided_sign_up_frees_its_nik_for_the_real_holder(app_context):
+    nik = nik_for(date(1990, 1, 2), "L", serial=77)
+    mistaken = make_signup(nik=nik)
+    mistaken.status = SignUpStatus.VOID
+    db.session.flush()
+    again = make_signup(nik=nik)
+    assert again.id != mistaken.id
+    assert service.find_by_nik(nik) == again
+
+
+def test_a_live_nik_is_unique_in_the_database_itself(app_context):
+    nik = nik_for(date(1990, 1, 3), "L", serial=78)
+    first = make_signup(nik=nik)
+    twin = SignUp(**{column.key: getattr(first, column.key) for column in SignUp.__table__.columns
+                     if column.key not in ("id", "form_key")}, form_key="another-form")
+    db.session.add(twin)
+    with pytest.raises(IntegrityError):
+        db.session.flush()
