@@ -7,7 +7,7 @@ endpoint without one, so a new endpoint cannot be left open by accident.
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user
 
 from campaign_app.extensions import login_manager
@@ -61,6 +61,15 @@ def signed_in(view):
 def rule_of(view) -> AccessRule | None:
     """The access rule declared on a view function, or None."""
     return getattr(view, "access_rule", None)
+
+
+def may(endpoint: str) -> bool:
+    """Whether the signed-in user may call ``endpoint``, by its declared rule: links and buttons ask this
+    instead of repeating role lists. False for an endpoint that does not exist."""
+    view = current_app.view_functions.get(endpoint)
+    rule = rule_of(view) if view is not None else None
+    role = current_user.role if current_user.is_authenticated else None
+    return rule is not None and rule.allows(role)
 
 
 def visible_branch_ids(user: User) -> set[int] | None:

@@ -20,9 +20,11 @@ def select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
+    from campaign_app.access import may
     from campaign_app.labels import TEMPLATE_LABELS
     from campaign_app.navigation import menu_for
 
+    app.add_template_global(may)
     for name, function in TEMPLATE_LABELS.items():
         app.add_template_global(function, name)
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign_app import clock
-from campaign_app.access import roles, rule_of, visible_branch_ids
+from campaign_app.access import may, roles, visible_branch_ids
 from campaign_app.extensions import db
 from campaign_app.models import District, Province, Regency, Role, Village
 from campaign_app.rendering import render, wants_fragment
@@ -34,13 +34,6 @@ def _branch_ids() -> set[int] | None:
 
 def _page() -> int:
     return request.args.get("page", 1, type=int)
-
-
-def _may(endpoint: str) -> bool:
-    """Whether the current user may open ``endpoint`` (False when no such endpoint exists yet)."""
-    view = current_app.view_functions.get(endpoint)
-    rule = rule_of(view) if view is not None else None
-    return rule is not None and rule.allows(current_user.role)
 
 
 def _load_village(village_code: str) -> Village:
@@ -117,7 +110,7 @@ def index():
             areas, area_kind = [area for _code, _name, area in regencies], "regency"
     params = {**where.params, **({"q": query} if query else {})}
     return render("villages/index.html", fragment="results", filters=filters, where=where, villages=villages,
-                  areas=areas, area_kind=area_kind, params=params, may_edit=_may("villages.edit"))
+                  areas=areas, area_kind=area_kind, params=params, may_edit=may("villages.edit"))
 
 
 @bp.get("/where-next")
@@ -141,7 +134,7 @@ def where_next():
     params = {key: value for key, value in (("regency", regency), ("district", district)) if value}
     schedule = "visits.create" if "visits.create" in current_app.view_functions else "visits.index"
     response = render("villages/where_next.html", fragment="ranking", filters=filters, ranking=ranking,
-                      params=params, schedule_endpoint=schedule if _may(schedule) else None)
+                      params=params, schedule_endpoint=schedule if may(schedule) else None)
     if wants_fragment():
         # The address bar keeps the filters in force, without a district forgotten on the way.
         page = {"page": ranking.page} if ranking.page > 1 else {}
@@ -196,7 +189,7 @@ def show(village_code: str):
     progress = service.village_progress(village, clock.today())
     visits = service.village_visits(_branch_ids(), village.code, page=_page(), per_page=VISITS_PER_PAGE)
     return render("villages/show.html", village=village, progress=progress, visits=visits,
-                  may_edit=_may("villages.edit"), may_open_visit=_may("visits.show"))
+                  may_edit=may("villages.edit"), may_open_visit=may("visits.show"))
 
 
 def _saved_values_form(village: Village) -> VillageForm:
