@@ -2,7 +2,20 @@
 
 from flask_babel import lazy_gettext as _l
 
-from campaign_app.models import AccessClass, CampaignStatus, Channel, Role, VisitStatus
+from campaign_app.models import (
+    AccessClass,
+    AuditAction,
+    CampaignStatus,
+    Channel,
+    Obstacle,
+    Occupation,
+    Payer,
+    Review,
+    Role,
+    Sector,
+    SignUpStatus,
+    VisitStatus,
+)
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
@@ -67,6 +80,82 @@ def access_label(access_class: str | None) -> str:
     return str(label) if label is not None else access_class
 
 
+OBSTACLE_LABELS = {
+    Obstacle.ROAD: _l("Road"),
+    Obstacle.WEATHER: _l("Weather"),
+    Obstacle.PARTNER_ABSENT: _l("Partner absent"),
+    Obstacle.OTHER: _l("Other"),
+}
+
+OCCUPATION_LABELS = {
+    Occupation.FARMER: _l("Farmer"),
+    Occupation.FISHER: _l("Fisher"),
+    Occupation.TRADER: _l("Trader"),
+    Occupation.OJEK_DRIVER: _l("Ojek driver"),
+    Occupation.DAY_LABOURER: _l("Day labourer"),
+    Occupation.LIVESTOCK_KEEPER: _l("Livestock keeper"),
+    Occupation.CRAFTSPERSON: _l("Craftsperson"),
+    Occupation.OTHER: _l("Other"),
+}
+
+SECTOR_LABELS = {
+    Sector.BPU: _l("BPU (not wage-earning)"),
+    Sector.PU: _l("PU (wage-earning)"),
+}
+
+PAYER_LABELS = {
+    Payer.SELF: _l("The worker"),
+    Payer.EMPLOYER: _l("Employer"),
+    Payer.SUBSIDY: _l("Subsidy programme"),
+}
+
+SIGNUP_STATUS_LABELS = {
+    SignUpStatus.REGISTERED: _l("Registered"),
+    SignUpStatus.ACTIVATED: _l("Activated"),
+    SignUpStatus.REJECTED: _l("Rejected"),
+    SignUpStatus.VOID: _l("Void"),
+}
+
+REVIEW_LABELS = {
+    Review.PENDING: _l("Waiting for review"),
+    Review.KEPT: _l("Kept as a different person"),
+    Review.MERGED: _l("Merged"),
+}
+
+AUDIT_ACTION_LABELS = {
+    AuditAction.SIGNUP_CORRECTED: _l("Sign-up corrected"),
+    AuditAction.SIGNUP_VOIDED: _l("Sign-up voided"),
+    AuditAction.NIK_REVEALED: _l("NIK revealed"),
+    AuditAction.NEAR_DUPLICATE_KEPT: _l("Near-duplicate kept"),
+    AuditAction.NEAR_DUPLICATE_MERGED: _l("Near-duplicates merged"),
+    AuditAction.ACTIVATION_UPLOADED: _l("Activation file uploaded"),
+    AuditAction.VISIT_REOPENED: _l("Visit reopened"),
+    AuditAction.RATE_TABLE_CREATED: _l("Rate table added"),
+    AuditAction.SUBSIDY_PROGRAMME_CREATED: _l("Subsidy programme added"),
+    AuditAction.SUBSIDY_PROGRAMME_CHANGED: _l("Subsidy programme changed"),
+    AuditAction.EXPORT_DOWNLOADED: _l("Export downloaded"),
+}
+
+
+def _labeller(labels: dict):
+    def label(code: str | None) -> str:
+        if not code:
+            return ""
+        found = labels.get(code)
+        return str(found) if found is not None else code
+
+    return label
+
+
+obstacle_label = _labeller(OBSTACLE_LABELS)
+occupation_label = _labeller(OCCUPATION_LABELS)
+sector_label = _labeller(SECTOR_LABELS)
+payer_label = _labeller(PAYER_LABELS)
+signup_status_label = _labeller(SIGNUP_STATUS_LABELS)
+review_label = _labeller(REVIEW_LABELS)
+audit_action_label = _labeller(AUDIT_ACTION_LABELS)
+
+
 # Registered as Jinja globals by campaign_app.i18n, so every template can name codes.
 TEMPLATE_LABELS = {
     "role_label": role_label,
@@ -74,4 +163,11 @@ TEMPLATE_LABELS = {
     "campaign_status_label": campaign_status_label,
     "visit_status_label": visit_status_label,
     "access_label": access_label,
+    "obstacle_label": obstacle_label,
+    "occupation_label": occupation_label,
+    "sector_label": sector_label,
+    "payer_label": payer_label,
+    "signup_status_label": signup_status_label,
+    "review_label": review_label,
+    "audit_action_label": audit_action_label,
 }

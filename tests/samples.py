@@ -22,7 +22,7 @@ sample together, so related samples must agree: the Luwuk ``visit_id`` must belo
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -35,14 +35,22 @@ from campaign_app.models import (
     CampaignStatus,
     District,
     OfficerLeave,
+    Payer,
+    RateTable,
     Role,
+    SignUp,
+    SignUpStatus,
+    SubsidyProgramme,
     User,
     Village,
     Visit,
     VisitOfficer,
     VisitStatus,
 )
+from campaign_app.signups.service import record_signup
+from campaign_app.validation import Refused
 from campaign_app.visits.assignments import record_leave
+from campaign_app.visits.service import schedule_visit
 
 FOREIGN_BRANCH = "Kantor Cabang Luwuk"
 
@@ -202,6 +210,78 @@ def leave_id() -> Samples:
         return Sample(record.id, branch.id)
 
     return Samples(leave(_branch(PALU_BRANCH)), leave(_branch(FOREIGN_BRANCH)))
+
+
+# --- sign-ups, rates and subsidy programmes --------------------------------------------------------
+
+def _started_visit(branch: Branch, officer: User) -> Visit:
+    """A visit of the branch's open campaign on a day ``officer`` is free, with them assigned, in progress."""
+    samples = campaign_id()
+    campaign = db.session.get(Campaign, (samples.own if branch.name == PALU_BRANCH else samples.foreign).value)
+    village = db.session.scalar(
+        select(Village).where(Village.district_code == _first_district(branch).code).order_by(Village.code).limit(1)
+    )
+    day = campaign.ends_on
+    while True:
+        try:
+            with db.session.begin_nested():
+                visit = schedule_visit(campaign=campaign, village_code=village.code, visit_date=day,
+                                       officer_ids=[officer.id], created_by=None, today=campaign.starts_on,
+                                       start_time=None, planned_activity="Sosialisasi", planned_cost=0)
+            break
+        except Refused:
+            day -= timedelta(days=1)
+            assert day >= campaign.starts_on, f"no free day for {officer.username} in {campaign.name}"
+    visit.status = VisitStatus.IN_PROGRESS
+    db.session.flush()
+    return visit
+
+
+@provides("signup_id")
+def signup_id() -> Samples:
+    """A registered sign-up; in Palu one the demo officer recorded, so that officer may open it."""
+    petugas = db.session.scalar(select(User).where(User.username == "petugas"))
+
+    def signup(branch: Branch, officer: User | None) -> Sample:
+        query = select(SignUp).where(SignUp.branch_id == branch.id, SignUp.status == SignUpStatus.REGISTERED)
+        if officer is not None:
+            query = query.where(SignUp.officer_id == officer.id)
+        found = db.session.scalar(query.order_by(SignUp.id).limit(1))
+        if found is None:  # recorded here through the service when the demo has none
+            officer = officer or db.session.scalar(
+                select(User).where(User.branch_id == branch.id, User.role == Role.OFFICER).order_by(User.id).limit(1)
+            )
+            visit = _started_visit(branch, officer)
+            district = visit.village_code[:8].replace(".", "")
+            found = record_signup(
+                visit=visit, officer=officer, form_key=f"sample-{branch.id}", nik=f"{district}450890{branch.id:04d}",
+                full_name="Sampel Pekerja", sex=None, birth_date=None, phone=None, occupation="farmer",
+                sector="bpu", with_jht=False, declared_income=1_500_000, payer=Payer.SELF, subsidy_programme_id=None,
+                consent=True, today=visit.visit_date,
+                now=datetime.combine(visit.visit_date, time(2, 0), tzinfo=UTC),
+            ).signup
+            db.session.commit()
+        return Sample(found.id, branch.id)
+
+    return Samples(signup(_branch(PALU_BRANCH), petugas), signup(_branch(FOREIGN_BRANCH), None))
+
+
+@provides("rate_table_id")
+def rate_table_id() -> Samples:
+    """Rate tables are the whole agency's: no branch owns one."""
+    return Samples(Sample(db.session.scalar(select(RateTable.id).order_by(RateTable.id).limit(1))))
+
+
+@provides("programme_id")
+def programme_id() -> Samples:
+    """Subsidy programmes are the whole agency's: no branch owns one."""
+    programme = db.session.scalar(select(SubsidyProgramme).order_by(SubsidyProgramme.id).limit(1))
+    if programme is None:  # the demo has one once sign-ups are seeded; until then, one is made here
+        programme = SubsidyProgramme(name="Sampel Subsidi", payer="Pemerintah Kota Palu", starts_on=date(2026, 1, 1),
+                                     ends_on=date(2027, 12, 31), quota=100)
+        db.session.add(programme)
+        db.session.commit()
+    return Samples(Sample(programme.id))
 
 
 # --- values that name no branch's record -----------------------------------------------------------

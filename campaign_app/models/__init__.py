@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
+from campaign_app.models.audit import AuditAction, AuditEntry
 from campaign_app.models.campaigns import Campaign, CampaignStatus, Channel
 from campaign_app.models.people import Branch, Role, User, branch_regencies, manager_branches
 from campaign_app.models.regions import AccessClass, District, Province, Regency, Village
@@ -7,16 +8,17 @@ from campaign_app.models.signups import (
     Occupation,
     Payer,
     RateTable,
+    Review,
     Sector,
     SignUp,
     SignUpStatus,
     SubsidyProgramme,
 )
-from campaign_app.models.visits import ACTIVE_STATUSES, OfficerLeave, Visit, VisitOfficer, VisitStatus
+from campaign_app.models.visits import ACTIVE_STATUSES, Obstacle, OfficerLeave, Visit, VisitOfficer, VisitStatus
 
 __all__ = [
     "ACTIVE_STATUSES", "AccessClass", "Branch", "Campaign", "CampaignStatus", "Channel", "District",
     "OfficerLeave", "Province", "Regency", "Role", "User", "Visit", "VisitOfficer", "VisitStatus", "Village",
     "branch_regencies", "manager_branches", "Occupation", "Payer", "RateTable", "Sector", "SignUp", "SignUpStatus",
-    "SubsidyProgramme",
+    "SubsidyProgramme", "AuditAction", "AuditEntry", "Obstacle", "Review",
 ]

@@ -16,6 +16,7 @@ from sqlalchemy import (
     LargeBinary,
     Numeric,
     String,
+    Text,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -52,6 +53,14 @@ class SignUpStatus(enum.StrEnum):
     ACTIVATED = "activated"
     REJECTED = "rejected"
     VOID = "void"
+
+
+class Review(enum.StrEnum):
+    """Where a flagged near-duplicate stands: waiting for a coordinator, kept as two people, or merged."""
+
+    PENDING = "pending"
+    KEPT = "kept"
+    MERGED = "merged"
 
 
 class RateTable(db.Model):
@@ -134,7 +143,13 @@ class SignUp(db.Model):
     consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(10), default=SignUpStatus.REGISTERED, index=True)
     first_payment_on: Mapped[date | None] = mapped_column(Date)
+    # Set when the sign-up was saved as a near-duplicate of another (same name, birth date, district).
+    review: Mapped[str | None] = mapped_column(String(8), index=True)
+    # A merged near-duplicate is voided and points at the sign-up it was merged into.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("signups.id"))
+    void_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     visit: Mapped[Visit] = relationship()
     officer: Mapped[User] = relationship(foreign_keys=[officer_id])

@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
     Time,
@@ -20,6 +21,15 @@ from campaign_app.extensions import db
 from campaign_app.models.campaigns import Campaign
 from campaign_app.models.people import User, utcnow
 from campaign_app.models.regions import Village
+
+
+class Obstacle(enum.StrEnum):
+    """What got in the way of a visit, as the officer reports it."""
+
+    ROAD = "road"
+    WEATHER = "weather"
+    PARTNER_ABSENT = "partner_absent"
+    OTHER = "other"
 
 
 class VisitStatus(enum.StrEnum):
@@ -38,6 +48,8 @@ class Visit(db.Model):
     __tablename__ = "visits"
     __table_args__ = (
         CheckConstraint("planned_cost >= 0", name="planned_cost"),
+        CheckConstraint("attendance_women >= 0", name="attendance_women"),
+        CheckConstraint("attendance_men >= 0", name="attendance_men"),
         Index("ix_visits_campaign_date", "campaign_id", "visit_date"),
         Index("ix_visits_village_date", "village_code", "visit_date"),
     )
@@ -59,6 +71,16 @@ class Visit(db.Model):
     # The one-time key of the form that created it: a repeated submit finds this visit again.
     form_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
+    # What happened, recorded by the officers in the village.
+    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attendance_women: Mapped[int | None] = mapped_column(Integer)
+    attendance_men: Mapped[int | None] = mapped_column(Integer)
+    # Obstacle codes, comma-separated in a fixed order (see ``Obstacle``); read through ``obstacle_list``.
+    obstacles: Mapped[str | None] = mapped_column(String(60))
+    notes: Mapped[str | None] = mapped_column(Text)
+
     campaign: Mapped[Campaign] = relationship()
     village: Mapped[Village] = relationship()
     assignments: Mapped[list["VisitOfficer"]] = relationship(
@@ -68,6 +90,17 @@ class Visit(db.Model):
     @property
     def officers(self) -> list[User]:
         return [a.officer for a in self.assignments]
+
+    @property
+    def obstacle_list(self) -> list[str]:
+        return self.obstacles.split(",") if self.obstacles else []
+
+    @property
+    def attendance(self) -> int | None:
+        """Everyone who came, or None before attendance is recorded."""
+        if self.attendance_women is None and self.attendance_men is None:
+            return None
+        return (self.attendance_women or 0) + (self.attendance_men or 0)
 
 
 class VisitOfficer(db.Model):

@@ -21,6 +21,7 @@ from campaign_app.models import (
     Branch,
     Occupation,
     Payer,
+    Review,
     Sector,
     SignUp,
     SignUpStatus,
@@ -301,7 +302,7 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
         declared_income=declared_income, rate_table_id=contribution.rate_table_id,
         jkk_contribution=contribution.jkk, jkm_contribution=contribution.jkm, jht_contribution=contribution.jht,
         payer=payer, subsidy_programme_id=programme.id if programme else None, consent_at=now,
-        status=SignUpStatus.REGISTERED, created_at=now,
+        status=SignUpStatus.REGISTERED, created_at=now, review=Review.PENDING if near else None,
     )
     try:
         # A savepoint: a lost race or a quota gone meanwhile undoes this sign-up and nothing else.

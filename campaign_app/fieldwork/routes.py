@@ -1,0 +1,3 @@
+"""Routes: being written."""
+
+from campaign_app.fieldwork import bp  # noqa: F401

@@ -1,0 +1,44 @@
+"""The audit log: who did what to which record, and when. Written in the same transaction as the change."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from campaign_app.extensions import db
+from campaign_app.models.people import User, utcnow
+
+
+class AuditAction(enum.StrEnum):
+    SIGNUP_CORRECTED = "signup_corrected"
+    SIGNUP_VOIDED = "signup_voided"
+    NIK_REVEALED = "nik_revealed"
+    NEAR_DUPLICATE_KEPT = "near_duplicate_kept"
+    NEAR_DUPLICATE_MERGED = "near_duplicate_merged"
+    ACTIVATION_UPLOADED = "activation_uploaded"
+    VISIT_REOPENED = "visit_reopened"
+    RATE_TABLE_CREATED = "rate_table_created"
+    SUBSIDY_PROGRAMME_CREATED = "subsidy_programme_created"
+    SUBSIDY_PROGRAMME_CHANGED = "subsidy_programme_changed"
+    EXPORT_DOWNLOADED = "export_downloaded"
+
+
+class AuditEntry(db.Model):
+    """One audited action. ``details`` holds what changed (before/after); never a NIK in clear."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_subject", "subject_type", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    # The record acted on, by table name and id ("signup", 42); none for actions on no one record.
+    subject_type: Mapped[str | None] = mapped_column(String(30))
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    # The branch whose data it was: managers and admins filter the log by it.
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"), index=True)
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()

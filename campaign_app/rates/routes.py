@@ -1,0 +1,3 @@
+"""Routes: being written."""
+
+from campaign_app.rates import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Routes: being written."""
+
+from campaign_app.signups import bp  # noqa: F401
