@@ -8,10 +8,14 @@ MENU = [
     ("home.index", _l("Home"), frozenset(Role)),
     ("campaigns.index", _l("Campaigns"), frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR})),
     ("visits.index", _l("Visits"), frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR})),
+    ("signups.index", _l("Sign-ups"), frozenset(Role)),
     ("villages.index", _l("Villages"), frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR})),
     ("officers.index", _l("Officers"), frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR})),
     ("branches.index", _l("Branches"), frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR})),
+    ("rates.index", _l("Rates"), frozenset({Role.ADMIN, Role.COORDINATOR, Role.MANAGER})),
+    ("subsidies.index", _l("Subsidies"), frozenset({Role.ADMIN, Role.COORDINATOR, Role.MANAGER})),
     ("users.index", _l("Users"), frozenset({Role.ADMIN})),
+    ("audit.index", _l("Audit log"), frozenset({Role.ADMIN, Role.MANAGER})),
     ("auth.account", _l("Account"), frozenset(Role)),
 ]
 

@@ -24,6 +24,8 @@ from campaign_app.models import (
     Role,
     User,
     Village,
+    Visit,
+    VisitOfficer,
     VisitStatus,
     branch_regencies,
 )
@@ -159,3 +161,45 @@ def seed_campaigns(branch: Branch, today: date, scale: int = 1, with_leave: bool
         suffix = "" if copy == 0 else f" (gelombang {copy + 1})"
         for plan, regency_code in zip(CAMPAIGN_PLAN, CAMPAIGN_REGENCIES, strict=True):
             _seed_campaign(branch, plan, regency_code, suffix, today, officers, coordinator, VISITS_PER_CAMPAIGN)
+
+
+def ensure_visit_today(branch: Branch, username: str, regency_code: str, today: date) -> Visit | None:
+    """A planned visit ``today`` in ``regency_code`` with the officer ``username`` assigned, made if there is none.
+
+    The officer's day (and its browser test) needs one; it goes to the branch's open campaign in that
+    regency (the market stalls of Palu). Returns the visit, or None without such a campaign or officer.
+    """
+    officer = db.session.scalar(select(User).where(User.username == username, User.branch_id == branch.id))
+    if officer is None:
+        return None
+    found = db.session.scalar(
+        select(Visit).join(VisitOfficer, VisitOfficer.visit_id == Visit.id)
+        .where(VisitOfficer.officer_id == officer.id, Visit.visit_date == today, Visit.status == VisitStatus.PLANNED,
+               Visit.village_code.startswith(regency_code + "."))
+        .order_by(Visit.id).limit(1)
+    )
+    if found is not None:
+        return found
+    plan = CAMPAIGN_PLAN[CAMPAIGN_REGENCIES.index(regency_code)]
+    campaign = db.session.scalar(
+        select(Campaign).where(Campaign.branch_id == branch.id, Campaign.name == plan[0],
+                               Campaign.status == CampaignStatus.OPEN, Campaign.starts_on <= today,
+                               Campaign.ends_on >= today)
+    )
+    if campaign is None:
+        return None
+    rng = _rng("today", branch.id, username, today)
+    # Not in Palu Timur, whose villages the tests of "where next" lay out by hand.
+    villages = [v for v in _villages_of(branch, regency_code) if not v.code.startswith(regency_code + ".01.")]
+    village = rng.choice(villages or _villages_of(branch, regency_code))
+    visit_fields = {"campaign": campaign, "village_code": village.code, "visit_date": today, "start_time": time(9),
+                    "planned_activity": "Lapak di hari pasar", "planned_cost": 750_000, "created_by": None,
+                    "today": today}
+    try:
+        return schedule_visit(officer_ids=[officer.id], **visit_fields)
+    except Refused:
+        # The officer travels to or from a far village around today: the demo's day in Palu still needs them here.
+        visit = schedule_visit(officer_ids=[], **visit_fields)
+        db.session.add(VisitOfficer(visit=visit, officer=officer))
+        db.session.flush()
+        return visit

@@ -1,4 +1,5 @@
-"""``flask demo seed``: the Palu branch with a demo user for each role, on real villages.
+"""``flask demo seed``: the Palu branch with a demo user for each role, on real villages, with campaigns,
+visits, and the workers signed up at the visits already done.
 
 Safe to run again: existing demo records are found by name and kept, nothing is duplicated.
 """
@@ -10,7 +11,8 @@ from sqlalchemy import select
 
 from campaign_app.branches.service import get_or_create_branch
 from campaign_app.clock import today
-from campaign_app.demo.campaigns import seed_campaigns
+from campaign_app.demo.campaigns import ensure_visit_today, seed_campaigns
+from campaign_app.demo.signups import NEAR_DUPLICATES, palu_programme, seed_fieldwork
 from campaign_app.extensions import db
 from campaign_app.models import Regency, Role, User
 from campaign_app.users.service import create_user
@@ -41,7 +43,8 @@ class DemoLogin:
 
 
 def seed_demo(scale: int = 1, seed: int = 72) -> list[DemoLogin]:
-    """Create (or keep) the demo branches, users, campaigns and visits; ``scale`` multiplies staff and visits.
+    """Create (or keep) the demo branches, users, campaigns, visits and sign-ups; ``scale`` multiplies staff,
+    visits and so sign-ups. The demo officer always has a planned visit today in Kota Palu.
 
     Returns the demo logins, one per role.
     """
@@ -67,7 +70,11 @@ def seed_demo(scale: int = 1, seed: int = 72) -> list[DemoLogin]:
                     create_user(username=username, full_name=fake.name(), password=DEMO_PASSWORD,
                                 role=role, branch=branch)
     db.session.flush()
-    seed_campaigns(palu, today(), scale=scale)
+    day = today()
+    seed_campaigns(palu, day, scale=scale)
     # Another branch's campaign, so that what one branch may not see is there to be hidden.
-    seed_campaigns(others[0], today(), scale=1, with_leave=False)
+    seed_campaigns(others[0], day, scale=1, with_leave=False)
+    ensure_visit_today(palu, "petugas", "72.71", day)
+    seed_fieldwork(palu, day, palu_programme(day), near_duplicates=NEAR_DUPLICATES)
+    seed_fieldwork(others[0], day)
     return [DemoLogin(username, DEMO_PASSWORD, role.value) for username, role in DEMO_LOGINS]

@@ -1,3 +1,139 @@
-"""Routes: being written."""
+"""The officer's visit page (start, attendance, sign-ups, close) and the coordinator's reopen."""
 
-from campaign_app.fieldwork import bp  # noqa: F401
+from datetime import datetime
+
+from flask import abort, flash, redirect, url_for
+from flask_babel import format_time
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from campaign_app.access import roles
+from campaign_app.extensions import db
+from campaign_app.fieldwork import bp, service, summary
+from campaign_app.fieldwork.forms import AttendanceForm, ReopenForm
+from campaign_app.models import Role, Visit, VisitStatus
+from campaign_app.models.people import utcnow
+from campaign_app.rendering import render, wants_fragment
+from campaign_app.validation import Refused, show_refusal
+from campaign_app.visits import queries
+from campaign_app.visits.service import visible_visit
+
+# Larger ids cannot exist, and would overflow SQLite's integers: the URL simply does not match.
+VISIT_ID = "<int(max=2147483647):visit_id>"
+STAFF = (Role.ADMIN, Role.COORDINATOR, Role.MANAGER)
+WORKED = (VisitStatus.IN_PROGRESS, VisitStatus.DONE)
+
+
+def now() -> datetime:
+    """The current moment (aware, UTC); tests replace it to control the day."""
+    return utcnow()
+
+
+def _load(visit_id: int) -> Visit:
+    """The visit with its village, campaign and officers, or 404 when ``current_user`` may not see it
+    (for an officer: a visit they are not assigned to)."""
+    loaded = queries.load_visit(visit_id)  # noqa: F841 (kept: the session holds it weakly)
+    visit = visible_visit(current_user, visit_id)
+    if visit is None:
+        abort(404)
+    return visit
+
+
+def _attendance_form(visit: Visit) -> AttendanceForm:
+    return AttendanceForm(formdata=None, women=visit.attendance_women, men=visit.attendance_men,
+                          obstacles=visit.obstacle_list, notes=visit.notes)
+
+
+def _visit_page(visit: Visit, *, status: int = 200, form: AttendanceForm | None = None, errors=(),
+                fragment: str | None = None, saved: bool = False):
+    context = {"visit": visit, "form": form or _attendance_form(visit), "saved": saved, "errors": list(errors)}
+    if fragment is None or not wants_fragment():
+        worked = visit.status in WORKED
+        signups = summary.visit_signups(visit) if worked else []
+        context.update(today=service.wita_day(now()), signups=signups,
+                       more=len(signups) >= summary.SIGNUP_LIST_LIMIT,
+                       summary=summary.visit_summary(visit) if worked else None)
+    return render("fieldwork/visit.html", fragment=fragment, status=status, **context)
+
+
+def _form_messages(refused: Refused) -> list[str]:
+    return [message for messages in refused.errors.values() for message in messages]
+
+
+@bp.get(f"/visits/{VISIT_ID}")
+@roles(Role.OFFICER, *STAFF)
+def visit(visit_id: int):
+    visit = _load(visit_id)
+    if current_user.role != Role.OFFICER:
+        # The office reads a visit on its own page, with what was recorded and the reopen button.
+        return redirect(url_for("visits.show", visit_id=visit.id), code=303)
+    return _visit_page(visit)
+
+
+@bp.post(f"/visits/{VISIT_ID}/start")
+@roles(Role.OFFICER)
+def start(visit_id: int):
+    visit = _load(visit_id)
+    try:
+        service.start_visit(visit, current_user, now())
+    except Refused as refused:
+        db.session.rollback()
+        return _visit_page(_load(visit_id), status=400, errors=_form_messages(refused))
+    db.session.commit()
+    flash(_("Visit started at %(time)s WITA.", time=format_time(visit.checked_in_at, "HH:mm")), "success")
+    return redirect(url_for("fieldwork.visit", visit_id=visit_id), code=303)
+
+
+@bp.post(f"/visits/{VISIT_ID}/attendance")
+@roles(Role.OFFICER)
+def attendance(visit_id: int):
+    visit = _load(visit_id)
+    form = AttendanceForm()
+    if form.validate_on_submit():
+        try:
+            service.record_attendance(visit, current_user, form.women.data, form.men.data, form.obstacles.data,
+                                      form.notes.data)
+        except Refused as refused:
+            db.session.rollback()
+            show_refusal(form, refused)
+            visit = _load(visit_id)
+        else:
+            db.session.commit()
+            if wants_fragment():
+                return _visit_page(visit, fragment="attendance", saved=True)
+            flash(_("Attendance saved."), "success")
+            return redirect(url_for("fieldwork.visit", visit_id=visit_id), code=303)
+    # htmx swaps only 2xx answers: the fragment with its messages comes back as 200; the page as 400.
+    return _visit_page(visit, form=form, fragment="attendance", status=200 if wants_fragment() else 400)
+
+
+@bp.post(f"/visits/{VISIT_ID}/close")
+@roles(Role.OFFICER)
+def close(visit_id: int):
+    visit = _load(visit_id)
+    try:
+        service.close_visit(visit, current_user, now())
+    except Refused as refused:
+        db.session.rollback()
+        return _visit_page(_load(visit_id), status=400, errors=_form_messages(refused))
+    db.session.commit()
+    flash(_("Visit closed. Thank you!"), "success")
+    return redirect(url_for("fieldwork.visit", visit_id=visit_id), code=303)
+
+
+@bp.post(f"/visits/{VISIT_ID}/reopen")
+@roles(Role.ADMIN, Role.COORDINATOR)
+def reopen(visit_id: int):
+    visit = _load(visit_id)
+    form = ReopenForm()
+    if form.validate_on_submit():
+        try:
+            service.reopen_visit(visit, current_user, form.reason.data, now())
+        except Refused as refused:
+            db.session.rollback()
+            show_refusal(form, refused)
+        else:
+            db.session.commit()
+            flash(_("The visit is open again: its officers can record sign-ups and close it."), "success")
+            return redirect(url_for("visits.show", visit_id=visit_id), code=303)
+    return render("fieldwork/reopen.html", visit=_load(visit_id), form=form, status=400)

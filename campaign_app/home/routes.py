@@ -5,7 +5,6 @@ from campaign_app.access import signed_in
 from campaign_app.branches.service import visible_branches
 from campaign_app.home import bp, service
 from campaign_app.models import Role
-from campaign_app.officers.service import upcoming_for_officer
 from campaign_app.rendering import render
 
 
@@ -15,10 +14,12 @@ def index():
     context = {}
     if current_user.role == Role.OFFICER:
         today = clock.today()
-        context.update(visits=upcoming_for_officer(current_user, today), today=today)
+        context.update(day=service.officer_day(current_user, today), today=today)
     else:
         context["branch_page"], context["branches"] = visible_branches(current_user)
         context["staff"] = service.staff_by_role(current_user)
+    if current_user.role in (Role.ADMIN, Role.COORDINATOR):
+        context["pending_reviews"] = service.pending_review_count(current_user)
     if current_user.role == Role.ADMIN:
         context["regions"] = service.region_counts()
     return render(f"home/{current_user.role}.html", **context)

@@ -1,12 +1,158 @@
-"""A sign-up's record. Being written: the endpoint names and arguments are the contract."""
+"""Sign-up records: the list, one sign-up with its history, corrections, voiding, and revealing a NIK."""
 
-from flask import abort
+from datetime import UTC, datetime
 
-from campaign_app.access import signed_in
-from campaign_app.signups import bp
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from campaign_app import clock
+from campaign_app.access import roles
+from campaign_app.extensions import db
+from campaign_app.labels import signup_status_label
+from campaign_app.models import Role, SignUp, SignUpStatus
+from campaign_app.rendering import render
+from campaign_app.signups import bp, changes, records
+from campaign_app.signups.forms import CorrectionForm, SignUpFilterForm, VoidForm, csrf_refused
+from campaign_app.validation import Refused, show_refusal
+
+SIGNUP_ID = "<int(max=2147483647):signup_id>"
+EVERYONE = (Role.ADMIN, Role.MANAGER, Role.COORDINATOR, Role.OFFICER)
+CHANGERS = (Role.ADMIN, Role.COORDINATOR, Role.OFFICER)
+# How the history names the fields a correction changed.
+FIELD_LABELS = {
+    "full_name": _l("Name"), "phone": _l("Phone"), "occupation": _l("Occupation"), "sector": _l("Sector"),
+    "has_jht": _l("JHT"), "declared_income": _l("Declared income"), "jkk_contribution": _l("JKK contribution"),
+    "jht_contribution": _l("JHT contribution"), "status": _l("Status"),
+}
 
 
-@bp.route("/<int(max=2147483647):signup_id>")
-@signed_in
+def now() -> datetime:
+    """The moment of a request; tests replace it."""
+    return datetime.now(UTC)
+
+
+def _load(signup_id: int) -> SignUp:
+    """The sign-up, or 404 when it does not exist or ``current_user`` may not see it."""
+    signup = records.visible_signup(current_user, signup_id)
+    if signup is None:
+        abort(404)
+    return signup
+
+
+# --- the list -------------------------------------------------------------------------------------
+
+def _filters() -> tuple[SignUpFilterForm, records.SignUpFilters, dict]:
+    """The list's filters from the query string; a bad one is shown with its message and ignored."""
+    form = SignUpFilterForm(formdata=request.args)
+    form.status.choices = [SelectChoice("", _("All statuses")),
+                           *(SelectChoice(s.value, signup_status_label(s)) for s in SignUpStatus)]
+    form.campaign.choices = [SelectChoice("", _("All campaigns")), *(
+        SelectChoice(str(id_), name) for id_, name in records.visible_campaigns(current_user))]
+    form.validate()
+
+    def ok(field) -> bool:
+        return not field.errors and bool(field.data)
+
+    visit_id = records.parse_id(request.args.get("visit"))
+    filters = records.SignUpFilters(
+        text=form.q.data if ok(form.q) else "", status=form.status.data if ok(form.status) else None,
+        campaign_id=int(form.campaign.data) if ok(form.campaign) else None, visit_id=visit_id)
+    params = {name: getattr(form, name).data for name in ("q", "status", "campaign") if ok(getattr(form, name))}
+    if visit_id:
+        params["visit"] = visit_id
+    return form, filters, params
+
+
+@bp.get("/")
+@roles(*EVERYONE)
+def index():
+    form, filters, params = _filters()
+    page = request.args.get("page", 1, type=int)
+    signups = records.search_signups(current_user, filters, page=page, per_page=current_app.config["PAGE_SIZE"])
+    return render("signups/index.html", fragment="results", filters=form, signups=signups, params=params,
+                  visit_id=filters.visit_id)
+
+
+# --- one sign-up ----------------------------------------------------------------------------------
+
+def _show_page(signup: SignUp, *, status: int = 200, void_form: VoidForm | None = None, revealed: str | None = None,
+               fragment: str | None = None):
+    today = clock.today()
+    may_change = changes.may_change(signup, current_user, today)
+    return render("signups/show.html", fragment=fragment, status=status, signup=signup,
+                  history=records.history(signup), may_change=may_change,
+                  may_void=may_change and signup.status != SignUpStatus.ACTIVATED,
+                  may_reveal=changes.may_reveal(signup, current_user), revealed=revealed,
+                  void_form=void_form or VoidForm(formdata=None), field_labels=FIELD_LABELS)
+
+
+@bp.get(f"/{SIGNUP_ID}")
+@roles(*EVERYONE)
 def show(signup_id: int):
-    abort(404)
+    return _show_page(_load(signup_id))
+
+
+@bp.post(f"/{SIGNUP_ID}/reveal")
+@roles(Role.ADMIN, Role.COORDINATOR)
+def reveal(signup_id: int):
+    signup = _load(signup_id)
+    try:
+        nik = changes.reveal_nik(signup, current_user, now())
+    except Refused:
+        db.session.rollback()
+        abort(404)
+    db.session.commit()
+    response = _show_page(signup, revealed=nik, fragment="nik")
+    # A full NIK must not stay in a browser's or a proxy's cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route(f"/{SIGNUP_ID}/edit", methods=["GET", "POST"])
+@roles(*CHANGERS)
+def edit(signup_id: int):
+    signup = _load(signup_id)
+    allowed = changes.may_change(signup, current_user, clock.today())
+    if request.method == "GET":
+        form = CorrectionForm(formdata=None, full_name=signup.full_name, phone=signup.phone,
+                              occupation=signup.occupation, sector=signup.sector, with_jht=signup.has_jht,
+                              declared_income=signup.declared_income)
+        return render("signups/edit.html", signup=signup, form=form, allowed=allowed)
+    form = CorrectionForm()
+    read = form.validate()
+    try:
+        if not read:
+            raise Refused({})
+        changed = changes.correct_signup(signup, current_user, **form.values(), today=clock.today(), now=now())
+    except Refused as refused:
+        db.session.rollback()
+        show_refusal(form, refused)
+        if csrf_refused(form):
+            form.form_errors.append(_("This form has expired; check it and save again."))
+        return render("signups/edit.html", signup=_load(signup_id), form=form, allowed=allowed, status=400)
+    db.session.commit()
+    flash(_("Sign-up corrected.") if changed else _("Nothing was changed."), "success")
+    return redirect(url_for("signups.show", signup_id=signup.id), code=303)
+
+
+@bp.post(f"/{SIGNUP_ID}/void")
+@roles(*CHANGERS)
+def void(signup_id: int):
+    signup = _load(signup_id)
+    form = VoidForm()
+    try:
+        if not form.validate():
+            raise Refused({})
+        changes.void_signup(signup, current_user, form.reason.data, clock.today(), now())
+    except Refused as refused:
+        db.session.rollback()
+        show_refusal(form, refused)
+        if csrf_refused(form):
+            form.form_errors.append(_("This form has expired; check it and save again."))
+        return _show_page(_load(signup_id), void_form=form, status=400)
+    db.session.commit()
+    flash(_("Sign-up voided: its NIK can be registered again."), "success")
+    return redirect(url_for("signups.show", signup_id=signup.id), code=303)

@@ -166,7 +166,10 @@ def _normalise_phone(typed: str) -> str | None:
 
 
 def _check_visit(visit: Visit, officer: User) -> None:
-    if visit.status != VisitStatus.IN_PROGRESS:
+    # The status is read again under a share lock (PostgreSQL): closing the visit takes the row for update,
+    # so a sign-up and a close racing each other are serialised and no sign-up lands on a closed visit.
+    status = db.session.scalar(select(Visit.status).where(Visit.id == visit.id).with_for_update(read=True))
+    if status != VisitStatus.IN_PROGRESS:
         raise Refused.on(None, _("Sign-ups are recorded while a visit is in progress; start the visit first."))
     assigned = db.session.scalar(
         select(VisitOfficer.officer_id).where(VisitOfficer.visit_id == visit.id, VisitOfficer.officer_id == officer.id)
@@ -190,7 +193,13 @@ def _check_person(errors: dict, nik: str, full_name: str, sex: str | None, birth
         errors["sex"] = [mismatches.pop(0)]
     if mismatches:
         errors["birth_date"] = mismatches
+    name, e164 = check_name_and_phone(errors, full_name, phone)
+    return check, name, e164
 
+
+def check_name_and_phone(errors: dict, full_name: str | None, phone: str | None) -> tuple[str, str | None]:
+    """Check the name and the phone, adding messages to ``errors``; returns the name (spaces folded) and the
+    phone in E.164 form (None when not given). Used by recording and by corrections alike."""
     name = " ".join((full_name or "").split())
     if not name or len(name) > NAME_MAX:
         errors["full_name"] = [_("Enter the full name, at most %(max)d characters.", max=NAME_MAX)]
@@ -202,7 +211,7 @@ def _check_person(errors: dict, nik: str, full_name: str, sex: str | None, birth
         e164 = _normalise_phone(phone.strip())
         if e164 is None:
             errors["phone"] = [_("Enter an Indonesian phone number, such as 0812 3456 7890.")]
-    return check, name, e164
+    return name, e164
 
 
 def _check_programme(errors: dict, payer: str | None, subsidy_programme_id: int | None,
@@ -229,14 +238,16 @@ def _quota_used_up(programme: SubsidyProgramme) -> str:
     return _("The quota of %(name)s is used up; choose another payer.", name=programme.name)
 
 
-def _check_choices(errors: dict, occupation: str | None, sector: str | None, payer: str | None) -> None:
+def check_choices(errors: dict, occupation: str | None, sector: str | None, payer: str | None) -> None:
+    """Add a message to ``errors`` for each of occupation, sector and payer that is not one of its codes."""
     for field, value, enum in (("occupation", occupation, Occupation), ("sector", sector, Sector),
                                ("payer", payer, Payer)):
         if value not in {member.value for member in enum}:
             errors[field] = [_("Choose one of the options listed.")]
 
 
-def _check_income(errors: dict, declared_income: int | None) -> None:
+def check_income(errors: dict, declared_income: int | None) -> None:
+    """Add a message to ``errors`` unless the declared monthly income is a whole number of Rupiah in range."""
     if not isinstance(declared_income, int) or isinstance(declared_income, bool) \
             or not 0 < declared_income <= INCOME_MAX:
         errors["declared_income"] = [_("Enter the monthly income in Rupiah, more than 0 and at most "
@@ -249,6 +260,21 @@ def _contribution(declared_income: int, with_jht: bool, today: date) -> Contribu
     except NoRateTable:
         raise Refused.on(None, _("No contribution rates are in force on %(date)s; ask an administrator.",
                                  date=format_date(today))) from None
+
+
+def field_errors(*, nik: str, full_name: str, sex: str | None, birth_date: date | None, phone: str | None,
+                 occupation: str | None, sector: str | None, declared_income: int | None, payer: str | None,
+                 subsidy_programme_id: int | None, consent: bool, today: date) -> dict[str | None, list[str]]:
+    """The messages ``record_signup`` gives for these fields, without writing anything: a form that could
+    not even be read (a date or amount typed wrongly) shows every other message with it."""
+    errors: dict[str | None, list[str]] = {}
+    if consent is not True:
+        errors["consent"] = [_("The worker's consent to the processing of personal data is required.")]
+    _check_person(errors, nik, full_name, sex, birth_date, phone)
+    check_choices(errors, occupation, sector, payer)
+    check_income(errors, declared_income)
+    _check_programme(errors, payer, subsidy_programme_id, today)
+    return errors
 
 
 # --- recording ------------------------------------------------------------------------------------
@@ -280,8 +306,8 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     if consent is not True:
         errors["consent"] = [_("The worker's consent to the processing of personal data is required.")]
     check, name, e164 = _check_person(errors, nik, full_name, sex, birth_date, phone)
-    _check_choices(errors, occupation, sector, payer)
-    _check_income(errors, declared_income)
+    check_choices(errors, occupation, sector, payer)
+    check_income(errors, declared_income)
     programme = _check_programme(errors, payer, subsidy_programme_id, today)
     if errors:
         raise Refused(errors)

@@ -4,6 +4,7 @@ A village's score is its informal workers not yet enrolled, times the share of a
 done visit (at most 1; never visited counts as a year), divided by its access factor (road 1, rough
 road 1.5, boat 2, on foot 2.5; unknown counts as road) times one plus its travel hours (unknown: 0).
 Villages with a visit planned (today or later) or in progress are left out: they are being seen to.
+Workers not yet enrolled are the estimate less the village's sign-ups that are not void (never below 0).
 """
 
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from sqlalchemy import Float, and_, case, cast, exists, func, literal, or_, sele
 from campaign_app.models import AccessClass, District, Regency, Village, Visit, VisitStatus
 from campaign_app.villages.paging import Page, paginate
 from campaign_app.villages.scope import BranchIds, visible_regency_codes
-from campaign_app.villages.signups import signups_in
+from campaign_app.villages.signups import signups_by_village
 from campaign_app.villages.sql import day, days_between
 
 ACCESS_FACTOR = {
@@ -69,8 +70,15 @@ def ranking_statement(branch_ids: BranchIds, today: date, regency_code: str | No
                       district_code: str | None = None):
     """The SELECT of ranked villages, best first (ties by code), with every figure the page shows."""
     last = _last_done_visits(today)
+    # The villages in view: the page's rows and the sign-ups counted for them share these conditions.
+    in_view = [District.regency_code.in_(visible_regency_codes(branch_ids))]
+    if district_code is not None:
+        in_view.append(Village.district_code == district_code)
+    if regency_code is not None:
+        in_view.append(District.regency_code == regency_code)
+    counts = signups_by_village(*in_view)
     workers = func.coalesce(Village.estimated_informal_workers, 0)
-    signups = signups_in(Village.code)
+    signups = func.coalesce(counts.c.signups, 0)
     not_enrolled = case((workers - signups > 0, workers - signups), else_=0)
     elapsed = days_between(day(today), last.c.last_done)
     days = case((last.c.last_done.is_(None), MAX_DAYS), (elapsed > MAX_DAYS, MAX_DAYS), else_=elapsed)
@@ -80,20 +88,16 @@ def ranking_statement(branch_ids: BranchIds, today: date, regency_code: str | No
     # Days as a share of a year, so that the score reads as workers within reach per unit of effort.
     year_share = cast(days, Float) / MAX_DAYS
     score = (cast(not_enrolled, Float) * year_share / (access * (literal(1.0, Float) + hours))).label("score")
-    statement = (
+    return (
         select(Village.code, Village.name, District.name, Regency.name, Village.estimated_informal_workers,
                signups, not_enrolled, Village.access_class, Village.travel_hours, last.c.last_done, days, elapsed,
                score)
         .join(Village.district).join(District.regency)
         .outerjoin(last, last.c.village_code == Village.code)
-        .where(District.regency_code.in_(visible_regency_codes(branch_ids)), ~_already_planned(today))
+        .outerjoin(counts, counts.c.village_code == Village.code)
+        .where(*in_view, ~_already_planned(today))
         .order_by(score.desc(), Village.code)
     )
-    if district_code is not None:
-        statement = statement.where(Village.district_code == district_code)
-    if regency_code is not None:
-        statement = statement.where(District.regency_code == regency_code)
-    return statement
 
 
 def where_next(branch_ids: BranchIds, today: date, *, regency_code: str | None = None,

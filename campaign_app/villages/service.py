@@ -13,7 +13,7 @@ from campaign_app.models import District, Province, Regency, Village, Visit
 from campaign_app.validation import Refused
 from campaign_app.villages.paging import Page, paginate
 from campaign_app.villages.scope import BranchIds, visible_regency_codes
-from campaign_app.villages.signups import signups_so_far
+from campaign_app.villages.signups import signups_in
 from campaign_app.villages.sql import last_done_visit
 from campaign_app.villages.values import check_values, clean_notes
 
@@ -141,9 +141,12 @@ def search_villages(branch_ids: BranchIds, *, today: date, query: str = "", rege
 
 
 def village_progress(village: Village, today: date) -> VillageProgress:
-    """Sign-ups so far, estimated informal workers and the last done visit of ``village``: one statement."""
-    last = db.session.scalar(select(last_done_visit(Village.code, today)).where(Village.code == village.code))
-    return VillageProgress(signups=signups_so_far(village.code), workers=village.estimated_informal_workers,
+    """Sign-ups so far (not void), estimated informal workers and the last done visit of ``village``: one
+    statement."""
+    last, signups = db.session.execute(
+        select(last_done_visit(Village.code, today), signups_in(Village.code)).where(Village.code == village.code)
+    ).one()
+    return VillageProgress(signups=signups, workers=village.estimated_informal_workers,
                            last_done=last, days_since_visit=(today - last).days if last else None)
 
 

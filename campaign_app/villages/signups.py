@@ -1,19 +1,49 @@
 """Sign-ups per village, for coverage and for "where next".
 
-Workers are not signed up in Jangkau yet: until they are, every village has 0 sign-ups. When sign-ups
-are recorded, these two functions count them (the SQL one as a correlated count over the village's
-visits), and every page that shows coverage or ranks villages subtracts them without other changes.
+A village's sign-ups are the workers registered at its visits, whatever their status but void (a voided
+sign-up was a mistake or a merged duplicate: nobody was enrolled). Counted in SQL, never row by row.
 """
 
-from sqlalchemy import Integer, literal
+from sqlalchemy import Subquery, func, select
 from sqlalchemy.sql.elements import ColumnElement
+
+from campaign_app.extensions import db
+from campaign_app.models import District, SignUp, SignUpStatus, Village
+
+
+def live() -> ColumnElement[bool]:
+    """The condition a sign-up that counts meets: it is not void."""
+    return SignUp.status != SignUpStatus.VOID
 
 
 def signups_in(village_code: ColumnElement) -> ColumnElement[int]:
-    """The number of workers signed up in the village whose code is ``village_code``, as SQL."""
-    return literal(0, Integer)
+    """The number of workers signed up in the village whose code is ``village_code``, as a scalar subquery.
+
+    For one village (or a few): lists of many villages join ``signups_by_village`` instead.
+    """
+    return (
+        select(func.count(SignUp.id))
+        .where(SignUp.village_code == village_code, live())
+        .scalar_subquery()
+    )
+
+
+def signups_by_village(*village_conditions: ColumnElement[bool]) -> Subquery:
+    """Sign-ups per village as a subquery of (``village_code``, ``signups``), one row per village with any.
+
+    ``village_conditions`` (on ``Village`` and ``District``) narrow the count to the villages a query
+    shows, so that it never counts the whole country's sign-ups for one district's page.
+    """
+    return (
+        select(SignUp.village_code, func.count(SignUp.id).label("signups"))
+        .join(Village, Village.code == SignUp.village_code)
+        .join(District, District.code == Village.district_code)
+        .where(live(), *village_conditions)
+        .group_by(SignUp.village_code)
+        .subquery("signups_by_village")
+    )
 
 
 def signups_so_far(village_code: str) -> int:
-    """The number of workers signed up in the village so far."""
-    return 0
+    """The number of workers signed up in the village so far: one statement."""
+    return db.session.scalar(select(signups_in(village_code)))

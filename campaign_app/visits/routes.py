@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from campaign_app import clock
 from campaign_app.access import roles, visible_branch_ids
 from campaign_app.extensions import db
+from campaign_app.fieldwork.summary import visit_summary
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
 from campaign_app.models import Role, User, Visit, VisitStatus
 from campaign_app.rendering import render, wants_fragment
@@ -200,6 +201,8 @@ def _show_page(visit: Visit, *, status: int = 200, fragment: str | None = None, 
         reason_form=reason_form or ReasonForm(formdata=None),
         assign_form=assign_form or (_assign_form(visit) if can_staff else None),
         officer_messages=officer_messages,
+        # What the officers recorded in the village (fieldwork), once the visit has started.
+        summary=visit_summary(visit) if visit.status in (VisitStatus.IN_PROGRESS, VisitStatus.DONE) else None,
     )
 
 

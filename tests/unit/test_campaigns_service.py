@@ -207,7 +207,7 @@ def test_a_campaign_without_visits_has_no_progress(campaign):
     progress = campaign_progress(campaign)
     assert (progress.visits_planned, progress.visits_done, progress.villages_visited, progress.budget_spent) \
         == (0, 0, 0, 0)
-    assert progress.signups is None
+    assert progress.signups == 0
     assert (progress.target_villages, progress.budget, progress.target_signups) == (5, 16_800_000, 200)
 
 

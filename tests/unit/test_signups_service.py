@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from campaign_app.demo.seed import PALU_BRANCH
@@ -37,6 +37,12 @@ from tests.factories import (
 WOMAN_1995 = "7271014508950001"  # Palu Timur, Kota Palu; born 5 Aug 1995 (day + 40: a woman)
 MAN_1988 = "7271011203880002"  # Palu Timur; born 12 Mar 1988
 SIGI_WOMAN_1995 = "7210014508950003"  # Sigi Biromaru, Sigi; born 5 Aug 1995
+
+
+@pytest.fixture(autouse=True)
+def no_demo_signups(app_context):
+    """The demo's sign-ups removed, so that the counts here are of each test's own."""
+    db.session.execute(delete(SignUp))
 
 
 @pytest.fixture

@@ -152,12 +152,6 @@ def test_a_village_never_visited_has_no_days_since_a_visit():
     assert (progress.last_done, progress.days_since_visit) == (None, None)
 
 
-def test_sign_ups_are_zero_until_they_are_recorded():
-    progress = service.village_progress(village(NEAR_VILLAGE), TODAY)
-    assert progress.signups == 0
-    assert progress.coverage == 0
-
-
 def test_coverage_needs_an_estimate_of_informal_workers():
     village(NEAR_VILLAGE).estimated_informal_workers = None
     assert service.village_progress(village(NEAR_VILLAGE), TODAY).coverage is None

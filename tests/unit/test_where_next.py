@@ -10,12 +10,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import delete, event, literal, select
+from sqlalchemy import delete, event, select
 
 from campaign_app.extensions import db
-from campaign_app.models import Village, Visit, VisitOfficer, VisitStatus
+from campaign_app.models import SignUp, SignUpStatus, Village, Visit, VisitOfficer, VisitStatus
 from campaign_app.villages import ranking
-from tests.factories import TODAY, branch_named, make_campaign, make_visit
+from tests.factories import TODAY, branch_named, make_campaign, make_officer, make_signup, make_visit
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
@@ -43,9 +43,10 @@ def visit(code, days_from_today, status):
 
 @pytest.fixture(autouse=True)
 def palu_timur(app_context):
-    """The five villages of Palu Timur with hand-set values and no visits (the demo's are removed)."""
+    """The five villages of Palu Timur with hand-set values and no visits or sign-ups (the demo's are removed)."""
     codes = select(Village.code).where(Village.district_code == DISTRICT)
     visit_ids = select(Visit.id).where(Visit.village_code.in_(codes))
+    db.session.execute(delete(SignUp).where(SignUp.visit_id.in_(visit_ids)))
     db.session.execute(delete(VisitOfficer).where(VisitOfficer.visit_id.in_(visit_ids)))
     db.session.execute(delete(Visit).where(Visit.village_code.in_(codes)))
     set_village(BARAT, 1000, "road", "0")
@@ -136,17 +137,43 @@ def test_travel_hours_divide_the_score():
     assert scores()[BARAT] == 200
 
 
-def test_sign_ups_are_subtracted_from_the_workers(monkeypatch):
-    # Sign-ups are not recorded yet; when they are, ranking.signups_in counts them.
-    monkeypatch.setattr(ranking, "signups_in", lambda village_code: literal(400))
-    assert scores()[BARAT] == 600
-    assert next(v for v in ranking.where_next(None, TODAY, district_code=DISTRICT).items
-                if v.code == BARAT).not_enrolled == 600
+def signed_up_long_ago(code, count, void=0):
+    """``count`` workers signed up at a visit more than a year ago (so it counts as never visited); ``void`` voided."""
+    day = TODAY - timedelta(days=400)
+    officer = make_officer()
+    made = make_visit(make_campaign(starts_on=day, ends_on=TODAY + timedelta(days=90)), village_code=code, on=day,
+                      today=day, officers=[officer])
+    made.status = VisitStatus.IN_PROGRESS
+    signups = [make_signup(made, officer) for _ in range(count)]
+    for signup in signups[count - void:]:
+        signup.status = SignUpStatus.VOID
+    made.status = VisitStatus.DONE
+    db.session.flush()
 
 
-def test_a_village_with_more_sign_ups_than_estimated_workers_has_none_left(monkeypatch):
-    monkeypatch.setattr(ranking, "signups_in", lambda village_code: literal(5000))
-    assert set(scores().values()) == {0}
+def test_sign_ups_are_subtracted_from_the_workers():
+    set_village(BARAT, 10, "road", "0")
+    signed_up_long_ago(BARAT, 4)
+    barat = next(v for v in ranking.where_next(None, TODAY, district_code=DISTRICT).items if v.code == BARAT)
+    assert (barat.signups, barat.not_enrolled, round(barat.score, 6)) == (4, 6, 6)
+
+
+def test_void_sign_ups_are_not_subtracted():
+    set_village(BARAT, 10, "road", "0")
+    signed_up_long_ago(BARAT, 4, void=3)
+    assert scores()[BARAT] == 9
+
+
+def test_sign_ups_elsewhere_are_not_subtracted():
+    signed_up_long_ago(TENGAH, 3)
+    assert scores()[BARAT] == 1000
+
+
+def test_a_village_with_more_sign_ups_than_estimated_workers_has_none_left():
+    set_village(BARAT, 2, "road", "0")
+    signed_up_long_ago(BARAT, 3)
+    barat = next(v for v in ranking.where_next(None, TODAY, district_code=DISTRICT).items if v.code == BARAT)
+    assert (barat.not_enrolled, barat.score) == (0, 0)
 
 
 def test_a_regency_filter_keeps_its_villages_only():

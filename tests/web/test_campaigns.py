@@ -10,7 +10,7 @@ from campaign_app.campaigns.service import create_campaign
 from campaign_app.extensions import db
 from campaign_app.models import Campaign, CampaignStatus, Channel, VisitStatus
 from tests.conftest import csrf_token_from
-from tests.factories import TODAY, branch_named, make_visit
+from tests.factories import TODAY, branch_named, in_progress_visit, make_signup, make_visit
 
 HTMX = {"HX-Request": "true"}
 LUWUK = "Kantor Cabang Luwuk"
@@ -322,11 +322,35 @@ def test_the_campaign_page_shows_details_progress_and_visits(app, coordinator):
     page = text(coordinator.get(f"/campaigns/{campaign_id}"))
     assert f'href="/visits/{visit_id}"' in page
     assert "Dinas Tenaga Kerja" in page
-    assert "Sign-ups will appear when officers record them." in page
+    assert "0 of 100" in page  # sign-ups against the target
     assert "1 of 4" in page  # villages visited
     assert "Rp500.000 of Rp2.000.000" in page
     assert "<svg" in page
     assert "Besusu Barat" in page and "Done" in page
+
+
+def add_signups(app, campaign_id: int, count: int) -> None:
+    """``count`` workers signed up at a new visit of the campaign, through the service."""
+    with app.app_context():
+        visit = in_progress_visit(campaign=db.session.get(Campaign, campaign_id))
+        for _ in range(count):
+            make_signup(visit)
+        db.session.commit()
+
+
+def test_the_campaign_page_shows_sign_ups_against_the_target(app, coordinator):
+    campaign_id = add_campaign(app, target_signups=40)
+    add_signups(app, campaign_id, 3)
+    page = text(coordinator.get(f"/campaigns/{campaign_id}"))
+    assert "3 of 40" in page
+    assert "Sign-ups will appear" not in page
+
+
+def test_the_campaign_list_shows_sign_ups_against_the_target(app, coordinator):
+    campaign_id = add_campaign(app, name="Kampanye Dengan Pendaftaran", target_signups=1200)
+    add_signups(app, campaign_id, 2)
+    for headers in ({}, HTMX):
+        assert "2 of 1,200 sign-ups" in text(coordinator.get("/campaigns/?status=all", headers=headers))
 
 
 def test_the_campaign_page_fragment_is_only_the_visits(app, coordinator):

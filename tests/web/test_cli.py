@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from campaign_app.auth.service import authenticate
 from campaign_app.extensions import db
-from campaign_app.models import User
+from campaign_app.models import SignUp, User, Visit
 
 
 def test_users_create_reads_the_password_from_standard_input(app, runner):
@@ -38,13 +38,15 @@ def test_users_create_has_no_password_option(runner):
 
 
 def test_demo_seed_twice_duplicates_nothing(app, runner):
-    with app.app_context():
-        before = db.session.scalar(select(func.count()).select_from(User))
+    def counts():
+        with app.app_context():
+            return [db.session.scalar(select(func.count()).select_from(model)) for model in (User, Visit, SignUp)]
+
+    before = counts()
     result = runner.invoke(args=["demo", "seed"])
     assert result.exit_code == 0
     assert "koordinator" in result.output
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(User)) == before
+    assert counts() == before
 
 
 def test_regions_load_reports_the_counts(runner):

@@ -1,6 +1,9 @@
 """Error pages answer in the user's language, with a title and the right status."""
 
+import sqlite3
+
 import pytest
+from sqlalchemy.exc import OperationalError
 
 
 def test_unknown_page_is_a_404_in_indonesian(client):
@@ -51,3 +54,33 @@ def test_a_request_body_that_is_too_large_is_a_413(app, client):
 @pytest.mark.parametrize("path", ["/login", "/no-such-page"])
 def test_every_response_says_it_varies_by_htmx(client, path):
     assert "HX-Request" in client.get(path).headers.get("Vary", "")
+
+
+def test_a_database_too_busy_to_write_is_a_503_to_retry(app, client):
+    @app.post("/busy")
+    def busy():
+        raise OperationalError("INSERT INTO signups ...", {}, sqlite3.OperationalError("database is locked"))
+
+    response = client.post("/busy")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "Tidak ada yang tersimpan" in response.get_data(as_text=True)
+
+
+def test_a_postgresql_deadlock_is_a_503_to_retry(app, client):
+    class Deadlock(Exception):
+        pgcode = "40P01"
+
+    @app.post("/deadlock")
+    def deadlock():
+        raise OperationalError("UPDATE ...", {}, Deadlock("deadlock detected"))
+
+    assert client.post("/deadlock").status_code == 503
+
+
+def test_another_database_failure_is_still_a_500(app, client):
+    @app.get("/broken")
+    def broken():
+        raise OperationalError("SELECT ...", {}, sqlite3.OperationalError("no such table: nothing"))
+
+    assert client.get("/broken").status_code == 500

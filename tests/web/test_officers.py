@@ -540,7 +540,7 @@ def test_an_officer_sees_their_next_visits_at_home(app, auth, client):
     assert "Thu 5 Nov 09:00 · Lolu Selatan" in page
     assert "Kampanye Rumah" in page
     assert page.count("<li>") == 2
-    assert f'<li><a href="/visits/{first_id}"><strong>Today' in page  # one tap to the visit
+    assert f'<li><a href="/field/visits/{first_id}"><strong>Today' in page  # one tap to the visit
     assert gzip_size(response) < 2048
 
 

@@ -6,13 +6,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from campaign_app.clock import today
 from campaign_app.extensions import db
-from campaign_app.models import Village, Visit, VisitStatus
+from campaign_app.models import SignUp, Village, Visit, VisitStatus
 from tests.conftest import counting_statements, csrf_token_from
-from tests.factories import FAR_VILLAGE, NEAR_VILLAGE, make_campaign, make_visit
+from tests.factories import FAR_VILLAGE, NEAR_VILLAGE, in_progress_visit, make_campaign, make_signup, make_visit
 
 HTMX = {"HX-Request": "true"}
 LUWUK_VILLAGE = "72.01.01.1008"  # Batui, Kabupaten Banggai: the Luwuk branch's
@@ -157,11 +157,18 @@ def test_any_page_number_answers_a_page(coordinator, page):
 
 # --- a village ------------------------------------------------------------------------------------
 
-def test_a_village_shows_what_the_campaign_knows_and_honest_sign_ups(coordinator):
+def test_a_village_shows_what_the_campaign_knows_and_its_sign_ups(app, coordinator):
+    with app.app_context():
+        db.session.execute(delete(SignUp).where(SignUp.village_code == NEAR_VILLAGE))
+        db.session.get(Village, NEAR_VILLAGE).estimated_informal_workers = 300
+        visit = in_progress_visit(village_code=NEAR_VILLAGE)
+        for _ in range(3):
+            make_signup(visit)
+        db.session.commit()
     page = text(coordinator.get(f"/villages/{NEAR_VILLAGE}"))
     assert "Besusu Barat" in page and "Palu Timur" in page
-    assert "Sign-ups are not recorded in Jangkau yet" in page
-    assert "<dd>0.0%</dd>" in page
+    assert "<dd>3</dd>" in page  # sign-ups so far
+    assert "<dd>1.0%</dd>" in page  # 3 of 300 estimated informal workers
     assert "never" in page
 
 

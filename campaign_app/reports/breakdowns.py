@@ -1,0 +1,251 @@
+"""The main figures of a selection per regency, district, village, officer, channel, occupation or payer.
+
+One statement per breakdown, whatever the data: the visits of the selection grouped by the key, the
+sign-ups grouped by the same key, joined on the union of their keys (so a key with sign-ups but no visit
+left in the selection still shows), labelled, sorted and cut to a page in SQL.
+
+Regency and district keys are the first 5 and 8 characters of the village code (Kemendagri codes nest:
+``72.71`` ⊂ ``72.71.01`` ⊂ ``72.71.01.1004``), which spares joining every visit and sign-up to the regions.
+Cancelled visits are left out (a village whose only visit was cancelled gets no row).
+Occupation and payer belong to sign-ups only: their rows carry no visits, attendance or cost. In the
+officer breakdown a visit counts for each officer assigned to it (attendance and cost too), while a
+sign-up counts for the officer who recorded it.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Float, case, cast, func, null, select, union
+from sqlalchemy.sql.elements import ColumnElement
+
+from campaign_app.extensions import db
+from campaign_app.models import (
+    Campaign,
+    District,
+    Regency,
+    SignUp,
+    SignUpStatus,
+    User,
+    Village,
+    Visit,
+    VisitOfficer,
+    VisitStatus,
+)
+from campaign_app.reports.metrics import SMALL_NUMBER_THRESHOLD, Rate
+from campaign_app.reports.selection import (
+    Selection,
+    done,
+    signup_conditions,
+    signups_joined,
+    visit_conditions,
+)
+
+DIMENSIONS = ("regency", "district", "village", "officer", "channel", "occupation", "payer")
+SORTS = ("key", "label", "visits_done", "attendance", "signups", "conversion", "activation", "cost_per_signup")
+# Sign-ups have these, visits do not: no visits, attendance or cost per occupation or payer.
+SIGNUP_ONLY = ("occupation", "payer")
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+# Where a row leads: the filter its key sets, and the breakdown to show next (None: the figures alone).
+DRILLS = {"regency": ("regency_code", "district"), "district": ("district_code", "village"),
+          "village": ("village_code", None), "officer": ("officer_id", "village"), "channel": ("channel", "regency")}
+
+
+class UnknownBreakdown(ValueError):
+    """A dimension or sort column outside ``DIMENSIONS`` / ``SORTS``."""
+
+
+@dataclass(frozen=True)
+class Drill:
+    """Where a breakdown row leads: its narrower selection, and the breakdown to show there (or None)."""
+
+    selection: Selection
+    by: str | None
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    """One key's figures. For occupation and payer, ``visits_done``, ``attendance`` and ``cost`` are None."""
+
+    key: str | int
+    # The region's or officer's name; for channels, occupations and payers the code, named by labels.py.
+    label: str
+    # The district of a village, the regency of a district; None otherwise.
+    parent_label: str | None
+    visits_done: int | None
+    attendance: int | None
+    cost: int | None
+    signups: int
+    signups_at_done_visits: int
+    activated: int
+    drill: Drill | None
+
+    @property
+    def conversion(self) -> Rate | None:
+        """Sign-ups ÷ attendance at done visits; None where there is no attendance to speak of."""
+        return None if self.attendance is None else Rate(self.signups_at_done_visits, self.attendance)
+
+    @property
+    def activation(self) -> Rate:
+        return Rate(self.activated, self.signups)
+
+    @property
+    def cost_per_signup(self) -> Rate | None:
+        return None if self.cost is None else Rate(self.cost, self.signups_at_done_visits)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A page of rows; ``has_more`` says whether rows follow after ``offset + len(rows)``."""
+
+    by: str
+    sort: str
+    descending: bool
+    rows: list[BreakdownRow]
+    offset: int
+    has_more: bool
+
+
+def _sum(expression) -> ColumnElement:
+    return func.coalesce(func.sum(expression), 0)
+
+
+def _region_key(column, by: str) -> ColumnElement:
+    if by == "regency":
+        return func.substr(column, 1, 5)
+    if by == "district":
+        return func.substr(column, 1, 8)
+    return column
+
+
+def _visit_side(by: str, selection: Selection):
+    """Visits of the selection grouped by the key: (key, visits_done, attendance, cost)."""
+    is_done = done()
+    columns = (func.count(case((is_done, 1))).label("visits_done"),
+               _sum(case((is_done, func.coalesce(Visit.attendance_women, 0) + func.coalesce(Visit.attendance_men, 0))))
+               .label("attendance"),
+               _sum(case((is_done, Visit.planned_cost))).label("cost"))
+    # A place, officer or channel whose only visits were cancelled has nothing to show.
+    conditions = [*visit_conditions(selection), Visit.status != VisitStatus.CANCELLED]
+    if by == "officer":
+        key = VisitOfficer.officer_id
+        statement = select(key.label("key"), *columns).join(VisitOfficer, VisitOfficer.visit_id == Visit.id)
+        if selection.officer_id is not None:
+            conditions.append(VisitOfficer.officer_id == selection.officer_id)
+    elif by == "channel":
+        key = Campaign.channel
+        statement = select(key.label("key"), *columns).join(Campaign, Campaign.id == Visit.campaign_id)
+    else:
+        key = _region_key(Visit.village_code, by)
+        statement = select(key.label("key"), *columns)
+    return statement.select_from(Visit).where(*conditions).group_by(key).subquery("visit_side")
+
+
+def _signup_side(by: str, selection: Selection):
+    """Live sign-ups of the selection grouped by the key: (key, signups, signups_at_done_visits, activated)."""
+    columns = (func.count(SignUp.id).label("signups"),
+               _sum(case((done(), 1), else_=0)).label("signups_at_done_visits"),
+               _sum(case((SignUp.status == SignUpStatus.ACTIVATED, 1), else_=0)).label("activated"))
+    if by == "officer":
+        key = SignUp.officer_id
+    elif by == "channel":
+        key = Campaign.channel
+    elif by in SIGNUP_ONLY:
+        key = getattr(SignUp, by)
+    else:
+        key = _region_key(SignUp.village_code, by)
+    statement = signups_joined(select(key.label("key"), *columns).select_from(SignUp))
+    if by == "channel":
+        statement = statement.join(Campaign, Campaign.id == Visit.campaign_id)
+    return statement.where(*signup_conditions(selection)).group_by(key).subquery("signup_side")
+
+
+def _labelled(by: str, statement, key):
+    """``statement`` joined to what names the key: (label, parent label) columns and the joined statement."""
+    if by == "regency":
+        return Regency.name, null(), statement.outerjoin(Regency, Regency.code == key)
+    if by == "district":
+        statement = (statement.outerjoin(District, District.code == key)
+                     .outerjoin(Regency, Regency.code == District.regency_code))
+        return District.name, Regency.name, statement
+    if by == "village":
+        statement = (statement.outerjoin(Village, Village.code == key)
+                     .outerjoin(District, District.code == Village.district_code))
+        return Village.name, District.name, statement
+    if by == "officer":
+        return User.full_name, null(), statement.outerjoin(User, User.id == key)
+    return key, null(), statement
+
+
+def _order(sort: str, descending: bool, columns: dict[str, ColumnElement], key) -> list:
+    """ORDER BY for ``sort``: rates resting on small numbers go after the comparable ones, unranked."""
+    if sort in ("conversion", "activation", "cost_per_signup"):
+        if columns[sort] is None:
+            return [columns["label"], key]
+        numerator, denominator = columns[sort]
+        small = case((denominator < SMALL_NUMBER_THRESHOLD, 1), else_=0)
+        # Small-number rows get no value: they keep the label order below, unranked.
+        value = case((denominator < SMALL_NUMBER_THRESHOLD, null()),
+                     else_=cast(numerator, Float) / func.nullif(denominator, 0))
+        return [small, value.desc() if descending else value.asc(), columns["label"], key]
+    column = columns[sort]
+    return [column.desc() if descending else column.asc(), key]
+
+
+def breakdown(selection: Selection, by: str, sort: str = "signups", descending: bool = True,
+              limit: int = DEFAULT_LIMIT, offset: int = 0) -> Breakdown:
+    """The main figures of ``selection`` per ``by`` (one of ``DIMENSIONS``), sorted by ``sort`` (one of
+    ``SORTS``), ``limit`` rows (at most ``MAX_LIMIT``) from ``offset``: one statement.
+
+    Rows whose sort rate rests on fewer than ``SMALL_NUMBER_THRESHOLD`` cases come after the others, by
+    label, whatever the direction. Each row carries its drill-down (``Drill``) where there is one.
+    Raises ``UnknownBreakdown`` for a dimension or sort outside the lists.
+    """
+    if by not in DIMENSIONS or sort not in SORTS:
+        raise UnknownBreakdown(f"no breakdown by {by!r} sorted by {sort!r}")
+    limit = max(1, min(limit, MAX_LIMIT))
+    offset = max(0, offset)
+    signups = _signup_side(by, selection)
+    if by in SIGNUP_ONLY:
+        visits = None
+        keys = signups
+    else:
+        visits = _visit_side(by, selection)
+        keys = union(select(visits.c.key), select(signups.c.key)).subquery("keys")
+    key = keys.c.key
+    statement = select(key).select_from(keys)
+    if visits is not None:
+        statement = statement.outerjoin(visits, visits.c.key == key)
+        visits_done = func.coalesce(visits.c.visits_done, 0)
+        attendance = func.coalesce(visits.c.attendance, 0)
+        cost = func.coalesce(visits.c.cost, 0)
+    else:
+        visits_done = attendance = cost = null()
+    if keys is not signups:
+        statement = statement.outerjoin(signups, signups.c.key == key)
+    count = func.coalesce(signups.c.signups, 0)
+    at_done = func.coalesce(signups.c.signups_at_done_visits, 0)
+    activated = func.coalesce(signups.c.activated, 0)
+    label, parent, statement = _labelled(by, statement, key)
+    columns = {"key": key, "label": label, "visits_done": visits_done, "attendance": attendance, "signups": count,
+               "conversion": (at_done, attendance), "activation": (activated, count),
+               "cost_per_signup": (cost, at_done)}
+    if visits is None:
+        # Occupation and payer: no visits, attendance or cost to rank by; those sorts fall back to the key.
+        columns.update(visits_done=key, attendance=key, conversion=None, cost_per_signup=None)
+    statement = (statement.add_columns(label, parent, visits_done, attendance, cost, count, at_done, activated)
+                 .order_by(*_order(sort, descending, columns, key)).limit(limit + 1).offset(offset))
+    rows = [_row(by, selection, *row) for row in db.session.execute(statement)]
+    return Breakdown(by=by, sort=sort, descending=descending, rows=rows[:limit], offset=offset,
+                     has_more=len(rows) > limit)
+
+
+def _row(by: str, selection: Selection, key, label, parent, visits_done, attendance, cost, signups, at_done,
+         activated) -> BreakdownRow:
+    drill = None
+    if by in DRILLS:
+        field, next_by = DRILLS[by]
+        drill = Drill(selection.narrowed(**{field: key}), next_by)
+    counts = [None if value is None else int(value) for value in (visits_done, attendance, cost)]
+    return BreakdownRow(key=key, label=label if label is not None else str(key), parent_label=parent,
+                        visits_done=counts[0], attendance=counts[1], cost=counts[2], signups=int(signups),
+                        signups_at_done_visits=int(at_done), activated=int(activated), drill=drill)

@@ -1,0 +1,247 @@
+"""The figures of a selection: visits, attendance, sign-ups, rates, cost, coverage, subsidy use and mixes.
+
+``figures`` issues five aggregate statements whatever the data (visits; officer-days; sign-ups grouped by
+occupation, payer, sex and status; subsidy programmes; villages in scope) and folds their few rows in Python.
+
+Which sign-ups count: every live one (not void) recorded at a visit of the selection. Rates that compare
+sign-ups with what visits achieved (per visit, per officer-day, per attendee, per rupiah) count only the
+sign-ups of done visits, so that a visit still in progress, with sign-ups but no attendance yet, does not
+inflate them.
+"""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import aliased
+
+from campaign_app.extensions import db
+from campaign_app.models import (
+    Occupation,
+    Payer,
+    SignUp,
+    SignUpStatus,
+    SubsidyProgramme,
+    Village,
+    Visit,
+    VisitOfficer,
+    VisitStatus,
+)
+from campaign_app.reports.selection import (
+    Selection,
+    done,
+    signup_conditions,
+    signups_joined,
+    village_scope_conditions,
+    visit_conditions,
+)
+
+# A rate resting on fewer cases than this (attendees, sign-ups, visits, officer-days...) is shown as a count
+# ("12 of 20") and marked not comparable rather than ranked: with so few cases, chance alone moves it by
+# more than the differences a manager would act on (at 30, one case is over 3 points of a percentage).
+SMALL_NUMBER_THRESHOLD = 30
+
+WOMEN = "P"  # perempuan, as on the KTP
+
+
+@dataclass(frozen=True)
+class Rate:
+    """``numerator`` ÷ ``denominator``, honest about small numbers.
+
+    ``value`` is None when the denominator is 0; ``comparable`` is False when the denominator is below
+    ``threshold``, and then a page shows the two counts instead of ranking the rate.
+    """
+
+    numerator: int | float
+    denominator: int | float
+    threshold: int = SMALL_NUMBER_THRESHOLD
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+    @property
+    def comparable(self) -> bool:
+        return bool(self.denominator) and self.denominator >= self.threshold
+
+
+@dataclass(frozen=True)
+class ProgrammeUse:
+    """A subsidy programme's sign-ups: in the selection, and in all (its quota is used by every branch)."""
+
+    programme_id: int
+    name: str
+    quota: int
+    used_in_selection: int
+    used_overall: int
+
+    @property
+    def quota_used(self) -> Rate:
+        # A quota is not a sample: no small-number rule.
+        return Rate(self.used_overall, self.quota, threshold=0)
+
+
+@dataclass
+class Figures:
+    """What the selection achieved. Counts are plain numbers; ratios are ``Rate`` properties."""
+
+    visits_planned: int = 0  # every visit of the selection but the cancelled ones
+    visits_done: int = 0
+    attendance_women: int = 0  # at done visits
+    attendance_men: int = 0
+    officer_days: int = 0  # distinct (officer, date) among the assignments of done visits
+    # The planned cost of done visits: visits record no actual cost yet; when they do, this becomes it.
+    cost: int = 0
+    villages_visited: int = 0  # distinct villages of done visits
+    villages_in_scope: int = 0
+    villages_with_estimate: int = 0  # villages in scope with an estimate of informal workers
+    informal_workers: int = 0  # estimated, in the villages in scope (villages without an estimate add 0)
+    signups: int = 0  # live (not void) sign-ups, at visits done or in progress
+    signups_at_done_visits: int = 0
+    activated: int = 0
+    activated_at_done_visits: int = 0
+    women: int = 0  # sign-ups of women
+    subsidised: int = 0  # sign-ups paid by a subsidy programme
+    occupations: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Occupation, 0))
+    payers: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Payer, 0))
+    programmes: list[ProgrammeUse] = field(default_factory=list)
+
+    @property
+    def attendance(self) -> int:
+        return self.attendance_women + self.attendance_men
+
+    @property
+    def signups_per_visit(self) -> Rate:
+        return Rate(self.signups_at_done_visits, self.visits_done)
+
+    @property
+    def signups_per_officer_day(self) -> Rate:
+        return Rate(self.signups_at_done_visits, self.officer_days)
+
+    @property
+    def conversion(self) -> Rate:
+        """Sign-ups ÷ attendance, at done visits."""
+        return Rate(self.signups_at_done_visits, self.attendance)
+
+    @property
+    def activation(self) -> Rate:
+        """Activated ÷ sign-ups."""
+        return Rate(self.activated, self.signups)
+
+    @property
+    def cost_per_signup(self) -> Rate:
+        return Rate(self.cost, self.signups_at_done_visits)
+
+    @property
+    def cost_per_activated(self) -> Rate:
+        return Rate(self.cost, self.activated_at_done_visits)
+
+    @property
+    def village_coverage(self) -> Rate:
+        """Villages visited ÷ villages in scope."""
+        return Rate(self.villages_visited, self.villages_in_scope)
+
+    @property
+    def worker_coverage(self) -> Rate:
+        """Sign-ups ÷ estimated informal workers of the villages in scope."""
+        return Rate(self.signups, self.informal_workers)
+
+    @property
+    def women_share(self) -> Rate:
+        return Rate(self.women, self.signups)
+
+
+def _sum(expression):
+    return func.coalesce(func.sum(expression), 0)
+
+
+def _count_visits(figures: Figures, selection: Selection) -> None:
+    """Visits planned and done, attendance, cost and villages visited: one statement."""
+    is_done = done()
+    row = db.session.execute(
+        select(func.count(case((Visit.status != VisitStatus.CANCELLED, 1))),
+               func.count(case((is_done, 1))),
+               _sum(case((is_done, Visit.attendance_women))),
+               _sum(case((is_done, Visit.attendance_men))),
+               _sum(case((is_done, Visit.planned_cost))),
+               func.count(func.distinct(case((is_done, Visit.village_code)))))
+        .where(*visit_conditions(selection))
+    ).one()
+    (figures.visits_planned, figures.visits_done, figures.attendance_women, figures.attendance_men,
+     figures.cost, figures.villages_visited) = (int(value) for value in row)
+
+
+def _count_officer_days(figures: Figures, selection: Selection) -> None:
+    """Distinct (officer, date) pairs of done visits' assignments: one statement."""
+    pairs = (select(VisitOfficer.officer_id, Visit.visit_date).distinct()
+             .join(Visit, Visit.id == VisitOfficer.visit_id)
+             .where(done(), *visit_conditions(selection)))
+    if selection.officer_id is not None:
+        # The officer's own days, not those of colleagues at the same visits.
+        pairs = pairs.where(VisitOfficer.officer_id == selection.officer_id)
+    figures.officer_days = db.session.scalar(select(func.count()).select_from(pairs.subquery()))
+
+
+def _count_signups(figures: Figures, selection: Selection) -> None:
+    """Sign-ups by occupation, payer, sex and status (at most 8 × 3 × 2 × 3 rows): one statement."""
+    at_done = _sum(case((done(), 1), else_=0))
+    rows = db.session.execute(
+        signups_joined(select(SignUp.occupation, SignUp.payer, SignUp.sex, SignUp.status, func.count(SignUp.id),
+                              at_done))
+        .where(*signup_conditions(selection))
+        .group_by(SignUp.occupation, SignUp.payer, SignUp.sex, SignUp.status)
+    )
+    for occupation, payer, sex, status, count, count_at_done in rows:
+        count_at_done = int(count_at_done)
+        figures.signups += count
+        figures.signups_at_done_visits += count_at_done
+        if status == SignUpStatus.ACTIVATED:
+            figures.activated += count
+            figures.activated_at_done_visits += count_at_done
+        if sex == WOMEN:
+            figures.women += count
+        figures.occupations[occupation] = figures.occupations.get(occupation, 0) + count
+        figures.payers[payer] = figures.payers.get(payer, 0) + count
+    figures.subsidised = figures.payers.get(Payer.SUBSIDY, 0)
+
+
+def _count_programmes(figures: Figures, selection: Selection) -> None:
+    """Each subsidy programme paying for sign-ups of the selection, with its quota and overall use: one statement."""
+    anywhere = aliased(SignUp)
+    used_overall = (select(func.count(anywhere.id))
+                    .where(anywhere.subsidy_programme_id == SubsidyProgramme.id,
+                           anywhere.status != SignUpStatus.VOID)
+                    .scalar_subquery())
+    rows = db.session.execute(
+        signups_joined(select(SubsidyProgramme.id, SubsidyProgramme.name, SubsidyProgramme.quota,
+                              func.count(SignUp.id), used_overall).select_from(SignUp))
+        .join(SubsidyProgramme, SubsidyProgramme.id == SignUp.subsidy_programme_id)
+        .where(*signup_conditions(selection))
+        .group_by(SubsidyProgramme.id, SubsidyProgramme.name, SubsidyProgramme.quota)
+        .order_by(SubsidyProgramme.name)
+    )
+    figures.programmes = [ProgrammeUse(*row) for row in rows]
+
+
+def _count_villages(figures: Figures, selection: Selection) -> None:
+    """Villages in scope and their estimated informal workers: one statement."""
+    row = db.session.execute(
+        select(func.count(Village.code), _sum(Village.estimated_informal_workers),
+               func.count(Village.estimated_informal_workers))
+        .where(*village_scope_conditions(selection))
+    ).one()
+    figures.villages_in_scope, figures.informal_workers, figures.villages_with_estimate = (int(v) for v in row)
+
+
+def figures(selection: Selection) -> Figures:
+    """The figures of ``selection``, in five aggregate statements whatever the amount of data.
+
+    An empty selection gives zeros and rates whose ``value`` is None. ``cost`` is the planned cost of the
+    done visits until visits record what they actually cost.
+    """
+    result = Figures()
+    _count_visits(result, selection)
+    _count_officer_days(result, selection)
+    _count_signups(result, selection)
+    _count_programmes(result, selection)
+    _count_villages(result, selection)
+    return result

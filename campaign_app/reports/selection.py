@@ -1,0 +1,147 @@
+"""What a dashboard looks at: the viewer's branches narrowed by the filters, and the SQL conditions they make.
+
+Visits are selected on their own columns; sign-ups through their visit (campaign, date, channel, officer
+assignment aside: a sign-up's officer is the one who recorded it). Regions are matched on exact codes
+through ``villages.district_code`` and ``districts.regency_code`` (both indexed), never with LIKE, whose
+prefix search uses an index only under some collations.
+"""
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from sqlalchemy import Select, false, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from campaign_app.models import Campaign, District, SignUp, SignUpStatus, Village, Visit, VisitOfficer, VisitStatus
+from campaign_app.villages.scope import visible_regency_codes
+
+
+def _frozen(ids) -> frozenset[int] | None:
+    return None if ids is None else frozenset(ids)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The dashboard's filters. ``branch_ids`` are the branches the viewer may see (None: every branch, as
+    ``campaign_app.access.visible_branch_ids`` gives it) and are always applied; every other filter is
+    optional and narrows further. Dates are inclusive and apply to the visit date."""
+
+    branch_ids: frozenset[int] | None
+    campaign_ids: frozenset[int] = field(default_factory=frozenset)
+    date_from: date | None = None
+    date_to: date | None = None
+    regency_code: str | None = None
+    district_code: str | None = None
+    # Not a dashboard filter of its own: where a village row of a breakdown drills down to.
+    village_code: str | None = None
+    channel: str | None = None
+    officer_id: int | None = None
+
+    def __post_init__(self):
+        # Sets and lists given by callers become frozensets, so that a Selection is hashable and immutable.
+        object.__setattr__(self, "branch_ids", _frozen(self.branch_ids))
+        object.__setattr__(self, "campaign_ids", frozenset(self.campaign_ids or ()))
+
+    @classmethod
+    def for_viewer(cls, visible_branch_ids, branch_id: int | None = None, **filters) -> "Selection":
+        """A selection of what the viewer may see, narrowed to ``branch_id`` when given (a branch the viewer
+        may not see selects nothing)."""
+        branch_ids = _frozen(visible_branch_ids)
+        if branch_id is not None:
+            branch_ids = frozenset({branch_id}) if branch_ids is None else branch_ids & {branch_id}
+        return cls(branch_ids=branch_ids, **filters)
+
+    def narrowed(self, **changes) -> "Selection":
+        """The same selection with ``changes`` (field=value) applied: what a drill-down links to."""
+        return replace(self, **changes)
+
+
+def _in_branches(column, selection: Selection) -> list[ColumnElement[bool]]:
+    if selection.branch_ids is None:
+        return []
+    if not selection.branch_ids:
+        return [false()]
+    return [column.in_(sorted(selection.branch_ids))]
+
+
+def village_codes_in_region(selection: Selection) -> Select | None:
+    """A SELECT of the codes of the villages in the selection's regency and district, or None without either."""
+    if selection.regency_code is None and selection.district_code is None:
+        return None
+    statement = select(Village.code)
+    if selection.district_code is not None:
+        statement = statement.where(Village.district_code == selection.district_code)
+    if selection.regency_code is not None:
+        statement = statement.where(Village.district_code.in_(
+            select(District.code).where(District.regency_code == selection.regency_code)))
+    return statement
+
+
+def _in_region(village_code_column, selection: Selection) -> list[ColumnElement[bool]]:
+    conditions = []
+    codes = village_codes_in_region(selection)
+    if codes is not None:
+        conditions.append(village_code_column.in_(codes))
+    if selection.village_code is not None:
+        conditions.append(village_code_column == selection.village_code)
+    return conditions
+
+
+def _visit_filters(selection: Selection) -> list[ColumnElement[bool]]:
+    """The conditions on ``Visit`` shared by visits and sign-ups: campaign, period and channel."""
+    conditions = []
+    if selection.campaign_ids:
+        conditions.append(Visit.campaign_id.in_(sorted(selection.campaign_ids)))
+    if selection.date_from is not None:
+        conditions.append(Visit.visit_date >= selection.date_from)
+    if selection.date_to is not None:
+        conditions.append(Visit.visit_date <= selection.date_to)
+    if selection.channel is not None:
+        conditions.append(Visit.campaign_id.in_(select(Campaign.id).where(Campaign.channel == selection.channel)))
+    return conditions
+
+
+def visit_conditions(selection: Selection) -> list[ColumnElement[bool]]:
+    """WHERE conditions on ``Visit`` for the visits of the selection, whatever their status.
+
+    The officer filter keeps the visits the officer was assigned to.
+    """
+    conditions = [*_in_branches(Visit.branch_id, selection), *_visit_filters(selection),
+                  *_in_region(Visit.village_code, selection)]
+    if selection.officer_id is not None:
+        conditions.append(Visit.id.in_(
+            select(VisitOfficer.visit_id).where(VisitOfficer.officer_id == selection.officer_id)))
+    return conditions
+
+
+def signup_conditions(selection: Selection) -> list[ColumnElement[bool]]:
+    """WHERE conditions for the live (not void) sign-ups of the selection, on ``SignUp`` and ``Visit``: the
+    statement must join ``Visit`` on ``SignUp.visit_id`` (see ``signups_joined``).
+
+    The officer filter keeps the sign-ups the officer recorded.
+    """
+    conditions = [SignUp.status != SignUpStatus.VOID, *_in_branches(SignUp.branch_id, selection),
+                  *_visit_filters(selection), *_in_region(SignUp.village_code, selection)]
+    if selection.officer_id is not None:
+        conditions.append(SignUp.officer_id == selection.officer_id)
+    return conditions
+
+
+def signups_joined(statement: Select) -> Select:
+    """``statement`` (selecting from ``SignUp``) joined to each sign-up's visit, as ``signup_conditions`` needs."""
+    return statement.join(Visit, Visit.id == SignUp.visit_id)
+
+
+def done() -> ColumnElement[bool]:
+    """The condition a visit that happened meets: it is done."""
+    return Visit.status == VisitStatus.DONE
+
+
+def village_scope_conditions(selection: Selection) -> list[ColumnElement[bool]]:
+    """WHERE conditions on ``Village`` for the villages in scope: those of the regencies the branches cover,
+    narrowed by the regency, district and village filters. Campaign, date, channel and officer filters do not
+    narrow it: coverage is of the area, not of the effort."""
+    branch_ids = None if selection.branch_ids is None else sorted(selection.branch_ids)
+    conditions = [Village.district_code.in_(
+        select(District.code).where(District.regency_code.in_(visible_regency_codes(branch_ids))))]
+    return conditions + _in_region(Village.code, selection)

@@ -1,0 +1,305 @@
+"""Activation: the membership system's CSV says which workers paid; their sign-ups become activated.
+
+The file has a header naming at least the NIK and the first payment date, and usually the status
+(in Indonesian or English, any case: ``nik``; ``status``; ``tanggal_bayar_pertama``,
+``tgl_bayar_pertama`` or ``first_payment_date``); other columns are ignored. Cells separated by ``;``
+or ``,``; UTF-8 with or without a byte-order mark; dates as 2026-11-02, 02/11/2026 or 02-11-2026.
+
+A file that cannot be read is refused whole (``ActivationRefused``) and nothing is written. Otherwise
+each row is judged on its own: invalid (with its line and why), not yet paid, not found among the live
+sign-ups of the uploader's branches, already activated (from that date or earlier), or matched, which
+activates the sign-up. Re-uploading a file changes nothing: its rows are then all already activated.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from campaign_app.audit.service import record
+from campaign_app.clock import WITA
+from campaign_app.extensions import db
+from campaign_app.models import AuditAction, SignUp, SignUpStatus, User
+from campaign_app.signups.personal_data import mask_nik, nik_index
+
+BranchIds = set[int] | None
+MAX_ROWS = 100_000
+# Invalid rows listed on the page (a fragment's budget); the rest are counted.
+SHOWN_INVALID = 100
+# Blind indexes per look-up: an IN list of this many parameters suits SQLite and PostgreSQL alike.
+LOOKUP_CHUNK = 1000
+
+NIK_COLUMNS = ("nik",)
+STATUS_COLUMNS = ("status",)
+DATE_COLUMNS = ("tanggal_bayar_pertama", "tgl_bayar_pertama", "first_payment_date")
+# Statuses as the membership system writes them, folded (lower case, single spaces).
+ACTIVE = {"aktif", "active", "activated", "diaktifkan"}
+NOT_ACTIVE = {"nonaktif", "non aktif", "tidak aktif", "belum aktif", "belum bayar", "inactive", "not active",
+              "unpaid", "pending", "menunggu", "terdaftar", "registered", "ditolak", "rejected"}
+NIK = re.compile(r"\d{16}")
+ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+DAY_FIRST_DATE = re.compile(r"(\d{1,2})([/-])(\d{1,2})\2(\d{4})")
+
+
+class ActivationRefused(ValueError):
+    """The whole file is refused, before anything is written: ``message`` says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class InvalidRow:
+    """A row that could not be used: its line in the file, its NIK masked (or empty), and why."""
+
+    line: int
+    nik: str
+    reason: str
+
+
+@dataclass
+class ActivationReport:
+    """What an upload did, row by row, counted; the invalid rows listed."""
+
+    rows: int = 0
+    matched: int = 0
+    already_activated: int = 0
+    not_found: int = 0
+    not_yet_paid: int = 0
+    invalid: list[InvalidRow] = field(default_factory=list)
+
+    @property
+    def shown_invalid(self) -> list[InvalidRow]:
+        return self.invalid[:SHOWN_INVALID]
+
+    @property
+    def more_invalid(self) -> int:
+        """How many invalid rows are not listed."""
+        return max(0, len(self.invalid) - SHOWN_INVALID)
+
+    def counts(self) -> dict[str, int]:
+        """The counts, for the audit log (never a NIK)."""
+        return {"rows": self.rows, "matched": self.matched, "already_activated": self.already_activated,
+                "not_found": self.not_found, "not_yet_paid": self.not_yet_paid, "invalid": len(self.invalid)}
+
+
+@dataclass
+class _Row:
+    line: int
+    nik: str
+    paid_on: date
+
+
+# --- reading the file -----------------------------------------------------------------------------
+
+def _decode(data: bytes) -> str:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise ActivationRefused(_(
+            "The file is not UTF-8 text (line %(line)d has a character in another encoding). Save it again as "
+            "\"CSV UTF-8\" (Excel) or with the character set Unicode (UTF-8) (LibreOffice), then upload it.",
+            line=line)) from None
+    if "\x00" in text:
+        raise ActivationRefused(_("The file is not a CSV text file. Export the membership report as CSV."))
+    return text
+
+
+def _column_name(text: str) -> str:
+    return re.sub(r"[\s-]+", "_", text.strip().lower())
+
+
+def _find(columns: list[str], names: tuple[str, ...]) -> int | None:
+    found = [i for i, name in enumerate(columns) if name in names]
+    if len(found) > 1:
+        raise ActivationRefused(_("The header names the column %(name)s twice.", name=columns[found[0]]))
+    return found[0] if found else None
+
+
+def _header(cells: list[str]) -> tuple[int, int | None, int]:
+    """The positions of the NIK, status (None when absent) and first payment date columns."""
+    columns = [_column_name(cell) for cell in cells]
+    if columns and NIK.fullmatch(columns[0].lstrip("'")):
+        raise ActivationRefused(_("The first line must name the columns (nik, status, tanggal_bayar_pertama); "
+                                  "it holds a NIK instead."))
+    nik, status, paid = _find(columns, NIK_COLUMNS), _find(columns, STATUS_COLUMNS), _find(columns, DATE_COLUMNS)
+    if nik is None:
+        raise ActivationRefused(_("The header has no column \"nik\". Columns: nik, status, tanggal_bayar_pertama "
+                                  "(or first_payment_date)."))
+    if paid is None:
+        raise ActivationRefused(_("The header has no column for the first payment date: tanggal_bayar_pertama, "
+                                  "tgl_bayar_pertama or first_payment_date."))
+    return nik, status, paid
+
+
+def _rows(text: str):
+    """The header's column positions, then each non-blank row as (line, cells)."""
+    content = text.lstrip()
+    skipped = text[:len(text) - len(content)].count("\n")
+    first_line = content.split("\n", 1)[0]
+    separator = ";" if first_line.count(";") > first_line.count(",") else ","
+    # Strict: a quote left open would otherwise swallow the rest of the file into one cell.
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=separator, strict=True)
+    try:
+        yield _header(next(reader))
+        line = reader.line_num + skipped
+        for cells in reader:
+            start, line = line + 1, reader.line_num + skipped
+            if any(cell.strip() for cell in cells):
+                yield start, cells
+    except csv.Error as error:
+        raise ActivationRefused(_("Line %(line)d cannot be read as CSV (%(error)s).",
+                                  line=reader.line_num + skipped, error=str(error))) from None
+
+
+def _masked(cell: str) -> str:
+    # Enough to find the row in the file, never the whole number; long junk is cut short.
+    cell = cell[:20]
+    return mask_nik(cell) if len(cell) >= 8 else "*" * len(cell)
+
+
+def parse_payment_date(cell: str) -> date | None:
+    """A date written 2026-11-02, 02/11/2026 or 02-11-2026; None for an empty cell; ValueError otherwise."""
+    cell = cell.strip()
+    if not cell:
+        return None
+    if match := ISO_DATE.fullmatch(cell):
+        year, month, day = (int(part) for part in match.groups())
+    elif match := DAY_FIRST_DATE.fullmatch(cell):
+        day, month, year = int(match[1]), int(match[3]), int(match[4])
+    else:
+        raise ValueError(cell)
+    return date(year, month, day)
+
+
+def _fold_status(cell: str) -> str:
+    return " ".join(re.sub(r"[-_]", " ", cell.strip().lower()).split())
+
+
+def _judge(line: int, cells: list[str], columns: tuple[int, int | None, int], today: date,
+           report: ActivationReport) -> _Row | None:
+    """The row to look up, or None after counting it as invalid or not yet paid."""
+    nik_at, status_at, paid_at = columns
+    needed = max(i for i in columns if i is not None) + 1
+    nik = cells[nik_at].strip().lstrip("'").strip() if len(cells) > nik_at else ""
+
+    def invalid(reason: str) -> None:
+        report.invalid.append(InvalidRow(line, _masked(nik), reason))
+
+    if len(cells) < needed:
+        return invalid(_("This row has %(found)d values; the header needs at least %(expected)d.",
+                         found=len(cells), expected=needed))
+    if not NIK.fullmatch(nik):
+        if re.fullmatch(r"\d[.,]\d+[eE]\+?\d+", nik):
+            return invalid(_("The NIK was turned into a number by a spreadsheet; format the column as text and "
+                             "export again."))
+        return invalid(_("A NIK has 16 digits."))
+    try:
+        paid_on = parse_payment_date(cells[paid_at])
+    except ValueError:
+        return invalid(_("The first payment date is not a date (write it 2026-11-02 or 02/11/2026)."))
+    if paid_on is not None and paid_on > today:
+        return invalid(_("The first payment date is in the future."))
+    status = _fold_status(cells[status_at]) if status_at is not None else ""
+    if status and status not in ACTIVE | NOT_ACTIVE:
+        return invalid(_("Unknown status; use aktif or nonaktif."))
+    if paid_on is None:
+        if status in ACTIVE:
+            return invalid(_("An active participant needs the first payment date."))
+        report.not_yet_paid += 1
+        return None
+    return _Row(line, nik, paid_on)
+
+
+def read_activation_rows(data: bytes, today: date, report: ActivationReport) -> list[_Row]:
+    """The rows with a first payment, to look up; counts the others into ``report``; refuses an unreadable file."""
+    text = _decode(data)
+    if not text.strip():
+        raise ActivationRefused(_("The file is empty."))
+    rows: list[_Row] = []
+    reader = _rows(text)
+    columns = next(reader)
+    first_line: dict[str, int] = {}
+    for line, cells in reader:
+        report.rows += 1
+        if report.rows > MAX_ROWS:
+            raise ActivationRefused(_("The file has more than %(max)s rows; split it into smaller files.",
+                                      max=format_decimal(MAX_ROWS)))
+        row = _judge(line, cells, columns, today, report)
+        if row is None:
+            continue
+        if row.nik in first_line:
+            report.invalid.append(InvalidRow(line, _masked(row.nik),
+                                             _("This NIK is already on line %(line)d.", line=first_line[row.nik])))
+            continue
+        first_line[row.nik] = line
+        rows.append(row)
+    if report.rows == 0:
+        raise ActivationRefused(_("The file has a header but no rows."))
+    return rows
+
+
+# --- matching -------------------------------------------------------------------------------------
+
+def _live_signups(indexes: list[str], branch_ids: BranchIds) -> dict[str, tuple[int, str, date | None]]:
+    """The live sign-ups of ``branch_ids`` with these blind indexes: index → (id, status, first payment)."""
+    found = {}
+    for start in range(0, len(indexes), LOOKUP_CHUNK):
+        statement = (select(SignUp.nik_index, SignUp.id, SignUp.status, SignUp.first_payment_on)
+                     .where(SignUp.nik_index.in_(indexes[start:start + LOOKUP_CHUNK]),
+                            SignUp.status != SignUpStatus.VOID))
+        if branch_ids is not None:
+            statement = statement.where(SignUp.branch_id.in_(branch_ids))
+        for index, *values in db.session.execute(statement):
+            found[index] = tuple(values)
+    return found
+
+
+def apply_activation_file(data, branch_ids: BranchIds, actor: User, now: datetime) -> ActivationReport:
+    """Activate the sign-ups of ``branch_ids`` (None: all) that the membership CSV ``data`` reports as paid.
+
+    ``data`` is the file's bytes or a binary stream. A row with a first payment date matches the live
+    sign-up with that NIK's blind index: it becomes activated from that date, or, activated already
+    from that date or an earlier one, stays as it is. The upload is audited with its counts (no NIK).
+    Refuses an unreadable file whole (``ActivationRefused``). Flushes, never commits.
+    """
+    if not isinstance(data, bytes | bytearray):
+        data = data.read()
+    report = ActivationReport()
+    rows = read_activation_rows(bytes(data), now.astimezone(WITA).date(), report)
+    indexed = {nik_index(row.nik): row for row in rows}
+    stored = _live_signups(list(indexed), branch_ids)
+    changes = []
+    for index, row in indexed.items():
+        if index not in stored:
+            report.not_found += 1
+            continue
+        signup_id, status, first_payment_on = stored[index]
+        if status == SignUpStatus.ACTIVATED and first_payment_on is not None and first_payment_on <= row.paid_on:
+            report.already_activated += 1
+            continue
+        report.matched += 1
+        changes.append({"id": signup_id, "status": SignUpStatus.ACTIVATED.value, "first_payment_on": row.paid_on,
+                        "updated_at": now})
+    if changes:
+        # ORM bulk UPDATE by primary key: one executemany, whatever the number of rows.
+        db.session.execute(update(SignUp), changes)
+        _expire_loaded({change["id"] for change in changes})
+    report.invalid.sort(key=lambda problem: problem.line)
+    record(AuditAction.ACTIVATION_UPLOADED, actor=actor, subject_type=None, branch_id=actor.branch_id,
+           details=report.counts(), now=now)
+    return report
+
+
+def _expire_loaded(ids: set[int]) -> None:
+    """Sign-ups already loaded in the session are read again: the bulk update went around them."""
+    for instance in list(db.session.identity_map.values()):
+        if isinstance(instance, SignUp) and instance.id in ids:
+            db.session.expire(instance)

@@ -1,0 +1,10 @@
+"""The activation upload form."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+
+
+class ActivationForm(FlaskForm):
+    file = FileField(_l("CSV file from the membership system"),
+                     validators=[FileRequired(_l("Choose a CSV file."))])

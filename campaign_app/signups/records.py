@@ -1,0 +1,213 @@
+"""Queries behind the sign-up pages: the officer's visit, programme options, the list, one record, its history.
+
+Each function issues a fixed number of statements whatever the data holds: related records are loaded
+with joins and counts are made in SQL.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from campaign_app.access import visible_branch_ids
+from campaign_app.extensions import db
+from campaign_app.models import (
+    AuditEntry,
+    Branch,
+    Campaign,
+    District,
+    Regency,
+    Role,
+    SignUp,
+    SignUpStatus,
+    SubsidyProgramme,
+    User,
+    Village,
+    Visit,
+    VisitOfficer,
+)
+from campaign_app.signups.personal_data import nik_index
+from campaign_app.villages.paging import Page, paginate
+
+SUBJECT = "signup"
+HISTORY_MAX = 50
+ID_TEXT = re.compile(r"^[0-9]{1,10}$")
+ID_MAX = 2_147_483_647
+
+
+def _in_branches(column, branch_ids: set[int] | None):
+    return column.in_(branch_ids) if branch_ids is not None else True
+
+
+def parse_id(text: str | None) -> int | None:
+    """An id from the query string, or None when it is missing or no id at all."""
+    if text is None or not ID_TEXT.match(text):
+        return None
+    value = int(text)
+    return value if 0 < value <= ID_MAX else None
+
+
+# --- the form -------------------------------------------------------------------------------------
+
+def officer_visit(officer: User, visit_id: int) -> Visit | None:
+    """The visit if ``officer`` is assigned to it, with its village and campaign; else None."""
+    return db.session.scalar(
+        select(Visit).options(joinedload(Visit.village), joinedload(Visit.campaign))
+        .join(VisitOfficer, VisitOfficer.visit_id == Visit.id)
+        .where(Visit.id == visit_id, VisitOfficer.officer_id == officer.id)
+    )
+
+
+@dataclass(frozen=True)
+class ProgrammeOption:
+    id: int
+    name: str
+    remaining: int
+
+
+def running_programmes(today: date) -> list[ProgrammeOption]:
+    """Subsidy programmes paying ``today``, by name, each with the places it has left."""
+    used = (
+        select(SignUp.subsidy_programme_id.label("programme_id"), func.count().label("used"))
+        .where(SignUp.subsidy_programme_id.is_not(None), SignUp.status != SignUpStatus.VOID)
+        .group_by(SignUp.subsidy_programme_id).subquery()
+    )
+    rows = db.session.execute(
+        select(SubsidyProgramme.id, SubsidyProgramme.name, SubsidyProgramme.quota, func.coalesce(used.c.used, 0))
+        .outerjoin(used, used.c.programme_id == SubsidyProgramme.id)
+        .where(SubsidyProgramme.starts_on <= today, SubsidyProgramme.ends_on >= today)
+        .order_by(SubsidyProgramme.name)
+    )
+    return [ProgrammeOption(id_, name, max(quota - used_, 0)) for id_, name, quota, used_ in rows]
+
+
+def district_label(code: str | None) -> str | None:
+    """``Palu Timur, Kota Palu`` for a district code, or None."""
+    if not code:
+        return None
+    row = db.session.execute(
+        select(District.name, Regency.name).join(Regency, Regency.code == District.regency_code)
+        .where(District.code == code)
+    ).first()
+    return f"{row[0]}, {row[1]}" if row else None
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A masked summary of where and when a NIK was registered."""
+
+    id: int
+    masked_nik: str
+    created_at: object
+    village: str
+    branch: str
+
+
+def registration_of(nik: str) -> Registration | None:
+    """The live registration of a (clean, 16-digit) NIK, masked, or None."""
+    row = db.session.execute(
+        select(SignUp.id, SignUp.nik_last4, SignUp.created_at, Village.name, Branch.name)
+        .join(Village, Village.code == SignUp.village_code).join(Branch, Branch.id == SignUp.branch_id)
+        .where(SignUp.nik_index == nik_index(nik), SignUp.status != SignUpStatus.VOID)
+    ).first()
+    if row is None:
+        return None
+    return Registration(row[0], "************" + row[1], row[2], row[3], row[4])
+
+
+def saved_signup(officer: User, signup_id: int | None, visit_id: int) -> SignUp | None:
+    """The sign-up ``officer`` just saved at the visit (for the banner after saving), or None."""
+    if signup_id is None:
+        return None
+    return db.session.scalar(
+        select(SignUp).where(SignUp.id == signup_id, SignUp.officer_id == officer.id, SignUp.visit_id == visit_id)
+    )
+
+
+def key_used(form_key: str | None) -> bool:
+    """Whether a sign-up was saved with this form key already."""
+    return bool(form_key) and db.session.scalar(select(SignUp.id).where(SignUp.form_key == form_key)) is not None
+
+
+# --- who sees what --------------------------------------------------------------------------------
+
+def _visible(user: User):
+    """The condition on sign-ups ``user`` may see: their branches', or for an officer those they recorded."""
+    if user.role == Role.OFFICER:
+        return SignUp.officer_id == user.id
+    return _in_branches(SignUp.branch_id, visible_branch_ids(user))
+
+
+def visible_signup(user: User, signup_id: int) -> SignUp | None:
+    """The sign-up with what its page shows, or None when it does not exist or ``user`` may not see it."""
+    return db.session.scalar(
+        select(SignUp)
+        .options(joinedload(SignUp.visit).joinedload(Visit.village).joinedload(Village.district),
+                 joinedload(SignUp.visit).joinedload(Visit.campaign), joinedload(SignUp.officer),
+                 joinedload(SignUp.rate_table), joinedload(SignUp.subsidy_programme))
+        .where(SignUp.id == signup_id, _visible(user))
+    )
+
+
+def history(signup: SignUp) -> list[AuditEntry]:
+    """The audit entries about ``signup``, oldest first, with their actors."""
+    return list(db.session.scalars(
+        select(AuditEntry).options(joinedload(AuditEntry.actor))
+        .where(AuditEntry.subject_type == SUBJECT, AuditEntry.subject_id == signup.id)
+        .order_by(AuditEntry.at, AuditEntry.id).limit(HISTORY_MAX)
+    ))
+
+
+def visible_campaigns(user: User) -> list[tuple[int, str]]:
+    """(id, name) of the campaigns whose sign-ups ``user`` may list, newest first."""
+    query = select(Campaign.id, Campaign.name).order_by(Campaign.starts_on.desc(), Campaign.id.desc())
+    if user.role == Role.OFFICER:
+        query = query.where(Campaign.id.in_(select(Visit.campaign_id).join(VisitOfficer)
+                                            .where(VisitOfficer.officer_id == user.id)))
+    else:
+        query = query.where(_in_branches(Campaign.branch_id, visible_branch_ids(user)))
+    return list(db.session.execute(query))
+
+
+# --- the list -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SignUpFilters:
+    text: str = ""
+    status: str | None = None
+    campaign_id: int | None = None
+    visit_id: int | None = None
+
+
+def _clean_nik(text: str) -> str | None:
+    cleaned = "".join(ch for ch in text if not ch.isspace() and ch not in ".-")
+    return cleaned if len(cleaned) == 16 and cleaned.isdigit() else None
+
+
+def search_signups(user: User, filters: SignUpFilters, page: int, per_page: int) -> Page:
+    """The sign-ups ``user`` may see that match ``filters``, newest first, a page at a time.
+
+    The text finds a name that contains it, or exactly one NIK (through the blind index: a NIK is never
+    compared in clear).
+    """
+    query = (
+        select(SignUp.id, SignUp.full_name, SignUp.nik_last4, SignUp.status, SignUp.review, SignUp.created_at,
+               SignUp.jkk_contribution + SignUp.jkm_contribution + SignUp.jht_contribution, Village.name)
+        .join(Village, Village.code == SignUp.village_code)
+        .where(_visible(user))
+        .order_by(SignUp.created_at.desc(), SignUp.id.desc())
+    )
+    nik = _clean_nik(filters.text) if filters.text else None
+    if nik:
+        query = query.where(SignUp.nik_index == nik_index(nik))
+    elif filters.text:
+        query = query.where(SignUp.name_key.contains(" ".join(filters.text.casefold().split()), autoescape=True))
+    if filters.status:
+        query = query.where(SignUp.status == filters.status)
+    if filters.campaign_id:
+        query = query.join(Visit, Visit.id == SignUp.visit_id).where(Visit.campaign_id == filters.campaign_id)
+    if filters.visit_id:
+        query = query.where(SignUp.visit_id == filters.visit_id)
+    return paginate(query, page, per_page)

@@ -1,0 +1,510 @@
+"""The officer's sign-up form: the page, the NIK check and contribution preview, saving, and bad input."""
+
+import gzip
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from campaign_app import clock
+from campaign_app.demo.seed import DEMO_PASSWORD
+from campaign_app.extensions import db
+from campaign_app.models import SignUp, SubsidyProgramme, Visit, VisitStatus
+from tests.factories import in_progress_visit, make_officer, make_signup, make_visit, nik_for
+
+HTMX = {"HX-Request": "true"}
+PAGE_BUDGET = 14 * 1024
+FRAGMENT_BUDGET = 4 * 1024
+WOMAN_1995 = "7271014508950001"  # Palu Timur, Kota Palu; a woman born 5 Aug 1995
+MAN_1988 = "7271011203880002"  # Palu Timur; a man born 12 Mar 1988
+KEY = re.compile(r'name="form_key"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="form_key"')
+
+
+@dataclass
+class Field:
+    """An officer signed in (reading English) with a visit in progress, and the ids a test needs."""
+
+    client: object
+    visit_id: int
+    officer_id: int
+
+    @property
+    def url(self) -> str:
+        return f"/signups/visits/{self.visit_id}/new"
+
+
+def sign_in(client, username: str):
+    assert client.post("/login", data={"username": username, "password": DEMO_PASSWORD}).status_code == 303
+    client.post("/language", data={"language": "en"})
+
+
+@pytest.fixture
+def field(app, client) -> Field:
+    with app.app_context():
+        officer = make_officer(name="Petugas Formulir")
+        visit = in_progress_visit(officer)
+        db.session.commit()
+        ids = visit.id, officer.id, officer.username
+    sign_in(client, ids[2])
+    return Field(client, ids[0], ids[1])
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def form_key(html: str) -> str:
+    match = KEY.search(html)
+    assert match, "the form has no key"
+    return match.group(1) or match.group(2)
+
+
+def filled(field: Field, **changes) -> dict:
+    """The form as an officer fills it in, with the key of a freshly opened form."""
+    values = {"form_key": form_key(text(field.client.get(field.url))), "nik": WOMAN_1995, "full_name": "Siti Aminah",
+              "sex": "", "birth_date": "", "phone": "0812 3456 7890", "occupation": "fisher", "sector": "bpu",
+              "declared_income": "1.500.000", "payer": "self", "subsidy_programme": "", "consent": "y"}
+    values.update(changes)
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _last_id() -> int:
+    return db.session.scalar(select(func.coalesce(func.max(SignUp.id), 0)))
+
+
+@pytest.fixture(autouse=True)
+def demo_signups(app):
+    """The demo's own sign-ups are left out of what the tests count."""
+    with app.app_context():
+        BEFORE["id"] = _last_id()
+
+
+BEFORE = {"id": 0}
+
+
+def signups(app) -> list[SignUp]:
+    """The sign-ups made by the test."""
+    with app.app_context():
+        rows = db.session.scalars(select(SignUp).where(SignUp.id > BEFORE["id"]).order_by(SignUp.id)).all()
+        db.session.expunge_all()
+        return rows
+
+
+def signup_count(app) -> int:
+    return len(signups(app))
+
+
+def make_programme(app, quota: int) -> int:
+    with app.app_context():
+        today = clock.today()
+        programme = SubsidyProgramme(name=f"Iuran Warga Rentan {quota}", payer="Pemerintah Kota Palu",
+                                     starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=300),
+                                     quota=quota)
+        db.session.add(programme)
+        db.session.commit()
+        return programme.id
+
+
+# --- the page -------------------------------------------------------------------------------------
+
+def test_the_form_shows_every_field_the_consent_text_and_a_fresh_key(field):
+    response = field.client.get(field.url)
+    html = text(response)
+    assert response.status_code == 200
+    for name in ("nik", "full_name", "sex", "birth_date", "phone", "occupation", "sector", "with_jht",
+                 "declared_income", "payer", "subsidy_programme", "consent"):
+        assert f'name="{name}"' in html, name
+    assert "BPJS Ketenagakerjaan" in html and "personal data" in html
+    assert 'id="jkk" checked disabled' in html and 'id="jkm" checked disabled' in html
+    assert len(form_key(html)) == 32
+    assert form_key(html) != form_key(text(field.client.get(field.url)))
+
+
+def test_the_form_page_fits_the_first_round_trip(field, app):
+    make_programme(app, 15_000)
+    body = field.client.get(field.url).get_data()
+    size = len(gzip.compress(body, 6))
+    print(f"\nsign-up form: {len(body)} B, {size} B gzip")
+    assert size <= PAGE_BUDGET
+
+
+def test_the_form_as_an_htmx_fragment_is_only_the_form(field):
+    response = field.client.get(field.url, headers=HTMX)
+    html = text(response)
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="signup">') and "<html" not in html
+    assert len(gzip.compress(response.get_data(), 6)) <= FRAGMENT_BUDGET
+
+
+def test_running_programmes_are_offered_with_the_places_left(field, app):
+    programme_id = make_programme(app, 1_500)
+    html = text(field.client.get(field.url))
+    assert f'value="{programme_id}"' in html and "1,500 places left" in html
+
+
+def test_a_visit_not_assigned_to_the_officer_is_not_found(field, app):
+    with app.app_context():
+        other = in_progress_visit()
+        db.session.commit()
+        other_id = other.id
+    assert field.client.get(f"/signups/visits/{other_id}/new").status_code == 404
+    assert field.client.post(f"/signups/visits/{other_id}/new", data=filled(field)).status_code == 404
+    assert signup_count(app) == 0
+
+
+def test_a_visit_not_in_progress_says_so_and_links_to_the_visit(field, app):
+    with app.app_context():
+        db.session.get(Visit, field.visit_id).status = VisitStatus.PLANNED
+        db.session.commit()
+    html = text(field.client.get(field.url))
+    assert "in progress" in html
+    assert f'/{field.visit_id}"' in html
+    assert 'name="nik"' not in html
+
+
+def test_a_sign_up_posted_to_a_visit_not_in_progress_is_refused_with_what_was_typed(field, app):
+    data = filled(field)
+    with app.app_context():
+        db.session.get(Visit, field.visit_id).status = VisitStatus.DONE
+        db.session.commit()
+    response = field.client.post(field.url, data=data)
+    assert response.status_code == 400
+    html = text(response)
+    assert "in progress" in html and 'value="Siti Aminah"' in html
+    assert signup_count(app) == 0
+
+
+def test_an_officer_cannot_open_the_form_of_a_visit_that_does_not_exist(field):
+    assert field.client.get("/signups/visits/2147483647/new").status_code == 404
+    assert field.client.get("/signups/visits/2147483648/new").status_code == 404
+
+
+# --- saving ---------------------------------------------------------------------------------------
+
+def test_a_saved_sign_up_redirects_to_a_fresh_form_with_a_success_banner(field, app):
+    data = filled(field)
+    response = field.client.post(field.url, data=data)
+    assert response.status_code == 303
+    [signup] = signups(app)
+    assert response.location.endswith(f"{field.url}?saved={signup.id}")
+    page = field.client.get(response.location)
+    html = text(page)
+    assert "Saved: Siti Aminah, ************0001, Rp21.800 a month." in html
+    assert f'href="/signups/{signup.id}"' in html
+    assert form_key(html) != data["form_key"]
+    assert 'value="Siti Aminah"' not in html
+    assert (signup.sex, str(signup.birth_date), signup.phone) == ("P", "1995-08-05", "+6281234567890")
+    assert signup.officer_id == field.officer_id
+
+
+def test_the_same_form_posted_twice_stores_one_sign_up_and_answers_the_same(field, app):
+    data = filled(field)
+    first = field.client.post(field.url, data=data)
+    second = field.client.post(field.url, data=data)
+    assert (first.status_code, second.status_code) == (303, 303)
+    assert first.location == second.location
+    assert signup_count(app) == 1
+
+
+def test_an_htmx_submit_swaps_in_the_fresh_form_with_the_banner(field, app):
+    response = field.client.post(field.url, data=filled(field), headers=HTMX, follow_redirects=True)
+    html = text(response)
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="signup">') and "Saved: Siti Aminah" in html
+    assert signup_count(app) == 1
+
+
+def test_a_near_duplicate_is_saved_with_a_notice_for_review(field, app):
+    with app.app_context():
+        make_signup(nik=nik_for(serial=77), full_name="Siti Aminah")
+        db.session.commit()
+    response = field.client.post(field.url, data=filled(field), follow_redirects=True)
+    assert "a coordinator will review both" in text(response)
+    assert signup_count(app) == 2
+
+
+def test_sex_and_birth_date_typed_in_agreement_with_the_nik_are_saved(field, app):
+    data = filled(field, nik=MAN_1988, sex="L", birth_date="1988-03-12")
+    assert field.client.post(field.url, data=data).status_code == 303
+    assert signups(app)[0].sex == "L"
+
+
+def test_a_subsidised_sign_up_names_its_programme(field, app):
+    programme_id = make_programme(app, 10)
+    data = filled(field, payer="subsidy", subsidy_programme=str(programme_id))
+    assert field.client.post(field.url, data=data).status_code == 303
+    assert signups(app)[0].subsidy_programme_id == programme_id
+
+
+# --- duplicates -----------------------------------------------------------------------------------
+
+def test_a_registered_nik_is_refused_with_a_masked_summary_and_a_link_for_its_officer(field, app):
+    assert field.client.post(field.url, data=filled(field)).status_code == 303
+    [first] = signups(app)
+    response = field.client.post(field.url, data=filled(field, full_name="Siti A."))
+    html = text(response)
+    assert response.status_code == 409
+    assert "This NIK is registered already: ************0001" in html
+    assert html.count(WOMAN_1995) == 1  # only in the field, as typed
+    assert f'href="/signups/{first.id}"' in html
+    assert 'value="Siti A."' in html
+    assert signup_count(app) == 1
+
+
+def test_a_nik_registered_by_another_officer_is_refused_without_a_link(field, app):
+    with app.app_context():
+        first = make_signup(nik=WOMAN_1995)
+        db.session.commit()
+        first_id = first.id
+    response = field.client.post(field.url, data=filled(field))
+    assert response.status_code == 409
+    assert "************0001" in text(response)
+    assert f'href="/signups/{first_id}"' not in text(response)
+
+
+# --- bad input ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("changes", "field_name", "message"), [
+    ({"nik": "72710145O8950001"}, "nik", "exactly 16 digits"),
+    ({"nik": "727101450895"}, "nik", "exactly 16 digits"),
+    ({"nik": "9971014508950001"}, "nik", "not a known district"),
+    ({"nik": "7271017302950001"}, "nik", "not a real date"),
+    ({"sex": "L"}, "sex", "The NIK says the holder is female"),
+    ({"birth_date": "1995-08-06"}, "birth_date", "The NIK says the birth date is"),
+    ({"birth_date": "1995-02-30"}, "birth_date", "Enter a real date"),
+    ({"declared_income": "abc"}, "declared_income", "Enter the monthly income in Rupiah"),
+    ({"declared_income": "-1.500.000"}, "declared_income", "above zero"),
+    ({"declared_income": "\u22121.500.000"}, "declared_income", "above zero"),
+    ({"declared_income": "0"}, "declared_income", "above zero"),
+    ({"declared_income": "99.000.000.000"}, "declared_income", "at most"),
+    ({"declared_income": "9" * 400}, "declared_income", "Enter the monthly income in Rupiah"),
+    ({"declared_income": ""}, "declared_income", "Enter the monthly income"),
+    ({"consent": None}, "consent", "consent"),
+    ({"full_name": ""}, "full_name", "Enter the full name"),
+    ({"phone": "12"}, "phone", "Indonesian phone number"),
+    ({"occupation": "astronaut"}, "occupation", "Choose one of the options"),
+    ({"payer": "subsidy", "subsidy_programme": ""}, "subsidy_programme", "Choose the subsidy programme"),
+    ({"payer": "subsidy", "subsidy_programme": "x"}, "subsidy_programme", ""),
+])
+def test_bad_input_is_refused_beside_its_field_with_what_was_typed_kept(field, app, changes, field_name, message):
+    data = filled(field, **changes)
+    response = field.client.post(field.url, data=data)
+    html = text(response)
+    assert response.status_code == 400
+    assert f'id="{field_name}-err"' in html or (field_name == "consent" and message in html)
+    assert message in html
+    assert 'value="Siti Aminah"' in html or changes.get("full_name") == ""
+    assert form_key(html) == data["form_key"]
+    assert signup_count(app) == 0
+
+
+def test_every_message_shows_at_once_when_a_date_cannot_be_read(field, app):
+    html = text(field.client.post(field.url, data=filled(field, birth_date="1995-13-01", nik="123",
+                                                         declared_income="abc", consent=None)))
+    assert all(f'id="{name}-err"' in html for name in ("birth_date", "nik", "declared_income"))
+    assert "consent" in html
+    assert html.count("Enter the monthly income in Rupiah") == 1  # the form's message, not the service's too
+    assert signup_count(app) == 0
+
+
+def test_typed_income_is_kept_as_typed(field):
+    html = text(field.client.post(field.url, data=filled(field, declared_income="Rp 1.5OO.000")))
+    assert 'value="Rp 1.5OO.000"' in html
+
+
+@pytest.mark.parametrize("income", ["1500000", "Rp 1.500.000", "Rp1.500.000,-"])
+def test_income_is_read_as_people_write_it(field, app, income):
+    assert field.client.post(field.url, data=filled(field, declared_income=income)).status_code == 303
+    assert signups(app)[0].declared_income == 1_500_000
+
+
+def test_a_quota_used_up_between_opening_and_saving_the_form_is_refused(field, app):
+    programme_id = make_programme(app, 1)
+    data = filled(field, payer="subsidy", subsidy_programme=str(programme_id))
+    with app.app_context():
+        make_signup(nik=MAN_1988, payer="subsidy", subsidy_programme_id=programme_id, today=clock.today())
+        db.session.commit()
+    response = field.client.post(field.url, data=data)
+    assert response.status_code == 400
+    assert "is used up" in text(response)
+    assert signup_count(app) == 1
+
+
+@pytest.mark.parametrize("key", ["", "garbage", "k" * 64, "x" * 31 + "\x00"])
+def test_a_missing_or_garbage_form_key_is_refused_and_a_fresh_one_given(field, app, key):
+    response = field.client.post(field.url, data=filled(field, form_key=key))
+    html = text(response)
+    assert response.status_code == 400
+    assert "open a new sign-up form" in html
+    assert len(form_key(html)) == 32 and form_key(html) != key
+    assert 'value="Siti Aminah"' in html
+    assert signup_count(app) == 0
+
+
+def test_a_key_another_officer_used_is_refused_and_replaced(field, app):
+    with app.app_context():
+        other = make_signup(form_key="A" * 32)
+        db.session.commit()
+        assert other.officer_id != field.officer_id
+    response = field.client.post(field.url, data=filled(field, form_key="A" * 32))
+    assert response.status_code == 400
+    assert form_key(text(response)) != "A" * 32
+    assert signup_count(app) == 1
+
+
+def test_a_refusal_sent_by_htmx_swaps_the_form_with_its_messages(field, app):
+    response = field.client.post(field.url, data=filled(field, nik="123"), headers=HTMX)
+    html = text(response)
+    assert response.status_code == 200  # htmx swaps 2xx answers only
+    assert html.lstrip().startswith('<div id="signup">') and 'id="nik-err"' in html
+    assert signup_count(app) == 0
+
+
+def test_a_form_posted_without_a_valid_csrf_token_is_refused_with_a_message(app_factory):
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    with app.app_context():
+        officer = make_officer()
+        visit = in_progress_visit(officer)
+        db.session.commit()
+        username, url = officer.username, f"/signups/visits/{visit.id}/new"
+    login = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login).group(1)
+    client.post("/login", data={"username": username, "password": DEMO_PASSWORD, "csrf_token": token})
+    client.post("/language", data={"language": "en", "csrf_token": token})
+    html = text(client.get(url))
+    response = client.post(url, data={"form_key": form_key(html), "nik": WOMAN_1995, "full_name": "Siti",
+                                      "occupation": "farmer", "sector": "bpu", "declared_income": "1500000",
+                                      "payer": "self", "consent": "y", "csrf_token": "forged"})
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SignUp).where(SignUp.visit_id == visit.id)) == 0
+
+
+# --- the NIK check, as typed ----------------------------------------------------------------------
+
+def test_the_nik_check_says_what_the_nik_says_and_fills_sex_and_birth_date(field):
+    response = field.client.get(f"/signups/nik-check?nik={WOMAN_1995}&sex=&birth_date=", headers=HTMX)
+    html = text(response)
+    assert response.status_code == 200
+    assert "Female, born Aug 5, 1995, registered in Palu Timur, Kota Palu." in html
+    assert re.search(r'<select hx-swap-oob="true" id="sex"[^>]*>.*<option selected value="P">', html, re.S)
+    assert 'value="1995-08-05"' in html
+    assert "<html" not in html and len(gzip.compress(response.get_data(), 6)) <= FRAGMENT_BUDGET
+
+
+def test_the_nik_check_flags_a_stated_sex_that_disagrees(field):
+    html = text(field.client.get(f"/signups/nik-check?nik={WOMAN_1995}&sex=L&birth_date=1995-08-05",
+                                 headers=HTMX))
+    assert "The NIK says the holder is female" in html
+    assert "hx-swap-oob" not in html
+
+
+@pytest.mark.parametrize(("nik", "message"), [
+    ("7271", "exactly 16 digits"),
+    ("72710145089500O1", "exactly 16 digits"),
+    ("9971014508950001", "not a known district"),
+    ("7271017302950001", "not a real date"),
+])
+def test_the_nik_check_shows_what_is_wrong(field, nik, message):
+    html = text(field.client.get(f"/signups/nik-check?nik={nik}", headers=HTMX))
+    assert message in html and "hx-swap-oob" not in html
+
+
+def test_the_nik_check_warns_of_a_registered_nik_masked(field, app):
+    with app.app_context():
+        make_signup(nik=WOMAN_1995)
+        db.session.commit()
+    html = text(field.client.get(f"/signups/nik-check?nik={WOMAN_1995}", headers=HTMX))
+    assert "Registered already: ************0001" in html
+    assert html.count(WOMAN_1995) == 0
+
+
+@pytest.mark.parametrize("query", ["", "nik=", "nik=%00", "nik=" + "9" * 5000, "nik=1&birth_date=2026-02-30",
+                                   "nik=7271014508950001&sex=%00&birth_date=x"])
+def test_the_nik_check_never_fails_on_odd_input(field, query):
+    assert field.client.get(f"/signups/nik-check?{query}", headers=HTMX).status_code == 200
+
+
+def test_the_nik_check_is_for_officers(auth):
+    auth.login_as("coordinator")
+    assert auth.client.get(f"/signups/nik-check?nik={WOMAN_1995}", headers=HTMX).status_code == 403
+
+
+# --- the contribution preview ---------------------------------------------------------------------
+
+def test_the_preview_shows_the_monthly_contribution(field):
+    response = field.client.get("/signups/contribution?declared_income=3.000.000&with_jht=y", headers=HTMX)
+    html = text(response)
+    assert response.status_code == 200
+    assert "JKK Rp30.000 + JKM Rp6.800" in html and "JHT Rp60.000" in html and "Rp96.800" in html
+    assert "<html" not in html
+
+
+def test_the_preview_at_the_lowest_bracket_is_rp16_800(field):
+    html = text(field.client.get("/signups/contribution?declared_income=1000000", headers=HTMX))
+    assert "Rp16.800" in html and "JHT" not in html
+
+
+def test_the_preview_shows_the_places_left_in_the_chosen_programme(field, app):
+    programme_id = make_programme(app, 3)
+    html = text(field.client.get(f"/signups/contribution?declared_income=1000000&payer=subsidy"
+                                 f"&subsidy_programme={programme_id}", headers=HTMX))
+    assert "3 places left in Iuran Warga Rentan 3" in html
+
+
+@pytest.mark.parametrize(("income", "message"), [
+    ("abc", "Enter the monthly income in Rupiah"),
+    ("-5", "above zero"),
+    ("99.000.000.000", "at most"),
+    ("9" * 30, "Enter the monthly income in Rupiah"),
+    ("%00", "Enter the monthly income in Rupiah"),
+    ("x" * 5000, "Enter the monthly income in Rupiah"),
+])
+def test_the_preview_explains_an_income_it_cannot_read(field, income, message):
+    response = field.client.get(f"/signups/contribution?declared_income={income}", headers=HTMX)
+    assert response.status_code == 200 and message in text(response)
+
+
+@pytest.mark.parametrize("query", ["", "subsidy_programme=99999999999999", "subsidy_programme=%00&payer=subsidy",
+                                   "with_jht=%ud800"])
+def test_the_preview_never_fails_on_odd_input(field, query):
+    assert field.client.get(f"/signups/contribution?{query}", headers=HTMX).status_code == 200
+
+
+def test_a_visit_of_another_day_is_fine_for_the_form(field, app):
+    with app.app_context():
+        officer_visit = make_visit(officers=[db.session.get(Visit, field.visit_id).officers[0]],
+                                   on=clock.today() + timedelta(days=3), today=clock.today())
+        db.session.commit()
+        other_id = officer_visit.id
+    assert field.client.get(f"/signups/visits/{other_id}/new").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/signups/nik-check", "/signups/contribution", "{form}"])
+def test_hostile_query_values_never_cause_a_server_error(field, path):
+    from urllib.parse import urlencode
+
+    from tests.web.test_hostile_input import HOSTILE
+    url = path.format(form=field.url)
+    names = ["nik", "sex", "birth_date", "declared_income", "with_jht", "payer", "subsidy_programme", "saved"]
+    for name in names:
+        for value in HOSTILE:
+            query = urlencode({name: value}, errors="surrogatepass")
+            for headers in ({}, HTMX):
+                response = field.client.get(f"{url}?{query}", headers=headers)
+                assert response.status_code < 500, (name, value, headers)
+
+
+def test_hostile_form_values_never_cause_a_server_error(field, app):
+    from urllib.parse import urlencode
+
+    from tests.web.test_hostile_input import HOSTILE
+    for name in ("nik", "full_name", "sex", "birth_date", "phone", "occupation", "sector", "declared_income",
+                 "payer", "subsidy_programme", "form_key"):
+        for value in HOSTILE:
+            body = urlencode(filled(field, **{name: value}), errors="surrogatepass")
+            response = field.client.post(field.url, data=body, content_type="application/x-www-form-urlencoded")
+            assert response.status_code in (303, 400, 409), (name, value, response.status_code)
