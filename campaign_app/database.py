@@ -3,6 +3,7 @@
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from campaign_app.extensions import db
 
@@ -24,3 +25,18 @@ def init_app(app: Flask) -> None:
         # Services flush and routes commit once; whatever was not committed is undone.
         if exc is not None:
             db.session.rollback()
+
+
+def added_first(record) -> bool:
+    """Add and flush ``record`` in a savepoint; False when a unique constraint refuses it.
+
+    A concurrent request (a double submit, two users racing for a name) stored its twin first: the
+    savepoint undoes only this insert, so the caller can look the winner up and answer with it.
+    """
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+            db.session.flush()
+    except IntegrityError:
+        return False
+    return True

@@ -7,10 +7,10 @@ from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import case, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from campaign_app.access import visible_branch_ids
+from campaign_app.database import added_first
 from campaign_app.extensions import db
 from campaign_app.forms import CONTROL_CHARACTERS, CONTROL_CHARACTERS_IN_LINE
 from campaign_app.models import (
@@ -142,15 +142,11 @@ def create_campaign(*, branch: Branch, created_by: User | None, name: str, chann
         budget=budget, partner=partner, subsidy_programme=subsidy_programme,
         description=description, status=CampaignStatus.OPEN, form_key=form_key or None,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(campaign)
-            db.session.flush()
-    except IntegrityError:
+    if not added_first(campaign):
         # The same form, submitted twice at once: the other request stored it first.
         existing = _campaign_with_key(form_key)
         if existing is None:
-            raise
+            raise Refused.on(None, _("This campaign could not be saved; reload the page and try again."))
         return existing
     return campaign
 

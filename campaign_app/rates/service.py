@@ -7,9 +7,9 @@ from decimal import ROUND_CEILING, Decimal
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from campaign_app.audit.service import record
+from campaign_app.database import added_first
 from campaign_app.extensions import db
 from campaign_app.models import AuditAction, RateTable, User
 from campaign_app.signups.contributions import Contribution, NoRateTable, compute_contribution
@@ -119,15 +119,9 @@ def create_rate_table(*, effective_from: date, jkk_percent: Decimal, jkk_minimum
     existing = _table_on(effective_from)
     if existing is None:
         table = RateTable(effective_from=effective_from, created_by_id=created_by.id, **values)
-        try:
-            with db.session.begin_nested():
-                db.session.add(table)
-                db.session.flush()
-        except IntegrityError:
+        if not added_first(table):
             # Another request stored a table for this date first.
             existing = _table_on(effective_from)
-            if existing is None:
-                raise
         else:
             details = {"effective_from": effective_from.isoformat(), "jkk_rate": str(percent_of(table.jkk_rate)),
                        "jkk_minimum": jkk_minimum, "jkk_maximum": jkk_maximum, "jkm_flat": jkm_flat,
@@ -135,7 +129,7 @@ def create_rate_table(*, effective_from: date, jkk_percent: Decimal, jkk_minimum
             record(AuditAction.RATE_TABLE_CREATED, actor=created_by, subject_type="rate_table", subject_id=table.id,
                    details=details, now=now)
             return table
-    if _same_values(existing, values):
+    if existing is not None and _same_values(existing, values):
         return existing
     raise Refused.on("effective_from", _(
         "A rate table already takes effect on %(day)s; rates once set are not changed. Choose another date.",

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from campaign_app.audit.service import record
+from campaign_app.database import added_first
 from campaign_app.extensions import db
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
 from campaign_app.models import AuditAction, Branch, SignUp, SignUpStatus, SubsidyProgramme, User
@@ -163,15 +164,11 @@ def create_programme(*, name: str, payer: str, starts_on: date, ends_on: date, q
         return existing
     _refuse(errors, name)
     programme = SubsidyProgramme(**values)
-    try:
-        with db.session.begin_nested():
-            db.session.add(programme)
-            db.session.flush()
-    except IntegrityError:
+    if not added_first(programme):
         # Another request stored a programme of this name first: the same form submitted twice, or a clash.
         existing = _identical(values)
         if existing is None:
-            raise Refused.on("name", _name_taken(name)) from None
+            raise Refused.on("name", _name_taken(name))
         return existing
     record(AuditAction.SUBSIDY_PROGRAMME_CREATED, actor=created_by, subject_type="subsidy_programme",
            subject_id=programme.id, details={field: _plain(value) for field, value in values.items()}, now=now)

@@ -196,7 +196,8 @@ def test_an_officer_records_a_visit_and_its_signups_on_a_phone(page, live_app, l
     page.screenshot(path=results_dir / "officer-signup-duplicate-360.png", full_page=True)
     assert signups_of(live_app, visit.id) == [first.name, second.name]
 
-    # A new form from the visit page; double-tapped, then re-sent as a retry after a timeout would.
+    # A new form from the visit page, double-tapped (htmx disables the button while it saves), then the same
+    # form sent twice at once, as retries after a timeout would: the one-time key keeps it to one record.
     page.get_by_role("link", name=f"‹ {visit.village}").click()
     expect(page.locator("h1")).to_have_text(visit.village)
     page.get_by_role("link", name="New sign-up").click()

@@ -7,18 +7,14 @@ Not a test: it prints seconds for the README's benchmark table.
 """
 
 import sys
-import tempfile
 import time
-import uuid
 
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from campaign_app.config import normalise_database_url
 from campaign_app.extensions import db
 from campaign_app.regions.load import available_province_codes, load_regions
 from tests.conftest import make_app
+from tests.perf.scratch import scratch_database
 
 
 def timed_load(url: str) -> None:
@@ -37,20 +33,8 @@ def timed_load(url: str) -> None:
 
 
 def main() -> None:
-    if len(sys.argv) > 1:
-        server = make_url(normalise_database_url(sys.argv[1]))
-        name = f"jangkau_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            timed_load(server.set(database=name).render_as_string(hide_password=False))
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    else:
-        with tempfile.TemporaryDirectory() as folder:
-            timed_load(f"sqlite:///{folder}/bench.sqlite3")
+    with scratch_database(sys.argv[1] if len(sys.argv) > 1 else None) as url:
+        timed_load(url)
 
 
 if __name__ == "__main__":

@@ -11,21 +11,18 @@ Not a test: it prints p50/p95 in milliseconds and the ratio of the medians for t
 
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from datetime import date, timedelta
 
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from campaign_app.config import normalise_database_url
 from campaign_app.demo.seed import DEMO_PASSWORD, seed_demo
 from campaign_app.extensions import db
 from campaign_app.regions.load import load_regions
 from tests.conftest import make_app
 from tests.factories import in_progress_visit, make_officer, nik_for
+from tests.perf.scratch import scratch_database
 
 RUNS = 300
 WARM_UP = 20
@@ -92,20 +89,8 @@ def bench(url: str) -> None:
 
 
 def main() -> None:
-    if len(sys.argv) > 1:
-        server = make_url(normalise_database_url(sys.argv[1]))
-        name = f"jangkau_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            bench(server.set(database=name).render_as_string(hide_password=False))
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    else:
-        with tempfile.TemporaryDirectory() as folder:
-            bench(f"sqlite:///{folder}/bench.sqlite3")
+    with scratch_database(sys.argv[1] if len(sys.argv) > 1 else None) as url:
+        bench(url)
 
 
 if __name__ == "__main__":
