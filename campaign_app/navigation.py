@@ -6,6 +6,7 @@ from campaign_app.models import Role
 
 MENU = [
     ("home.index", _l("Home"), frozenset(Role)),
+    ("reports.dashboard", _l("Dashboard"), frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR})),
     ("campaigns.index", _l("Campaigns"), frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR})),
     ("visits.index", _l("Visits"), frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR})),
     ("signups.index", _l("Sign-ups"), frozenset(Role)),

@@ -2,7 +2,8 @@
 
 One statement per breakdown, whatever the data: the visits of the selection grouped by the key, the
 sign-ups grouped by the same key, joined on the union of their keys (so a key with sign-ups but no visit
-left in the selection still shows), labelled, sorted and cut to a page in SQL.
+left in the selection still shows), labelled, sorted and cut to a page in SQL (``breakdown``) or read
+whole, chunk by chunk, for an export (``all_rows``).
 
 Regency and district keys are the first 5 and 8 characters of the village code (Kemendagri codes nest:
 ``72.71`` ⊂ ``72.71.01`` ⊂ ``72.71.01.1004``), which spares joining every visit and sign-up to the regions.
@@ -12,6 +13,7 @@ officer breakdown a visit counts for each officer assigned to it (attendance and
 sign-up counts for the officer who recorded it.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import Float, case, cast, func, null, select, union
@@ -200,10 +202,35 @@ def breakdown(selection: Selection, by: str, sort: str = "signups", descending: 
     label, whatever the direction. Each row carries its drill-down (``Drill``) where there is one.
     Raises ``UnknownBreakdown`` for a dimension or sort outside the lists.
     """
-    if by not in DIMENSIONS or sort not in SORTS:
-        raise UnknownBreakdown(f"no breakdown by {by!r} sorted by {sort!r}")
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
+    statement = _statement(selection, by, sort, descending).limit(limit + 1).offset(offset)
+    rows = [_row(by, selection, *row) for row in db.session.execute(statement)]
+    return Breakdown(by=by, sort=sort, descending=descending, rows=rows[:limit], offset=offset,
+                     has_more=len(rows) > limit)
+
+
+def all_rows(selection: Selection, by: str, sort: str = "signups", descending: bool = True,
+             chunk: int = MAX_LIMIT) -> Iterator[BreakdownRow]:
+    """Every row of the breakdown, in ``breakdown``'s order, read ``chunk`` rows at a time from one statement
+    (a server-side cursor on PostgreSQL): what an export streams, whatever the number of rows.
+
+    The statement runs when the first row is asked for (and raises ``UnknownBreakdown`` then); closing the
+    iterator early, as a download cut short does, closes the cursor.
+    """
+    result = db.session.execute(_statement(selection, by, sort, descending).execution_options(yield_per=chunk))
+    try:
+        for part in result.partitions():
+            for row in part:
+                yield _row(by, selection, *row)
+    finally:
+        result.close()
+
+
+def _statement(selection: Selection, by: str, sort: str, descending: bool):
+    """The breakdown's one statement, sorted, uncut."""
+    if by not in DIMENSIONS or sort not in SORTS:
+        raise UnknownBreakdown(f"no breakdown by {by!r} sorted by {sort!r}")
     signups = _signup_side(by, selection)
     if by in SIGNUP_ONLY:
         visits = None
@@ -232,11 +259,8 @@ def breakdown(selection: Selection, by: str, sort: str = "signups", descending: 
     if visits is None:
         # Occupation and payer: no visits, attendance or cost to rank by; those sorts fall back to the key.
         columns.update(visits_done=key, attendance=key, conversion=None, cost_per_signup=None)
-    statement = (statement.add_columns(label, parent, visits_done, attendance, cost, count, at_done, activated)
-                 .order_by(*_order(sort, descending, columns, key)).limit(limit + 1).offset(offset))
-    rows = [_row(by, selection, *row) for row in db.session.execute(statement)]
-    return Breakdown(by=by, sort=sort, descending=descending, rows=rows[:limit], offset=offset,
-                     has_more=len(rows) > limit)
+    return (statement.add_columns(label, parent, visits_done, attendance, cost, count, at_done, activated)
+            .order_by(*_order(sort, descending, columns, key)))
 
 
 def _row(by: str, selection: Selection, key, label, parent, visits_done, attendance, cost, signups, at_done,

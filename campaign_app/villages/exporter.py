@@ -18,7 +18,8 @@ COLUMNS = ("code", *READ_ONLY_COLUMNS, *FIELDS)
 CHUNK = 500
 
 
-def _cell(value, decimal_comma: bool) -> str:
+def csv_cell(value, decimal_comma: bool) -> str:
+    """One value as a CSV cell: numbers with the locale's decimal mark, formula-looking text made inert."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -49,5 +50,5 @@ def village_csv(branch_ids: BranchIds, decimal_comma: bool) -> Iterator[str]:
     for rows in db.session.execute(statement).partitions():
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows([_cell(value, decimal_comma) for value in row] for row in rows)
+        writer.writerows([csv_cell(value, decimal_comma) for value in row] for row in rows)
         yield buffer.getvalue()

@@ -1,0 +1,62 @@
+"""Two to four campaigns side by side: each one's figures, and each figure's difference to the first campaign."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from campaign_app.extensions import db
+from campaign_app.models import Campaign
+from campaign_app.reports.metrics import Figures, Rate, figures
+from campaign_app.reports.selection import Selection
+
+MIN_CAMPAIGNS, MAX_CAMPAIGNS = 2, 4
+# The figures compared, in order: (Figures attribute, kind). Kinds: count, ratio, percent, money.
+COMPARED = (("visits_planned", "count"), ("visits_done", "count"), ("attendance", "count"), ("signups", "count"),
+            ("signups_per_visit", "ratio"), ("signups_per_officer_day", "ratio"), ("conversion", "percent"),
+            ("activation", "percent"), ("cost_per_signup", "money"), ("cost_per_activated", "money"),
+            ("village_coverage", "percent"), ("worker_coverage", "percent"), ("women_share", "percent"))
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One campaign's figure, and its difference to the first campaign's (None: first column, or a rate resting
+    on too few cases on either side, which is not compared)."""
+
+    value: int | Rate
+    difference: float | None
+
+
+@dataclass(frozen=True)
+class ComparedCampaign:
+    id: int
+    name: str
+    figures: Figures
+
+
+def difference(first: int | Rate, other: int | Rate) -> float | None:
+    """``other`` minus ``first``: counts always, rates only when both are comparable."""
+    if isinstance(first, Rate):
+        if not (first.comparable and other.comparable):
+            return None
+        return other.value - first.value
+    return other - first
+
+
+def compare(visible_branch_ids, campaign_ids: list[int]) -> tuple[list[ComparedCampaign], list[tuple[str, str,
+                                                                                                   list[Cell]]]]:
+    """The campaigns (in the order given, those the viewer may see) with their figures, and one row per compared
+    figure: (attribute, kind, a cell per campaign). Five aggregate statements per campaign, at most four."""
+    selection = Selection.for_viewer(visible_branch_ids)
+    statement = select(Campaign.id, Campaign.name).where(Campaign.id.in_(campaign_ids[:MAX_CAMPAIGNS]))
+    if selection.branch_ids is not None:
+        statement = statement.where(Campaign.branch_id.in_(sorted(selection.branch_ids)))
+    names = dict(db.session.execute(statement).all())
+    campaigns = [ComparedCampaign(id_, names[id_], figures(selection.narrowed(campaign_ids={id_})))
+                 for id_ in campaign_ids[:MAX_CAMPAIGNS] if id_ in names]
+    rows = []
+    for attribute, kind in COMPARED:
+        values = [getattr(campaign.figures, attribute) for campaign in campaigns]
+        cells = [Cell(value, None if index == 0 else difference(values[0], value))
+                 for index, value in enumerate(values)]
+        rows.append((attribute, kind, cells))
+    return campaigns, rows

@@ -1,0 +1,159 @@
+"""An export's query string: the dashboard's filter names, the breakdown and the file format, checked.
+
+The names are the dashboard's (``campaign_app.reports.forms``), so that a dashboard URL with ``format``
+added is an export of what it shows. A bad value refuses the whole export (``Refused``) rather than being
+dropped: a file taken into a spreadsheet must hold exactly what was asked for.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+
+from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
+from campaign_app.models import Channel
+from campaign_app.reports.breakdowns import DIMENSIONS, SORTS
+from campaign_app.reports.selection import Selection
+from campaign_app.validation import Refused
+
+FORMATS = ("csv", "xlsx")
+# Ids are database integers: anything larger names no record (and would overflow SQLite).
+ID_MAX = 2_147_483_647
+# A filter value is a code, an id or a date: anything longer is not one.
+VALUE_MAX = 40
+CAMPAIGNS_MAX = 50
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+REGENCY = re.compile(r"\d{2}\.\d{2}")
+DISTRICT = re.compile(r"\d{2}\.\d{2}\.\d{2}")
+VILLAGE = re.compile(r"\d{2}\.\d{2}\.\d{2}\.\d{4}")
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+TRUE, FALSE = ("1", "true", "on", "yes"), ("0", "false", "off", "no")
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What to export: the breakdown ``by``, its order, the file ``format`` and the dashboard's filters."""
+
+    by: str = "regency"
+    format: str = "csv"
+    sort: str = "signups"
+    descending: bool = True
+    branch_id: int | None = None
+    campaign_ids: tuple[int, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    regency_code: str | None = None
+    district_code: str | None = None
+    village_code: str | None = None
+    channel: str | None = None
+    officer_id: int | None = None
+
+    def selection(self, visible_branch_ids) -> Selection:
+        """The filters as a ``Selection`` of what the viewer may see."""
+        return Selection.for_viewer(
+            visible_branch_ids, branch_id=self.branch_id, campaign_ids=self.campaign_ids, date_from=self.date_from,
+            date_to=self.date_to, regency_code=self.regency_code, district_code=self.district_code,
+            village_code=self.village_code, channel=self.channel, officer_id=self.officer_id)
+
+    def filters(self) -> dict:
+        """The filters that were given, JSON-ready, as the audit log records them."""
+        values = {"branch": self.branch_id, "campaign": list(self.campaign_ids),
+                  "date_from": self.date_from and self.date_from.isoformat(),
+                  "date_to": self.date_to and self.date_to.isoformat(), "regency": self.regency_code,
+                  "district": self.district_code, "village": self.village_code, "channel": self.channel,
+                  "officer": self.officer_id}
+        return {name: value for name, value in values.items() if value not in (None, [])}
+
+
+def _id(value: str, message: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= ID_MAX:
+        raise ValueError(message)
+    return int(value)
+
+
+def _day(value: str) -> date:
+    message = _("Enter a real date, as year-month-day (2026-11-30).")
+    if not DAY.fullmatch(value):
+        raise ValueError(message)
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(message) from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(_("Enter a date between 2000 and 2099."))
+    return day
+
+
+def _code(pattern: re.Pattern, message: str):
+    def read(value: str) -> str:
+        if not pattern.fullmatch(value):
+            raise ValueError(message)
+        return value
+    return read
+
+
+def _choice(choices, message: str):
+    def read(value: str) -> str:
+        if value.lower() not in choices:
+            raise ValueError(message)
+        return value.lower()
+    return read
+
+
+def _flag(value: str) -> bool:
+    if value.lower() in TRUE:
+        return True
+    if value.lower() in FALSE:
+        return False
+    raise ValueError(_("Choose ascending or descending order."))
+
+
+def read_export_request(args) -> ExportRequest:
+    """The export asked for by ``args`` (a MultiDict of the query string). Empty values are left out; an
+    unknown parameter is ignored. Raises ``Refused`` (messages per parameter) on any bad value."""
+    readers = {
+        "by": ("by", _choice(DIMENSIONS, _("Choose a breakdown: %(names)s.", names=", ".join(DIMENSIONS)))),
+        "format": ("format", _choice(FORMATS, _("Choose a file format: CSV or XLSX."))),
+        "sort": ("sort", _choice(SORTS, _("Choose one of the columns to sort by."))),
+        "desc": ("descending", _flag),
+        "branch": ("branch_id", lambda value: _id(value, _("Choose one of the branches listed."))),
+        "date_from": ("date_from", _day),
+        "date_to": ("date_to", _day),
+        "regency": ("regency_code", _code(REGENCY, _("Choose one of the regencies listed."))),
+        "district": ("district_code", _code(DISTRICT, _("Choose one of the districts listed."))),
+        "village": ("village_code", _code(VILLAGE, _("Choose a village of your branches."))),
+        "channel": ("channel", _choice(tuple(Channel), _("Choose one of the channels listed."))),
+        "officer": ("officer_id", lambda value: _id(value, _("Choose one of the officers listed."))),
+    }
+    values, errors = {}, {}
+
+    def check(value: str, read):
+        if CONTROL_CHARACTERS_IN_LINE.search(value):
+            raise ValueError(_("Remove the special (control) characters."))
+        if len(value) > VALUE_MAX:
+            raise ValueError(_("This value is too long."))
+        return read(value)
+
+    for name, (attribute, read) in readers.items():
+        value = args.get(name, "").strip()
+        if not value:
+            continue
+        try:
+            values[attribute] = check(value, read)
+        except ValueError as error:
+            errors[name] = [str(error)]
+    campaigns = [value.strip() for value in args.getlist("campaign") if value.strip()]
+    try:
+        if len(campaigns) > CAMPAIGNS_MAX:
+            raise ValueError(_("Choose at most %(max)d campaigns.", max=CAMPAIGNS_MAX))
+        message = _("Choose campaigns from the list.")
+        values["campaign_ids"] = tuple(sorted({check(value, lambda v: _id(v, message))
+                                               for value in campaigns}))
+    except ValueError as error:
+        errors["campaign"] = [str(error)]
+    if values.get("date_from") and values.get("date_to") and values["date_to"] < values["date_from"]:
+        errors["date_to"] = [_("The end comes before the start.")]
+    if errors:
+        raise Refused(errors)
+    return ExportRequest(**values)

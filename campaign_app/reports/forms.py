@@ -1,0 +1,77 @@
+"""The dashboard's filters, read from the query string and checked before any figure is computed."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, SelectMultipleField
+from wtforms.validators import Optional, ValidationError
+
+from campaign_app.forms import MultiCheckboxField
+from campaign_app.visits.forms import within_years
+
+# The query-string names of the filters that narrow the figures, in the order of the form.
+FILTER_NAMES = ("branch", "campaign", "date_from", "date_to", "regency", "district", "village", "channel", "officer")
+
+
+def _day_field(label):
+    return DateField(label, validators=[Optional(), within_years],
+                     invalid_value_message=_l("Enter a real date, as year-month-day (2026-11-30)."))
+
+
+class DashboardFilterForm(FlaskForm):
+    """What the dashboard looks at. Every choice list is set by the route from what the viewer may see, so a
+    value outside it (another branch's campaign, a huge id, a NUL character) is refused before any query."""
+
+    class Meta:
+        csrf = False
+
+    branch = SelectField(_l("Branch"), choices=[], default="",
+                         invalid_choice_message=_l("Choose one of the branches listed."))
+    campaign = SelectMultipleField(_l("Campaigns"), choices=[], default=[],
+                                   invalid_choice_message=_l("Choose campaigns from the list."))
+    date_from = _day_field(_l("From"))
+    date_to = _day_field(_l("To"))
+    regency = SelectField(_l("Regency"), choices=[], default="",
+                          invalid_choice_message=_l("Choose one of the regencies listed."))
+    district = SelectField(_l("District"), choices=[], default="",
+                           invalid_choice_message=_l("Choose one of the districts listed."))
+    village = SelectField(_l("Village"), choices=[], default="",
+                          invalid_choice_message=_l("Choose a village of your branches."))
+    channel = SelectField(_l("Channel"), choices=[], default="",
+                          invalid_choice_message=_l("Choose one of the channels listed."))
+    officer = SelectField(_l("Officer"), choices=[], default="",
+                          invalid_choice_message=_l("Choose one of the officers listed."))
+    period = SelectField(_l("Trend by"), choices=[], default="week",
+                         invalid_choice_message=_l("Choose weeks or months."))
+    by = SelectField(_l("Break down by"), choices=[], default="regency",
+                     invalid_choice_message=_l("Choose one of the breakdowns listed."))
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and not self.date_from.errors and field.data < self.date_from.data:
+            raise ValidationError(_l("The end comes before the start."))
+
+    def valid(self, name: str):
+        """The field's value when it was given and passed its checks, else None (the filter is left out)."""
+        field = getattr(self, name)
+        if field.errors or not field.data:
+            return None
+        return field.data
+
+    def campaign_ids(self) -> list[int]:
+        """The chosen campaigns the viewer may see: a refused one is dropped, the others still apply."""
+        allowed = {choice.value for choice in self.campaign.choices}
+        return sorted(int(value) for value in self.campaign.data or () if value in allowed)
+
+
+class CompareForm(FlaskForm):
+    """The campaigns to compare, read from the query string (``campaign`` repeated)."""
+
+    class Meta:
+        csrf = False
+
+    campaign = MultiCheckboxField(_l("Campaigns to compare"), choices=[], default=[],
+                                  invalid_choice_message=_l("Choose campaigns from the list."))
+
+    def campaign_ids(self) -> list[int]:
+        """The chosen campaigns the viewer may see, in the list's order."""
+        chosen = set(self.campaign.data or ())
+        return [int(choice.value) for choice in self.campaign.choices if choice.value in chosen]

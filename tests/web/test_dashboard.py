@@ -1,0 +1,290 @@
+"""The managers' dashboard: filters, figures, trend chart and breakdown, page and htmx fragment."""
+
+import gzip
+import html
+import re
+from datetime import date
+
+import pytest
+
+from campaign_app.extensions import db
+from campaign_app.models import Role
+from campaign_app.users.service import create_user
+from tests.conftest import counting_statements
+from tests.factories import branch_named
+from tests.reports_data import BUOL, BUOL_VILLAGES, DAMPAL_SELATAN, add_copies, build_world
+
+HTMX = {"HX-Request": "true"}
+PAGE_BUDGET = 14 * 1024
+FRAGMENT_BUDGET = 4 * 1024
+
+
+@pytest.fixture
+def world(app):
+    with app.app_context():
+        built = build_world()
+        db.session.commit()
+        return {"branch": built.branch.id, "toli_toli": built.toli_toli.id, "buol": built.buol.id,
+                "citra": built.citra.id, "luwuk_campaign": built.luwuk_campaign.id}
+
+
+def tile(body: str, label: str) -> str:
+    """The text of the figure tile named ``label``."""
+    match = re.search(rf"<dt>{re.escape(label)}</dt><dd>(.*?)</dd>", body)
+    assert match, f"no tile {label!r}"
+    return html.unescape(re.sub(r"<[^>]+>", "", match.group(1))).strip()
+
+
+def signups(client, **query) -> str:
+    response = client.get("/reports/", query_string=query)
+    assert response.status_code == 200
+    return tile(response.get_data(as_text=True), "Sign-ups")
+
+
+# --- renderings -----------------------------------------------------------------------------------
+
+def test_the_page_has_the_filters_figures_trend_and_breakdown(auth):
+    body = auth.reading_english("manager").get("/reports/").get_data(as_text=True)
+    assert "<html" in body and 'role="search"' in body
+    for heading in ("Figures", "Sign-ups per week", "By Regency"):
+        assert heading in body
+
+
+def test_an_htmx_request_gets_only_the_results_block(auth):
+    response = auth.reading_english("manager").get("/reports/?period=month", headers=HTMX)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<html" not in body and "Sign-ups per month" in body and 'role="search"' in body
+
+
+def test_the_menu_links_the_dashboard_for_managers_and_coordinators(auth):
+    for role in ("manager", "coordinator", "admin"):
+        auth.logout()
+        assert 'href="/reports/"' in auth.reading_english(role).get("/").get_data(as_text=True)
+
+
+def test_officers_may_not_open_the_dashboard(auth):
+    auth.login_as("officer")
+    assert auth.client.get("/reports/").status_code == 403
+
+
+# --- filters narrow the figures -------------------------------------------------------------------
+
+def test_the_branch_filter_shows_that_branch_alone(auth, world):
+    assert signups(auth.reading_english("admin"), branch=world["branch"]) == "9"
+
+
+def test_the_campaign_filter_narrows_to_the_chosen_campaigns(auth, world):
+    client = auth.reading_english("admin")
+    assert signups(client, campaign=world["toli_toli"]) == "6"
+    assert signups(client, campaign=[world["toli_toli"], world["buol"]]) == "9"
+
+
+def test_the_period_filter_narrows_to_the_visit_dates(auth, world):
+    assert signups(auth.reading_english("admin"), branch=world["branch"], date_from="2026-10-01") == "3"
+
+
+def test_the_regency_and_district_filters_narrow_to_the_region(auth, world):
+    client = auth.reading_english("admin")
+    assert signups(client, branch=world["branch"], regency=BUOL) == "3"
+    assert signups(client, branch=world["branch"], regency="72.04", district=DAMPAL_SELATAN) == "4"
+
+
+def test_the_channel_filter_narrows_to_campaigns_of_that_channel(auth, world):
+    assert signups(auth.reading_english("admin"), branch=world["branch"], channel="market_stall") == "3"
+
+
+def test_the_officer_filter_keeps_what_the_officer_recorded(auth, world):
+    assert signups(auth.reading_english("admin"), branch=world["branch"], officer=world["citra"]) == "3"
+
+
+def test_a_drill_down_link_narrows_to_the_row(auth, world):
+    client = auth.reading_english("admin")
+    body = client.get("/reports/", query_string={"branch": world["branch"], "by": "regency"}).get_data(as_text=True)
+    link = html.unescape(re.search(r'<a href="([^"]*regency=72\.05[^"]*)"', body).group(1))
+    assert "by=district" in link
+    assert tile(client.get(link).get_data(as_text=True), "Sign-ups") == "3"
+
+
+def test_sort_links_flip_the_direction_of_the_current_column(auth, world):
+    client = auth.reading_english("admin")
+    body = client.get("/reports/", query_string={"branch": world["branch"], "sort": "signups"}).get_data(as_text=True)
+    assert 'aria-sort="descending"' in body and "sort=signups&amp;desc=0" in body
+
+
+# --- bad values -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("query, field_message", [
+    ({"campaign": "2147483648"}, "Choose campaigns from the list."),
+    ({"campaign": "1\x00"}, "Choose campaigns from the list."),
+    ({"officer": "99999999999999999999"}, "Choose one of the officers listed."),
+    ({"branch": "\x00"}, "Choose one of the branches listed."),
+    ({"date_from": "2026-02-30"}, "Enter a real date"),
+    ({"channel": "carrier_pigeon"}, "Choose one of the channels listed."),
+    ({"regency": "72.7\x00"}, "Choose one of the regencies listed."),
+    ({"village": "72.71.01.1004\x00"}, "Choose a village of your branches."),
+    ({"by": "nik"}, "Choose one of the breakdowns listed."),
+])
+def test_a_bad_filter_value_is_refused_beside_its_field(auth, query, field_message):
+    response = auth.reading_english("manager").get("/reports/", query_string=query)
+    assert response.status_code == 200
+    assert field_message in response.get_data(as_text=True)
+
+
+def test_a_refused_campaign_leaves_the_valid_ones_applied(auth, world):
+    assert signups(auth.reading_english("admin"), campaign=[world["buol"], "abc"]) == "3"
+
+
+def test_an_end_before_the_start_is_refused(auth):
+    body = auth.reading_english("manager").get(
+        "/reports/?date_from=2026-10-01&date_to=2026-09-01").get_data(as_text=True)
+    assert "The end comes before the start." in body
+
+
+def test_unknown_sort_and_huge_page_fall_back_quietly(auth):
+    response = auth.reading_english("manager").get("/reports/?sort=drop&desc=x&page=99999999999999999999")
+    assert response.status_code == 200
+
+
+# --- who sees what --------------------------------------------------------------------------------
+
+def _palu_only_manager(app) -> None:
+    with app.app_context():
+        create_user(username="manajerpalu", full_name="Manajer Palu", password="kata-sandi-panjang-1",
+                    role=Role.MANAGER, branch=branch_named("Kantor Cabang Palu"))
+        db.session.commit()
+
+
+def test_a_palu_only_manager_never_sees_luwuk_numbers(app, auth, world):
+    _palu_only_manager(app)
+    auth.login("manajerpalu", "kata-sandi-panjang-1")
+    client = auth.client
+    client.post("/language", data={"language": "en"})
+    everything = signups(client)
+    # Asking for a Luwuk campaign is refused and the view stays Palu's own.
+    body = client.get("/reports/", query_string={"campaign": world["luwuk_campaign"]}).get_data(as_text=True)
+    assert "Choose campaigns from the list." in body and tile(body, "Sign-ups") == everything
+    assert "Luwuk" not in client.get("/reports/?by=regency").get_data(as_text=True)
+    assert "Luwuk" not in client.get("/reports/?by=officer").get_data(as_text=True)
+
+
+def test_a_branch_the_viewer_does_not_cover_is_refused(auth, world):
+    body = auth.reading_english("coordinator").get("/reports/", query_string={"branch": world["branch"]})
+    assert "Choose one of the branches listed." in body.get_data(as_text=True) or \
+        'name="branch"' not in body.get_data(as_text=True)
+
+
+# --- honest small numbers, chart, budgets ---------------------------------------------------------
+
+def test_a_rate_on_few_cases_shows_the_counts_and_a_mark(auth, world):
+    body = auth.reading_english("admin").get("/reports/", query_string={"branch": world["branch"]}).get_data(
+        as_text=True)
+    # 8 sign-ups at done visits over 50 attendees is comparable; 3 activated of 9 sign-ups is not.
+    assert tile(body, "Activation") == "3 of 9 too few to compare"
+    assert tile(body, "Conversion") == "16.0%"
+
+
+def test_the_trend_chart_is_an_accessible_svg_with_its_numbers_in_a_table(auth, world):
+    body = auth.reading_english("admin").get("/reports/", query_string={"branch": world["branch"],
+                                                                        "period": "month"}).get_data(as_text=True)
+    svg = re.search(r"<svg[^>]*>.*?</svg>", body, re.S).group(0)
+    assert 'role="img"' in svg and 'aria-labelledby="trend-title trend-desc"' in svg
+    assert '<title id="trend-title">Sign-ups per month</title>' in svg and '<desc id="trend-desc">' in svg
+    table = re.search(r"<details>.*?</details>", body, re.S).group(0)
+    assert table.count("<tr>") == 1 + 2  # heading, September and October 2026
+    assert "<td>Sep 1, 2026</td>" in table
+
+
+def test_a_view_with_nothing_shows_no_chart(auth):
+    body = auth.reading_english("manager").get("/reports/?date_from=2001-01-01&date_to=2001-01-31").get_data(
+        as_text=True)
+    assert "<svg" not in body and "No sign-ups in this view yet." in body
+
+
+@pytest.mark.parametrize("role", ["admin", "manager", "coordinator"])
+def test_the_page_and_its_fragment_fit_the_budgets_on_the_demo_data(auth, role):
+    client = auth.reading_english(role)
+    for period in ("week", "month"):
+        page = client.get(f"/reports/?period={period}").get_data()
+        fragment = client.get(f"/reports/?period={period}&by=village", headers=HTMX).get_data()
+        print(f"\n{role} {period}: page {len(gzip.compress(page, 6))} B gzip, "
+              f"fragment {len(gzip.compress(fragment, 6))} B gzip")
+        assert len(gzip.compress(page, 6)) <= PAGE_BUDGET
+        assert len(gzip.compress(fragment, 6)) <= FRAGMENT_BUDGET
+
+
+def test_the_statement_count_does_not_depend_on_the_rows(app, auth, world):
+    client = auth.reading_english("admin")
+    client.get("/reports/")  # warm up
+    with counting_statements(app) as few:
+        client.get("/reports/", query_string={"branch": world["branch"], "by": "officer"})
+    with counting_statements(app) as many:
+        client.get("/reports/", query_string={"by": "officer"})
+    assert len(many) <= len(few)
+
+
+# --- comparing campaigns --------------------------------------------------------------------------
+
+def compared(client, *campaign_ids, headers=None) -> str:
+    response = client.get("/reports/compare", query_string={"campaign": list(campaign_ids)}, headers=headers)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def row(body: str, label: str) -> list[str]:
+    """The cells of the comparison's row ``label``, as text."""
+    match = re.search(rf'<th scope="row">{re.escape(label)}</th>(.*?)</tr>', body, re.S)
+    assert match, f"no row {label!r}"
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", cell)).split())
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", match.group(1), re.S)]
+
+
+def test_two_campaigns_are_compared_figure_by_figure_with_the_difference(auth, world):
+    body = compared(auth.reading_english("admin"), world["toli_toli"], world["buol"])
+    # In the list's order (newest first, Buol): Buol 3 sign-ups, V3 done; Toli-Toli 6 sign-ups, V1 and V2 done.
+    assert row(body, "Sign-ups") == ["3", "6 +3"]
+    assert row(body, "Visits done") == ["1", "2 +1"]
+    # So few sign-ups: the rates are shown as counts, and not compared.
+    assert row(body, "Activation") == ["1 of 3 too few to compare", "2 of 6 too few to compare"]
+
+
+def test_the_comparison_fragment_is_the_results_block(auth, world):
+    body = compared(auth.reading_english("admin"), world["toli_toli"], world["buol"], headers=HTMX)
+    assert "<html" not in body and "Differences are to Buol." in body
+    assert len(gzip.compress(body.encode(), 6)) <= FRAGMENT_BUDGET
+
+
+def test_one_campaign_is_not_enough_to_compare(auth, world):
+    body = compared(auth.reading_english("admin"), world["toli_toli"])
+    assert "Choose at least 2 campaigns." in body and "<table" not in body
+
+
+def test_five_campaigns_are_too_many(auth):
+    client = auth.reading_english("admin")
+    body = client.get("/reports/compare").get_data(as_text=True)
+    ids = re.findall(r'name="campaign" type="checkbox" value="(\d+)"', body)[:5]
+    assert len(ids) == 5
+    assert "Choose at most 4 campaigns." in compared(client, *ids)
+
+
+@pytest.mark.parametrize("bad", ["\x00", "2147483648", "-1", "abc"])
+def test_a_bad_campaign_to_compare_is_refused(auth, world, bad):
+    body = compared(auth.reading_english("admin"), world["toli_toli"], bad)
+    assert "Choose campaigns from the list." in body
+
+
+def test_another_branchs_campaign_cannot_be_compared(auth, world):
+    body = compared(auth.reading_english("coordinator"), world["toli_toli"], world["luwuk_campaign"])
+    assert "Choose campaigns from the list." in body and "Toli-Toli" not in body
+
+
+def test_comparable_rates_show_their_difference_in_points(app, auth):
+    with app.app_context():
+        built = build_world()
+        add_copies(built, 5)
+        add_copies(built, 5, day=date(2026, 11, 20), campaign=built.buol, villages=BUOL_VILLAGES)
+        db.session.commit()
+        ids = built.buol.id, built.toli_toli.id
+    body = compared(auth.reading_english("admin"), *ids)
+    # Buol: 12 sign-ups at done visits over 70 attendees; Toli-Toli: 16 over 80.
+    assert row(body, "Conversion") == ["17.1%", "20.0% +2.9 pts"]
