@@ -178,7 +178,7 @@ def _activate(signup: SignUp, rng: random.Random, visit_date: date, today: date)
     chance = 0.7 if signup.payer == Payer.SUBSIDY else 0.45
     if days_since < 3 or signup.review is not None or rng.random() >= chance:
         return
-    # Set directly: in production the membership system's CSV upload activates sign-ups (written concurrently).
+    # Set as an activation upload would (signups/activation.py); the demo has no membership-system file to upload.
     signup.status = SignUpStatus.ACTIVATED
     signup.first_payment_on = visit_date + timedelta(days=rng.randrange(3, min(days_since, 35) + 1))
 
