@@ -52,32 +52,12 @@ VISIT_STATUS_LABELS = {
 }
 
 
-def channel_label(channel: str) -> str:
-    return str(CHANNEL_LABELS.get(channel, channel))
-
-
-def campaign_status_label(status: str) -> str:
-    return str(CAMPAIGN_STATUS_LABELS.get(status, status))
-
-
-def visit_status_label(status: str) -> str:
-    return str(VISIT_STATUS_LABELS.get(status, status))
-
-
 ACCESS_LABELS = {
     AccessClass.ROAD: _l("Road"),
     AccessClass.ROUGH_ROAD: _l("Rough road"),
     AccessClass.BOAT: _l("Boat"),
     AccessClass.ON_FOOT: _l("On foot"),
 }
-
-
-def access_label(access_class: str | None) -> str:
-    """The access class in the current language; empty when not known."""
-    if not access_class:
-        return ""
-    label = ACCESS_LABELS.get(access_class)
-    return str(label) if label is not None else access_class
 
 
 OBSTACLE_LABELS = {
@@ -138,6 +118,8 @@ AUDIT_ACTION_LABELS = {
 
 
 def _labeller(labels: dict):
+    """A function naming a code in the current language: empty for no code, the code itself when unknown."""
+
     def label(code: str | None) -> str:
         if not code:
             return ""
@@ -147,6 +129,10 @@ def _labeller(labels: dict):
     return label
 
 
+channel_label = _labeller(CHANNEL_LABELS)
+campaign_status_label = _labeller(CAMPAIGN_STATUS_LABELS)
+visit_status_label = _labeller(VISIT_STATUS_LABELS)
+access_label = _labeller(ACCESS_LABELS)
 obstacle_label = _labeller(OBSTACLE_LABELS)
 occupation_label = _labeller(OCCUPATION_LABELS)
 sector_label = _labeller(SECTOR_LABELS)

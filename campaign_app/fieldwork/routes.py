@@ -70,18 +70,24 @@ def visit(visit_id: int):
     return _visit_page(visit)
 
 
-@bp.post(f"/visits/{VISIT_ID}/start")
-@roles(Role.OFFICER)
-def start(visit_id: int):
+def _step(visit_id: int, take_step, done_message):
+    """Start or close: the step on the visit, then back to its page with ``done_message(visit)``, or the refusal."""
     visit = _load(visit_id)
     try:
-        service.start_visit(visit, current_user, now())
+        take_step(visit)
     except Refused as refused:
         db.session.rollback()
         return _visit_page(_load(visit_id), status=400, errors=_form_messages(refused))
     db.session.commit()
-    flash(_("Visit started at %(time)s WITA.", time=format_time(visit.checked_in_at, "HH:mm")), "success")
+    flash(done_message(visit), "success")
     return redirect(url_for("fieldwork.visit", visit_id=visit_id), code=303)
+
+
+@bp.post(f"/visits/{VISIT_ID}/start")
+@roles(Role.OFFICER)
+def start(visit_id: int):
+    return _step(visit_id, lambda visit: service.start_visit(visit, current_user, now()),
+                 lambda visit: _("Visit started at %(time)s WITA.", time=format_time(visit.checked_in_at, "HH:mm")))
 
 
 @bp.post(f"/visits/{VISIT_ID}/attendance")
@@ -110,15 +116,8 @@ def attendance(visit_id: int):
 @bp.post(f"/visits/{VISIT_ID}/close")
 @roles(Role.OFFICER)
 def close(visit_id: int):
-    visit = _load(visit_id)
-    try:
-        service.close_visit(visit, current_user, now())
-    except Refused as refused:
-        db.session.rollback()
-        return _visit_page(_load(visit_id), status=400, errors=_form_messages(refused))
-    db.session.commit()
-    flash(_("Visit closed. Thank you!"), "success")
-    return redirect(url_for("fieldwork.visit", visit_id=visit_id), code=303)
+    return _step(visit_id, lambda visit: service.close_visit(visit, current_user, now()),
+                 lambda visit: _("Visit closed. Thank you!"))
 
 
 @bp.post(f"/visits/{VISIT_ID}/reopen")
