@@ -14,11 +14,13 @@ from campaign_app.models.signups import (
     SignUpStatus,
     SubsidyProgramme,
 )
+from campaign_app.models.tallies import SignUpTally, TalliedFacts, add_to_tallies, rebuild_tallies, tallies_drift
 from campaign_app.models.visits import ACTIVE_STATUSES, Obstacle, OfficerLeave, Visit, VisitOfficer, VisitStatus
 
 __all__ = [
     "ACTIVE_STATUSES", "AccessClass", "Branch", "Campaign", "CampaignStatus", "Channel", "District",
     "OfficerLeave", "Province", "Regency", "Role", "User", "Visit", "VisitOfficer", "VisitStatus", "Village",
     "branch_regencies", "manager_branches", "Occupation", "Payer", "RateTable", "Sector", "SignUp", "SignUpStatus",
-    "SubsidyProgramme", "AuditAction", "AuditEntry", "Obstacle", "Review",
+    "SubsidyProgramme", "AuditAction", "AuditEntry", "Obstacle", "Review", "SignUpTally", "TalliedFacts",
+    "add_to_tallies", "rebuild_tallies", "tallies_drift",
 ]

@@ -16,28 +16,29 @@ sign-up counts for the officer who recorded it.
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Float, case, cast, func, null, select, union
+from sqlalchemy import Float, String, case, cast, func, literal, null, select, union, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from campaign_app.extensions import db
 from campaign_app.models import (
     Campaign,
     District,
+    Occupation,
+    Payer,
     Regency,
-    SignUp,
-    SignUpStatus,
+    SignUpTally,
     User,
     Village,
     Visit,
     VisitOfficer,
     VisitStatus,
 )
+from campaign_app.models.tallies import occupation_column, payer_column
 from campaign_app.reports.metrics import SMALL_NUMBER_THRESHOLD, Rate
 from campaign_app.reports.selection import (
     Selection,
     done,
-    signup_conditions,
-    signups_joined,
+    tally_conditions,
     visit_conditions,
 )
 
@@ -143,22 +144,45 @@ def _visit_side(by: str, selection: Selection):
 
 
 def _signup_side(by: str, selection: Selection):
-    """Live sign-ups of the selection grouped by the key: (key, signups, signups_at_done_visits, activated)."""
-    columns = (func.count(SignUp.id).label("signups"),
-               _sum(case((done(), 1), else_=0)).label("signups_at_done_visits"),
-               _sum(case((SignUp.status == SignUpStatus.ACTIVATED, 1), else_=0)).label("activated"))
+    """Live sign-ups of the selection grouped by the key, from their tallies: (key, signups,
+    signups_at_done_visits, activated)."""
+    if by in SIGNUP_ONLY:
+        return _mix_side(by, selection)
+    done = SignUpTally.visit_done
+    columns = (_sum(SignUpTally.signups).label("signups"),
+               _sum(case((done, SignUpTally.signups), else_=0)).label("signups_at_done_visits"),
+               _sum(SignUpTally.activated).label("activated"))
     if by == "officer":
-        key = SignUp.officer_id
+        key = SignUpTally.officer_id
     elif by == "channel":
         key = Campaign.channel
-    elif by in SIGNUP_ONLY:
-        key = getattr(SignUp, by)
     else:
-        key = _region_key(SignUp.village_code, by)
-    statement = signups_joined(select(key.label("key"), *columns).select_from(SignUp))
+        key = _region_key(SignUpTally.village_code, by)
+    statement = select(key.label("key"), *columns).select_from(SignUpTally)
     if by == "channel":
-        statement = statement.join(Campaign, Campaign.id == Visit.campaign_id)
-    return statement.where(*signup_conditions(selection)).group_by(key).subquery("signup_side")
+        statement = statement.join(Campaign, Campaign.id == SignUpTally.campaign_id)
+    return statement.where(*tally_conditions(selection)).group_by(key).subquery("signup_side")
+
+
+def _mix_side(by: str, selection: Selection):
+    """Sign-ups per occupation or payer: the tallies' columns of each value summed once, then turned into one row
+    per value (a value no sign-up has gets no row)."""
+    values = list(Occupation if by == "occupation" else Payer)
+    name_of = occupation_column if by == "occupation" else payer_column
+    columns = SignUpTally.__table__.c
+    done = SignUpTally.visit_done
+    sums = []
+    for value in values:
+        sums += [_sum(columns[name_of(value)]).label(f"{value}_signups"),
+                 _sum(case((done, columns[name_of(value)]), else_=0)).label(f"{value}_at_done"),
+                 _sum(columns[name_of(value, activated=True)]).label(f"{value}_activated")]
+    # A CTE referenced by every branch of the union: PostgreSQL computes it once.
+    totals = select(*sums).where(*tally_conditions(selection)).cte("totals")
+    rows = [select(literal(value, String).label("key"), totals.c[f"{value}_signups"].label("signups"),
+                   totals.c[f"{value}_at_done"].label("signups_at_done_visits"),
+                   totals.c[f"{value}_activated"].label("activated"))
+            .where(totals.c[f"{value}_signups"] > 0) for value in values]
+    return union_all(*rows).subquery("signup_side")
 
 
 def _labelled(by: str, statement, key):

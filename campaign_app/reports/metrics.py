@@ -1,7 +1,7 @@
 """The figures of a selection: visits, attendance, sign-ups, rates, cost, coverage, subsidy use and mixes.
 
-``figures`` issues five aggregate statements whatever the data (visits; officer-days; sign-ups grouped by
-occupation, payer, sex and status; subsidy programmes; villages in scope) and folds their few rows in Python.
+``figures`` issues five aggregate statements whatever the data (visits; officer-days; sign-ups summed from
+their tallies; subsidy programmes; villages in scope) and folds their few rows in Python.
 
 Which sign-ups count: every live one (not void) recorded at a visit of the selection. Rates that compare
 sign-ups with what visits achieved (per visit, per officer-day, per attendee, per rupiah) count only the
@@ -18,19 +18,18 @@ from campaign_app.extensions import db
 from campaign_app.models import (
     Occupation,
     Payer,
-    SignUp,
-    SignUpStatus,
+    SignUpTally,
     SubsidyProgramme,
     Village,
     Visit,
     VisitOfficer,
     VisitStatus,
 )
+from campaign_app.models.tallies import occupation_column, payer_column
 from campaign_app.reports.selection import (
     Selection,
     done,
-    signup_conditions,
-    signups_joined,
+    tally_conditions,
     village_scope_conditions,
     visit_conditions,
 )
@@ -39,8 +38,6 @@ from campaign_app.reports.selection import (
 # ("12 of 20") and marked not comparable rather than ranked: with so few cases, chance alone moves it by
 # more than the differences a manager would act on (at 30, one case is over 3 points of a percentage).
 SMALL_NUMBER_THRESHOLD = 30
-
-WOMEN = "P"  # perempuan, as on the KTP
 
 
 @dataclass(frozen=True)
@@ -182,44 +179,41 @@ def _count_officer_days(figures: Figures, selection: Selection) -> None:
 
 
 def _count_signups(figures: Figures, selection: Selection) -> None:
-    """Sign-ups by occupation, payer, sex and status (at most 8 × 3 × 2 × 3 rows): one statement."""
-    at_done = _sum(case((done(), 1), else_=0))
-    rows = db.session.execute(
-        signups_joined(select(SignUp.occupation, SignUp.payer, SignUp.sex, SignUp.status, func.count(SignUp.id),
-                              at_done))
-        .where(*signup_conditions(selection))
-        .group_by(SignUp.occupation, SignUp.payer, SignUp.sex, SignUp.status)
-    )
-    for occupation, payer, sex, status, count, count_at_done in rows:
-        count_at_done = int(count_at_done)
-        figures.signups += count
-        figures.signups_at_done_visits += count_at_done
-        if status == SignUpStatus.ACTIVATED:
-            figures.activated += count
-            figures.activated_at_done_visits += count_at_done
-        if sex == WOMEN:
-            figures.women += count
-        figures.occupations[occupation] = figures.occupations.get(occupation, 0) + count
-        figures.payers[payer] = figures.payers.get(payer, 0) + count
-    figures.subsidised = figures.payers.get(Payer.SUBSIDY, 0)
+    """Sign-ups, activated, women, and the occupation and payer mix, summed from the tallies: one statement."""
+    done = SignUpTally.visit_done
+    columns = SignUpTally.__table__.c
+    mixes = [*((occupation, "occupations", occupation_column(occupation)) for occupation in Occupation),
+             *((payer, "payers", payer_column(payer)) for payer in Payer)]
+    row = db.session.execute(
+        select(_sum(SignUpTally.signups), _sum(case((done, SignUpTally.signups), else_=0)),
+               _sum(SignUpTally.activated), _sum(case((done, SignUpTally.activated), else_=0)),
+               _sum(SignUpTally.women), *(_sum(columns[column]) for _value, _mix, column in mixes))
+        .where(*tally_conditions(selection))
+    ).one()
+    (figures.signups, figures.signups_at_done_visits, figures.activated, figures.activated_at_done_visits,
+     figures.women) = (int(value) for value in row[:5])
+    for (value, mix, _column), count in zip(mixes, row[5:], strict=True):
+        getattr(figures, mix)[value] = int(count)
+    figures.subsidised = figures.payers[Payer.SUBSIDY]
 
 
 def _count_programmes(figures: Figures, selection: Selection) -> None:
     """Each subsidy programme paying for sign-ups of the selection, with its quota and overall use: one statement."""
-    anywhere = aliased(SignUp)
-    used_overall = (select(func.count(anywhere.id))
-                    .where(anywhere.subsidy_programme_id == SubsidyProgramme.id,
-                           anywhere.status != SignUpStatus.VOID)
+    anywhere = aliased(SignUpTally)
+    used_overall = (select(_sum(anywhere.signups)).where(anywhere.programme_key == SubsidyProgramme.id)
                     .scalar_subquery())
+    in_selection = func.sum(SignUpTally.signups)
     rows = db.session.execute(
-        signups_joined(select(SubsidyProgramme.id, SubsidyProgramme.name, SubsidyProgramme.quota,
-                              func.count(SignUp.id), used_overall).select_from(SignUp))
-        .join(SubsidyProgramme, SubsidyProgramme.id == SignUp.subsidy_programme_id)
-        .where(*signup_conditions(selection))
+        select(SubsidyProgramme.id, SubsidyProgramme.name, SubsidyProgramme.quota, in_selection, used_overall)
+        .select_from(SignUpTally)
+        .join(SubsidyProgramme, SubsidyProgramme.id == SignUpTally.programme_key)
+        .where(*tally_conditions(selection))
         .group_by(SubsidyProgramme.id, SubsidyProgramme.name, SubsidyProgramme.quota)
+        .having(in_selection > 0)
         .order_by(SubsidyProgramme.name)
     )
-    figures.programmes = [ProgrammeUse(*row) for row in rows]
+    figures.programmes = [ProgrammeUse(id_, name, quota, int(used), int(overall))
+                          for id_, name, quota, used, overall in rows]
 
 
 def _count_villages(figures: Figures, selection: Selection) -> None:

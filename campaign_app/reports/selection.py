@@ -1,9 +1,9 @@
 """What a dashboard looks at: the viewer's branches narrowed by the filters, and the SQL conditions they make.
 
-Visits are selected on their own columns; sign-ups through their visit (campaign, date, channel, officer
-assignment aside: a sign-up's officer is the one who recorded it). Regions are matched on exact codes
-through ``villages.district_code`` and ``districts.regency_code`` (both indexed), never with LIKE, whose
-prefix search uses an index only under some collations.
+Visits are selected on their own columns; sign-ups through their tallies (``SignUpTally``), which carry their
+visit's columns (a sign-up's officer is the one who recorded it, not the visit's assigned officers). Regions
+are matched on exact codes through ``villages.district_code`` and ``districts.regency_code`` (both indexed),
+never with LIKE, whose prefix search uses an index only under some collations.
 """
 
 from dataclasses import dataclass, field, replace
@@ -12,7 +12,15 @@ from datetime import date
 from sqlalchemy import Select, false, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from campaign_app.models import Campaign, District, SignUp, SignUpStatus, Village, Visit, VisitOfficer, VisitStatus
+from campaign_app.models import (
+    Campaign,
+    District,
+    SignUpTally,
+    Village,
+    Visit,
+    VisitOfficer,
+    VisitStatus,
+)
 from campaign_app.villages.scope import visible_regency_codes
 
 
@@ -87,17 +95,17 @@ def _in_region(village_code_column, selection: Selection) -> list[ColumnElement[
     return conditions
 
 
-def _visit_filters(selection: Selection) -> list[ColumnElement[bool]]:
-    """The conditions on ``Visit`` shared by visits and sign-ups: campaign, period and channel."""
+def _visit_filters(selection: Selection, campaign_id, visit_date) -> list[ColumnElement[bool]]:
+    """The conditions on a visit's campaign and date shared by visits and tallies: campaign, period and channel."""
     conditions = []
     if selection.campaign_ids:
-        conditions.append(Visit.campaign_id.in_(sorted(selection.campaign_ids)))
+        conditions.append(campaign_id.in_(sorted(selection.campaign_ids)))
     if selection.date_from is not None:
-        conditions.append(Visit.visit_date >= selection.date_from)
+        conditions.append(visit_date >= selection.date_from)
     if selection.date_to is not None:
-        conditions.append(Visit.visit_date <= selection.date_to)
+        conditions.append(visit_date <= selection.date_to)
     if selection.channel is not None:
-        conditions.append(Visit.campaign_id.in_(select(Campaign.id).where(Campaign.channel == selection.channel)))
+        conditions.append(campaign_id.in_(select(Campaign.id).where(Campaign.channel == selection.channel)))
     return conditions
 
 
@@ -106,7 +114,8 @@ def visit_conditions(selection: Selection) -> list[ColumnElement[bool]]:
 
     The officer filter keeps the visits the officer was assigned to.
     """
-    conditions = [*_in_branches(Visit.branch_id, selection), *_visit_filters(selection),
+    conditions = [*_in_branches(Visit.branch_id, selection),
+                  *_visit_filters(selection, Visit.campaign_id, Visit.visit_date),
                   *_in_region(Visit.village_code, selection)]
     if selection.officer_id is not None:
         conditions.append(Visit.id.in_(
@@ -114,22 +123,18 @@ def visit_conditions(selection: Selection) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def signup_conditions(selection: Selection) -> list[ColumnElement[bool]]:
-    """WHERE conditions for the live (not void) sign-ups of the selection, on ``SignUp`` and ``Visit``: the
-    statement must join ``Visit`` on ``SignUp.visit_id`` (see ``signups_joined``).
+def tally_conditions(selection: Selection) -> list[ColumnElement[bool]]:
+    """WHERE conditions on ``SignUpTally`` for the live sign-ups of the selection, counted in their tallies (the
+    same sign-ups as ``signup_conditions``, without joining a row per sign-up).
 
     The officer filter keeps the sign-ups the officer recorded.
     """
-    conditions = [SignUp.status != SignUpStatus.VOID, *_in_branches(SignUp.branch_id, selection),
-                  *_visit_filters(selection), *_in_region(SignUp.village_code, selection)]
+    conditions = [*_in_branches(SignUpTally.branch_id, selection),
+                  *_visit_filters(selection, SignUpTally.campaign_id, SignUpTally.visit_date),
+                  *_in_region(SignUpTally.village_code, selection)]
     if selection.officer_id is not None:
-        conditions.append(SignUp.officer_id == selection.officer_id)
+        conditions.append(SignUpTally.officer_id == selection.officer_id)
     return conditions
-
-
-def signups_joined(statement: Select) -> Select:
-    """``statement`` (selecting from ``SignUp``) joined to each sign-up's visit, as ``signup_conditions`` needs."""
-    return statement.join(Visit, Visit.id == SignUp.visit_id)
 
 
 def done() -> ColumnElement[bool]:

@@ -1,17 +1,18 @@
 """Sign-ups and attendance of a selection per ISO week or per month, for the dashboard's trend chart.
 
-Portable on SQLite and PostgreSQL: SQL groups by visit date (two statements: done visits, live sign-ups),
-and Python folds the dates, a few hundred at most, into weeks or months. Sign-ups are dated by their visit.
+Portable on SQLite and PostgreSQL: SQL groups by visit date (two statements: done visits, and live sign-ups
+from their tallies), and Python folds the dates, a few hundred at most, into weeks or months. Sign-ups are
+dated by their visit.
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from campaign_app.extensions import db
-from campaign_app.models import SignUp, SignUpStatus, Visit
-from campaign_app.reports.selection import Selection, done, signup_conditions, signups_joined, visit_conditions
+from campaign_app.models import SignUpTally, Visit
+from campaign_app.reports.selection import Selection, done, tally_conditions, visit_conditions
 
 PERIODS = ("week", "month")
 # The chart's widest span; a longer period (a hostile or careless URL) is cut to the dates with data.
@@ -73,11 +74,8 @@ def trend(selection: Selection, period: str = "week") -> list[TrendPoint]:
         .where(done(), *visit_conditions(selection)).group_by(Visit.visit_date)
     ).all()
     signups = db.session.execute(
-        signups_joined(select(Visit.visit_date, func.count(SignUp.id),
-                              func.coalesce(func.sum(case((SignUp.status == SignUpStatus.ACTIVATED, 1),
-                                                          else_=0)), 0))
-                       .select_from(SignUp))
-        .where(*signup_conditions(selection)).group_by(Visit.visit_date)
+        select(SignUpTally.visit_date, func.sum(SignUpTally.signups), func.sum(SignUpTally.activated))
+        .where(*tally_conditions(selection)).group_by(SignUpTally.visit_date)
     ).all()
     days = [row[0] for row in visits] + [row[0] for row in signups]
     if not days and (selection.date_from is None or selection.date_to is None):
@@ -98,6 +96,6 @@ def trend(selection: Selection, period: str = "week") -> list[TrendPoint]:
     for day, count, activated in signups:
         point = totals.get(bucket_start(day, period))
         if point is not None:
-            point[2] += count
+            point[2] += int(count)
             point[3] += int(activated)
     return [TrendPoint(start, *values) for start, values in totals.items()]

@@ -14,7 +14,7 @@ activates the sign-up. Re-uploading a file changes nothing: its rows are then al
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from flask_babel import format_decimal
@@ -25,6 +25,7 @@ from campaign_app.audit.service import record
 from campaign_app.clock import WITA
 from campaign_app.extensions import db
 from campaign_app.models import AuditAction, SignUp, SignUpStatus, User
+from campaign_app.models.tallies import TALLIED_ATTRIBUTES, TalliedFacts, add_to_tallies
 from campaign_app.signups.personal_data import mask_nik, nik_index
 
 BranchIds = set[int] | None
@@ -248,17 +249,19 @@ def read_activation_rows(data: bytes, today: date, report: ActivationReport) -> 
 
 # --- matching -------------------------------------------------------------------------------------
 
-def _live_signups(indexes: list[str], branch_ids: BranchIds) -> dict[str, tuple[int, str, date | None]]:
-    """The live sign-ups of ``branch_ids`` with these blind indexes: index → (id, status, first payment)."""
+def _live_signups(indexes: list[str], branch_ids: BranchIds) -> dict[str, tuple[int, date | None, TalliedFacts]]:
+    """The live sign-ups of ``branch_ids`` with these blind indexes: index → (id, first payment, what it counts as
+    in the dashboards' tallies)."""
     found = {}
+    tallied = [getattr(SignUp, name) for name in TALLIED_ATTRIBUTES]
     for start in range(0, len(indexes), LOOKUP_CHUNK):
-        statement = (select(SignUp.nik_index, SignUp.id, SignUp.status, SignUp.first_payment_on)
+        statement = (select(SignUp.nik_index, SignUp.id, SignUp.first_payment_on, *tallied)
                      .where(SignUp.nik_index.in_(indexes[start:start + LOOKUP_CHUNK]),
                             SignUp.status != SignUpStatus.VOID))
         if branch_ids is not None:
             statement = statement.where(SignUp.branch_id.in_(branch_ids))
-        for index, *values in db.session.execute(statement):
-            found[index] = tuple(values)
+        for index, signup_id, first_payment_on, *facts in db.session.execute(statement):
+            found[index] = (signup_id, first_payment_on, TalliedFacts(*facts))
     return found
 
 
@@ -276,22 +279,26 @@ def apply_activation_file(data, branch_ids: BranchIds, actor: User, now: datetim
     rows = read_activation_rows(bytes(data), now.astimezone(WITA).date(), report)
     indexed = {nik_index(row.nik): row for row in rows}
     stored = _live_signups(list(indexed), branch_ids)
-    changes = []
+    changes, moves = [], []
     for index, row in indexed.items():
         if index not in stored:
             report.not_found += 1
             continue
-        signup_id, status, first_payment_on = stored[index]
-        if status == SignUpStatus.ACTIVATED and first_payment_on is not None and first_payment_on <= row.paid_on:
+        signup_id, first_payment_on, facts = stored[index]
+        if (facts.status == SignUpStatus.ACTIVATED and first_payment_on is not None
+                and first_payment_on <= row.paid_on):
             report.already_activated += 1
             continue
         report.matched += 1
         changes.append({"id": signup_id, "status": SignUpStatus.ACTIVATED.value, "first_payment_on": row.paid_on,
                         "updated_at": now})
+        moves.append((facts, replace(facts, status=SignUpStatus.ACTIVATED.value)))
     if changes:
         # ORM bulk UPDATE by primary key: one executemany, whatever the number of rows.
         db.session.execute(update(SignUp), changes)
         _expire_loaded({change["id"] for change in changes})
+        # The bulk update went around the flush that keeps the tallies: they are told here, in the same transaction.
+        add_to_tallies(db.session.connection(), moves)
     report.invalid.sort(key=lambda problem: problem.line)
     record(AuditAction.ACTIVATION_UPLOADED, actor=actor, subject_type=None, branch_id=actor.branch_id,
            details=report.counts(), now=now)
