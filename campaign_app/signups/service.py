@@ -12,7 +12,7 @@ from datetime import date, datetime
 from flask_babel import format_date
 from flask_babel import gettext as _
 from lokal import parse_phone
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from campaign_app.extensions import db
@@ -35,6 +35,7 @@ from campaign_app.models import (
 from campaign_app.signups.contributions import Contribution, NoRateTable, compute_contribution
 from campaign_app.signups.nik import NikCheck, check_nik
 from campaign_app.signups.personal_data import encrypt_nik, nik_index
+from campaign_app.subsidies.service import used_quota
 from campaign_app.validation import Refused
 
 NAME_MAX = 120
@@ -94,16 +95,9 @@ def _registered(index: str) -> SignUp | None:
     return db.session.scalar(select(SignUp).where(SignUp.nik_index == index, SignUp.status != SignUpStatus.VOID))
 
 
-def _used_quota(programme_id: int) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(SignUp)
-        .where(SignUp.subsidy_programme_id == programme_id, SignUp.status != SignUpStatus.VOID)
-    )
-
-
 def remaining_quota(programme: SubsidyProgramme) -> int:
     """How many more workers the programme pays for: its quota less its sign-ups that are not void."""
-    return max(programme.quota - _used_quota(programme.id), 0)
+    return max(programme.quota - used_quota(programme), 0)
 
 
 def name_key(full_name: str) -> str:
@@ -361,5 +355,5 @@ def _recheck_quota(programme: SubsidyProgramme) -> None:
     quota = db.session.scalar(
         select(SubsidyProgramme.quota).where(SubsidyProgramme.id == programme.id).with_for_update(key_share=True)
     )
-    if _used_quota(programme.id) > quota:
+    if used_quota(programme) > quota:
         raise Refused.on("subsidy_programme", _quota_used_up(programme))

@@ -12,7 +12,7 @@ from campaign_app.audit.service import record
 from campaign_app.database import added_first
 from campaign_app.extensions import db
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
-from campaign_app.models import AuditAction, Branch, SignUp, SignUpStatus, SubsidyProgramme, User
+from campaign_app.models import AuditAction, Branch, SignUp, SignUpStatus, SignUpTally, SubsidyProgramme, User
 from campaign_app.validation import Refused
 from campaign_app.villages.paging import Page, paginate
 
@@ -46,14 +46,14 @@ def programme_state(programme: SubsidyProgramme, today: date) -> str:
 
 
 def _used_by(programme_ids: list[int]) -> dict[int, int]:
-    """Sign-ups that are not void, per programme, in one grouped query."""
+    """Sign-ups that are not void, per programme, in one grouped query over their tallies (a programme may pay for
+    hundreds of thousands: its tallies are a few per visit)."""
     if not programme_ids:
         return {}
-    return dict(db.session.execute(
-        select(SignUp.subsidy_programme_id, func.count())
-        .where(SignUp.subsidy_programme_id.in_(programme_ids), SignUp.status != SignUpStatus.VOID)
-        .group_by(SignUp.subsidy_programme_id)
-    ).all())
+    return {programme_id: int(used) for programme_id, used in db.session.execute(
+        select(SignUpTally.programme_key, func.sum(SignUpTally.signups))
+        .where(SignUpTally.programme_key.in_(programme_ids))
+        .group_by(SignUpTally.programme_key))}
 
 
 def used_quota(programme: SubsidyProgramme) -> int:
