@@ -140,7 +140,8 @@ def _visit_side(by: str, selection: Selection):
     else:
         key = _region_key(Visit.village_code, by)
         statement = select(key.label("key"), *columns)
-    return statement.select_from(Visit).where(*conditions).group_by(key).subquery("visit_side")
+    # A CTE: the statement reads each side twice (its keys, then its figures); PostgreSQL computes a CTE once.
+    return statement.select_from(Visit).where(*conditions).group_by(key).cte("visit_side")
 
 
 def _signup_side(by: str, selection: Selection):
@@ -161,7 +162,7 @@ def _signup_side(by: str, selection: Selection):
     statement = select(key.label("key"), *columns).select_from(SignUpTally)
     if by == "channel":
         statement = statement.join(Campaign, Campaign.id == SignUpTally.campaign_id)
-    return statement.where(*tally_conditions(selection)).group_by(key).subquery("signup_side")
+    return statement.where(*tally_conditions(selection)).group_by(key).cte("signup_side")
 
 
 def _mix_side(by: str, selection: Selection):
@@ -182,7 +183,7 @@ def _mix_side(by: str, selection: Selection):
                    totals.c[f"{value}_at_done"].label("signups_at_done_visits"),
                    totals.c[f"{value}_activated"].label("activated"))
             .where(totals.c[f"{value}_signups"] > 0) for value in values]
-    return union_all(*rows).subquery("signup_side")
+    return union_all(*rows).cte("signup_side")
 
 
 def _labelled(by: str, statement, key):

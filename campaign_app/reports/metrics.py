@@ -154,13 +154,16 @@ def _sum(expression):
 def _count_visits(figures: Figures, selection: Selection) -> None:
     """Visits planned and done, attendance, cost and villages visited: one statement."""
     is_done = done()
+    # Grouped, not count(DISTINCT ...): PostgreSQL hashes a GROUP BY, but sorts for a DISTINCT aggregate.
+    visited = select(Visit.village_code).where(is_done, *visit_conditions(selection)).group_by(Visit.village_code)
+    visited = visited.subquery("visited")
     row = db.session.execute(
         select(func.count(case((Visit.status != VisitStatus.CANCELLED, 1))),
                func.count(case((is_done, 1))),
                _sum(case((is_done, Visit.attendance_women))),
                _sum(case((is_done, Visit.attendance_men))),
                _sum(case((is_done, Visit.planned_cost))),
-               func.count(func.distinct(case((is_done, Visit.village_code)))))
+               select(func.count()).select_from(visited).scalar_subquery())
         .where(*visit_conditions(selection))
     ).one()
     (figures.visits_planned, figures.visits_done, figures.attendance_women, figures.attendance_men,
