@@ -7,7 +7,6 @@ from sqlalchemy.exc import IntegrityError
 
 from campaign_app.extensions import db
 
-
 # The dashboards' aggregates over hundreds of thousands of tallies: JIT compilation costs them 100-600 ms and never
 # pays back at this size, and 4 MB (the default work_mem) sends their hash aggregates to disk.
 POSTGRESQL_SETTINGS = {"jit": "off", "work_mem": "32MB"}

@@ -2,12 +2,14 @@
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from campaign_app.extensions import db
 from campaign_app.models import Campaign
 from campaign_app.reports.metrics import Figures, Rate, figures
 from campaign_app.reports.selection import Selection
+from campaign_app.validation import Refused
 
 MIN_CAMPAIGNS, MAX_CAMPAIGNS = 2, 4
 # The figures compared, in order: (Figures attribute, kind). Kinds: count, ratio, percent, money.
@@ -17,6 +19,16 @@ COMPARED = (("visits_planned", "count"), ("visits_done", "count"), ("attendance"
             ("village_coverage", "percent"), ("worker_coverage", "percent"), ("women_share", "percent"))
 
 
+def figure_labels() -> dict[str, str]:
+    """The name of each compared figure (``COMPARED``), in the request's language."""
+    return {"visits_planned": _("Visits planned"), "visits_done": _("Visits done"), "attendance": _("Attendance"),
+            "signups": _("Sign-ups"), "signups_per_visit": _("Sign-ups per visit"),
+            "signups_per_officer_day": _("Sign-ups per officer-day"), "conversion": _("Conversion"),
+            "activation": _("Activation"), "cost_per_signup": _("Cost per sign-up"),
+            "cost_per_activated": _("Cost per activated"), "village_coverage": _("Villages visited"),
+            "worker_coverage": _("Workers signed up"), "women_share": _("Women")}
+
+
 @dataclass(frozen=True)
 class Cell:
     """One campaign's figure, and its difference to the first campaign's (None: first column, or a rate resting
@@ -24,6 +36,10 @@ class Cell:
 
     value: int | Rate
     difference: float | None
+
+
+# A compared figure: (attribute, kind, a cell per campaign).
+Row = tuple[str, str, list[Cell]]
 
 
 @dataclass(frozen=True)
@@ -42,16 +58,19 @@ def difference(first: int | Rate, other: int | Rate) -> float | None:
     return other - first
 
 
-def compare(visible_branch_ids, campaign_ids: list[int]) -> tuple[list[ComparedCampaign], list[tuple[str, str,
-                                                                                                   list[Cell]]]]:
+def compare(visible_branch_ids, campaign_ids: list[int], labels: dict[int, str] | None = None
+            ) -> tuple[list[ComparedCampaign], list[Row]]:
     """The campaigns (in the order given, those the viewer may see) with their figures, and one row per compared
-    figure: (attribute, kind, a cell per campaign). Five aggregate statements per campaign, at most four."""
+    figure: (attribute, kind, a cell per campaign). A campaign is named by ``labels`` where it has one (the
+    viewer's list, which names the branch when the viewer sees several), else by its name. Five aggregate
+    statements per campaign, at most four."""
     selection = Selection.for_viewer(visible_branch_ids)
     statement = select(Campaign.id, Campaign.name).where(Campaign.id.in_(campaign_ids[:MAX_CAMPAIGNS]))
     if selection.branch_ids is not None:
         statement = statement.where(Campaign.branch_id.in_(sorted(selection.branch_ids)))
     names = dict(db.session.execute(statement).all())
-    campaigns = [ComparedCampaign(id_, names[id_], figures(selection.narrowed(campaign_ids={id_})))
+    labels = labels or {}
+    campaigns = [ComparedCampaign(id_, labels.get(id_, names[id_]), figures(selection.narrowed(campaign_ids={id_})))
                  for id_ in campaign_ids[:MAX_CAMPAIGNS] if id_ in names]
     rows = []
     for attribute, kind in COMPARED:
@@ -60,3 +79,18 @@ def compare(visible_branch_ids, campaign_ids: list[int]) -> tuple[list[ComparedC
                  for index, value in enumerate(values)]
         rows.append((attribute, kind, cells))
     return campaigns, rows
+
+
+def chosen_campaigns(options: list[tuple[int, str]], campaign_ids) -> list[int]:
+    """``campaign_ids`` in the order of ``options`` (the viewer's campaigns, as the comparison lists them), so
+    that the first is the one the others are compared with. Raises ``Refused`` unless every one is among the
+    options and there are ``MIN_CAMPAIGNS`` to ``MAX_CAMPAIGNS`` of them."""
+    wanted = set(campaign_ids)
+    chosen = [id_ for id_, _label in options if id_ in wanted]
+    if len(chosen) < len(wanted):
+        raise Refused.on("campaign", _("Choose campaigns from the list."))
+    if len(chosen) > MAX_CAMPAIGNS:
+        raise Refused.on("campaign", _("Choose at most %(n)d campaigns.", n=MAX_CAMPAIGNS))
+    if len(chosen) < MIN_CAMPAIGNS:
+        raise Refused.on("campaign", _("Choose at least %(n)d campaigns.", n=MIN_CAMPAIGNS))
+    return chosen

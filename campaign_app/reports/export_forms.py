@@ -1,8 +1,9 @@
-"""An export's query string: the dashboard's filter names, the breakdown and the file format, checked.
+"""An export's query string: the table, the file format and the view's parameters, checked.
 
-The names are the dashboard's (``campaign_app.reports.forms``), so that a dashboard URL with ``format``
-added is an export of what it shows. A bad value refuses the whole export (``Refused``) rather than being
-dropped: a file taken into a spreadsheet must hold exactly what was asked for.
+The names are the dashboard's (``campaign_app.reports.forms``) and the comparison's (``campaign``), so that
+a view's URL with ``format`` and ``table`` added is an export of what it shows. A bad value refuses the whole
+export (``Refused``) rather than being dropped: a file taken into a spreadsheet must hold exactly what was
+asked for.
 """
 
 import re
@@ -15,9 +16,12 @@ from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
 from campaign_app.models import Channel
 from campaign_app.reports.breakdowns import DIMENSIONS, SORTS
 from campaign_app.reports.selection import Selection
+from campaign_app.reports.trend import PERIODS
 from campaign_app.validation import Refused
 
 FORMATS = ("csv", "xlsx")
+# The dashboard's tables (figures, trend, breakdown) and the comparison's.
+TABLES = ("breakdown", "figures", "trend", "comparison")
 # Ids are database integers: anything larger names no record (and would overflow SQLite).
 ID_MAX = 2_147_483_647
 # A filter value is a code, an id or a date: anything longer is not one.
@@ -33,10 +37,13 @@ TRUE, FALSE = ("1", "true", "on", "yes"), ("0", "false", "off", "no")
 
 @dataclass(frozen=True)
 class ExportRequest:
-    """What to export: the breakdown ``by``, its order, the file ``format`` and the dashboard's filters."""
+    """What to export: the ``table``, the file ``format``, the dashboard's filters, the breakdown ``by`` and its
+    order, the trend's ``period``; for the comparison, its campaigns (``campaign_ids``) alone."""
 
+    table: str = "breakdown"
     by: str = "regency"
     format: str = "csv"
+    period: str = "week"
     sort: str = "signups"
     descending: bool = True
     branch_id: int | None = None
@@ -56,8 +63,21 @@ class ExportRequest:
             date_to=self.date_to, regency_code=self.regency_code, district_code=self.district_code,
             village_code=self.village_code, channel=self.channel, officer_id=self.officer_id)
 
+    @property
+    def name(self) -> str:
+        """What the file and its sheet are named for: the breakdown, the trend's period, or the table."""
+        return {"breakdown": self.by, "trend": f"trend-{self.period}"}.get(self.table, self.table)
+
+    def details(self) -> dict:
+        """What the audit log records of the export: the table, how it was asked for and its filters."""
+        shown = {"breakdown": {"by": self.by}, "trend": {"period": self.period}}.get(self.table, {})
+        return {"table": self.table, **shown, "format": self.format, "filters": self.filters()}
+
     def filters(self) -> dict:
-        """The filters that were given, JSON-ready, as the audit log records them."""
+        """The filters that were given, JSON-ready, as the audit log records them (the comparison has only its
+        campaigns)."""
+        if self.table == "comparison":
+            return {"campaign": list(self.campaign_ids)}
         values = {"branch": self.branch_id, "campaign": list(self.campaign_ids),
                   "date_from": self.date_from and self.date_from.isoformat(),
                   "date_to": self.date_to and self.date_to.isoformat(), "regency": self.regency_code,
@@ -113,7 +133,9 @@ def read_export_request(args) -> ExportRequest:
     """The export asked for by ``args`` (a MultiDict of the query string). Empty values are left out; an
     unknown parameter is ignored. Raises ``Refused`` (messages per parameter) on any bad value."""
     readers = {
+        "table": ("table", _choice(TABLES, _("Choose a table: %(names)s.", names=", ".join(TABLES)))),
         "by": ("by", _choice(DIMENSIONS, _("Choose a breakdown: %(names)s.", names=", ".join(DIMENSIONS)))),
+        "period": ("period", _choice(PERIODS, _("Choose weeks or months."))),
         "format": ("format", _choice(FORMATS, _("Choose a file format: CSV or XLSX."))),
         "sort": ("sort", _choice(SORTS, _("Choose one of the columns to sort by."))),
         "desc": ("descending", _flag),

@@ -1,9 +1,11 @@
-"""A breakdown as a file to take into a spreadsheet: CSV (Indonesian convention) or XLSX, written as it is read.
+"""The dashboard's tables as files to take into a spreadsheet: CSV (Indonesian convention) or XLSX, written as
+they are read.
 
-``breakdown_table`` turns breakdown rows into cells (counts as whole numbers, rates as ``Percent``, a note
-where a rate rests on too few cases); ``csv_chunks`` and ``xlsx_chunks`` write any header and cells, one
-chunk at a time, so that memory stays the same for ten rows or a million. The tables hold aggregates only:
-no NIK, name of a worker or phone number is ever in them.
+``breakdown_table``, ``figures_table``, ``trend_table`` and ``comparison_table`` turn what the dashboard
+shows into cells (counts as whole numbers, rates as ``Percent``, amounts in whole Rupiah, a note where a
+rate rests on too few cases); ``csv_chunks`` and ``xlsx_chunks`` write any header and cells, one chunk at
+a time, so that memory stays the same for ten rows or a million. The tables hold aggregates only: no NIK,
+name of a worker or phone number is ever in them.
 """
 
 import csv
@@ -21,7 +23,9 @@ from openpyxl.styles import Font
 
 from campaign_app.labels import channel_label, occupation_label, payer_label
 from campaign_app.reports.breakdowns import BreakdownRow
-from campaign_app.reports.metrics import SMALL_NUMBER_THRESHOLD, Rate
+from campaign_app.reports.comparison import COMPARED, ComparedCampaign, Row, figure_labels
+from campaign_app.reports.metrics import SMALL_NUMBER_THRESHOLD, Figures, Rate
+from campaign_app.reports.trend import TrendPoint
 from campaign_app.villages.exporter import csv_cell
 from campaign_app.villages.values import FORMULA_START
 
@@ -80,8 +84,87 @@ def breakdown_table(rows: Iterable[BreakdownRow], by: str) -> Table:
     return Table(_header(by), (_cells(row, by, rate_names, note) for row in rows))
 
 
-def _csv_value(value):
+def _value(value: int | float | Rate | None, kind: str):
+    """A figure as a cell: a count as it is, a rate as ``Percent``, an amount in whole Rupiah, a ratio as a float."""
+    if isinstance(value, Rate):
+        value = value.value
+    if value is None or kind == "count":
+        return value
+    if kind == "percent":
+        return Percent(value)
+    if kind == "money":
+        return round(value)
+    return float(value)
+
+
+def figures_table(figures: Figures) -> Table:
+    """The dashboard's figures, one a row: its name, its value (see ``_value``), and for a rate its numerator,
+    denominator and "too few to compare" where it rests on fewer than ``SMALL_NUMBER_THRESHOLD`` cases. Then
+    the occupation and payer mix (each a share of the sign-ups) and each subsidy programme's quota used
+    (overall) and sign-ups (in the view), as the dashboard shows them: without the small-number rule."""
+    labels = figure_labels()
+    few = _("too few to compare")
+    rows = []
+    for attribute, kind in COMPARED:
+        value = getattr(figures, attribute)
+        if isinstance(value, Rate):
+            rows.append([labels[attribute], _value(value, kind), value.numerator, value.denominator,
+                         None if value.comparable or value.value is None else few])
+        else:
+            rows.append([labels[attribute], value, None, None, None])
+    shares = [*((_("Occupation: %(occupation)s", occupation=occupation_label(code)), count)
+                for code, count in figures.occupations.items()),
+              *((_("Paid by: %(payer)s", payer=payer_label(code)), count) for code, count in figures.payers.items())]
+    rows += [[label, _value(Rate(count, figures.signups), "percent"), count, figures.signups, None]
+             for label, count in shares]
+    for programme in figures.programmes:
+        rows.append([_("Subsidy quota used: %(programme)s", programme=programme.name),
+                     _value(programme.quota_used, "percent"), programme.used_overall, programme.quota, None])
+        rows.append([_("Sign-ups paid by %(programme)s in this view", programme=programme.name),
+                     programme.used_in_selection, None, None, None])
+    return Table([_("Figure"), _("Value"), _("Numerator"), _("Denominator"), _("Note")], rows)
+
+
+def trend_table(points: list[TrendPoint], period: str) -> Table:
+    """The trend's numbers, a row per week (its Monday) or month (its first day): visits done, attendance,
+    sign-ups and activated sign-ups, as the table under the dashboard's chart."""
+    first = _("Week of") if period == "week" else _("Month")
+    return Table([first, _("Visits done"), _("Attendance"), _("Sign-ups"), _("Activated")],
+                 [[point.starts_on, point.visits_done, point.attendance, point.signups, point.activated]
+                  for point in points])
+
+
+def comparison_table(campaigns: list[ComparedCampaign], rows: list[Row]) -> Table:
+    """The comparison: a row per figure, a column per campaign, each campaign but the first followed by its
+    difference to the first (empty where a rate rests on too few cases on either side), and a note naming
+    the campaigns whose rate rests on too few cases (not comparable)."""
+    labels = figure_labels()
+    first = campaigns[0].name if campaigns else ""
+    header = [_("Figure")]
+    for index, campaign in enumerate(campaigns):
+        header += [campaign.name] if index == 0 else [campaign.name, _("Difference to %(first)s", first=first)]
+    note = _("not comparable, fewer than %(threshold)d cases: %%s", threshold=SMALL_NUMBER_THRESHOLD)
+    table_rows = []
+    for attribute, kind, cells in rows:
+        row = [labels[attribute]]
+        for index, cell in enumerate(cells):
+            row += [_value(cell.value, kind)] if index == 0 else [_value(cell.value, kind),
+                                                                   _value(cell.difference, kind)]
+        few = [campaign.name for campaign, cell in zip(campaigns, cells, strict=True)
+               if isinstance(cell.value, Rate) and not cell.value.comparable]
+        table_rows.append([*row, note % ", ".join(few) if few else None])
+    return Table([*header, _("Note")], table_rows)
+
+
+def _csv_cell(value, decimal_comma: bool) -> str:
     # The village export's cells: ';'-friendly decimals, and text that looks like a formula quoted.
+    if isinstance(value, int):
+        # A number, never a formula: a difference of -3 is written -3, not quoted as text.
+        return str(value)
+    return csv_cell(_csv_value(value), decimal_comma)
+
+
+def _csv_value(value):
     if isinstance(value, Percent):
         return Decimal(value) * 100
     if isinstance(value, float):
@@ -99,13 +182,13 @@ def csv_chunks(table: Table, decimal_comma: bool = True) -> Iterator[str]:
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";" if decimal_comma else ",", lineterminator="\r\n")
-    writer.writerow(csv_cell(name, decimal_comma) for name in table.header)
+    writer.writerow(_csv_cell(name, decimal_comma) for name in table.header)
     yield "\ufeff" + buffer.getvalue()
     pending = 0
     buffer.seek(0)
     buffer.truncate()
     for row in table.rows:
-        writer.writerow([csv_cell(_csv_value(value), decimal_comma) for value in row])
+        writer.writerow([_csv_cell(value, decimal_comma) for value in row])
         pending += 1
         if pending == CSV_CHUNK:
             yield buffer.getvalue()
@@ -116,7 +199,7 @@ def csv_chunks(table: Table, decimal_comma: bool = True) -> Iterator[str]:
         yield buffer.getvalue()
 
 
-def _xlsx_value(sheet, value):
+def _xlsx_value(sheet, value, font: Font | None = None):
     if isinstance(value, Percent):
         cell = WriteOnlyCell(sheet, value=float(value))
         cell.number_format = PERCENT_FORMAT
@@ -124,10 +207,12 @@ def _xlsx_value(sheet, value):
     if isinstance(value, str):
         # Characters XML cannot hold would make openpyxl refuse the file.
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value.startswith(FORMULA_START):
-            # Text, never a formula: openpyxl would otherwise take "=..." as one.
+        if value.startswith(FORMULA_START) or font is not None:
             cell = WriteOnlyCell(sheet, value=value)
+            # Text, never a formula: openpyxl would otherwise take "=..." as one.
             cell.data_type = "s"
+            if font is not None:
+                cell.font = font
             return cell
     return value
 
@@ -142,12 +227,8 @@ def xlsx_chunks(table: Table, title: str = "Jangkau") -> Iterator[bytes]:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=ILLEGAL_CHARACTERS_RE.sub("", title)[:31] or "Jangkau")
     bold = Font(bold=True)
-    header = []
-    for name in table.header:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    # A header may name campaigns, whose names are typed by people: text, as any cell.
+    sheet.append([_xlsx_value(sheet, name, bold) for name in table.header])
     for row in table.rows:
         sheet.append([_xlsx_value(sheet, value) for value in row])
     with tempfile.TemporaryFile() as file:

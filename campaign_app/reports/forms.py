@@ -1,11 +1,16 @@
 """The dashboard's filters, read from the query string and checked before any figure is computed."""
 
+from dataclasses import fields
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
 from campaign_app.forms import MultiCheckboxField
+from campaign_app.reports.choices import FilterChoices
+from campaign_app.reports.selection import Selection
 from campaign_app.visits.forms import within_years
 
 # The query-string names of the filters that narrow the figures, in the order of the form.
@@ -49,6 +54,11 @@ class DashboardFilterForm(FlaskForm):
         if field.data and self.date_from.data and not self.date_from.errors and field.data < self.date_from.data:
             raise ValidationError(_l("The end comes before the start."))
 
+    def offer(self, choices: FilterChoices) -> None:
+        """Set every field's choices (before ``validate``, which refuses a value outside them)."""
+        for name in (field.name for field in fields(choices)):
+            getattr(self, name).choices = [SelectChoice(value, label) for value, label in getattr(choices, name)]
+
     def valid(self, name: str):
         """The field's value when it was given and passed its checks, else None (the filter is left out)."""
         field = getattr(self, name)
@@ -61,6 +71,24 @@ class DashboardFilterForm(FlaskForm):
         allowed = {choice.value for choice in self.campaign.choices}
         return sorted(int(value) for value in self.campaign.data or () if value in allowed)
 
+    def selection(self, visible_branch_ids) -> Selection:
+        """The filters that passed their checks, as a ``Selection`` of what the viewer may see."""
+        branch, officer = self.valid("branch"), self.valid("officer")
+        return Selection.for_viewer(
+            visible_branch_ids, branch_id=int(branch) if branch else None, campaign_ids=self.campaign_ids(),
+            date_from=self.valid("date_from"), date_to=self.valid("date_to"), regency_code=self.valid("regency"),
+            district_code=self.valid("district"), village_code=self.valid("village"),
+            channel=self.valid("channel"), officer_id=int(officer) if officer else None)
+
+    def params(self) -> dict:
+        """The filters that passed their checks as query-string values: what links to the same view carry."""
+        params = {name: self.valid(name) for name in FILTER_NAMES if name != "campaign"}
+        params = {name: value.isoformat() if hasattr(value, "isoformat") else value
+                  for name, value in params.items() if value}
+        if self.campaign_ids():
+            params["campaign"] = self.campaign_ids()
+        return params
+
 
 class CompareForm(FlaskForm):
     """The campaigns to compare, read from the query string (``campaign`` repeated)."""
@@ -70,6 +98,10 @@ class CompareForm(FlaskForm):
 
     campaign = MultiCheckboxField(_l("Campaigns to compare"), choices=[], default=[],
                                   invalid_choice_message=_l("Choose campaigns from the list."))
+
+    def offer(self, options: list[tuple[int, str]]) -> None:
+        """Offer the campaigns ``options`` ((id, label), as ``choices.campaign_options`` gives them)."""
+        self.campaign.choices = [SelectChoice(str(id_), label) for id_, label in options]
 
     def campaign_ids(self) -> list[int]:
         """The chosen campaigns the viewer may see, in the list's order."""

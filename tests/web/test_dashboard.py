@@ -4,11 +4,13 @@ import gzip
 import html
 import re
 from datetime import date
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlalchemy import select
 
 from campaign_app.extensions import db
-from campaign_app.models import Role
+from campaign_app.models import Campaign, Role
 from campaign_app.users.service import create_user
 from tests.conftest import counting_statements
 from tests.factories import branch_named
@@ -223,6 +225,100 @@ def test_the_statement_count_does_not_depend_on_the_rows(app, auth, world):
     assert len(many) <= len(few)
 
 
+# --- downloads ---------------------------------------------------------------------------------------------
+
+def export_links(body: str) -> dict[tuple[str, str], str]:
+    """The export links of a page, by (table, format)."""
+    links = {}
+    for href in re.findall(r'href="(/reports/export\?[^"]*)"', body):
+        query = parse_qs(urlsplit(html.unescape(href)).query)
+        links[(query["table"][0], query["format"][0])] = html.unescape(href)
+    return links
+
+
+def test_each_table_of_the_dashboard_links_its_csv_and_xlsx_with_the_view_s_filters(auth, world):
+    client = auth.reading_english("admin")
+    body = client.get("/reports/", query_string={"branch": world["branch"], "campaign": world["buol"],
+                                                 "period": "month", "by": "district", "sort": "label",
+                                                 "desc": "0"}).get_data(as_text=True)
+    links = export_links(body)
+    assert set(links) == {(table, kind) for table in ("figures", "trend", "breakdown") for kind in ("csv", "xlsx")}
+    for (table, _kind), href in links.items():
+        query = parse_qs(urlsplit(href).query)
+        assert query["branch"] == [str(world["branch"])] and query["campaign"] == [str(world["buol"])], table
+    assert parse_qs(urlsplit(links[("trend", "csv")]).query)["period"] == ["month"]
+    breakdown = parse_qs(urlsplit(links[("breakdown", "xlsx")]).query)
+    assert (breakdown["by"], breakdown["sort"], breakdown["desc"]) == (["district"], ["label"], ["0"])
+    figures = client.get(links[("figures", "csv")])
+    assert figures.status_code == 200 and "\r\nSign-ups,3," in figures.get_data(as_text=True)
+
+
+def test_the_download_links_are_described_by_their_table_s_heading(auth, world):
+    body = auth.reading_english("admin").get("/reports/", query_string={"branch": world["branch"]}).get_data(
+        as_text=True)
+    for heading in ("figures-h", "trend-h", "breakdown-h"):
+        assert f'id="{heading}"' in body and body.count(f'aria-describedby="{heading}"') == 2
+
+
+def test_the_comparison_links_its_csv_and_xlsx(auth, world):
+    client = auth.reading_english("admin")
+    links = export_links(compared(client, world["toli_toli"], world["buol"]))
+    assert set(links) == {("comparison", "csv"), ("comparison", "xlsx")}
+    assert sorted(parse_qs(urlsplit(links[("comparison", "csv")]).query)["campaign"]) == sorted(
+        [str(world["toli_toli"]), str(world["buol"])])
+    assert client.get(links[("comparison", "xlsx")]).status_code == 200
+
+
+# --- campaign labels --------------------------------------------------------------------------------------
+
+TWIN = "Lapak Pasar Rakyat Palu"  # the demo names a Palu and a Luwuk campaign alike
+
+
+def options(body: str, name: str = "campaign") -> list[str]:
+    """The labels of the campaign choices (a select's options or checkboxes' labels)."""
+    select = re.search(rf'<select[^>]*name="{name}".*?</select>', body, re.S)
+    if select:
+        return [html.unescape(text).strip() for text in re.findall(r"<option[^>]*>(.*?)</option>", select.group(0))]
+    return [html.unescape(text).strip() for text in re.findall(r'<label for="campaign-\d+">(.*?)</label>', body)]
+
+
+def test_a_manager_of_several_branches_tells_like_named_campaigns_apart_by_branch(auth):
+    client = auth.reading_english("manager")
+    for body in (client.get("/reports/").get_data(as_text=True),
+                 client.get("/reports/compare").get_data(as_text=True)):
+        labels = options(body)
+        assert f"{TWIN} — Kantor Cabang Palu" in labels and f"{TWIN} — Kantor Cabang Luwuk" in labels
+        assert TWIN not in labels and len(set(labels)) == len(labels)
+
+
+def test_a_coordinator_of_one_branch_reads_campaign_names_alone(auth):
+    client = auth.reading_english("coordinator")
+    for body in (client.get("/reports/").get_data(as_text=True),
+                 client.get("/reports/compare").get_data(as_text=True)):
+        labels = options(body)
+        assert TWIN in labels and not [label for label in labels if " — " in label]
+
+
+def test_the_comparison_heads_each_column_with_the_campaign_and_its_branch(app, auth):
+    with app.app_context():
+        twins = db.session.scalars(select(Campaign.id).where(Campaign.name == TWIN).order_by(Campaign.id)).all()
+    body = compared(auth.reading_english("manager"), *twins[:2])
+    headings = [html.unescape(text) for text in re.findall(r'<th scope="col" class="num">(.*?)</th>', body)]
+    assert sorted(headings) == [f"{TWIN} — Kantor Cabang Luwuk", f"{TWIN} — Kantor Cabang Palu"]
+
+
+@pytest.mark.parametrize("role", ["admin", "manager"])
+def test_a_comparison_of_four_campaigns_fits_the_budgets(auth, role):
+    client = auth.reading_english(role)
+    ids = re.findall(r'name="campaign" type="checkbox" value="(\d+)"', compared(client))[:4]
+    assert len(ids) == 4
+    page, fragment = compared(client, *ids).encode(), compared(client, *ids, headers=HTMX).encode()
+    assert fragment.count(b'<th scope="col" class="num">') == 4
+    print(f"\n{role} comparison of 4: page {len(gzip.compress(page, 6))} B gzip, "
+          f"fragment {len(gzip.compress(fragment, 6))} B gzip")
+    assert len(gzip.compress(page, 6)) <= PAGE_BUDGET and len(gzip.compress(fragment, 6)) <= FRAGMENT_BUDGET
+
+
 # --- comparing campaigns --------------------------------------------------------------------------
 
 def compared(client, *campaign_ids, headers=None) -> str:
@@ -250,7 +346,7 @@ def test_two_campaigns_are_compared_figure_by_figure_with_the_difference(auth, w
 
 def test_the_comparison_fragment_is_the_results_block(auth, world):
     body = compared(auth.reading_english("admin"), world["toli_toli"], world["buol"], headers=HTMX)
-    assert "<html" not in body and "Differences are to Buol." in body
+    assert "<html" not in body and "Differences are to Buol — Cabang Uji Utara." in body
     assert len(gzip.compress(body.encode(), 6)) <= FRAGMENT_BUDGET
 
 

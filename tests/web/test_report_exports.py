@@ -1,10 +1,10 @@
-"""GET /reports/export: the breakdown table with the dashboard's filters as CSV or XLSX, read back; who may
-export what; the audit entry; bad parameters refused with a message."""
+"""GET /reports/export: the dashboard's tables (figures, trend, breakdown) and the comparison, with the view's
+filters, as CSV or XLSX, read back; who may export what; the audit entry; bad parameters refused with a message."""
 
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from campaign_app.demo.seed import DEMO_PASSWORD
 from campaign_app.extensions import db
-from campaign_app.models import AuditAction, AuditEntry, Role
+from campaign_app.models import AuditAction, AuditEntry, Campaign, Role
 from campaign_app.users.service import create_user
 from campaign_app.villages.scope import visible_regency_codes
 from tests.factories import NEAR_VILLAGE, branch_named, make_campaign, make_officer
 from tests.reports_data import D1, build_world, closed, sign, started, visit_on
+from tests.web.test_hostile_input import HOSTILE, hostile_variants
 
 KOTA_PALU, TOLI_TOLI, BUOL = "72.71", "72.04", "72.05"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,7 +36,8 @@ def world(app):
         sign(visit, officer, "L", activated=True)
         closed(visit, 6, 4)
         db.session.commit()
-        return {"toli_toli": world.toli_toli.id, "branch": world.branch.id, "luwuk": world.luwuk.id,
+        return {"toli_toli": world.toli_toli.id, "buol": world.buol.id, "banggai": world.luwuk_campaign.id,
+                "palu_kota": visit.campaign_id, "branch": world.branch.id, "luwuk": world.luwuk.id,
                 "palu": palu.id, "palu_regencies": set(db.session.scalars(visible_regency_codes([palu.id]))),
                 "luwuk_regencies": set(db.session.scalars(visible_regency_codes([world.luwuk.id])))}
 
@@ -61,6 +63,11 @@ def csv_rows(response, delimiter: str = ",") -> list[list[str]]:
 def xlsx_rows(response) -> list[tuple]:
     sheet = load_workbook(io.BytesIO(response.data)).active
     return list(sheet.iter_rows(values_only=True))
+
+
+def by_name(rows) -> dict[str, list]:
+    """The rows after the header, by their first cell."""
+    return {row[0]: list(row[1:]) for row in rows[1:]}
 
 
 def codes(rows) -> set[str]:
@@ -124,12 +131,134 @@ def test_an_export_notes_rates_that_are_not_comparable(admin, world):
 
 
 def test_an_export_holds_no_nik(admin, world):
-    for by in ("village", "officer", "occupation", "payer"):
+    queries = [*(f"by={by}" for by in ("village", "officer", "occupation", "payer")), "table=figures",
+               "table=trend", f"table=comparison&campaign={world['toli_toli']}&campaign={world['buol']}"]
+    for query in queries:
         for kind in ("csv", "xlsx"):
-            response = admin.get(f"/reports/export?by={by}&format={kind}")
+            response = admin.get(f"/reports/export?{query}&format={kind}")
+            assert response.status_code == 200, (query, kind)
             cells = [str(cell) for row in (xlsx_rows(response) if kind == "xlsx" else csv_rows(response))
                      for cell in row]
-            assert not [cell for cell in cells if re.search(r"(?<![\d.,])\d{16}(?!\d)", cell)], (by, kind)
+            assert not [cell for cell in cells if re.search(r"(?<![\d.,])\d{16}(?!\d)", cell)], (query, kind)
+
+
+# --- the figures -------------------------------------------------------------------------------------------
+
+def test_a_csv_export_of_the_figures_has_every_figure_with_its_counts(admin, world):
+    response = admin.get(f"/reports/export?table=figures&format=csv&branch={world['branch']}")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = csv_rows(response)
+    assert rows[0] == ["Figure", "Value", "Numerator", "Denominator", "Note"]
+    figures = by_name(rows)
+    assert figures["Visits done"] == ["3", "", "", ""]
+    assert figures["Sign-ups"] == ["9", "", "", ""]
+    assert figures["Conversion"] == ["16.0", "8", "50", ""]
+    assert figures["Occupation: Farmer"] == ["55.6", "5", "9", ""]
+    assert figures["Subsidy quota used: Subsidi Uji"] == ["3.0", "3", "100", ""]
+
+
+def test_a_figures_export_marks_the_rates_on_too_few_cases(admin, world):
+    figures = by_name(csv_rows(admin.get(f"/reports/export?table=figures&format=csv&branch={world['branch']}")))
+    assert figures["Activation"] == ["33.3", "3", "9", "too few to compare"]
+    assert figures["Cost per sign-up"] == ["125000", "1000000", "8", "too few to compare"]
+    assert figures["Sign-ups per visit"] == ["2.7", "8", "3", "too few to compare"]
+
+
+def test_an_xlsx_export_of_the_figures_has_numbers_and_percentages(admin, world):
+    response = admin.get(f"/reports/export?table=figures&format=xlsx&branch={world['branch']}")
+    assert response.status_code == 200 and response.mimetype == XLSX
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = {row[0].value: row[1:] for row in sheet.iter_rows(min_row=2)}
+    assert [cell.value for cell in rows["Conversion"]] == [pytest.approx(0.16), 8, 50, None]
+    assert rows["Conversion"][0].number_format == "0.0%"
+    assert [cell.value for cell in rows["Cost per activated"]] == [333_333, 1_000_000, 3, "too few to compare"]
+
+
+def test_a_figures_export_has_the_filters_of_the_view(admin, world):
+    figures = by_name(csv_rows(admin.get(f"/reports/export?table=figures&campaign={world['toli_toli']}")))
+    assert figures["Sign-ups"][0] == "6"
+
+
+# --- the trend -------------------------------------------------------------------------------------------
+
+def test_a_csv_export_of_the_trend_has_a_row_per_month(admin, world):
+    rows = csv_rows(admin.get(f"/reports/export?table=trend&period=month&format=csv&branch={world['branch']}"))
+    assert rows == [["Month", "Visits done", "Attendance", "Sign-ups", "Activated"],
+                    ["2026-09-01", "2", "30", "6", "2"], ["2026-10-01", "1", "20", "3", "1"]]
+
+
+def test_an_xlsx_export_of_the_trend_has_a_dated_row_per_week(admin, world):
+    rows = xlsx_rows(admin.get(f"/reports/export?table=trend&period=week&format=xlsx&branch={world['branch']}"))
+    assert rows[0] == ("Week of", "Visits done", "Attendance", "Sign-ups", "Activated")
+    assert [row[0] for row in rows[1:]] == [datetime(2026, 9, day) for day in (7, 14, 21, 28)] + [
+        datetime(2026, 10, 5)]
+    assert rows[1] == (datetime(2026, 9, 7), 1, 20, 4, 1)
+    assert rows[3][1:] == (0, 0, 0, 0)
+
+
+def test_a_trend_export_has_the_filters_of_the_view(admin, world):
+    rows = csv_rows(admin.get(f"/reports/export?table=trend&period=month&campaign={world['buol']}"
+                              f"&date_from=2026-10-01"))
+    assert rows[1:] == [["2026-10-01", "1", "20", "3", "1"]]
+
+
+# --- the comparison --------------------------------------------------------------------------------------
+
+def test_a_csv_export_of_the_comparison_has_each_campaign_and_its_difference_to_the_first(admin, world):
+    response = admin.get(f"/reports/export?table=comparison&format=csv&campaign={world['toli_toli']}"
+                         f"&campaign={world['buol']}")
+    assert response.status_code == 200
+    rows = csv_rows(response)
+    # In the comparison's order (newest first: Buol), each named with its branch, as an administrator sees them.
+    assert rows[0] == ["Figure", "Buol — Cabang Uji Utara", "Toli-Toli — Cabang Uji Utara",
+                       "Difference to Buol — Cabang Uji Utara", "Note"]
+    figures = by_name(rows)
+    assert figures["Visits planned"] == ["2", "3", "1", ""]
+    assert figures["Sign-ups"] == ["3", "6", "3", ""]
+    assert figures["Conversion"] == ["10.0", "20.0", "", "not comparable, fewer than 30 cases: Buol — Cabang Uji Utara"]
+
+
+def test_an_xlsx_export_of_the_comparison_writes_negative_differences_as_numbers(admin, world):
+    rows = by_name(xlsx_rows(admin.get(f"/reports/export?table=comparison&format=xlsx&campaign={world['buol']}"
+                                       f"&campaign={world['banggai']}")))
+    # Banggai (Luwuk) first: 50 attendees, 2 sign-ups; Buol: 20 attendees, 3 sign-ups.
+    assert rows["Attendance"] == [50, 20, -30, None]
+    assert rows["Sign-ups"] == [2, 3, 1, None]
+
+
+def test_a_csv_export_of_the_comparison_writes_negative_differences_as_numbers(admin, world):
+    rows = by_name(csv_rows(admin.get(f"/reports/export?table=comparison&format=csv&campaign={world['buol']}"
+                                      f"&campaign={world['banggai']}")))
+    assert rows["Attendance"] == ["50", "20", "-30", ""]
+
+
+def test_a_viewer_of_one_branch_reads_campaign_names_alone_in_the_comparison(palu_manager, world):
+    with palu_manager.application.app_context():
+        other = db.session.scalar(select(Campaign.id).where(Campaign.branch_id == world["palu"],
+                                                            Campaign.id != world["palu_kota"]).limit(1))
+    rows = csv_rows(palu_manager.get(f"/reports/export?table=comparison&campaign={world['palu_kota']}"
+                                     f"&campaign={other}"))
+    assert "Palu Kota" in rows[0] and not [name for name in rows[0] if " — " in name]
+
+
+@pytest.mark.parametrize(("campaigns", "message"), [
+    (["palu_kota"], "Choose at least 2 campaigns."),
+    ([], "Choose at least 2 campaigns."),
+    (["palu_kota", "banggai"], "Choose campaigns from the list."),
+])
+def test_a_comparison_export_of_campaigns_the_viewer_cannot_compare_is_refused(app, palu_manager, world, campaigns,
+                                                                                message):
+    query = "".join(f"&campaign={world[name]}" for name in campaigns)
+    response = palu_manager.get(f"/reports/export?table=comparison{query}")
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert entries(app) == []
+
+
+def test_a_comparison_export_of_five_campaigns_is_refused(app, admin, world):
+    with app.app_context():
+        ids = db.session.scalars(select(Campaign.id).order_by(Campaign.id).limit(5)).all()
+    response = admin.get("/reports/export?table=comparison" + "".join(f"&campaign={id_}" for id_ in ids))
+    assert response.status_code == 400 and "Choose at most 4 campaigns." in response.get_data(as_text=True)
 
 
 # --- who exports what ------------------------------------------------------------------------------------
@@ -164,9 +293,44 @@ def test_an_export_is_written_to_the_audit_log(app, admin, world):
               f"&campaign={world['toli_toli']}")
     [entry] = entries(app)
     assert entry.branch_id == world["branch"]
-    assert entry.details == {"by": "district", "format": "xlsx",
+    assert entry.details == {"table": "breakdown", "by": "district", "format": "xlsx",
                              "filters": {"branch": world["branch"], "campaign": [world["toli_toli"]],
                                          "date_from": "2026-09-01"}}
+
+
+def test_a_figures_export_is_audited_with_its_table(app, admin, world):
+    admin.get(f"/reports/export?table=figures&branch={world['branch']}&channel=market_stall")
+    [entry] = entries(app)
+    assert entry.details == {"table": "figures", "format": "csv",
+                             "filters": {"branch": world["branch"], "channel": "market_stall"}}
+
+
+def test_a_trend_export_is_audited_with_its_table_and_period(app, admin, world):
+    admin.get(f"/reports/export?table=trend&period=month&format=xlsx&campaign={world['buol']}")
+    [entry] = entries(app)
+    assert entry.details == {"table": "trend", "period": "month", "format": "xlsx",
+                             "filters": {"campaign": [world["buol"]]}}
+
+
+def test_a_comparison_export_is_audited_with_its_campaigns(app, coordinator, world):
+    with app.app_context():
+        other = db.session.scalar(select(Campaign.id).where(Campaign.branch_id == world["palu"],
+                                                            Campaign.id != world["palu_kota"]).limit(1))
+    coordinator.get(f"/reports/export?table=comparison&campaign={other}&campaign={world['palu_kota']}")
+    [entry] = entries(app)
+    assert entry.branch_id == world["palu"]
+    assert entry.details == {"table": "comparison", "format": "csv",
+                             "filters": {"campaign": sorted([other, world["palu_kota"]])}}
+
+
+@pytest.mark.parametrize(("query", "name"), [
+    ("table=figures", "figures"), ("table=trend&period=month", "trend-month"), ("table=trend", "trend-week"),
+    ("by=village", "village"),
+])
+def test_an_export_is_an_attachment_named_for_its_table(admin, world, query, name):
+    response = admin.get(f"/reports/export?{query}&format=csv")
+    assert re.fullmatch(rf'attachment; filename="jangkau-{name}-\d{{4}}-\d{{2}}-\d{{2}}\.csv"',
+                        response.headers["Content-Disposition"])
 
 
 def test_an_export_of_several_branches_is_audited_without_a_branch(app, admin, world):
@@ -183,6 +347,8 @@ def test_a_coordinator_s_export_is_audited_under_their_branch(app, coordinator, 
 
 @pytest.mark.parametrize(("query", "message"), [
     ("by=nik", "Choose a breakdown"),
+    ("table=people", "Choose a table"),
+    ("table=trend&period=year", "Choose weeks or months"),
     ("format=pdf", "Choose a file format"),
     ("sort=nik", "Choose one of the columns"),
     ("date_from=2026-02-30", "Enter a real date"),
@@ -200,3 +366,25 @@ def test_a_bad_parameter_is_refused_with_a_message(app, admin, query, message):
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert entries(app) == []
+
+
+TABLE_URLS = [
+    "/reports/export?table=figures&format=csv&branch={branch}&campaign={toli_toli}&date_from=2026-09-01"
+    "&date_to=2026-12-31&regency=72.04&district=72.04.01&channel=village_meeting",
+    "/reports/export?table=trend&format=xlsx&period=month&branch={branch}&campaign={buol}&officer=1"
+    "&village=72.05.01.2001",
+    "/reports/export?table=breakdown&format=csv&by=village&sort=label&desc=0&branch={branch}",
+    "/reports/export?table=comparison&format=xlsx&campaign={toli_toli}&campaign={buol}",
+]
+
+
+@pytest.mark.parametrize("url", TABLE_URLS, ids=["figures", "trend", "breakdown", "comparison"])
+def test_hostile_values_in_any_parameter_of_any_table_never_cause_a_server_error(admin, world, url):
+    url = url.format(**world)
+    assert admin.get(url).status_code == 200
+    failures = []
+    for variant in hostile_variants(url):
+        status = admin.get(variant).status_code
+        if status not in (200, 400, 404):
+            failures.append(f"{status} {variant[:200]}")
+    assert len(HOSTILE) and not failures, "\n".join(failures)

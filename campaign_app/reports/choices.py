@@ -1,0 +1,127 @@
+"""What the dashboard's filters and the comparison offer to choose from, limited to what the viewer may see.
+
+Knows nothing of the request: a route passes the viewer and the values its query string asked for (a
+district, village or officer a drill-down links to is offered even where the lists would not hold it).
+Choices are (value, label) pairs, labelled in the request's language.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from campaign_app.access import visible_branch_ids
+from campaign_app.campaigns.service import campaign_branches
+from campaign_app.extensions import db
+from campaign_app.labels import channel_label
+from campaign_app.models import Branch, Campaign, Channel, Role, User
+from campaign_app.reports.breakdowns import DIMENSIONS
+from campaign_app.villages.scope import district_options, regency_options, visible_village
+from campaign_app.visits.queries import ID_TEXT, branch_officers
+
+LARGEST_ID = 2147483647
+# Between a campaign's name and its branch's, when the viewer sees several branches.
+BRANCH_SEPARATOR = " — "
+
+Choice = tuple[str, str]
+
+
+def read_id(text: str | None) -> int | None:
+    """A database id from a query-string value, or None when it is not one (PostgreSQL refuses ids past 2³¹−1)."""
+    if not ID_TEXT.match(text or "") or int(text) > LARGEST_ID:
+        return None
+    return int(text)
+
+
+def dimension_labels() -> dict[str, str]:
+    """The name of each breakdown dimension."""
+    return {"regency": _("Regency"), "district": _("District"), "village": _("Village"), "officer": _("Officer"),
+            "channel": _("Channel"), "occupation": _("Occupation"), "payer": _("Payer")}
+
+
+def sees_several_branches(visible: set[int] | None) -> bool:
+    """Whether the viewer whose branches are ``visible`` (None: every branch) sees more than one."""
+    if visible is not None:
+        return len(visible) > 1
+    return db.session.scalar(select(func.count()).select_from(select(Branch.id).limit(2).subquery())) > 1
+
+
+def campaign_options(visible: set[int] | None, several_branches: bool) -> list[tuple[int, str]]:
+    """(id, label) of every campaign of the branches ``visible`` (None: every branch), newest first.
+
+    Branches name their campaigns alike ("Lapak Pasar Rakyat Palu" in Palu and in Luwuk), so a viewer of
+    ``several_branches`` reads "Name — Branch"; a viewer of one branch reads the name alone. One statement.
+    """
+    statement = (select(Campaign.id, Campaign.name, Branch.name).join(Branch, Branch.id == Campaign.branch_id)
+                 .order_by(Campaign.starts_on.desc(), Campaign.id.desc()))
+    if visible is not None:
+        statement = statement.where(Campaign.branch_id.in_(sorted(visible)))
+    return [(id_, f"{name}{BRANCH_SEPARATOR}{branch}" if several_branches else name)
+            for id_, name, branch in db.session.execute(statement)]
+
+
+def _officer_options(visible: set[int] | None, home_branch_id: int, branch_id: int | None,
+                     officer: int | None) -> list[tuple[int, str]]:
+    # Someone who sees every branch is offered their own branch's officers and the chosen branch's (a national
+    # list would be huge); an officer a drill-down links to is offered too.
+    scope = visible if visible is not None else {home_branch_id} | ({branch_id} if branch_id else set())
+    officers = branch_officers(scope)
+    if officer is not None and officer not in {id_ for id_, _name in officers}:
+        statement = select(User.id, User.full_name).where(User.id == officer, User.role == Role.OFFICER)
+        if visible is not None:
+            statement = statement.where(User.branch_id.in_(visible))
+        officers = [*officers, *db.session.execute(statement)]
+    return officers
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """The choices of each of the dashboard's filters (``DashboardFilterForm``'s fields of the same names)."""
+
+    branch: list[Choice]
+    campaign: list[Choice]
+    regency: list[Choice]
+    district: list[Choice]
+    village: list[Choice]
+    channel: list[Choice]
+    officer: list[Choice]
+    period: list[Choice]
+    by: list[Choice]
+
+    @property
+    def several_branches(self) -> bool:
+        """Whether more than one branch is offered (besides "All branches")."""
+        return len(self.branch) > 2
+
+
+def filter_choices(viewer: User, *, branch: str = "", regency: str = "", district: str = "", village: str = "",
+                   officer: str = "") -> FilterChoices:
+    """The dashboard's filter choices for ``viewer``, given the values asked for (query-string text, unchecked).
+
+    Districts are those of the regency asked for, or of the regency a district asked for belongs to; the
+    village list holds only the village asked for (a drill-down's), when the viewer covers it. Officers are
+    those of the viewer's branches; for a viewer of every branch, those of their own branch and of the branch
+    asked for. Campaigns are labelled with their branch when the viewer sees several (``campaign_options``).
+    """
+    visible = visible_branch_ids(viewer)
+    branches = campaign_branches(viewer)
+    regencies = regency_options(visible)
+    regency = regency or district[:5]
+    districts = district_options(visible, regency) if regency in {code for code, _name in regencies} else []
+    found = visible_village(visible, village)
+    branch_id = read_id(branch)
+    officers = _officer_options(visible, viewer.branch_id,
+                                branch_id if branch_id in {id_ for id_, _name in branches} else None,
+                                read_id(officer))
+    labels = dimension_labels()
+    return FilterChoices(
+        branch=[("", _("All branches")), *((str(id_), name) for id_, name in branches)],
+        campaign=[(str(id_), label) for id_, label in campaign_options(visible, len(branches) > 1)],
+        regency=[("", _("All regencies")), *regencies],
+        district=[("", _("All districts")), *districts],
+        village=[("", _("All villages")), *([(found.code, found.name)] if found else [])],
+        channel=[("", _("All channels")), *((channel.value, channel_label(channel)) for channel in Channel)],
+        officer=[("", _("All officers")), *((str(id_), name) for id_, name in officers)],
+        period=[("week", _("Weeks")), ("month", _("Months"))],
+        by=[(name, labels[name]) for name in DIMENSIONS],
+    )

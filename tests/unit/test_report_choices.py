@@ -1,0 +1,125 @@
+"""The dashboard's filter choices and the campaigns offered to compare, for what each viewer may see."""
+
+from datetime import date
+
+import pytest
+
+from campaign_app.access import visible_branch_ids
+from campaign_app.reports.choices import campaign_options, filter_choices, read_id, sees_several_branches
+from tests.factories import branch_named, make_campaign, make_officer, user_named
+from tests.reports_data import BUOL, MOMUNU, MOMUNU_DISTRICT, TOLI_TOLI, build_world
+
+pytestmark = pytest.mark.usefixtures("app_context")
+
+LUWUK = "Kantor Cabang Luwuk"
+BANGGAI_VILLAGE = "72.01.01.1006"
+
+
+def values(choices) -> list[str]:
+    return [value for value, _label in choices]
+
+
+def labels(choices) -> list[str]:
+    return [label for _value, label in choices]
+
+
+# --- campaign labels ----------------------------------------------------------------------------------
+
+def test_a_viewer_of_several_branches_reads_each_campaign_with_its_branch():
+    palu = make_campaign(branch_named(), "Kampanye Kembar")
+    luwuk = make_campaign(branch_named(LUWUK), "Kampanye Kembar")
+    options = dict(campaign_options(visible_branch_ids(user_named("manajer")), several_branches=True))
+    assert options[palu.id] == "Kampanye Kembar — Kantor Cabang Palu"
+    assert options[luwuk.id] == "Kampanye Kembar — Kantor Cabang Luwuk"
+
+
+def test_a_viewer_of_one_branch_reads_campaign_names_alone():
+    palu = make_campaign(branch_named(), "Kampanye Kembar")
+    luwuk = make_campaign(branch_named(LUWUK), "Kampanye Kembar")
+    options = dict(campaign_options({branch_named().id}, several_branches=False))
+    assert options[palu.id] == "Kampanye Kembar" and luwuk.id not in options
+
+
+def test_campaigns_are_offered_newest_first():
+    older = make_campaign(name="Lama", starts_on=date(2025, 1, 6))
+    newer = make_campaign(name="Baru")
+    ids = [id_ for id_, _label in campaign_options({branch_named().id}, several_branches=False)]
+    assert ids.index(newer.id) < ids.index(older.id)
+
+
+def test_several_branches_are_seen_by_a_regional_manager_and_an_administrator():
+    assert sees_several_branches(visible_branch_ids(user_named("manajer")))
+    assert sees_several_branches(None)
+    assert not sees_several_branches({branch_named().id})
+
+
+# --- the dashboard's filters ------------------------------------------------------------------------------
+
+def test_a_coordinator_is_offered_their_branch_alone_and_plain_campaign_names():
+    choices = filter_choices(user_named("koordinator"))
+    assert values(choices.branch) == ["", str(branch_named().id)]
+    assert not choices.several_branches
+    assert not [label for label in labels(choices.campaign) if " — " in label]
+
+
+def test_a_regional_manager_is_offered_campaigns_named_with_their_branch():
+    choices = filter_choices(user_named("manajer"))
+    assert choices.several_branches
+    assert "Lapak Pasar Rakyat Palu — Kantor Cabang Palu" in labels(choices.campaign)
+    assert "Lapak Pasar Rakyat Palu — Kantor Cabang Luwuk" in labels(choices.campaign)
+
+
+def test_districts_are_those_of_the_regency_asked_for():
+    build_world()
+    admin = user_named("admin")
+    districts = values(filter_choices(admin, regency=BUOL).district)
+    assert districts[0] == "" and MOMUNU_DISTRICT in districts
+    assert all(code.startswith(BUOL + ".") for code in districts[1:])
+    # A drill-down to a district names no regency: the district's own is read from its code.
+    assert MOMUNU_DISTRICT in values(filter_choices(admin, district=MOMUNU_DISTRICT).district)
+
+
+def test_no_district_is_offered_for_a_regency_the_viewer_does_not_cover():
+    build_world()
+    assert values(filter_choices(user_named("koordinator"), regency=TOLI_TOLI).district) == [""]
+
+
+def test_the_village_asked_for_is_offered_when_the_viewer_covers_it():
+    build_world()
+    assert values(filter_choices(user_named("admin"), village=MOMUNU).village) == ["", MOMUNU]
+    assert values(filter_choices(user_named("koordinator"), village=BANGGAI_VILLAGE).village) == [""]
+    assert values(filter_choices(user_named("koordinator"), village="72.01\x00").village) == [""]
+
+
+def test_an_officer_of_another_branch_is_never_offered_to_a_coordinator():
+    luwuk_officer = make_officer(branch_named(LUWUK), "Dewi Luwuk")
+    offered = filter_choices(user_named("koordinator"), officer=str(luwuk_officer.id)).officer
+    assert str(luwuk_officer.id) not in values(offered)
+
+
+def test_an_administrator_is_offered_the_officers_of_the_branch_asked_for():
+    luwuk_officer = make_officer(branch_named(LUWUK), "Dewi Luwuk")
+    admin = user_named("admin")
+    assert str(luwuk_officer.id) not in values(filter_choices(admin).officer)
+    assert str(luwuk_officer.id) in values(filter_choices(admin, branch=str(branch_named(LUWUK).id)).officer)
+
+
+def test_an_officer_a_drill_down_links_to_is_offered_to_an_administrator():
+    luwuk_officer = make_officer(branch_named(LUWUK), "Dewi Luwuk")
+    assert str(luwuk_officer.id) in values(filter_choices(user_named("admin"), officer=str(luwuk_officer.id)).officer)
+
+
+def test_every_list_starts_with_its_all_choice_but_period_and_breakdown():
+    choices = filter_choices(user_named("admin"))
+    for name in ("branch", "regency", "district", "village", "channel", "officer"):
+        assert getattr(choices, name)[0][0] == "", name
+    assert values(choices.period) == ["week", "month"]
+    assert values(choices.by)[0] == "regency"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("12", 12), ("2147483647", 2147483647), ("2147483648", None), ("-1", None), ("1\x00", None), ("", None),
+    (None, None), ("٣", None),
+])
+def test_an_id_is_read_only_from_digits_within_the_database_s_range(text, expected):
+    assert read_id(text) == expected
