@@ -1,10 +1,12 @@
 """Managers' dashboards: what a selection of campaigns, places, dates and officers achieved.
 
-Pages in ``routes`` (the dashboard) and ``export_routes`` (CSV and XLSX). The services: ``selection``
-(the filters, as SQL conditions), ``metrics`` (the figures of a selection), ``breakdowns`` (the same
-figures per regency, district, village, officer, channel, occupation or payer) and ``trend`` (sign-ups
-and attendance per week or month). Every figure is aggregated in SQL by a fixed number of statements,
-whatever the amount of data.
+Pages in ``routes`` (the dashboard and the campaign comparison) and ``export_routes`` (every table as CSV
+or XLSX). The services: ``choices`` (what the filters offer the viewer), ``selection`` (the filters, as SQL
+conditions), ``metrics`` (the figures of a selection), ``breakdowns`` (the same figures per regency,
+district, village, officer, channel, occupation or payer), ``trend`` (sign-ups and attendance per week or
+month), ``comparison`` (two to four campaigns side by side) and ``exports`` (the tables as files). Every
+figure is aggregated in SQL by a fixed number of statements, whatever the amount of data; sign-ups are
+read from their tallies (``campaign_app.models.tallies``), never row by row.
 """
 
 from flask import Blueprint
