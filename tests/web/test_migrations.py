@@ -6,9 +6,10 @@ Runs on the suite's database: SQLite by default, PostgreSQL with TEST_DATABASE_U
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import func, inspect, select
 
 from campaign_app.extensions import db
+from campaign_app.models import SignUp, SignUpTally, tallies_drift
 
 VERSION_TABLE = "alembic_version"
 
@@ -38,3 +39,13 @@ def test_every_migration_can_be_undone_and_redone(empty_app):
         upgrade()
         assert table_names() == set(db.metadata.tables)
         assert schema_differences() == []
+
+
+def test_the_tallies_migration_counts_the_sign_ups_already_recorded(app):
+    with app.app_context():
+        recorded = db.session.scalar(select(func.count()).select_from(SignUp).where(SignUp.status != "void"))
+        db.session.remove()
+        downgrade(revision="0005_fieldwork_audit")
+        upgrade()
+        assert db.session.scalar(select(func.sum(SignUpTally.signups))) == recorded > 0
+        assert tallies_drift(db.session.connection()) == []
