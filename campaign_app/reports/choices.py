@@ -8,7 +8,7 @@ Choices are (value, label) pairs, labelled in the request's language.
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from campaign_app.access import visible_branch_ids
 from campaign_app.campaigns.service import campaign_branches
@@ -24,6 +24,8 @@ LARGEST_ID = 2147483647
 BRANCH_SEPARATOR = " — "
 
 Choice = tuple[str, str]
+# A viewer of more branches than this is offered one branch's campaigns at a time.
+CAMPAIGN_BRANCHES_AT_ONCE = 5
 
 
 def read_id(text: str | None) -> int | None:
@@ -46,8 +48,21 @@ def sees_several_branches(visible: set[int] | None) -> bool:
     return db.session.scalar(select(func.count()).select_from(select(Branch.id).limit(2).subquery())) > 1
 
 
-def campaign_options(visible: set[int] | None, several_branches: bool) -> list[tuple[int, str]]:
-    """(id, label) of every campaign of the branches ``visible`` (None: every branch), newest first.
+def offered_branches(visible: set[int] | None, home_branch_id: int, branch_id: int | None) -> set[int] | None:
+    """The branches whose campaigns a viewer of ``visible`` branches (None: every branch) is offered: all of them
+    when they are few; otherwise the branch asked for (``branch_id``), or the viewer's own. Every campaign of
+    the country would be thousands of checkboxes, far past a page's budget."""
+    if visible is not None and len(visible) <= CAMPAIGN_BRANCHES_AT_ONCE:
+        return visible
+    wanted = branch_id if branch_id is not None else home_branch_id
+    return {wanted} if visible is None or wanted in visible else set()
+
+
+def campaign_options(visible: set[int] | None, several_branches: bool, offered: set[int] | None = None,
+                     chosen=()) -> list[tuple[int, str]]:
+    """(id, label) of the campaigns of the branches ``offered`` (None: all ``visible``; see ``offered_branches``),
+    and of the campaigns ``chosen`` already, all within the branches ``visible`` (None: every branch), newest
+    first.
 
     Branches name their campaigns alike ("Lapak Pasar Rakyat Palu" in Palu and in Luwuk), so a viewer of
     ``several_branches`` reads "Name — Branch"; a viewer of one branch reads the name alone. One statement.
@@ -56,6 +71,9 @@ def campaign_options(visible: set[int] | None, several_branches: bool) -> list[t
                  .order_by(Campaign.starts_on.desc(), Campaign.id.desc()))
     if visible is not None:
         statement = statement.where(Campaign.branch_id.in_(sorted(visible)))
+    if offered is not None:
+        ids = sorted({id_ for id_ in chosen if 0 < id_ <= LARGEST_ID})
+        statement = statement.where(or_(Campaign.branch_id.in_(sorted(offered)), Campaign.id.in_(ids)))
     return [(id_, f"{name}{BRANCH_SEPARATOR}{branch}" if several_branches else name)
             for id_, name, branch in db.session.execute(statement)]
 
@@ -95,28 +113,37 @@ class FilterChoices:
 
 
 def filter_choices(viewer: User, *, branch: str = "", regency: str = "", district: str = "", village: str = "",
-                   officer: str = "") -> FilterChoices:
+                   officer: str = "", campaigns: tuple[str, ...] = ()) -> FilterChoices:
     """The dashboard's filter choices for ``viewer``, given the values asked for (query-string text, unchecked).
 
-    Districts are those of the regency asked for, or of the regency a district asked for belongs to; the
-    village list holds only the village asked for (a drill-down's), when the viewer covers it. Officers are
-    those of the viewer's branches; for a viewer of every branch, those of their own branch and of the branch
-    asked for. Campaigns are labelled with their branch when the viewer sees several (``campaign_options``).
+    Regencies are those the viewer covers; for a viewer of many branches, those of ``offered_branches`` and
+    the one asked for. Districts are those of the regency asked for, or of the regency a district asked for
+    belongs to; the village list holds only the village asked for (a drill-down's), when the viewer covers it.
+    Officers are those of the viewer's branches; for a viewer of every branch, those of their own branch and
+    of the branch asked for. Campaigns are those of ``offered_branches`` and those asked for (``campaigns``),
+    labelled with their branch when the viewer sees several (``campaign_options``).
     """
     visible = visible_branch_ids(viewer)
     branches = campaign_branches(viewer)
+    branch_id = read_id(branch)
+    offered = offered_branches(visible, viewer.branch_id, branch_id)
     regencies = regency_options(visible)
     regency = regency or district[:5]
     districts = district_options(visible, regency) if regency in {code for code, _name in regencies} else []
+    if offered != visible:
+        # Like campaigns, a viewer of many branches is offered one branch's regencies (and the one asked for).
+        listed = {code for code, _name in regency_options(offered)} | {regency}
+        regencies = [(code, name) for code, name in regencies if code in listed]
     found = visible_village(visible, village)
-    branch_id = read_id(branch)
     officers = _officer_options(visible, viewer.branch_id,
                                 branch_id if branch_id in {id_ for id_, _name in branches} else None,
                                 read_id(officer))
     labels = dimension_labels()
     return FilterChoices(
         branch=[("", _("All branches")), *((str(id_), name) for id_, name in branches)],
-        campaign=[(str(id_), label) for id_, label in campaign_options(visible, len(branches) > 1)],
+        campaign=[(str(id_), label) for id_, label in campaign_options(
+            visible, len(branches) > 1, offered,
+            [id_ for id_ in map(read_id, campaigns) if id_ is not None])],
         regency=[("", _("All regencies")), *regencies],
         district=[("", _("All districts")), *districts],
         village=[("", _("All villages")), *([(found.code, found.name)] if found else [])],
@@ -125,3 +152,31 @@ def filter_choices(viewer: User, *, branch: str = "", regency: str = "", distric
         period=[("week", _("Weeks")), ("month", _("Months"))],
         by=[(name, labels[name]) for name in DIMENSIONS],
     )
+
+
+@dataclass(frozen=True)
+class CompareChoices:
+    """What the comparison offers: the campaigns, and the branches to list them from (empty when every campaign
+    the viewer may see is listed at once)."""
+
+    branch: list[Choice]
+    campaign: list[tuple[int, str]]
+    # The branch whose campaigns are listed, when they are listed one branch at a time.
+    listed_branch: str = ""
+
+
+def compare_choices(viewer: User, *, branch: str = "", campaigns: tuple[str, ...] = ()) -> CompareChoices:
+    """The comparison's choices for ``viewer``: the campaigns of ``offered_branches`` (the branch asked for, or
+    the viewer's own, when the viewer sees many) and those asked for already, so that a comparison can span
+    branches one branch at a time."""
+    visible = visible_branch_ids(viewer)
+    branches = campaign_branches(viewer)
+    branch_id = read_id(branch)
+    offered = offered_branches(visible, viewer.branch_id, branch_id)
+    chosen = [id_ for id_ in map(read_id, campaigns) if id_ is not None]
+    options = campaign_options(visible, len(branches) > 1, offered, chosen)
+    listed_at_once = visible is not None and len(visible) <= CAMPAIGN_BRANCHES_AT_ONCE
+    if listed_at_once:
+        return CompareChoices(branch=[], campaign=options)
+    return CompareChoices(branch=[(str(id_), name) for id_, name in branches], campaign=options,
+                          listed_branch=str(next(iter(offered))) if offered else "")

@@ -36,7 +36,8 @@ from campaign_app.validation import Refused
 def _table(wanted: ExportRequest, selection: Selection, visible) -> Table | None:
     """The table asked for, computed now; None for the breakdown, which is read as it is written."""
     if wanted.table == "comparison":
-        options = campaign_options(visible, sees_several_branches(visible))
+        # Only the campaigns asked for: the viewer's whole list may be thousands.
+        options = campaign_options(visible, sees_several_branches(visible), offered=set(), chosen=wanted.campaign_ids)
         campaigns, rows = compare(visible, chosen_campaigns(options, wanted.campaign_ids), dict(options))
         return comparison_table(campaigns, rows)
     if wanted.table == "figures":

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
 from campaign_app.forms import MultiCheckboxField
-from campaign_app.reports.choices import FilterChoices
+from campaign_app.reports.choices import CompareChoices, FilterChoices
 from campaign_app.reports.selection import Selection
 from campaign_app.visits.forms import within_years
 
@@ -96,12 +96,16 @@ class CompareForm(FlaskForm):
     class Meta:
         csrf = False
 
+    # Offered only to a viewer of many branches, whose campaigns are listed one branch at a time.
+    branch = SelectField(_l("Campaigns of the branch"), choices=[], validate_choice=False)
     campaign = MultiCheckboxField(_l("Campaigns to compare"), choices=[], default=[],
                                   invalid_choice_message=_l("Choose campaigns from the list."))
 
-    def offer(self, options: list[tuple[int, str]]) -> None:
-        """Offer the campaigns ``options`` ((id, label), as ``choices.campaign_options`` gives them)."""
-        self.campaign.choices = [SelectChoice(str(id_), label) for id_, label in options]
+    def offer(self, choices: CompareChoices) -> None:
+        """Offer the branches and campaigns of ``choices`` (as ``choices.compare_choices`` gives them)."""
+        self.branch.choices = [SelectChoice(value, label) for value, label in choices.branch]
+        self.branch.data = choices.listed_branch
+        self.campaign.choices = [SelectChoice(str(id_), label) for id_, label in choices.campaign]
 
     def campaign_ids(self) -> list[int]:
         """The chosen campaigns the viewer may see, in the list's order."""

@@ -10,7 +10,7 @@ from campaign_app.rendering import render
 from campaign_app.reports import bp
 from campaign_app.reports.breakdowns import DRILLS, SORTS, BreakdownRow, breakdown
 from campaign_app.reports.charts import bar_chart
-from campaign_app.reports.choices import campaign_options, dimension_labels, filter_choices, sees_several_branches
+from campaign_app.reports.choices import compare_choices, dimension_labels, filter_choices
 from campaign_app.reports.comparison import MAX_CAMPAIGNS, MIN_CAMPAIGNS, compare, figure_labels
 from campaign_app.reports.forms import CompareForm, DashboardFilterForm
 from campaign_app.reports.metrics import figures
@@ -18,6 +18,8 @@ from campaign_app.reports.trend import trend
 from campaign_app.visits.queries import MAX_PAGE
 
 ROWS_PER_PAGE = 15
+# Campaigns asked for in a query string beyond this many are not looked at (the forms refuse so many anyway).
+MAX_ASKED_CAMPAIGNS = 50
 # The query-string values the filter choices depend on (a drill-down's region or officer is offered).
 ASKED = ("branch", "regency", "district", "village", "officer")
 # The query-string name each drill-down's selection field is read from.
@@ -44,7 +46,8 @@ def _drill_url(row: BreakdownRow, params: dict, by: str, period: str) -> str | N
 def dashboard():
     visible = visible_branch_ids(current_user)
     form = DashboardFilterForm(formdata=request.args)
-    choices = filter_choices(current_user, **{name: request.args.get(name, "") for name in ASKED})
+    choices = filter_choices(current_user, **{name: request.args.get(name, "") for name in ASKED},
+                             campaigns=tuple(request.args.getlist("campaign")[:MAX_ASKED_CAMPAIGNS]))
     form.offer(choices)
     # A refused filter shows its message beside its field and is left out.
     form.validate()
@@ -69,8 +72,10 @@ def dashboard():
 def compare_campaigns():
     visible = visible_branch_ids(current_user)
     form = CompareForm(formdata=request.args)
-    options = campaign_options(visible, sees_several_branches(visible))
-    form.offer(options)
+    choices = compare_choices(current_user, branch=request.args.get("branch", ""),
+                              campaigns=tuple(request.args.getlist("campaign")[:MAX_ASKED_CAMPAIGNS]))
+    form.offer(choices)
+    options = choices.campaign
     form.validate()
     chosen = form.campaign_ids()
     if len(chosen) > MAX_CAMPAIGNS:

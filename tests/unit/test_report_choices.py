@@ -5,7 +5,14 @@ from datetime import date
 import pytest
 
 from campaign_app.access import visible_branch_ids
-from campaign_app.reports.choices import campaign_options, filter_choices, read_id, sees_several_branches
+from campaign_app.reports.choices import (
+    CAMPAIGN_BRANCHES_AT_ONCE,
+    campaign_options,
+    filter_choices,
+    offered_branches,
+    read_id,
+    sees_several_branches,
+)
 from tests.factories import branch_named, make_campaign, make_officer, user_named
 from tests.reports_data import BUOL, MOMUNU, MOMUNU_DISTRICT, TOLI_TOLI, build_world
 
@@ -123,3 +130,38 @@ def test_every_list_starts_with_its_all_choice_but_period_and_breakdown():
 ])
 def test_an_id_is_read_only_from_digits_within_the_database_s_range(text, expected):
     assert read_id(text) == expected
+
+
+def test_a_viewer_of_few_branches_is_offered_all_their_campaigns():
+    visible = {branch_named().id, branch_named(LUWUK).id}
+    assert offered_branches(visible, branch_named().id, None) == visible
+
+
+def test_a_viewer_of_every_branch_is_offered_the_campaigns_of_their_own_branch_or_the_one_asked_for():
+    palu, luwuk = branch_named().id, branch_named(LUWUK).id
+    assert offered_branches(None, palu, None) == {palu}
+    assert offered_branches(None, palu, luwuk) == {luwuk}
+
+
+def test_a_branch_outside_the_viewer_s_is_not_offered():
+    visible = set(range(1000, 1000 + CAMPAIGN_BRANCHES_AT_ONCE + 1))
+    assert offered_branches(visible, 1000, 5) == set()
+    assert offered_branches(visible, 1000, None) == {1000}
+
+
+def test_a_campaign_asked_for_is_offered_beside_the_listed_branch_s():
+    luwuk_campaign = make_campaign(branch_named(LUWUK), "Banggai Sehat")
+    admin = user_named("admin")
+    assert str(luwuk_campaign.id) not in values(filter_choices(admin).campaign)
+    assert str(luwuk_campaign.id) in values(filter_choices(admin, campaigns=(str(luwuk_campaign.id),)).campaign)
+    assert str(luwuk_campaign.id) in values(filter_choices(admin, branch=str(branch_named(LUWUK).id)).campaign)
+
+
+def test_a_viewer_of_every_branch_is_offered_one_branch_s_regencies_and_the_one_asked_for():
+    build_world()
+    admin = user_named("admin")
+    own = values(filter_choices(admin).regency)
+    assert BUOL not in own and len(own) > 1
+    assert BUOL in values(filter_choices(admin, regency=BUOL).regency)
+    assert values(filter_choices(admin, branch=str(branch_named("Cabang Uji Utara").id)).regency) == [
+        "", TOLI_TOLI, BUOL]

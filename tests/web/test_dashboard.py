@@ -355,12 +355,29 @@ def test_one_campaign_is_not_enough_to_compare(auth, world):
     assert "Choose at least 2 campaigns." in body and "<table" not in body
 
 
-def test_five_campaigns_are_too_many(auth):
+def checkboxes(body: str) -> list[str]:
+    return re.findall(r'name="campaign" type="checkbox" value="(\d+)"', body)
+
+
+def test_five_campaigns_are_too_many(auth, world):
     client = auth.reading_english("admin")
-    body = client.get("/reports/compare").get_data(as_text=True)
-    ids = re.findall(r'name="campaign" type="checkbox" value="(\d+)"', body)[:5]
-    assert len(ids) == 5
-    assert "Choose at most 4 campaigns." in compared(client, *ids)
+    ids = checkboxes(client.get("/reports/compare").get_data(as_text=True))
+    ids += checkboxes(client.get(f"/reports/compare?branch={world['branch']}").get_data(as_text=True))
+    assert len(ids[:5]) == 5
+    assert "Choose at most 4 campaigns." in compared(client, *ids[:5])
+
+
+def test_a_viewer_of_every_branch_compares_one_branch_s_campaigns_at_a_time(auth, world):
+    client = auth.reading_english("admin")
+    own = checkboxes(client.get("/reports/compare").get_data(as_text=True))
+    other = checkboxes(client.get(f"/reports/compare?branch={world['branch']}").get_data(as_text=True))
+    assert str(world["toli_toli"]) in other and str(world["toli_toli"]) not in own
+    # A campaign chosen from another branch stays listed, checked, while the list shows the viewer's own.
+    body = client.get("/reports/compare", query_string={"campaign": [world["toli_toli"], own[0]]}).get_data(
+        as_text=True)
+    listed = checkboxes(body)
+    assert str(world["toli_toli"]) in listed and set(own) <= set(listed)
+    assert "Differences are to" in body
 
 
 @pytest.mark.parametrize("bad", ["\x00", "2147483648", "-1", "abc"])

