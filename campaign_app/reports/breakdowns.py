@@ -34,7 +34,7 @@ from campaign_app.models import (
     VisitStatus,
 )
 from campaign_app.models.tallies import occupation_column, payer_column
-from campaign_app.reports.metrics import SMALL_NUMBER_THRESHOLD, Rate
+from campaign_app.reports.metrics import SMALL_NUMBER_THRESHOLD, Rate, summed, summed_at_done_visits
 from campaign_app.reports.selection import (
     Selection,
     done,
@@ -108,10 +108,6 @@ class Breakdown:
     has_more: bool
 
 
-def _sum(expression) -> ColumnElement:
-    return func.coalesce(func.sum(expression), 0)
-
-
 def _region_key(column, by: str) -> ColumnElement:
     if by == "regency":
         return func.substr(column, 1, 5)
@@ -123,10 +119,10 @@ def _region_key(column, by: str) -> ColumnElement:
 def _visit_side(by: str, selection: Selection):
     """Visits of the selection grouped by the key: (key, visits_done, attendance, cost)."""
     is_done = done()
+    attendance = func.coalesce(Visit.attendance_women, 0) + func.coalesce(Visit.attendance_men, 0)
     columns = (func.count(case((is_done, 1))).label("visits_done"),
-               _sum(case((is_done, func.coalesce(Visit.attendance_women, 0) + func.coalesce(Visit.attendance_men, 0))))
-               .label("attendance"),
-               _sum(case((is_done, Visit.planned_cost))).label("cost"))
+               summed(case((is_done, attendance))).label("attendance"),
+               summed(case((is_done, Visit.planned_cost))).label("cost"))
     # A place, officer or channel whose only visits were cancelled has nothing to show.
     conditions = [*visit_conditions(selection), Visit.status != VisitStatus.CANCELLED]
     if by == "officer":
@@ -149,10 +145,9 @@ def _signup_side(by: str, selection: Selection):
     signups_at_done_visits, activated)."""
     if by in SIGNUP_ONLY:
         return _mix_side(by, selection)
-    done = SignUpTally.visit_done
-    columns = (_sum(SignUpTally.signups).label("signups"),
-               _sum(case((done, SignUpTally.signups), else_=0)).label("signups_at_done_visits"),
-               _sum(SignUpTally.activated).label("activated"))
+    columns = (summed(SignUpTally.signups).label("signups"),
+               summed_at_done_visits(SignUpTally.signups).label("signups_at_done_visits"),
+               summed(SignUpTally.activated).label("activated"))
     if by == "officer":
         key = SignUpTally.officer_id
     elif by == "channel":
@@ -171,12 +166,11 @@ def _mix_side(by: str, selection: Selection):
     values = list(Occupation if by == "occupation" else Payer)
     name_of = occupation_column if by == "occupation" else payer_column
     columns = SignUpTally.__table__.c
-    done = SignUpTally.visit_done
     sums = []
     for value in values:
-        sums += [_sum(columns[name_of(value)]).label(f"{value}_signups"),
-                 _sum(case((done, columns[name_of(value)]), else_=0)).label(f"{value}_at_done"),
-                 _sum(columns[name_of(value, activated=True)]).label(f"{value}_activated")]
+        sums += [summed(columns[name_of(value)]).label(f"{value}_signups"),
+                 summed_at_done_visits(columns[name_of(value)]).label(f"{value}_at_done"),
+                 summed(columns[name_of(value, activated=True)]).label(f"{value}_activated")]
     # A CTE referenced by every branch of the union: PostgreSQL computes it once.
     totals = select(*sums).where(*tally_conditions(selection)).cte("totals")
     rows = [select(literal(value, String).label("key"), totals.c[f"{value}_signups"].label("signups"),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from campaign_app.extensions import db
 from campaign_app.models import (
@@ -147,8 +148,14 @@ class Figures:
         return Rate(self.women, self.signups)
 
 
-def _sum(expression):
+def summed(expression) -> ColumnElement:
+    """SUM(expression), 0 rather than NULL over no rows."""
     return func.coalesce(func.sum(expression), 0)
+
+
+def summed_at_done_visits(tally_column) -> ColumnElement:
+    """The sum of a ``SignUpTally`` count column over the tallies of done visits only."""
+    return summed(case((SignUpTally.visit_done, tally_column), else_=0))
 
 
 def _count_visits(figures: Figures, selection: Selection) -> None:
@@ -160,9 +167,9 @@ def _count_visits(figures: Figures, selection: Selection) -> None:
     row = db.session.execute(
         select(func.count(case((Visit.status != VisitStatus.CANCELLED, 1))),
                func.count(case((is_done, 1))),
-               _sum(case((is_done, Visit.attendance_women))),
-               _sum(case((is_done, Visit.attendance_men))),
-               _sum(case((is_done, Visit.planned_cost))),
+               summed(case((is_done, Visit.attendance_women))),
+               summed(case((is_done, Visit.attendance_men))),
+               summed(case((is_done, Visit.planned_cost))),
                select(func.count()).select_from(visited).scalar_subquery())
         .where(*visit_conditions(selection))
     ).one()
@@ -183,14 +190,13 @@ def _count_officer_days(figures: Figures, selection: Selection) -> None:
 
 def _count_signups(figures: Figures, selection: Selection) -> None:
     """Sign-ups, activated, women, and the occupation and payer mix, summed from the tallies: one statement."""
-    done = SignUpTally.visit_done
     columns = SignUpTally.__table__.c
     mixes = [*((occupation, "occupations", occupation_column(occupation)) for occupation in Occupation),
              *((payer, "payers", payer_column(payer)) for payer in Payer)]
     row = db.session.execute(
-        select(_sum(SignUpTally.signups), _sum(case((done, SignUpTally.signups), else_=0)),
-               _sum(SignUpTally.activated), _sum(case((done, SignUpTally.activated), else_=0)),
-               _sum(SignUpTally.women), *(_sum(columns[column]) for _value, _mix, column in mixes))
+        select(summed(SignUpTally.signups), summed_at_done_visits(SignUpTally.signups),
+               summed(SignUpTally.activated), summed_at_done_visits(SignUpTally.activated),
+               summed(SignUpTally.women), *(summed(columns[column]) for _value, _mix, column in mixes))
         .where(*tally_conditions(selection))
     ).one()
     (figures.signups, figures.signups_at_done_visits, figures.activated, figures.activated_at_done_visits,
@@ -203,7 +209,7 @@ def _count_signups(figures: Figures, selection: Selection) -> None:
 def _count_programmes(figures: Figures, selection: Selection) -> None:
     """Each subsidy programme paying for sign-ups of the selection, with its quota and overall use: one statement."""
     anywhere = aliased(SignUpTally)
-    used_overall = (select(_sum(anywhere.signups)).where(anywhere.programme_key == SubsidyProgramme.id)
+    used_overall = (select(summed(anywhere.signups)).where(anywhere.programme_key == SubsidyProgramme.id)
                     .scalar_subquery())
     in_selection = func.sum(SignUpTally.signups)
     rows = db.session.execute(
@@ -222,7 +228,7 @@ def _count_programmes(figures: Figures, selection: Selection) -> None:
 def _count_villages(figures: Figures, selection: Selection) -> None:
     """Villages in scope and their estimated informal workers: one statement."""
     row = db.session.execute(
-        select(func.count(Village.code), _sum(Village.estimated_informal_workers),
+        select(func.count(Village.code), summed(Village.estimated_informal_workers),
                func.count(Village.estimated_informal_workers))
         .where(*village_scope_conditions(selection))
     ).one()
