@@ -31,7 +31,7 @@ from campaign_app.models import (
 )
 from campaign_app.validation import Refused
 from campaign_app.visits.assignments import record_leave
-from campaign_app.visits.service import schedule_visit
+from campaign_app.visits.service import reschedule_visit, schedule_visit
 
 # Per regency: the ways in, and the travel hours from the office (Palu); farther regencies are harder.
 REGENCY_PROFILE = {
@@ -163,23 +163,30 @@ def seed_campaigns(branch: Branch, today: date, scale: int = 1, with_leave: bool
             _seed_campaign(branch, plan, regency_code, suffix, today, officers, coordinator, VISITS_PER_CAMPAIGN)
 
 
+def _today_key(branch: Branch, username: str) -> str:
+    return f"demo-today-{branch.id}-{username}"
+
+
 def ensure_visit_today(branch: Branch, username: str, regency_code: str, today: date) -> Visit | None:
-    """A planned visit ``today`` in ``regency_code`` with the officer ``username`` assigned, made if there is none.
+    """A planned visit ``today`` in ``regency_code`` with the officer ``username`` assigned: the demo's one.
 
     The officer's day (and its browser test) needs one; it goes to the branch's open campaign in that
-    regency (the market stalls of Palu). Returns the visit, or None without such a campaign or officer.
+    regency (the market stalls of Palu). The visit is keyed (``form_key``), so seeding on a later day moves
+    it to the new today instead of planning another (``dev.py serve`` seeds on every start). A visit someone
+    has acted on (started, postponed, cancelled) is kept as it is without the key, and a new one is planned.
+    Returns the visit, or None without such a campaign or officer, or once the campaign no longer runs today.
     """
     officer = db.session.scalar(select(User).where(User.username == username, User.branch_id == branch.id))
     if officer is None:
         return None
-    found = db.session.scalar(
-        select(Visit).join(VisitOfficer, VisitOfficer.visit_id == Visit.id)
-        .where(VisitOfficer.officer_id == officer.id, Visit.visit_date == today, Visit.status == VisitStatus.PLANNED,
-               Visit.village_code.startswith(regency_code + "."))
-        .order_by(Visit.id).limit(1)
-    )
-    if found is not None:
-        return found
+    key = _today_key(branch, username)
+    visit = db.session.scalar(select(Visit).where(Visit.form_key == key))
+    if visit is not None and (visit.status != VisitStatus.PLANNED or visit.checked_in_at is not None):
+        visit.form_key = None  # what was recorded stays; the demo plans a fresh visit below
+        db.session.flush()
+        visit = None
+    if visit is not None:
+        return _move_to(visit, today)
     plan = CAMPAIGN_PLAN[CAMPAIGN_REGENCIES.index(regency_code)]
     campaign = db.session.scalar(
         select(Campaign).where(Campaign.branch_id == branch.id, Campaign.name == plan[0],
@@ -194,12 +201,28 @@ def ensure_visit_today(branch: Branch, username: str, regency_code: str, today: 
     village = rng.choice(villages or _villages_of(branch, regency_code))
     visit_fields = {"campaign": campaign, "village_code": village.code, "visit_date": today, "start_time": time(9),
                     "planned_activity": "Lapak di hari pasar", "planned_cost": 750_000, "created_by": None,
-                    "today": today}
+                    "today": today, "form_key": key}
     try:
         return schedule_visit(officer_ids=[officer.id], **visit_fields)
     except Refused:
         # The officer travels to or from a far village around today: the demo's day in Palu still needs them here.
         visit = schedule_visit(officer_ids=[], **visit_fields)
         db.session.add(VisitOfficer(visit=visit, officer=officer))
+        db.session.flush()
+        return visit
+
+
+def _move_to(visit: Visit, today: date) -> Visit | None:
+    """The demo's visit moved to ``today`` (it stays where it is once its campaign has closed or ended)."""
+    if visit.visit_date == today:
+        return visit
+    campaign = visit.campaign
+    if not (campaign.is_open and campaign.starts_on <= today <= campaign.ends_on):
+        return None
+    try:
+        return reschedule_visit(visit, visit_date=today, start_time=time(9), today=today)
+    except Refused:
+        # The officer is booked, travelling or on leave around today: as when it was planned, they are needed here.
+        visit.visit_date = today
         db.session.flush()
         return visit

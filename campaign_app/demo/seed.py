@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from faker import Faker
 from sqlalchemy import select
 
+from campaign_app import clock
 from campaign_app.branches.service import get_or_create_branch
-from campaign_app.clock import today
 from campaign_app.demo.campaigns import ensure_visit_today, seed_campaigns
 from campaign_app.demo.signups import NEAR_DUPLICATES, palu_programme, seed_fieldwork
 from campaign_app.extensions import db
@@ -44,7 +44,8 @@ class DemoLogin:
 
 def seed_demo(scale: int = 1, seed: int = 72) -> list[DemoLogin]:
     """Create (or keep) the demo branches, users, campaigns, visits and sign-ups; ``scale`` multiplies staff,
-    visits and so sign-ups. The demo officer always has a planned visit today in Kota Palu.
+    visits and so sign-ups. The demo officer always has a planned visit today in Kota Palu: the same one, moved
+    when the seed runs on a later day.
 
     Returns the demo logins, one per role.
     """
@@ -70,7 +71,7 @@ def seed_demo(scale: int = 1, seed: int = 72) -> list[DemoLogin]:
                     create_user(username=username, full_name=fake.name(), password=DEMO_PASSWORD,
                                 role=role, branch=branch)
     db.session.flush()
-    day = today()
+    day = clock.today()
     seed_campaigns(palu, day, scale=scale)
     # Another branch's campaign, so that what one branch may not see is there to be hidden.
     seed_campaigns(others[0], day, scale=1, with_leave=False)

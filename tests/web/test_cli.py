@@ -1,10 +1,31 @@
 """The administration commands: regions load, demo seed, users create."""
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
+from campaign_app import clock
 from campaign_app.auth.service import authenticate
 from campaign_app.extensions import db
-from campaign_app.models import SignUp, User, Visit
+from campaign_app.models import Campaign, OfficerLeave, SignUp, User, Visit, VisitOfficer, VisitStatus
+
+DEMO_RECORDS = (User, Campaign, OfficerLeave, Visit, VisitOfficer, SignUp)
+
+
+def demo_counts(app) -> list[int]:
+    with app.app_context():
+        return [db.session.scalar(select(func.count()).select_from(model)) for model in DEMO_RECORDS]
+
+
+def officers_planned_visits(app, day) -> list[int]:
+    """The demo officer's planned visits in Kota Palu on ``day``."""
+    with app.app_context():
+        return list(db.session.scalars(
+            select(Visit.id).join(VisitOfficer, VisitOfficer.visit_id == Visit.id)
+            .join(User, User.id == VisitOfficer.officer_id)
+            .where(User.username == "petugas", Visit.visit_date == day, Visit.status == VisitStatus.PLANNED,
+                   Visit.village_code.startswith("72.71."))
+        ))
 
 
 def test_users_create_reads_the_password_from_standard_input(app, runner):
@@ -38,15 +59,27 @@ def test_users_create_has_no_password_option(runner):
 
 
 def test_demo_seed_twice_duplicates_nothing(app, runner):
-    def counts():
-        with app.app_context():
-            return [db.session.scalar(select(func.count()).select_from(model)) for model in (User, Visit, SignUp)]
-
-    before = counts()
+    before = demo_counts(app)
     result = runner.invoke(args=["demo", "seed"])
     assert result.exit_code == 0
     assert "koordinator" in result.output
-    assert counts() == before
+    assert demo_counts(app) == before
+
+
+def test_demo_seed_on_the_next_day_moves_the_officers_visit_and_adds_nothing(app, runner, monkeypatch):
+    # dev.py serve seeds on every start: serving on Monday and again on Tuesday must not grow the demo.
+    first_day = clock.today()
+    next_day = first_day + timedelta(days=1)
+    monkeypatch.setattr(clock, "today", lambda: first_day)
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    before, [visit_id] = demo_counts(app), officers_planned_visits(app, first_day)
+
+    monkeypatch.setattr(clock, "today", lambda: next_day)
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    assert demo_counts(app) == before
+    assert officers_planned_visits(app, next_day) == [visit_id]
+    assert officers_planned_visits(app, first_day) == []
 
 
 def test_regions_load_reports_the_counts(runner):
