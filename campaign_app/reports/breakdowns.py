@@ -21,6 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from campaign_app.extensions import db
 from campaign_app.models import (
+    Branch,
     Campaign,
     District,
     Occupation,
@@ -35,22 +36,30 @@ from campaign_app.models import (
 )
 from campaign_app.models.tallies import occupation_column, payer_column
 from campaign_app.reports.metrics import SMALL_NUMBER_THRESHOLD, Rate, summed, summed_at_done_visits
-from campaign_app.reports.selection import (
-    Selection,
-    done,
-    tally_conditions,
-    visit_conditions,
-)
+from campaign_app.reports.selection import Selection, done, tally_conditions, visit_conditions
+from campaign_app.reports.sources import monthly_source, tally_source
 
 DIMENSIONS = ("regency", "district", "village", "officer", "channel", "occupation", "payer")
 SORTS = ("key", "label", "visits_done", "attendance", "signups", "conversion", "activation", "cost_per_signup")
 # Sign-ups have these, visits do not: no visits, attendance or cost per occupation or payer.
 SIGNUP_ONLY = ("occupation", "payer")
+# The breakdowns the monthly roll-up can serve: it knows regencies and campaigns, not smaller places or officers.
+ROLLED_UP = ("regency", "channel", *SIGNUP_ONLY)
+# Sorts by a count need no names: the page is cut before its keys are named.
+COUNT_SORTS = ("key", "visits_done", "attendance", "signups")
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 # Where a row leads: the filter its key sets, and the breakdown to show next (None: the figures alone).
 DRILLS = {"regency": ("regency_code", "district"), "district": ("district_code", "village"),
           "village": ("village_code", None), "officer": ("officer_id", "village"), "channel": ("channel", "regency")}
+
+
+# Districts, villages and officers are ranked within at most this many branches (the largest province has 19):
+# across the country they are 7,000 districts, 80,000 villages and 10,000 officers, too many to count per view
+# within the dashboard's time budget. A wider view narrows first (a branch, regency or campaign); the export
+# still gives the whole national table.
+MAX_BRANCHES_FOR_PLACES = 20
+PLACES = ("district", "village", "officer")
 
 
 class UnknownBreakdown(ValueError):
@@ -143,10 +152,8 @@ def _visit_side(by: str, selection: Selection):
 def _signup_side(by: str, selection: Selection):
     """Live sign-ups of the selection grouped by the key, from their tallies: (key, signups,
     signups_at_done_visits, activated)."""
-    if by in SIGNUP_ONLY:
-        return _mix_side(by, selection)
     columns = (summed(SignUpTally.signups).label("signups"),
-               summed_at_done_visits(SignUpTally.signups).label("signups_at_done_visits"),
+               summed_at_done_visits(SignUpTally.__table__, "signups").label("signups_at_done_visits"),
                summed(SignUpTally.activated).label("activated"))
     if by == "officer":
         key = SignUpTally.officer_id
@@ -160,19 +167,37 @@ def _signup_side(by: str, selection: Selection):
     return statement.where(*tally_conditions(selection)).group_by(key).cte("signup_side")
 
 
-def _mix_side(by: str, selection: Selection):
-    """Sign-ups per occupation or payer: the tallies' columns of each value summed once, then turned into one row
-    per value (a value no sign-up has gets no row)."""
+def _rolled_up_side(by: str, source):
+    """Visits and sign-ups of monthly rows grouped by regency or channel, both sides at once: (key, visits_done,
+    attendance, cost, signups, signups_at_done_visits, activated)."""
+    rows = source.c
+    key = rows.regency_code if by == "regency" else Campaign.channel
+    statement = select(key.label("key"), summed_at_done_visits(source, "visits").label("visits_done"),
+                       (summed_at_done_visits(source, "attendance_women")
+                        + summed_at_done_visits(source, "attendance_men")).label("attendance"),
+                       summed_at_done_visits(source, "cost").label("cost"),
+                       summed(rows.signups).label("signups"),
+                       summed_at_done_visits(source, "signups").label("signups_at_done_visits"),
+                       summed(rows.activated).label("activated")).select_from(source)
+    if by == "channel":
+        statement = statement.join(Campaign, Campaign.id == rows.campaign_id)
+    # As on the visits: a place or channel with only cancelled visits (and no sign-ups) has no row.
+    return statement.group_by(key).having((func.sum(rows.visits) > 0) | (func.sum(rows.signups) > 0)).cte("sides")
+
+
+def _mix_side(by: str, source):
+    """Sign-ups per occupation or payer: the columns of each value in ``source`` (tallies or monthly rows) summed
+    once, then turned into one row per value (a value no sign-up has gets no row)."""
     values = list(Occupation if by == "occupation" else Payer)
     name_of = occupation_column if by == "occupation" else payer_column
-    columns = SignUpTally.__table__.c
+    columns = source.c
     sums = []
     for value in values:
         sums += [summed(columns[name_of(value)]).label(f"{value}_signups"),
-                 summed_at_done_visits(columns[name_of(value)]).label(f"{value}_at_done"),
+                 summed_at_done_visits(source, name_of(value)).label(f"{value}_at_done"),
                  summed(columns[name_of(value, activated=True)]).label(f"{value}_activated")]
     # A CTE referenced by every branch of the union: PostgreSQL computes it once.
-    totals = select(*sums).where(*tally_conditions(selection)).cte("totals")
+    totals = select(*sums).cte("totals")
     rows = [select(literal(value, String).label("key"), totals.c[f"{value}_signups"].label("signups"),
                    totals.c[f"{value}_at_done"].label("signups_at_done_visits"),
                    totals.c[f"{value}_activated"].label("activated"))
@@ -212,18 +237,32 @@ def _order(sort: str, descending: bool, columns: dict[str, ColumnElement], key) 
     return [column.desc() if descending else column.asc(), key]
 
 
+def too_wide(selection: Selection, by: str) -> bool:
+    """Whether a breakdown by ``by`` would rank the districts, villages or officers of more than
+    ``MAX_BRANCHES_FOR_PLACES`` branches (a region, campaign or officer filter narrows it enough). Counts the
+    branches (one statement) only for a selection of every branch."""
+    if by not in PLACES or selection.campaign_ids or selection.officer_id is not None or any(
+            (selection.regency_code, selection.district_code, selection.village_code)):
+        return False
+    if selection.branch_ids is not None:
+        return len(selection.branch_ids) > MAX_BRANCHES_FOR_PLACES
+    return db.session.scalar(select(func.count()).select_from(Branch)) > MAX_BRANCHES_FOR_PLACES
+
+
 def breakdown(selection: Selection, by: str, sort: str = "signups", descending: bool = True,
-              limit: int = DEFAULT_LIMIT, offset: int = 0) -> Breakdown:
+              limit: int = DEFAULT_LIMIT, offset: int = 0, rolled_up: bool = True) -> Breakdown:
     """The main figures of ``selection`` per ``by`` (one of ``DIMENSIONS``), sorted by ``sort`` (one of
     ``SORTS``), ``limit`` rows (at most ``MAX_LIMIT``) from ``offset``: one statement.
 
     Rows whose sort rate rests on fewer than ``SMALL_NUMBER_THRESHOLD`` cases come after the others, by
-    label, whatever the direction. Each row carries its drill-down (``Drill``) where there is one.
-    Raises ``UnknownBreakdown`` for a dimension or sort outside the lists.
+    label, whatever the direction. Each row carries its drill-down (``Drill``) where there is one. Regencies,
+    channels, occupations and payers are read from the monthly roll-up where it serves the selection
+    (``rolled_up=False``: from the visits and tallies). Raises ``UnknownBreakdown`` for a dimension or sort
+    outside the lists.
     """
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
-    statement = _statement(selection, by, sort, descending).limit(limit + 1).offset(offset)
+    statement = _statement(selection, by, sort, descending, rolled_up, page=(limit + 1, offset))
     rows = [_row(by, selection, *row) for row in db.session.execute(statement)]
     return Breakdown(by=by, sort=sort, descending=descending, rows=rows[:limit], offset=offset,
                      has_more=len(rows) > limit)
@@ -237,7 +276,8 @@ def all_rows(selection: Selection, by: str, sort: str = "signups", descending: b
     The statement runs when the first row is asked for (and raises ``UnknownBreakdown`` then); closing the
     iterator early, as a download cut short does, closes the cursor.
     """
-    result = db.session.execute(_statement(selection, by, sort, descending).execution_options(yield_per=chunk))
+    statement = _statement(selection, by, sort, descending, rolled_up=True)
+    result = db.session.execute(statement.execution_options(yield_per=chunk))
     try:
         for part in result.partitions():
             for row in part:
@@ -246,21 +286,33 @@ def all_rows(selection: Selection, by: str, sort: str = "signups", descending: b
         result.close()
 
 
-def _statement(selection: Selection, by: str, sort: str, descending: bool):
-    """The breakdown's one statement, sorted, uncut."""
+def _sides(selection: Selection, by: str, rolled_up: bool):
+    """(keys, visit side or None, sign-up side): one CTE may be all three."""
+    monthly = monthly_source(selection) if rolled_up and by in ROLLED_UP else None
+    if by in SIGNUP_ONLY:
+        signups = _mix_side(by, monthly if monthly is not None else tally_source(selection))
+        return signups, None, signups
+    if monthly is not None:
+        both = _rolled_up_side(by, monthly)
+        return both, both, both
+    visits, signups = _visit_side(by, selection), _signup_side(by, selection)
+    return union(select(visits.c.key), select(signups.c.key)).subquery("keys"), visits, signups
+
+
+def _statement(selection: Selection, by: str, sort: str, descending: bool, rolled_up: bool,
+               page: tuple[int, int] | None = None):
+    """The breakdown's one statement, sorted, cut to ``page`` (limit, offset) when given.
+
+    Sorted by a count, the page is cut before its rows are named: only its few keys are joined to the regions
+    or officers (a national breakdown by village would otherwise name 80,000 villages to show 15)."""
     if by not in DIMENSIONS or sort not in SORTS:
         raise UnknownBreakdown(f"no breakdown by {by!r} sorted by {sort!r}")
-    signups = _signup_side(by, selection)
-    if by in SIGNUP_ONLY:
-        visits = None
-        keys = signups
-    else:
-        visits = _visit_side(by, selection)
-        keys = union(select(visits.c.key), select(signups.c.key)).subquery("keys")
+    keys, visits, signups = _sides(selection, by, rolled_up)
     key = keys.c.key
     statement = select(key).select_from(keys)
-    if visits is not None:
+    if visits is not None and visits is not keys:
         statement = statement.outerjoin(visits, visits.c.key == key)
+    if visits is not None:
         visits_done = func.coalesce(visits.c.visits_done, 0)
         attendance = func.coalesce(visits.c.attendance, 0)
         cost = func.coalesce(visits.c.cost, 0)
@@ -268,18 +320,33 @@ def _statement(selection: Selection, by: str, sort: str, descending: bool):
         visits_done = attendance = cost = null()
     if keys is not signups:
         statement = statement.outerjoin(signups, signups.c.key == key)
-    count = func.coalesce(signups.c.signups, 0)
-    at_done = func.coalesce(signups.c.signups_at_done_visits, 0)
-    activated = func.coalesce(signups.c.activated, 0)
+    numbers = {"visits_done": visits_done, "attendance": attendance, "cost": cost,
+               "signups": func.coalesce(signups.c.signups, 0),
+               "at_done": func.coalesce(signups.c.signups_at_done_visits, 0),
+               "activated": func.coalesce(signups.c.activated, 0)}
+    if page is not None and sort in COUNT_SORTS:
+        statement = statement.add_columns(*(value.label(name) for name, value in numbers.items()))
+        cut = (statement.order_by(*_order(sort, descending, _sort_columns(key, numbers, visits is None), key))
+               .limit(page[0]).offset(page[1]).subquery("page"))
+        key, numbers = cut.c.key, {name: cut.c[name] for name in numbers}
+        statement, page = select(key).select_from(cut), None
     label, parent, statement = _labelled(by, statement, key)
-    columns = {"key": key, "label": label, "visits_done": visits_done, "attendance": attendance, "signups": count,
-               "conversion": (at_done, attendance), "activation": (activated, count),
-               "cost_per_signup": (cost, at_done)}
-    if visits is None:
-        # Occupation and payer: no visits, attendance or cost to rank by; those sorts fall back to the key.
+    columns = {**_sort_columns(key, numbers, visits is None), "label": label}
+    statement = statement.add_columns(label, parent, *numbers.values()).order_by(
+        *_order(sort, descending, columns, key))
+    return statement if page is None else statement.limit(page[0]).offset(page[1])
+
+
+def _sort_columns(key, numbers: dict, signup_only: bool) -> dict:
+    """What each sort ranks by; occupation and payer have no visits, attendance or cost: those sorts fall back to
+    the key."""
+    count, at_done, attendance = numbers["signups"], numbers["at_done"], numbers["attendance"]
+    columns = {"key": key, "visits_done": numbers["visits_done"], "attendance": attendance, "signups": count,
+               "conversion": (at_done, attendance), "activation": (numbers["activated"], count),
+               "cost_per_signup": (numbers["cost"], at_done)}
+    if signup_only:
         columns.update(visits_done=key, attendance=key, conversion=None, cost_per_signup=None)
-    return (statement.add_columns(label, parent, visits_done, attendance, cost, count, at_done, activated)
-            .order_by(*_order(sort, descending, columns, key)))
+    return columns
 
 
 def _row(by: str, selection: Selection, key, label, parent, visits_done, attendance, cost, signups, at_done,

@@ -1,7 +1,8 @@
 """The figures of a selection: visits, attendance, sign-ups, rates, cost, coverage, subsidy use and mixes.
 
-``figures`` issues five aggregate statements whatever the data (visits; officer-days; sign-ups summed from
-their tallies; subsidy programmes; villages in scope) and folds their few rows in Python.
+``figures`` issues five aggregate statements whatever the data (visits; officer-days; sign-ups; subsidy
+programmes; villages in scope) and folds their few rows in Python. Where the roll-ups serve the selection
+(``campaign_app.reports.sources``) they are read instead of the visits and tallies.
 
 Which sign-ups count: every live one (not void) recorded at a visit of the selection. Rates that compare
 sign-ups with what visits achieved (per visit, per officer-day, per attendee, per rupiah) count only the
@@ -12,14 +13,14 @@ inflate them.
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from campaign_app.extensions import db
 from campaign_app.models import (
+    DailyResult,
+    MonthlyResult,
     Occupation,
     Payer,
-    SignUpTally,
     SubsidyProgramme,
     Village,
     Visit,
@@ -27,13 +28,8 @@ from campaign_app.models import (
     VisitStatus,
 )
 from campaign_app.models.tallies import occupation_column, payer_column
-from campaign_app.reports.selection import (
-    Selection,
-    done,
-    tally_conditions,
-    village_scope_conditions,
-    visit_conditions,
-)
+from campaign_app.reports.selection import Selection, done, village_scope_conditions, visit_conditions
+from campaign_app.reports.sources import daily_conditions, monthly_source, tally_source
 
 # A rate resting on fewer cases than this (attendees, sign-ups, visits, officer-days...) is shown as a count
 # ("12 of 20") and marked not comparable rather than ranked: with so few cases, chance alone moves it by
@@ -153,32 +149,55 @@ def summed(expression) -> ColumnElement:
     return func.coalesce(func.sum(expression), 0)
 
 
-def summed_at_done_visits(tally_column) -> ColumnElement:
-    """The sum of a ``SignUpTally`` count column over the tallies of done visits only."""
-    return summed(case((SignUpTally.visit_done, tally_column), else_=0))
+def summed_at_done_visits(source, name: str) -> ColumnElement:
+    """The sum of a count column of ``source`` (tallies or monthly rows) over its rows of done visits only."""
+    return summed(case((source.c.visit_done, source.c[name]), else_=0))
 
 
 def _count_visits(figures: Figures, selection: Selection) -> None:
-    """Visits planned and done, attendance, cost and villages visited: one statement."""
+    """Visits planned and done, attendance, cost and villages visited, from the visits: one statement."""
     is_done = done()
-    # Grouped, not count(DISTINCT ...): PostgreSQL hashes a GROUP BY, but sorts for a DISTINCT aggregate.
-    visited = select(Visit.village_code).where(is_done, *visit_conditions(selection)).group_by(Visit.village_code)
-    visited = visited.subquery("visited")
     row = db.session.execute(
         select(func.count(case((Visit.status != VisitStatus.CANCELLED, 1))),
                func.count(case((is_done, 1))),
                summed(case((is_done, Visit.attendance_women))),
                summed(case((is_done, Visit.attendance_men))),
                summed(case((is_done, Visit.planned_cost))),
-               select(func.count()).select_from(visited).scalar_subquery())
+               _villages_visited(selection).scalar_subquery())
         .where(*visit_conditions(selection))
     ).one()
     (figures.visits_planned, figures.visits_done, figures.attendance_women, figures.attendance_men,
      figures.cost, figures.villages_visited) = (int(value) for value in row)
 
 
-def _count_officer_days(figures: Figures, selection: Selection) -> None:
-    """Distinct (officer, date) pairs of done visits' assignments: one statement."""
+def _villages_visited(selection: Selection):
+    """SELECT the number of distinct villages with a done visit in the selection."""
+    # Grouped, not count(DISTINCT ...): PostgreSQL reads the grouped villages in order from ix_visits_done_village.
+    visited = select(Visit.village_code).where(done(), *visit_conditions(selection)).group_by(Visit.village_code)
+    return select(func.count()).select_from(visited.subquery("visited"))
+
+
+def _count_rolled_up_visits(figures: Figures, selection: Selection, source) -> None:
+    """The same figures as ``_count_visits``, summed from monthly rows (villages visited still from the visits,
+    since a village visited in two months counts once): one statement."""
+    rows = source.c
+    row = db.session.execute(
+        select(summed(rows.visits), summed_at_done_visits(source, "visits"),
+               summed_at_done_visits(source, "attendance_women"), summed_at_done_visits(source, "attendance_men"),
+               summed_at_done_visits(source, "cost"), _villages_visited(selection).scalar_subquery())
+    ).one()
+    (figures.visits_planned, figures.visits_done, figures.attendance_women, figures.attendance_men,
+     figures.cost, figures.villages_visited) = (int(value) for value in row)
+
+
+def _count_officer_days(figures: Figures, selection: Selection, rolled_up: bool) -> None:
+    """Distinct (officer, date) pairs of done visits' assignments: one statement. Summed from the daily roll-up
+    where it serves the selection: an officer's assignments are all in the officer's branch, so officer-days of
+    different branches are different."""
+    conditions = daily_conditions(selection) if rolled_up else None
+    if conditions is not None:
+        figures.officer_days = int(db.session.scalar(select(summed(DailyResult.officer_days)).where(*conditions)))
+        return
     pairs = (select(VisitOfficer.officer_id, Visit.visit_date).distinct()
              .join(Visit, Visit.id == VisitOfficer.visit_id)
              .where(done(), *visit_conditions(selection)))
@@ -188,16 +207,16 @@ def _count_officer_days(figures: Figures, selection: Selection) -> None:
     figures.officer_days = db.session.scalar(select(func.count()).select_from(pairs.subquery()))
 
 
-def _count_signups(figures: Figures, selection: Selection) -> None:
-    """Sign-ups, activated, women, and the occupation and payer mix, summed from the tallies: one statement."""
-    columns = SignUpTally.__table__.c
+def _count_signups(figures: Figures, source) -> None:
+    """Sign-ups, activated, women, and the occupation and payer mix, summed from ``source`` (tallies or monthly
+    rows): one statement."""
+    columns = source.c
     mixes = [*((occupation, "occupations", occupation_column(occupation)) for occupation in Occupation),
              *((payer, "payers", payer_column(payer)) for payer in Payer)]
     row = db.session.execute(
-        select(summed(SignUpTally.signups), summed_at_done_visits(SignUpTally.signups),
-               summed(SignUpTally.activated), summed_at_done_visits(SignUpTally.activated),
-               summed(SignUpTally.women), *(summed(columns[column]) for _value, _mix, column in mixes))
-        .where(*tally_conditions(selection))
+        select(summed(columns.signups), summed_at_done_visits(source, "signups"),
+               summed(columns.activated), summed_at_done_visits(source, "activated"),
+               summed(columns.women), *(summed(columns[column]) for _value, _mix, column in mixes))
     ).one()
     (figures.signups, figures.signups_at_done_visits, figures.activated, figures.activated_at_done_visits,
      figures.women) = (int(value) for value in row[:5])
@@ -206,17 +225,18 @@ def _count_signups(figures: Figures, selection: Selection) -> None:
     figures.subsidised = figures.payers[Payer.SUBSIDY]
 
 
-def _count_programmes(figures: Figures, selection: Selection) -> None:
-    """Each subsidy programme paying for sign-ups of the selection, with its quota and overall use: one statement."""
-    anywhere = aliased(SignUpTally)
-    used_overall = (select(summed(anywhere.signups)).where(anywhere.programme_key == SubsidyProgramme.id)
-                    .scalar_subquery())
-    in_selection = func.sum(SignUpTally.signups)
+def _count_programmes(figures: Figures, source) -> None:
+    """Each subsidy programme paying for sign-ups of ``source``, with its quota and its use by every branch (summed
+    from the monthly roll-up, which holds every sign-up): one statement."""
+    overall = (select(MonthlyResult.programme_key, func.sum(MonthlyResult.signups).label("used"))
+               .where(MonthlyResult.programme_key != 0).group_by(MonthlyResult.programme_key).subquery("overall"))
+    in_selection = func.sum(source.c.signups)
     rows = db.session.execute(
-        select(SubsidyProgramme.id, SubsidyProgramme.name, SubsidyProgramme.quota, in_selection, used_overall)
-        .select_from(SignUpTally)
-        .join(SubsidyProgramme, SubsidyProgramme.id == SignUpTally.programme_key)
-        .where(*tally_conditions(selection))
+        select(SubsidyProgramme.id, SubsidyProgramme.name, SubsidyProgramme.quota, in_selection,
+               func.coalesce(func.max(overall.c.used), 0))
+        .select_from(source)
+        .join(SubsidyProgramme, SubsidyProgramme.id == source.c.programme_key)
+        .outerjoin(overall, overall.c.programme_key == SubsidyProgramme.id)
         .group_by(SubsidyProgramme.id, SubsidyProgramme.name, SubsidyProgramme.quota)
         .having(in_selection > 0)
         .order_by(SubsidyProgramme.name)
@@ -235,16 +255,23 @@ def _count_villages(figures: Figures, selection: Selection) -> None:
     figures.villages_in_scope, figures.informal_workers, figures.villages_with_estimate = (int(v) for v in row)
 
 
-def figures(selection: Selection) -> Figures:
+def figures(selection: Selection, rolled_up: bool = True) -> Figures:
     """The figures of ``selection``, in five aggregate statements whatever the amount of data.
 
-    An empty selection gives zeros and rates whose ``value`` is None. ``cost`` is the planned cost of the
-    done visits until visits record what they actually cost.
+    Read from the monthly and daily roll-ups where they serve the selection (``rolled_up=False`` counts from the
+    visits and tallies alone: the same numbers, as the tests check). An empty selection gives zeros and rates
+    whose ``value`` is None. ``cost`` is the planned cost of the done visits until visits record what they
+    actually cost.
     """
     result = Figures()
-    _count_visits(result, selection)
-    _count_officer_days(result, selection)
-    _count_signups(result, selection)
-    _count_programmes(result, selection)
+    monthly = monthly_source(selection) if rolled_up else None
+    if monthly is None:
+        _count_visits(result, selection)
+    else:
+        _count_rolled_up_visits(result, selection, monthly)
+    _count_officer_days(result, selection, rolled_up)
+    signups = monthly if monthly is not None else tally_source(selection)
+    _count_signups(result, signups)
+    _count_programmes(result, signups)
     _count_villages(result, selection)
     return result

@@ -64,7 +64,8 @@ class Selection:
         return replace(self, **changes)
 
 
-def _in_branches(column, selection: Selection) -> list[ColumnElement[bool]]:
+def in_branches(column, selection: Selection) -> list[ColumnElement[bool]]:
+    """WHERE conditions keeping the rows of ``column`` (a branch id) in the selection's branches."""
     if selection.branch_ids is None:
         return []
     if not selection.branch_ids:
@@ -114,7 +115,7 @@ def visit_conditions(selection: Selection) -> list[ColumnElement[bool]]:
 
     The officer filter keeps the visits the officer was assigned to.
     """
-    conditions = [*_in_branches(Visit.branch_id, selection),
+    conditions = [*in_branches(Visit.branch_id, selection),
                   *_visit_filters(selection, Visit.campaign_id, Visit.visit_date),
                   *_in_region(Visit.village_code, selection)]
     if selection.officer_id is not None:
@@ -129,7 +130,7 @@ def tally_conditions(selection: Selection) -> list[ColumnElement[bool]]:
 
     The officer filter keeps the sign-ups the officer recorded.
     """
-    conditions = [*_in_branches(SignUpTally.branch_id, selection),
+    conditions = [*in_branches(SignUpTally.branch_id, selection),
                   *_visit_filters(selection, SignUpTally.campaign_id, SignUpTally.visit_date),
                   *_in_region(SignUpTally.village_code, selection)]
     if selection.officer_id is not None:

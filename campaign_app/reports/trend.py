@@ -1,8 +1,8 @@
 """Sign-ups and attendance of a selection per ISO week or per month, for the dashboard's trend chart.
 
-Portable on SQLite and PostgreSQL: SQL groups by visit date (two statements: done visits, and live sign-ups
-from their tallies), and Python folds the dates, a few hundred at most, into weeks or months. Sign-ups are
-dated by their visit.
+Portable on SQLite and PostgreSQL: SQL groups by visit date (from the daily roll-up when the selection narrows
+by branch and period only; otherwise two statements: done visits, and live sign-ups from their tallies), and
+Python folds the dates, a few hundred at most, into weeks or months. Sign-ups are dated by their visit.
 """
 
 from dataclasses import dataclass
@@ -11,8 +11,9 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from campaign_app.extensions import db
-from campaign_app.models import SignUpTally, Visit
+from campaign_app.models import DailyResult, SignUpTally, Visit
 from campaign_app.reports.selection import Selection, done, tally_conditions, visit_conditions
+from campaign_app.reports.sources import daily_conditions
 
 PERIODS = ("week", "month")
 # The chart's widest span; a longer period (a hostile or careless URL) is cut to the dates with data.
@@ -60,13 +61,18 @@ def _buckets(first: date, last: date, period: str) -> list[date]:
     return starts
 
 
-def trend(selection: Selection, period: str = "week") -> list[TrendPoint]:
-    """Visits done, attendance, sign-ups and activated sign-ups of ``selection`` per ``period`` ("week" or
-    "month"), every week or month of the selection's dates included (with zeros where nothing happened): two
-    statements. Without dates, the span of the data; empty when there is none. Raises ValueError for another
-    period."""
-    if period not in PERIODS:
-        raise ValueError(f"unknown period {period!r}")
+def _per_day(selection: Selection, rolled_up: bool) -> tuple[list, list]:
+    """(date, visits done, attendance) and (date, sign-ups, activated) rows of the selection per visit date: from
+    the daily roll-up where it serves the selection (one statement), else from the visits and tallies (two)."""
+    conditions = daily_conditions(selection) if rolled_up else None
+    if conditions is not None:
+        rows = db.session.execute(
+            select(DailyResult.day, func.sum(DailyResult.visits_done), func.sum(DailyResult.attendance),
+                   func.sum(DailyResult.signups), func.sum(DailyResult.activated))
+            .where(*conditions).group_by(DailyResult.day)
+        ).all()
+        return [(day, visits, attendance) for day, visits, attendance, _s, _a in rows if visits], \
+            [(day, signups, activated) for day, _v, _at, signups, activated in rows if signups]
     visits = db.session.execute(
         select(Visit.visit_date, func.count(Visit.id),
                func.coalesce(func.sum(func.coalesce(Visit.attendance_women, 0)
@@ -77,6 +83,17 @@ def trend(selection: Selection, period: str = "week") -> list[TrendPoint]:
         select(SignUpTally.visit_date, func.sum(SignUpTally.signups), func.sum(SignUpTally.activated))
         .where(*tally_conditions(selection)).group_by(SignUpTally.visit_date)
     ).all()
+    return visits, signups
+
+
+def trend(selection: Selection, period: str = "week", rolled_up: bool = True) -> list[TrendPoint]:
+    """Visits done, attendance, sign-ups and activated sign-ups of ``selection`` per ``period`` ("week" or
+    "month"), every week or month of the selection's dates included (with zeros where nothing happened): one or
+    two statements. Without dates, the span of the data; empty when there is none. Raises ValueError for another
+    period."""
+    if period not in PERIODS:
+        raise ValueError(f"unknown period {period!r}")
+    visits, signups = _per_day(selection, rolled_up)
     days = [row[0] for row in visits] + [row[0] for row in signups]
     if not days and (selection.date_from is None or selection.date_to is None):
         return []

@@ -25,7 +25,8 @@ from campaign_app.audit.service import record
 from campaign_app.clock import WITA
 from campaign_app.extensions import db
 from campaign_app.models import AuditAction, SignUp, SignUpStatus, User
-from campaign_app.models.tallies import TALLIED_ATTRIBUTES, TalliedFacts, add_to_tallies
+from campaign_app.models.summaries import record_bulk_changes
+from campaign_app.models.tallies import TALLIED_ATTRIBUTES, TalliedFacts
 from campaign_app.signups.personal_data import mask_nik, nik_index
 
 BranchIds = set[int] | None
@@ -297,8 +298,8 @@ def apply_activation_file(data, branch_ids: BranchIds, actor: User, now: datetim
         # ORM bulk UPDATE by primary key: one executemany, whatever the number of rows.
         db.session.execute(update(SignUp), changes)
         _expire_loaded({change["id"] for change in changes})
-        # The bulk update went around the flush that keeps the tallies: they are told here, in the same transaction.
-        add_to_tallies(db.session.connection(), moves)
+        # The bulk update went around the flush that keeps the summaries: they are told here, in the same transaction.
+        record_bulk_changes(db.session.connection(), moves)
     report.invalid.sort(key=lambda problem: problem.line)
     record(AuditAction.ACTIVATION_UPLOADED, actor=actor, subject_type=None, branch_id=actor.branch_id,
            details=report.counts(), now=now)

@@ -9,9 +9,12 @@ Per officer: Ani (V1, V2) 2 done, attendance 30, 5 sign-ups; Budi (V1; V6 planne
 from datetime import date
 
 import pytest
+from sqlalchemy import func, select
 
-from campaign_app.models import Channel, Occupation, Payer
-from campaign_app.reports.breakdowns import DIMENSIONS, SORTS, UnknownBreakdown, breakdown
+from campaign_app.branches.service import get_or_create_branch
+from campaign_app.extensions import db
+from campaign_app.models import Branch, Channel, Occupation, Payer
+from campaign_app.reports.breakdowns import DIMENSIONS, SORTS, UnknownBreakdown, breakdown, too_wide
 from campaign_app.reports.metrics import figures
 from campaign_app.reports.selection import Selection
 from tests.conftest import counting_statements
@@ -243,3 +246,24 @@ def test_each_breakdown_is_one_statement_whatever_the_data(app, world):
             counts[scale, by] = len(statements)
         add_copies(world, 4)
     assert {counts["1x", by] for by in DIMENSIONS} == {counts["5x", by] for by in DIMENSIONS} == {1}
+
+
+@pytest.mark.parametrize(("filters", "wide"), [
+    ({"branch_ids": set(range(1, 22))}, True),
+    ({"branch_ids": set(range(1, 21))}, False),
+    ({"branch_ids": set(range(1, 22)), "regency_code": "72.04"}, False),
+    ({"branch_ids": set(range(1, 22)), "campaign_ids": {1}}, False),
+    ({"branch_ids": set(range(1, 22)), "officer_id": 1}, False),
+])
+def test_districts_villages_and_officers_are_ranked_within_at_most_20_branches(filters, wide):
+    selection = Selection(**filters)
+    assert [too_wide(selection, by) for by in ("district", "village", "officer")] == [wide] * 3
+    assert not too_wide(selection, "regency")
+
+
+def test_a_selection_of_every_branch_is_too_wide_once_there_are_more_than_20_branches(world):
+    for n in range(20 - db.session.scalar(select(func.count()).select_from(Branch))):
+        get_or_create_branch(f"Kantor Cabang Uji {n}", [])
+    assert too_wide(Selection(branch_ids=None), "village") is False
+    get_or_create_branch("Kantor Cabang ke-21", [])
+    assert too_wide(Selection(branch_ids=None), "village") is True

@@ -9,7 +9,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, inspect, select
 
 from campaign_app.extensions import db
-from campaign_app.models import SignUp, SignUpTally, tallies_drift
+from campaign_app.models import DailyResult, MonthlyResult, SignUp, SignUpTally, rollups_drift, tallies_drift
 
 VERSION_TABLE = "alembic_version"
 
@@ -49,3 +49,14 @@ def test_the_tallies_migration_counts_the_sign_ups_already_recorded(app):
         upgrade()
         assert db.session.scalar(select(func.sum(SignUpTally.signups))) == recorded > 0
         assert tallies_drift(db.session.connection()) == []
+
+
+def test_the_roll_ups_migration_counts_the_visits_and_sign_ups_already_recorded(app):
+    with app.app_context():
+        recorded = db.session.scalar(select(func.count()).select_from(SignUp).where(SignUp.status != "void"))
+        db.session.remove()
+        downgrade(revision="0006_signup_tallies")
+        upgrade()
+        assert db.session.scalar(select(func.sum(MonthlyResult.signups))) == recorded > 0
+        assert db.session.scalar(select(func.sum(DailyResult.signups))) == recorded
+        assert rollups_drift(db.session.connection()) == []

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from campaign_app.extensions import db
-from campaign_app.models import SignUp, SubsidyProgramme, User, Visit
+from campaign_app.models import DailyResult, SignUp, SubsidyProgramme, User, Visit, rollups_drift, tallies_drift
 from campaign_app.signups.service import record_signup
 from campaign_app.validation import Refused
 from tests.factories import TODAY, in_progress_visit, signup_form
@@ -104,6 +104,17 @@ def test_20_different_sign_ups_submitted_at_once_are_all_stored(app, started_vis
     assert [kind for kind, *_ in results] == ["created"] * AT_ONCE, results
     assert sorted(stored(app, visit_id=started_visit[0])) == sorted(signup_id for _, signup_id, _ in results)
     assert len(stored(app, visit_id=started_visit[0])) == AT_ONCE
+
+
+def test_sign_ups_submitted_at_once_leave_the_tallies_and_roll_ups_true(app, started_visit):
+    forms = [signup_form(full_name=f"Pekerja Serentak {i}") for i in range(AT_ONCE)]
+    assert [kind for kind, *_ in all_at_once(app, started_visit, forms)] == ["created"] * AT_ONCE
+    with app.app_context():
+        connection = db.session.connection()
+        assert (tallies_drift(connection), rollups_drift(connection)) == ([], [])
+        live = db.session.scalar(select(func.count()).select_from(SignUp).where(SignUp.status != "void"))
+        assert db.session.scalar(select(func.sum(DailyResult.signups))) == live
+        db.session.remove()
 
 
 def test_workers_racing_for_the_last_places_of_a_quota_never_overrun_it(app, started_visit):

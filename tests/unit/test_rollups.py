@@ -1,0 +1,258 @@
+"""The monthly and daily roll-ups stay true through every change the services make, and the dashboards read the
+same numbers from them as from the visits and tallies (tests/reports_data.py's world: visits on 7 and 14 Sep,
+5 and 6 Oct, a cancelled one on 16 Sep and a planned one on 1 Dec 2026)."""
+
+from dataclasses import asdict
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from campaign_app.extensions import db
+from campaign_app.fieldwork.service import reopen_visit
+from campaign_app.models import (
+    DailyResult,
+    MonthlyResult,
+    Occupation,
+    Payer,
+    VisitStatus,
+    rebuild_rollups,
+    rollups_drift,
+)
+from campaign_app.reports.breakdowns import DIMENSIONS, all_rows, breakdown
+from campaign_app.reports.metrics import figures
+from campaign_app.reports.selection import Selection
+from campaign_app.reports.sources import whole_months
+from campaign_app.reports.trend import trend
+from campaign_app.signups.activation import apply_activation_file
+from campaign_app.signups.changes import correct_signup, void_signup
+from campaign_app.signups.review import merge
+from campaign_app.visits.assignments import assign_officer, unassign_officer
+from campaign_app.visits.service import change_status, reschedule_visit
+from tests.factories import SIGNUP_NOW, make_officer, make_signup, nik_for, user_named
+from tests.reports_data import KOMBO, add_copies, at, build_world, closed, sign, visit_on
+
+pytestmark = pytest.mark.usefixtures("app_context")
+
+
+@pytest.fixture
+def world(app_context):
+    return build_world()
+
+
+def no_drift() -> bool:
+    db.session.flush()
+    return rollups_drift(db.session.connection()) == []
+
+
+def monthly_row(campaign, month: date, done: bool, programme_key: int = 0) -> MonthlyResult | None:
+    db.session.flush()
+    return db.session.scalar(select(MonthlyResult).where(
+        MonthlyResult.campaign_id == campaign.id, MonthlyResult.month == month, MonthlyResult.visit_done == done,
+        MonthlyResult.programme_key == programme_key).execution_options(populate_existing=True))
+
+
+def daily_row(branch, day: date) -> DailyResult | None:
+    db.session.flush()
+    return db.session.scalar(select(DailyResult).where(DailyResult.branch_id == branch.id, DailyResult.day == day)
+                             .execution_options(populate_existing=True))
+
+
+def test_a_month_of_a_campaign_sums_its_done_visits_and_their_sign_ups(world):
+    # Toli-Toli in September: V1 (20 attending, 500,000) and V2 (10, 300,000) done; V5 cancelled is not a visit.
+    row = monthly_row(world.toli_toli, date(2026, 9, 1), done=True)
+    assert (row.regency_code, row.visits, row.attendance_women, row.attendance_men, row.cost) == (
+        "72.04", 2, 17, 13, 800_000)
+    # 4 live sign-ups there without a programme (2 by Ani at V1, 1 fisher, 1 by employer at V2).
+    assert (row.signups, row.activated, row.women, row.occupation_fisher, row.payer_employer) == (4, 2, 2, 1, 1)
+    subsidised = monthly_row(world.toli_toli, date(2026, 9, 1), done=True, programme_key=world.programme.id)
+    assert (subsidised.visits, subsidised.signups, subsidised.payer_subsidy) == (0, 2, 2)
+
+
+def test_a_day_of_a_branch_sums_done_visits_officer_days_and_sign_ups(world):
+    row = daily_row(world.branch, date(2026, 9, 7))
+    assert (row.visits_done, row.attendance, row.officer_days, row.signups, row.activated) == (1, 20, 2, 4, 1)
+
+
+def test_a_visit_not_done_counts_in_its_month_but_not_its_day(world):
+    # V4 on 6 Oct is still in progress, with one sign-up.
+    assert (monthly_row(world.buol, date(2026, 10, 1), done=False).visits,
+            monthly_row(world.buol, date(2026, 10, 1), done=False).signups) == (1, 1)
+    row = daily_row(world.branch, date(2026, 10, 6))
+    assert (row.visits_done, row.officer_days, row.signups) == (0, 0, 1)
+
+
+def test_a_recorded_sign_up_is_counted_at_once(world):
+    sign(world.visits["V4"], world.citra, "P", Occupation.TRADER, Payer.EMPLOYER, activated=True)
+    assert monthly_row(world.buol, date(2026, 10, 1), done=False).signups == 2
+    assert daily_row(world.branch, date(2026, 10, 6)).signups == 2
+    assert no_drift()
+
+
+def test_a_voided_sign_up_leaves_both_roll_ups(world):
+    visit = world.visits["V4"]
+    signup = make_signup(visit, world.citra, nik_for())
+    void_signup(signup, user_named("admin"), "NIK salah ketik", visit.visit_date, SIGNUP_NOW)
+    assert daily_row(world.branch, visit.visit_date).signups == 1
+    assert no_drift()
+
+
+def test_a_corrected_occupation_moves_the_count(world):
+    visit = world.visits["V4"]
+    signup = make_signup(visit, world.citra, nik_for(), occupation=Occupation.FARMER)
+    correct_signup(signup, user_named("admin"), full_name=signup.full_name, phone=signup.phone,
+                   occupation=Occupation.TRADER, sector=signup.sector, with_jht=False,
+                   declared_income=signup.declared_income, today=visit.visit_date, now=SIGNUP_NOW)
+    row = monthly_row(world.buol, date(2026, 10, 1), done=False)
+    assert (row.occupation_farmer, row.occupation_trader) == (1, 1)
+    assert no_drift()
+
+
+def test_an_activation_upload_is_counted_in_both_roll_ups(world):
+    visit = world.visits["V4"]
+    nik = nik_for()
+    make_signup(visit, world.citra, nik)
+    apply_activation_file(f"nik;status;tanggal_bayar_pertama\n{nik};aktif;2026-10-20\n".encode(), None,
+                          user_named("admin"), SIGNUP_NOW)
+    assert monthly_row(world.buol, date(2026, 10, 1), done=False).activated == 1
+    assert daily_row(world.branch, visit.visit_date).activated == 1
+    assert no_drift()
+
+
+def test_a_merged_near_duplicate_is_no_longer_counted(world):
+    visit = world.visits["V4"]
+    first = make_signup(visit, world.citra, nik_for(sex="P"), full_name="Siti Aminah")
+    second = make_signup(visit, world.citra, nik_for(sex="P"), full_name="Siti Aminah")
+    merge(second, first, user_named("koordinator"), SIGNUP_NOW)
+    assert daily_row(world.branch, visit.visit_date).signups == 2
+    assert no_drift()
+
+
+def test_closing_a_visit_moves_it_to_the_done_row_and_counts_its_day(world):
+    visit = world.visits["V4"]
+    closed(visit, 4, 6)
+    assert monthly_row(world.buol, date(2026, 10, 1), done=False) is None
+    assert monthly_row(world.buol, date(2026, 10, 1), done=True).visits == 2
+    row = daily_row(world.branch, visit.visit_date)
+    assert (row.visits_done, row.attendance, row.officer_days) == (1, 10, 1)
+    assert no_drift()
+
+
+def test_reopening_a_visit_takes_it_out_of_the_done_figures(world):
+    visit = world.visits["V3"]
+    reopen_visit(visit, user_named("admin"), "Absensi salah", at(visit.visit_date) + timedelta(hours=2))
+    assert daily_row(world.branch, visit.visit_date).visits_done == 0
+    assert no_drift()
+
+
+def test_a_rescheduled_visit_leaves_its_old_month_and_day(world):
+    visit = world.visits["V6"]
+    reschedule_visit(visit, visit_date=date(2026, 11, 3), start_time=None, today=date(2026, 11, 1))
+    assert monthly_row(world.toli_toli, date(2026, 12, 1), done=False) is None
+    assert monthly_row(world.toli_toli, date(2026, 11, 1), done=False).visits == 1
+    assert no_drift()
+
+
+def test_a_cancelled_visit_is_no_longer_a_visit(world):
+    change_status(world.visits["V6"], VisitStatus.CANCELLED, "Banjir")
+    assert monthly_row(world.toli_toli, date(2026, 12, 1), done=False) is None
+    assert no_drift()
+
+
+def test_an_officer_assigned_counts_in_the_officer_days_once_the_visit_is_done(world):
+    visit = world.visits["V4"]
+    assign_officer(visit, make_officer(world.branch, "Eko"))
+    closed(visit, 4, 6)
+    assert daily_row(world.branch, visit.visit_date).officer_days == 2
+    assert no_drift()
+
+
+def test_an_officer_removed_from_a_visit_keeps_the_roll_ups_true(world):
+    visit = world.visits["V6"]
+    extra = make_officer(world.branch, "Eko")
+    assign_officer(visit, extra)
+    unassign_officer(visit, extra)
+    assert no_drift()
+
+
+def test_a_new_visit_is_counted_in_its_month(world):
+    visit_on(world.toli_toli, KOMBO, date(2026, 12, 2), [world.budi], 50_000)
+    assert monthly_row(world.toli_toli, date(2026, 12, 1), done=False).visits == 2
+    assert no_drift()
+
+
+def test_a_rebuild_counts_both_roll_ups_again(world):
+    db.session.flush()
+    kept = (db.session.scalar(select(func.count()).select_from(MonthlyResult)),
+            db.session.scalar(select(func.count()).select_from(DailyResult)))
+    db.session.execute(delete(MonthlyResult))
+    db.session.execute(delete(DailyResult))
+    assert not no_drift()
+    assert rebuild_rollups(db.session.connection()) == kept
+    assert no_drift()
+
+
+def test_drift_is_found_when_a_roll_up_row_is_wrong(world):
+    daily_row(world.branch, date(2026, 9, 7)).officer_days = 5
+    assert not no_drift()
+
+
+@pytest.mark.parametrize(("date_from", "date_to", "months"), [
+    (None, None, (None, None)),
+    (date(2026, 9, 1), date(2026, 10, 31), (date(2026, 9, 1), date(2026, 11, 1))),
+    (date(2026, 9, 10), None, (date(2026, 10, 1), None)),
+    (None, date(2026, 10, 5), (None, date(2026, 10, 1))),
+    (date(2026, 12, 2), date(2027, 1, 31), (date(2027, 1, 1), date(2027, 2, 1))),
+    (date(2026, 9, 10), date(2026, 10, 5), None),
+    (date(2026, 9, 2), date(2026, 9, 30), None),
+])
+def test_whole_months_of_a_period(date_from, date_to, months):
+    assert whole_months(Selection(branch_ids=None, date_from=date_from, date_to=date_to)) == months
+
+
+SELECTIONS = [
+    {},
+    {"date_from": date(2026, 9, 1), "date_to": date(2026, 9, 30)},
+    {"date_from": date(2026, 9, 10), "date_to": date(2026, 10, 5)},
+    {"date_from": date(2026, 9, 8), "date_to": date(2026, 12, 31)},
+    {"date_from": date(2026, 8, 15), "date_to": date(2026, 10, 5)},
+    {"date_to": date(2026, 9, 14)},
+    {"date_from": date(2026, 10, 6)},
+    {"regency_code": "72.05"},
+    {"channel": "market_stall", "date_from": date(2026, 9, 10)},
+]
+
+
+@pytest.mark.parametrize("filters", SELECTIONS)
+def test_figures_from_the_roll_ups_equal_figures_from_the_visits(world, filters):
+    add_copies(world, 3, day=date(2026, 9, 29))
+    selection = Selection(branch_ids={world.branch.id}, **filters)
+    assert asdict(figures(selection)) == asdict(figures(selection, rolled_up=False))
+
+
+@pytest.mark.parametrize("filters", SELECTIONS)
+@pytest.mark.parametrize("by", DIMENSIONS)
+def test_breakdowns_from_the_roll_ups_equal_breakdowns_from_the_visits(world, filters, by):
+    add_copies(world, 3, day=date(2026, 9, 29))
+    selection = Selection(branch_ids={world.branch.id}, **filters)
+    assert breakdown(selection, by) == breakdown(selection, by, rolled_up=False)
+
+
+@pytest.mark.parametrize("filters", SELECTIONS[:7])
+@pytest.mark.parametrize("period", ["week", "month"])
+def test_the_trend_from_the_daily_roll_up_equals_the_trend_from_the_visits(world, filters, period):
+    add_copies(world, 3, day=date(2026, 9, 29))
+    selection = Selection(branch_ids=None, **filters)
+    assert trend(selection, period) == trend(selection, period, rolled_up=False)
+
+
+def test_an_export_reads_every_row_from_the_roll_up(world):
+    selection = Selection(branch_ids={world.branch.id})
+    assert list(all_rows(selection, "regency", chunk=1)) == breakdown(selection, "regency", rolled_up=False).rows
+
+
+def test_every_branch_figures_agree_after_changes(world):
+    sign(world.visits["V4"], world.citra, "L", Occupation.OTHER, Payer.SELF)
+    change_status(world.visits["V6"], VisitStatus.POSTPONED, "Hujan")
+    selection = Selection(branch_ids=None)
+    assert asdict(figures(selection)) == asdict(figures(selection, rolled_up=False))
