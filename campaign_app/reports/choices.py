@@ -14,7 +14,7 @@ from campaign_app.access import visible_branch_ids
 from campaign_app.campaigns.service import campaign_branches
 from campaign_app.extensions import db
 from campaign_app.labels import channel_label
-from campaign_app.models import Branch, Campaign, Channel, Role, User
+from campaign_app.models import Branch, Campaign, Channel, Province, Regency, Role, User, branch_regencies
 from campaign_app.reports.breakdowns import DIMENSIONS
 from campaign_app.villages.scope import district_options, regency_options, visible_village
 from campaign_app.visits.queries import ID_TEXT, branch_officers
@@ -24,7 +24,8 @@ LARGEST_ID = 2147483647
 BRANCH_SEPARATOR = " — "
 
 Choice = tuple[str, str]
-# A viewer of more branches than this is offered one branch's campaigns at a time.
+# A viewer of more branches than this is offered one branch's campaigns at a time, and the branches one province
+# at a time: 267 branches are 2.5 KB of a page's gzip, 3,204 campaigns 40 KB.
 CAMPAIGN_BRANCHES_AT_ONCE = 5
 
 
@@ -80,10 +81,10 @@ def campaign_options(visible: set[int] | None, several_branches: bool, offered: 
 
 def _officer_options(visible: set[int] | None, home_branch_id: int, branch_id: int | None,
                      officer: int | None) -> list[tuple[int, str]]:
-    # Someone who sees every branch is offered their own branch's officers and the chosen branch's (a national
-    # list would be huge); an officer a drill-down links to is offered too.
-    scope = visible if visible is not None else {home_branch_id} | ({branch_id} if branch_id else set())
-    officers = branch_officers(scope)
+    # One branch's officers at a time (the one chosen, else the viewer's own): a branch has about forty, 0.6 KB of
+    # gzip, and five branches' would not fit a fragment. An officer a drill-down links to is offered too.
+    # ``branch_id`` is one the viewer sees (or None); the viewer's own branch is always among theirs.
+    officers = branch_officers({branch_id if branch_id is not None else home_branch_id})
     if officer is not None and officer not in {id_ for id_, _name in officers}:
         statement = select(User.id, User.full_name).where(User.id == officer, User.role == Role.OFFICER)
         if visible is not None:
@@ -93,9 +94,51 @@ def _officer_options(visible: set[int] | None, home_branch_id: int, branch_id: i
 
 
 @dataclass(frozen=True)
-class FilterChoices:
-    """The choices of each of the dashboard's filters (``DashboardFilterForm``'s fields of the same names)."""
+class BranchPlace:
+    """A branch and the province it is in: its office's (home regency's), else that of the first regency it
+    covers; None for a branch that covers none."""
 
+    id: int
+    name: str
+    province_code: str | None
+    province_name: str | None
+
+
+def branch_places(visible: set[int] | None) -> list[BranchPlace]:
+    """The branches ``visible`` (None: every branch), by name, each with its province: one statement."""
+    first_covered = (select(func.min(branch_regencies.c.regency_code))
+                     .where(branch_regencies.c.branch_id == Branch.id).correlate(Branch).scalar_subquery())
+    statement = (select(Branch.id, Branch.name, Province.code, Province.name).select_from(Branch)
+                 .outerjoin(Regency, Regency.code == func.coalesce(Branch.home_regency_code, first_covered))
+                 .outerjoin(Province, Province.code == Regency.province_code)
+                 .order_by(Branch.name, Branch.id))
+    if visible is not None:
+        statement = statement.where(Branch.id.in_(sorted(visible)))
+    return [BranchPlace(*row) for row in db.session.execute(statement)]
+
+
+def listed_province(places: list[BranchPlace], asked: str, branch_id: int | None, home_branch_id: int) -> str | None:
+    """The province whose branches are listed: the one ``asked`` for when the viewer has a branch there, else
+    that of the branch asked for, else of the viewer's own branch, else the first."""
+    provinces = [place.province_code for place in places if place.province_code]
+    if asked in provinces:
+        return asked
+    for wanted in (branch_id, home_branch_id):
+        place = next((place for place in places if place.id == wanted and place.province_code), None)
+        if place:
+            return place.province_code
+    return provinces[0] if provinces else None
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """The choices of each of the dashboard's filters (``DashboardFilterForm``'s fields of the same names).
+
+    ``province`` lists the provinces of the viewer's branches when they are too many to list at once (else it
+    is empty), ``listed_province`` the one whose branches ``branch`` lists; ``several_branches`` whether the
+    viewer sees more than one branch."""
+
+    province: list[Choice]
     branch: list[Choice]
     campaign: list[Choice]
     regency: list[Choice]
@@ -105,26 +148,26 @@ class FilterChoices:
     officer: list[Choice]
     period: list[Choice]
     by: list[Choice]
-
-    @property
-    def several_branches(self) -> bool:
-        """Whether more than one branch is offered (besides "All branches")."""
-        return len(self.branch) > 2
+    listed_province: str = ""
+    several_branches: bool = False
 
 
-def filter_choices(viewer: User, *, branch: str = "", regency: str = "", district: str = "", village: str = "",
-                   officer: str = "", campaigns: tuple[str, ...] = ()) -> FilterChoices:
+def filter_choices(viewer: User, *, province: str = "", branch: str = "", regency: str = "", district: str = "",
+                   village: str = "", officer: str = "", campaigns: tuple[str, ...] = ()) -> FilterChoices:
     """The dashboard's filter choices for ``viewer``, given the values asked for (query-string text, unchecked).
 
-    Regencies are those the viewer covers; for a viewer of many branches, those of ``offered_branches`` and
-    the one asked for. Districts are those of the regency asked for, or of the regency a district asked for
-    belongs to; the village list holds only the village asked for (a drill-down's), when the viewer covers it.
-    Officers are those of the viewer's branches; for a viewer of every branch, those of their own branch and
-    of the branch asked for. Campaigns are those of ``offered_branches`` and those asked for (``campaigns``),
-    labelled with their branch when the viewer sees several (``campaign_options``).
+    Branches are all the viewer's when they are few (``CAMPAIGN_BRANCHES_AT_ONCE``); otherwise those of one
+    province (``listed_province``) and the one asked for, with the provinces to choose from. Regencies are those
+    the viewer covers; for a viewer of many branches, those of ``offered_branches`` and the one asked for.
+    Districts are those of the regency asked for, or of the regency a district asked for belongs to; the
+    village list holds only the village asked for (a drill-down's), when the viewer covers it. Officers are those
+    of one branch: the one asked for, else the viewer's own (and the officer asked for, when the viewer sees
+    them). Campaigns are those of ``offered_branches`` and those asked for (``campaigns``), labelled with their
+    branch when the viewer sees several (``campaign_options``).
     """
     visible = visible_branch_ids(viewer)
-    branches = campaign_branches(viewer)
+    places = branch_places(visible)
+    branches = [(place.id, place.name) for place in places]
     branch_id = read_id(branch)
     offered = offered_branches(visible, viewer.branch_id, branch_id)
     regencies = regency_options(visible)
@@ -139,8 +182,17 @@ def filter_choices(viewer: User, *, branch: str = "", regency: str = "", distric
                                 branch_id if branch_id in {id_ for id_, _name in branches} else None,
                                 read_id(officer))
     labels = dimension_labels()
+    provinces, listed, shown = [], "", places
+    if len(places) > CAMPAIGN_BRANCHES_AT_ONCE:
+        provinces = list(dict.fromkeys((place.province_code, place.province_name) for place in
+                                       sorted(places, key=lambda place: place.province_code or "")
+                                       if place.province_code))
+        listed = listed_province(places, province, branch_id, viewer.branch_id) or ""
+        # A branch without a province (it covers no regency) is listed whatever the province.
+        shown = [place for place in places if place.province_code in (listed, None) or place.id == branch_id]
     return FilterChoices(
-        branch=[("", _("All branches")), *((str(id_), name) for id_, name in branches)],
+        province=provinces,
+        branch=[("", _("All branches")), *((str(place.id), place.name) for place in shown)],
         campaign=[(str(id_), label) for id_, label in campaign_options(
             visible, len(branches) > 1, offered,
             [id_ for id_ in map(read_id, campaigns) if id_ is not None])],
@@ -151,6 +203,8 @@ def filter_choices(viewer: User, *, branch: str = "", regency: str = "", distric
         officer=[("", _("All officers")), *((str(id_), name) for id_, name in officers)],
         period=[("week", _("Weeks")), ("month", _("Months"))],
         by=[(name, labels[name]) for name in DIMENSIONS],
+        listed_province=listed,
+        several_branches=len(branches) > 1,
     )
 
 

@@ -1,7 +1,5 @@
 """The dashboard's filters, read from the query string and checked before any figure is computed."""
 
-from dataclasses import fields
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField
@@ -15,6 +13,14 @@ from campaign_app.visits.forms import within_years
 
 # The query-string names of the filters that narrow the figures, in the order of the form.
 FILTER_NAMES = ("branch", "campaign", "date_from", "date_to", "regency", "district", "village", "channel", "officer")
+# The fields whose choices ``FilterChoices`` holds.
+CHOICE_NAMES = ("province", "branch", "campaign", "regency", "district", "village", "channel", "officer", "period",
+                "by")
+# What the choices depend on (``filter_choices``'s inputs, besides an officer or campaign a link asks for, and the
+# province, which the form's own province list swaps in place).
+CHOICE_INPUTS = ("branch", "regency", "district", "village")
+# What a view's URL says besides its filters: which province's branches are listed, the trend's period, the breakdown.
+VIEW_NAMES = ("province", "period", "by")
 
 
 def _day_field(label):
@@ -29,6 +35,11 @@ class DashboardFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
+    # Set by ``offer``: the choices, and whether the query string asked for the province whose branches are listed.
+    offered: FilterChoices | None = None
+    province_asked = False
+    # Not a filter: which province's branches the branch list holds, for a viewer of too many to list at once.
+    province = SelectField(_l("Branches in the province"), choices=[], validate_choice=False)
     branch = SelectField(_l("Branch"), choices=[], default="",
                          invalid_choice_message=_l("Choose one of the branches listed."))
     campaign = SelectMultipleField(_l("Campaigns"), choices=[], default=[],
@@ -55,9 +66,13 @@ class DashboardFilterForm(FlaskForm):
             raise ValidationError(_l("The end comes before the start."))
 
     def offer(self, choices: FilterChoices) -> None:
-        """Set every field's choices (before ``validate``, which refuses a value outside them)."""
-        for name in (field.name for field in fields(choices)):
+        """Set every field's choices (before ``validate``, which refuses a value outside them), and show the
+        province whose branches are listed."""
+        self.offered = choices
+        for name in CHOICE_NAMES:
             getattr(self, name).choices = [SelectChoice(value, label) for value, label in getattr(choices, name)]
+        self.province_asked = bool(self.province.data) and self.province.data == choices.listed_province
+        self.province.data = choices.listed_province
 
     def valid(self, name: str):
         """The field's value when it was given and passed its checks, else None (the filter is left out)."""
@@ -81,13 +96,37 @@ class DashboardFilterForm(FlaskForm):
             channel=self.valid("channel"), officer_id=int(officer) if officer else None)
 
     def params(self) -> dict:
-        """The filters that passed their checks as query-string values: what links to the same view carry."""
+        """The filters that passed their checks as query-string values, and the province whose branches are
+        listed when it was asked for: what links to the same view carry (an export ignores the province)."""
         params = {name: self.valid(name) for name in FILTER_NAMES if name != "campaign"}
         params = {name: value.isoformat() if hasattr(value, "isoformat") else value
                   for name, value in params.items() if value}
         if self.campaign_ids():
             params["campaign"] = self.campaign_ids()
+        if self.province_asked:
+            params["province"] = self.province.data
         return params
+
+
+def _given(args, name: str) -> list[str]:
+    return sorted(value for value in args.getlist(name) if value)
+
+
+def form_is_current(asked, shown, from_form: bool) -> bool:
+    """Whether the filter form a browser shows can stay as it is for the view the query ``asked`` (a MultiDict)
+    needs, its messages aside (the caller checks them).
+
+    The browser shows the form rendered for the query ``shown`` (its current URL's; None when unknown), changed
+    by the user into ``asked`` when the request comes ``from_form``. The form stays when what its choices depend
+    on is unchanged (the branch, regency, district and village asked for; for a link, the officer and campaigns
+    too); a link (a drill-down) must also leave every value it shows unchanged. The province is left out for the
+    form: choosing one swaps the form at once, and the form sends the one listed, which the URL may not name."""
+    if shown is None:
+        return False
+    inputs = CHOICE_INPUTS if from_form else (*CHOICE_INPUTS, "officer", "campaign")
+    if any(_given(asked, name) != _given(shown, name) for name in inputs):
+        return False
+    return from_form or all(_given(asked, name) == _given(shown, name) for name in (*FILTER_NAMES, *VIEW_NAMES))
 
 
 class CompareForm(FlaskForm):

@@ -1,5 +1,7 @@
 """The trend chart's geometry: the scale's top, bars placed and scaled, empty data and a single point."""
 
+import gzip
+
 import pytest
 
 from campaign_app.reports.charts import BOTTOM, HEIGHT, LEFT, MAX_BAR_WIDTH, WIDTH, bar_chart, nice_top
@@ -41,12 +43,32 @@ def test_bars_share_the_width_in_order_with_a_gap():
     assert lefts[0] >= LEFT and lefts[-1] + chart.bars[-1].width <= WIDTH
 
 
-def test_the_path_draws_every_bar_with_height_from_the_baseline():
+def test_the_path_draws_every_bar_from_the_baseline_one_slot_apart():
     chart = bar_chart([2, 0, 1])
     assert chart.baseline == HEIGHT - BOTTOM
-    assert chart.path.count("M") == 2  # the empty bar is not drawn
-    # Three slots of 560 / 3 across; 40-wide bars centred in theirs; 2 is the top of the scale.
-    assert chart.path == "M113.3,140v-140h40v140zM486.7,140v-70h40v70z"
+    # From left of the first slot, one slot right and up to each bar's top, then down to the baseline: 2 is the
+    # top of the scale; the empty bar is a line of no length, which draws nothing.
+    assert chart.path == "M-.5,140m1,-140V140m1,-0V140m1,-70V140"
+    # Three slots of 560 / 3 across, right of the scale's labels; 40-wide bars, a fifth of a slot being 37.3.
+    assert chart.transform == "translate(40) scale(186.667,1)"
+    assert chart.stroke_width == "0.214"
+
+
+def test_bars_are_four_fifths_of_their_slot_wide():
+    chart = bar_chart([5] * 104)
+    assert chart.stroke_width == "0.8" and chart.transform == "translate(40) scale(5.385,1)"
+
+
+def test_the_path_costs_a_few_bytes_a_bar():
+    # Two years of weeks: the bars' markup is what grows with the span of the trend.
+    path = bar_chart([(n * 7919) % 1000 for n in range(104)]).path
+    assert len(path) < 104 * 11
+    assert len(gzip.compress(path.encode())) < 104 * 3
+
+
+def test_an_empty_chart_has_no_stroke():
+    chart = bar_chart([])
+    assert chart.stroke_width == "0" and chart.slot == 1
 
 
 def test_negative_values_are_drawn_as_nothing():

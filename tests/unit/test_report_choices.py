@@ -3,10 +3,16 @@
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from campaign_app.access import visible_branch_ids
+from campaign_app.branches.service import get_or_create_branch
+from campaign_app.extensions import db
+from campaign_app.models import Regency
+from campaign_app.regions.load import load_regions
 from campaign_app.reports.choices import (
     CAMPAIGN_BRANCHES_AT_ONCE,
+    branch_places,
     campaign_options,
     filter_choices,
     offered_branches,
@@ -165,3 +171,77 @@ def test_a_viewer_of_every_branch_is_offered_one_branch_s_regencies_and_the_one_
     assert BUOL in values(filter_choices(admin, regency=BUOL).regency)
     assert values(filter_choices(admin, branch=str(branch_named("Cabang Uji Utara").id)).regency) == [
         "", TOLI_TOLI, BUOL]
+
+
+# --- many branches: one province's at a time ----------------------------------------------------------------
+
+NORTH_SULAWESI = "71"
+
+
+def branches_up_north(count: int = CAMPAIGN_BRANCHES_AT_ONCE) -> list:
+    """``count`` branches in Sulawesi Utara, one regency each: with the demo's, more than are listed at once."""
+    load_regions([NORTH_SULAWESI])
+    codes = db.session.scalars(select(Regency.code).where(Regency.province_code == NORTH_SULAWESI)
+                               .order_by(Regency.code).limit(count)).all()
+    return [get_or_create_branch(f"Kantor Cabang Uji {code}", [code], home_regency_code=code) for code in codes]
+
+
+def test_a_viewer_of_many_branches_is_offered_the_branches_of_their_own_province():
+    north = branches_up_north()
+    choices = filter_choices(user_named("admin"))
+    assert values(choices.province) == [NORTH_SULAWESI, "72"] and choices.listed_province == "72"
+    assert labels(choices.province) == ["Sulawesi Utara", "Sulawesi Tengah"]
+    assert str(branch_named().id) in values(choices.branch)
+    assert not {str(branch.id) for branch in north} & set(values(choices.branch))
+    assert choices.several_branches and choices.branch[0][0] == ""
+
+
+def test_the_province_asked_for_lists_its_branches():
+    north = branches_up_north()
+    choices = filter_choices(user_named("admin"), province=NORTH_SULAWESI)
+    assert choices.listed_province == NORTH_SULAWESI
+    assert values(choices.branch) == ["", *(str(branch.id) for branch in sorted(north, key=lambda b: b.name))]
+
+
+def test_the_branch_asked_for_is_listed_with_the_branches_of_its_province():
+    north = branches_up_north()
+    admin = user_named("admin")
+    assert filter_choices(admin, branch=str(north[0].id)).listed_province == NORTH_SULAWESI
+    # Asked for beside another province (a province changed after the branch was chosen), it stays listed.
+    assert str(north[0].id) in values(filter_choices(admin, province="72", branch=str(north[0].id)).branch)
+
+
+def test_an_unknown_province_lists_the_viewer_s_own():
+    branches_up_north()
+    assert filter_choices(user_named("admin"), province="99\x00").listed_province == "72"
+
+
+def test_a_branch_covering_no_regency_is_listed_whatever_the_province():
+    branches_up_north()
+    empty = get_or_create_branch("Kantor Cabang Tanpa Wilayah", [])
+    for province in ("72", NORTH_SULAWESI):
+        assert str(empty.id) in values(filter_choices(user_named("admin"), province=province).branch)
+
+
+def test_a_viewer_of_few_branches_chooses_among_them_all_without_a_province():
+    branches_up_north()
+    choices = filter_choices(user_named("manajer"))
+    assert choices.province == [] and choices.listed_province == ""
+    assert len(values(choices.branch)) == 1 + len(visible_branch_ids(user_named("manajer")))
+
+
+def test_branch_places_name_each_branch_s_province():
+    north = branches_up_north(1)
+    places = {place.id: place for place in branch_places(None)}
+    assert places[north[0].id].province_code == NORTH_SULAWESI
+    assert places[branch_named().id].province_name == "Sulawesi Tengah"
+
+
+def test_officers_are_offered_one_branch_at_a_time():
+    palu_officer = make_officer(branch_named(), "Dewi Palu")
+    luwuk_officer = make_officer(branch_named(LUWUK), "Dewi Luwuk")
+    manager = user_named("manajer")  # of Palu, Luwuk and Poso; their own is Palu
+    offered = values(filter_choices(manager).officer)
+    assert str(palu_officer.id) in offered and str(luwuk_officer.id) not in offered
+    offered = values(filter_choices(manager, branch=str(branch_named(LUWUK).id)).officer)
+    assert str(luwuk_officer.id) in offered and str(palu_officer.id) not in offered

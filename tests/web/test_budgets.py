@@ -4,9 +4,45 @@ The crawl (``tests/crawler.py``) starts at each role's home page, or at the logi
 visitor, so a new page is checked as soon as something links to it. Run with ``-s`` to see the figures.
 """
 
-import pytest
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import groupby
 
-from tests.crawler import Fetched, gzip_size, parse, sign_in
+import pytest
+from faker import Faker
+from sqlalchemy import func, select, update
+from werkzeug.security import generate_password_hash
+
+from campaign_app.branches.service import get_or_create_branch
+from campaign_app.demo.seed import DEMO_PASSWORD
+from campaign_app.extensions import db
+from campaign_app.models import (
+    Branch,
+    Campaign,
+    Channel,
+    District,
+    Occupation,
+    Payer,
+    Regency,
+    Role,
+    SignUpTally,
+    User,
+    Village,
+    Visit,
+    branch_regencies,
+)
+from campaign_app.models.tallies import COUNT_COLUMNS
+from campaign_app.regions.load import available_province_codes, load_regions
+from campaign_app.reports.choices import CAMPAIGN_BRANCHES_AT_ONCE
+from campaign_app.reports.routes import TREND_ROWS
+from campaign_app.reports.trend import MAX_POINTS
+from campaign_app.subsidies.service import create_programme
+from campaign_app.users.service import create_user
+from tests.conftest import app_on_copy
+from tests.crawler import FRAGMENT_HEADERS, Fetched, gzip_size, parse, sign_in
+from tests.factories import branch_named, make_campaign, make_officer, user_named
+from tests.reports_data import closed, sign, started, visit_on
 from tests.web.conftest import ROLES
 
 PAGE_BUDGET = 14 * 1024  # fits TCP's first round trip
@@ -116,3 +152,203 @@ def test_first_visit_css_and_js_fit_the_budget_and_are_cached_a_year(demo_site):
     problems += [f"CSS + JS of the {role} first visit: {total} B gzip, over {ASSET_BUDGET} B ({listing})"
                  for role, total in totals.items() if total > ASSET_BUDGET]
     assert not problems, "first-visit CSS and JS:\n  " + "\n  ".join(problems)
+
+
+# --- the dashboard at national scale ------------------------------------------------------------------------
+
+WEEKS = MAX_POINTS  # five years of weekly visits: the longest trend the dashboard draws
+FIRST_MONDAY = date(2021, 11, 8)
+THEMES = ("Bekerja Tanpa Cemas", "Perempuan Pekerja Terlindungi", "Petani Sejahtera", "Nelayan Terlindungi",
+          "Ojek Aman", "Desa Sadar Jaminan Sosial", "Bulan K3 Desa", "Pasar Rakyat Terlindungi")
+HIGHEST_PROVINCE_BRANCHES = "35"  # Jawa Timur: 38 regencies, the most branches of any province
+NATION_PASSWORD = "tidak-dipakai-1"
+
+
+def _short(regency_name: str) -> str:
+    return regency_name.removeprefix("Kabupaten ").removeprefix("Kota ")
+
+
+def _cheap_hash(password: str, *args, **kwargs) -> str:
+    # Hundreds of officers nobody signs in as: a slow password hash would only slow the test down.
+    return generate_password_hash(password, "pbkdf2:sha256:1")
+
+
+@dataclass
+class Nation:
+    """Who looks at the national data set, and where its busiest branch works."""
+
+    regional: str  # a manager of every branch of Jawa Timur
+    regional_few: str  # a manager of as many branches as are listed at once
+    branch_manager: str  # the manager of the busiest branch
+    busy_regency: str
+    busy_district: str
+
+
+def _staff(branch: Branch, count: int, fake: Faker) -> list[User]:
+    return [make_officer(branch, fake.name()) for _n in range(count)]
+
+
+def _campaigns(branch: Branch, regency: str, count: int) -> list[Campaign]:
+    """``count`` campaigns back to back over the weeks of visits, named as a branch would."""
+    span = -(-WEEKS * 7 // count)  # rounded up: the last campaign runs to the last week
+    campaigns = []
+    for n in range(count):
+        starts = FIRST_MONDAY + timedelta(days=n * span)
+        campaigns.append(make_campaign(branch, f"{THEMES[n % len(THEMES)]} {_short(regency)} {starts.year} {n + 1}",
+                                       starts_on=starts, ends_on=starts + timedelta(days=span - 1),
+                                       channel=list(Channel)[n % len(Channel)]))
+    return campaigns
+
+
+def build_nation() -> Nation:
+    """Every province's regions and about 260 branches of two neighbouring regencies, as the national benchmark has
+    them; forty officers and twelve campaigns in each branch whose lists are shown; a done visit a week with
+    sign-ups in the busiest branch for five years (the longest trend drawn), a done visit in twenty other
+    branches, forty subsidy programmes paying; then the done visits' sign-ups and attendance scaled up to national
+    numbers (tens of thousands a week), whose longer digits are what makes the pages heavy."""
+    fake = Faker("id_ID")
+    fake.seed_instance(72)
+    load_regions(available_province_codes())
+    branches_by_province: dict[str, list[Branch]] = {}
+    # A regency is covered by one branch: those of the demo's branches stay theirs.
+    uncovered = select(Regency.province_code, Regency.code, Regency.name).where(
+        Regency.code.not_in(select(branch_regencies.c.regency_code))).order_by(Regency.code)
+    for province, codes in groupby(db.session.execute(uncovered), key=lambda row: row[0]):
+        regencies = [(code, name) for _province, code, name in codes]
+        for n in range(0, len(regencies), 2):
+            pair = regencies[n:n + 2]
+            branches_by_province.setdefault(province, []).append(get_or_create_branch(
+                f"Kantor Cabang {pair[0][1].removeprefix('Kabupaten ')}", [code for code, _name in pair],
+                home_regency_code=pair[0][0]))
+    east_java = branches_by_province[HIGHEST_PROVINCE_BRANCHES]
+    busy, few = east_java[0], east_java[:CAMPAIGN_BRANCHES_AT_ONCE]
+    palu = branch_named()
+    for branch in [*few, palu]:
+        _staff(branch, 40, fake)
+    campaigns = {branch.id: _campaigns(branch, branch.regencies[0].name, 12) for branch in [*few, palu]}
+    admin = user_named("admin")
+    programmes = [create_programme(name=f"Subsidi Pekerja Rentan Pemerintah {fake.city()} {n + 1}",
+                                   payer=f"Pemerintah Kabupaten {fake.city()}", starts_on=date(2021, 1, 1),
+                                   ends_on=date(2026, 12, 31), quota=20_000 + 37 * n, created_by=admin)
+                  for n in range(40)]
+    officers = list(db.session.scalars(select(User).where(User.branch_id == busy.id, User.role == Role.OFFICER)))
+    villages = list(db.session.scalars(
+        select(Village.code).join(District).where(District.regency_code.in_([r.code for r in busy.regencies]))
+        .order_by(Village.code)))
+    occupations, payers = list(Occupation), [Payer.SELF, Payer.EMPLOYER]
+    for week in range(WEEKS):
+        day = FIRST_MONDAY + timedelta(days=7 * week + week % 5)
+        campaign = next(c for c in campaigns[busy.id] if c.starts_on <= day <= c.ends_on)
+        pair = [officers[week % len(officers)], officers[(week + 7) % len(officers)]]
+        visit = started(visit_on(campaign, villages[(week * 37) % len(villages)], day, pair, 150_000 + 2_500 * week))
+        for n in range(2):
+            subsidised = (week + n) % 3 == 0
+            sign(visit, pair[n], "PL"[n], occupations[(week + n) % len(occupations)],
+                 Payer.SUBSIDY if subsidised else payers[n], programmes[week % len(programmes)] if subsidised else None,
+                 activated=(week + n) % 2 == 0)
+        closed(visit, 800 + (week * 131) % 3000, 700 + (week * 89) % 2000)
+    elsewhere = [branches[0] for province, branches in sorted(branches_by_province.items())
+                 if province not in (HIGHEST_PROVINCE_BRANCHES, "72")][:20]
+    for n, branch in enumerate(elsewhere):
+        officer = make_officer(branch, fake.name())
+        campaign = make_campaign(branch, f"Bekerja Tanpa Cemas {_short(branch.regencies[0].name)} 2026",
+                                 starts_on=date(2026, 1, 5), ends_on=date(2026, 12, 31))
+        village = db.session.scalar(select(Village.code).join(District)
+                                    .where(District.regency_code == branch.regencies[0].code).order_by(Village.code))
+        visit = started(visit_on(campaign, village, date(2026, 3, 2) + timedelta(days=7 * n), [officer], 400_000))
+        sign(visit, officer, "P", programme=programmes[n], payer=Payer.SUBSIDY)
+        closed(visit, 1200 + 97 * n, 900 + 53 * n)
+    db.session.flush()
+    # National numbers: each tally of a done visit counts a thousand to ten thousand times what the services
+    # recorded, and as many attend as a few hundred village meetings. The tallies are scaled around the ORM, then
+    # the attendance through it, so that whatever is counted from visits and tallies is counted again.
+    done = db.session.scalars(select(Visit).where(Visit.attendance_women.is_not(None))).all()
+    tallies = SignUpTally.__table__
+    factor = 1000 + (tallies.c.visit_id * 7919) % 8999
+    db.session.execute(update(tallies).where(tallies.c.visit_id.in_([visit.id for visit in done]))
+                       .values({tallies.c[name]: tallies.c[name] * factor for name in COUNT_COLUMNS}))
+    for visit in done:
+        visit.attendance_women, visit.attendance_men = visit.attendance_women * 37, visit.attendance_men * 41
+    db.session.flush()
+    regional = create_user(username="wilayah35", full_name="Manajer Wilayah Jawa Timur", password=NATION_PASSWORD,
+                           role=Role.MANAGER, branch=busy, covered_branches=east_java)
+    regional_few = create_user(username="wilayah35a", full_name="Manajer Lima Cabang", password=NATION_PASSWORD,
+                               role=Role.MANAGER, branch=busy, covered_branches=few)
+    manager = create_user(username="kc-sibuk", full_name="Manajer Cabang Sibuk", password=NATION_PASSWORD,
+                          role=Role.MANAGER, branch=busy)
+    busy_district = db.session.get(Village, villages[0]).district_code
+    return Nation(regional.username, regional_few.username, manager.username, busy.regencies[0].code, busy_district)
+
+
+@pytest.fixture(scope="module")
+def nation(databases):
+    """An app on the national data set of ``build_nation``, and who looks at it."""
+    with app_on_copy(databases, databases.fresh_url()) as app:
+        with app.app_context(), pytest.MonkeyPatch.context() as patch:
+            patch.setattr("campaign_app.models.people.generate_password_hash", _cheap_hash, raising=False)
+            built = build_nation()
+            db.session.commit()
+        yield app, built
+
+
+VIEWS = ("", "?by=village", "?by=officer", "?by=channel", "?period=month", "?regency={regency}&by=district",
+         "?regency={regency}&district={district}&by=village&sort=label&desc=0&page=2")
+
+
+def _signed_in(app, username: str):
+    client = app.test_client()
+    password = DEMO_PASSWORD if username == "admin" else NATION_PASSWORD
+    assert client.post("/login", data={"username": username, "password": password}).status_code == 303
+    return client
+
+
+def _sizes(client, url: str, **headers) -> tuple[int, int]:
+    """The gzip size of ``url`` as a page, and as the htmx fragment sent with ``headers``."""
+    page = client.get(url)
+    fragment = client.get(url, headers={**FRAGMENT_HEADERS, **headers})
+    assert page.status_code == fragment.status_code == 200, url
+    return gzip_size(page.get_data()), gzip_size(fragment.get_data())
+
+
+@pytest.mark.parametrize("viewer", ["admin", "regional", "regional_few", "branch_manager"])
+def test_the_dashboard_fits_the_budgets_at_national_scale(nation, viewer):
+    """Every dashboard view of a viewer of the national data set: the page, the results an htmx request swaps in
+    (after a link on the same view, and after a drill-down from the unfiltered view, which also loads the
+    filters), the filter form those load, and the trend's numbers (the page of all of them, and the two years
+    at a time that htmx loads)."""
+    app, built = nation
+    username = "admin" if viewer == "admin" else getattr(built, viewer)
+    client = _signed_in(app, username)
+    sizes = {}
+    for view in VIEWS:
+        query = view.format(regency=built.busy_regency, district=built.busy_district)
+        url = f"/reports/{query}"
+        sizes[url] = _sizes(client, url, **{"HX-Current-URL": f"http://localhost{url}"})
+        sizes[f"{url} (drilled into)"] = _sizes(client, url, **{"HX-Current-URL": "http://localhost/reports/"})
+        sizes[f"/reports/filters{query}"] = _sizes(client, f"/reports/filters{query}")
+    oldest_shown = (FIRST_MONDAY + timedelta(weeks=WEEKS - TREND_ROWS)).isoformat()
+    # The trend's page lists every week; htmx loads them two years at a time.
+    for url in ("/reports/trend", "/reports/trend?period=month"):
+        sizes[url] = _sizes(client, url)[0], None
+    sizes[f"/reports/trend?before={oldest_shown}"] = _sizes(client, f"/reports/trend?before={oldest_shown}")
+    listing = "\n".join(f"  page {page:6} B, fragment {fragment or '-':>5} B gzip: {url}"
+                        for url, (page, fragment) in sizes.items())
+    print(f"\n{username} on the national data set:\n{listing}")
+    assert max(page for page, _fragment in sizes.values()) <= PAGE_BUDGET, listing
+    assert max(fragment or 0 for _page, fragment in sizes.values()) <= FRAGMENT_BUDGET, listing
+
+
+def test_the_national_data_set_is_the_worst_case_it_claims(nation):
+    app, built = nation
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Branch)) >= 260
+    admin = _signed_in(app, "admin").get("/reports/").get_data(as_text=True)
+    provinces = re.search(r'<select[^>]*name="province".*?</select>', admin, re.S).group(0)
+    assert provinces.count("<option") == 38
+    manager = _signed_in(app, built.branch_manager)
+    manager.post("/language", data={"language": "en"})
+    body = manager.get("/reports/").get_data(as_text=True)
+    # Five years of weeks in the chart, the latest in the table, then a link to the earlier ones.
+    assert re.search(r'<path d="M-\.5,140[^"]*"', body).group(0).count("m1,-") == WEEKS
+    table = re.search(r"<details>.*?</details>", body, re.S).group(0)
+    assert table.count("<tr>") == 1 + TREND_ROWS + 1 and "Show earlier weeks" in table

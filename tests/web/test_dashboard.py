@@ -9,16 +9,26 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
+from campaign_app.branches.service import get_or_create_branch
 from campaign_app.extensions import db
-from campaign_app.models import Campaign, Role
+from campaign_app.models import Campaign, Payer, Regency, Role, SubsidyProgramme
+from campaign_app.regions.load import load_regions
 from campaign_app.users.service import create_user
 from tests.conftest import counting_statements
-from tests.factories import branch_named
-from tests.reports_data import BUOL, BUOL_VILLAGES, DAMPAL_SELATAN, add_copies, build_world
+from tests.factories import branch_named, make_campaign
+from tests.reports_data import BUOL, BUOL_VILLAGES, DAMPAL_SELATAN, MOMUNU_DISTRICT, add_copies, build_world, sign
 
 HTMX = {"HX-Request": "true"}
 PAGE_BUDGET = 14 * 1024
 FRAGMENT_BUDGET = 4 * 1024
+# What results hold when the filter form beside them has to be loaded again.
+LOADER = re.compile(r'<div hidden hx-get="(/reports/filters[^"]*)" hx-trigger="load" hx-target="#filters"')
+
+
+def htmx(shown: str | None = None, from_form: bool = False) -> dict:
+    """The headers htmx sends from a page showing the dashboard view ``shown``: from its filter form, or a link."""
+    headers = {**HTMX, **({"HX-Current-URL": f"http://localhost{shown}"} if shown is not None else {})}
+    return {**headers, "HX-Trigger": "filters"} if from_form else headers
 
 
 @pytest.fixture
@@ -53,10 +63,16 @@ def test_the_page_has_the_filters_figures_trend_and_breakdown(auth):
 
 
 def test_an_htmx_request_gets_only_the_results_block(auth):
-    response = auth.reading_english("manager").get("/reports/?period=month", headers=HTMX)
+    response = auth.reading_english("manager").get("/reports/?period=month", headers=htmx("/reports/"))
     body = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "<html" not in body and "Sign-ups per month" in body and 'role="search"' in body
+    assert "<html" not in body and "Sign-ups per month" in body and 'role="search"' not in body
+
+
+def test_the_page_shows_the_filter_form_beside_the_results(auth):
+    body = auth.reading_english("manager").get("/reports/").get_data(as_text=True)
+    assert body.count('role="search"') == 1
+    assert body.index('<form id="filters"') < body.index('<div id="view"') and not LOADER.search(body)
 
 
 def test_the_menu_links_the_dashboard_for_managers_and_coordinators(auth):
@@ -112,6 +128,200 @@ def test_sort_links_flip_the_direction_of_the_current_column(auth, world):
     client = auth.reading_english("admin")
     body = client.get("/reports/", query_string={"branch": world["branch"], "sort": "signups"}).get_data(as_text=True)
     assert 'aria-sort="descending"' in body and "sort=signups&amp;desc=0" in body
+
+
+# --- the filter form is loaded again only when it changes -----------------------------------------------
+
+def loaded_form(client, body: str) -> str:
+    """The filter form the results ``body`` load beside them (they must load one)."""
+    loader = LOADER.search(body)
+    assert loader, "the results do not load the filter form"
+    response = client.get(html.unescape(loader.group(1)), headers=HTMX)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def selected(form: str, name: str) -> list[str]:
+    select = re.search(rf'<select[^>]*name="{name}".*?</select>', form, re.S).group(0)
+    return re.findall(r'<option selected value="([^"]*)"', select)
+
+
+def test_the_results_vary_with_the_page_shown_and_what_asked_for_them(auth):
+    response = auth.reading_english("manager").get("/reports/", headers=htmx("/reports/"))
+    assert {"HX-Request", "HX-Current-URL", "HX-Trigger"} <= set(response.vary)
+
+
+def test_a_sort_link_leaves_the_filter_form_as_it_is(auth, world):
+    view = f"/reports/?branch={world['branch']}&period=week&by=regency"
+    body = auth.reading_english("admin").get(f"{view}&sort=label&desc=0", headers=htmx(view)).get_data(as_text=True)
+    assert "By Regency" in body and not LOADER.search(body)
+
+
+def test_a_change_of_period_or_channel_in_the_form_leaves_it_as_it_is(auth, world):
+    client, view = auth.reading_english("admin"), f"/reports/?branch={world['branch']}&period=week"
+    for changed in (f"/reports/?branch={world['branch']}&period=month", f"{view}&channel=market_stall"):
+        assert not LOADER.search(client.get(changed, headers=htmx(view, from_form=True)).get_data(as_text=True))
+
+
+def test_a_change_of_regency_in_the_form_loads_it_again_with_the_regency_s_districts(auth, world):
+    client, view = auth.reading_english("admin"), f"/reports/?branch={world['branch']}"
+    body = client.get(f"{view}&regency={BUOL}", headers=htmx(view, from_form=True)).get_data(as_text=True)
+    assert tile(body, "Sign-ups") == "3"
+    form = loaded_form(client, body)
+    assert form.startswith('<form id="filters"') and "<html" not in form
+    assert selected(form, "regency") == [BUOL] and f'<option value="{MOMUNU_DISTRICT}">' in form
+
+
+def test_a_drill_down_loads_the_form_showing_where_the_view_is(auth, world):
+    client, view = auth.reading_english("admin"), f"/reports/?branch={world['branch']}&period=week&by=regency"
+    body = client.get(view, headers=htmx(view)).get_data(as_text=True)
+    link = html.unescape(re.search(r'<a href="([^"]*regency=72\.05[^"]*)" hx-get', body).group(1))
+    drilled = client.get(link, headers=htmx(view)).get_data(as_text=True)
+    form = loaded_form(client, drilled)
+    assert selected(form, "regency") == [BUOL] and selected(form, "by") == ["district"]
+    assert selected(form, "branch") == [str(world["branch"])]
+
+
+def test_a_refused_value_loads_the_form_with_its_message_and_again_to_clear_it(auth):
+    client, start = auth.reading_english("manager"), "/reports/?date_from=2026-10-01"
+    refused = f"{start}&date_to=2026-09-01"
+    body = client.get(refused, headers=htmx(start, from_form=True)).get_data(as_text=True)
+    assert "The end comes before the start." in loaded_form(client, body)
+    mended = client.get(f"{start}&date_to=2026-10-31", headers=htmx(refused, from_form=True)).get_data(as_text=True)
+    assert "The end comes before the start." not in loaded_form(client, mended)
+
+
+def test_results_from_an_unknown_page_load_the_filter_form(auth):
+    body = auth.reading_english("manager").get("/reports/?by=district", headers=HTMX).get_data(as_text=True)
+    assert selected(loaded_form(auth.client, body), "by") == ["district"]
+
+
+def test_the_filter_form_alone_is_a_page_that_shows_the_dashboard(auth):
+    body = auth.reading_english("manager").get("/reports/filters?by=officer").get_data(as_text=True)
+    assert "<html" in body and 'role="search"' in body and 'action="/reports/"' in body
+    assert selected(body, "by") == ["officer"]
+
+
+# --- the trend's numbers ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def long_trend(app):
+    """The world, and a done visit half a year after it: 31 weeks of trend (Sep 7, 2026 to Apr 5, 2027)."""
+    with app.app_context():
+        built = build_world()
+        later = make_campaign(built.branch, "Tahun depan", starts_on=date(2027, 4, 1), ends_on=date(2027, 4, 30))
+        add_copies(built, 1, day=date(2027, 4, 5), campaign=later)
+        db.session.commit()
+        return built.branch.id
+
+
+def trend_table(body: str) -> str:
+    return re.search(r"<table class=\"list\">.*?</table>", body, re.S).group(0)
+
+
+def weeks(body: str) -> list[str]:
+    return re.findall(r"<tr><td>([^<]+)</td>", body)
+
+
+def test_the_trend_table_shows_the_latest_13_weeks_newest_first_then_a_link_to_the_earlier(auth, long_trend):
+    client = auth.reading_english("admin")
+    body = client.get("/reports/", query_string={"branch": long_trend}).get_data(as_text=True)
+    table = trend_table(body)
+    assert len(weeks(table)) == 13 and weeks(table)[0] == "Apr 5, 2027" and weeks(table)[-1] == "Jan 11, 2027"
+    # The chart still draws every week, from the first to the last.
+    assert re.search(r'<path d="M-\.5,140[^"]*"', body).group(0).count("m1,-") == 31
+    link = re.search(r'<a href="([^"]+)" hx-get="([^"]+)" hx-target="closest tr" hx-swap="outerHTML" '
+                     r'hx-push-url="false">Show earlier weeks</a>', table)
+    everything, earlier = (html.unescape(url) for url in link.groups())
+    assert urlsplit(everything).path == "/reports/trend"
+    assert parse_qs(urlsplit(everything).query) == {"branch": [str(long_trend)], "period": ["week"]}
+    assert parse_qs(urlsplit(earlier).query)["before"] == ["2027-01-11"]
+
+
+def test_the_earlier_weeks_load_in_place_of_the_link(auth, long_trend):
+    rows = auth.reading_english("admin").get(f"/reports/trend?branch={long_trend}&period=week&before=2027-01-11",
+                                             headers=HTMX)
+    body = rows.get_data(as_text=True)
+    assert body.startswith("<tr>") and "<table" not in body and "Show earlier" not in body
+    assert len(weeks(body)) == 31 - 13 and weeks(body)[0] == "Jan 4, 2027" and weeks(body)[-1] == "Sep 7, 2026"
+    assert len(gzip.compress(rows.get_data(), 6)) <= FRAGMENT_BUDGET
+
+
+def test_earlier_weeks_beyond_one_load_end_with_a_link_to_those_before_them(auth, long_trend, monkeypatch):
+    monkeypatch.setattr("campaign_app.reports.routes.EARLIER_TREND_ROWS", 3)
+    body = auth.reading_english("admin").get(f"/reports/trend?branch={long_trend}&period=week&before=2026-10-12",
+                                             headers=HTMX).get_data(as_text=True)
+    assert weeks(body) == ["Oct 5, 2026", "Sep 28, 2026", "Sep 21, 2026"]
+    assert "before=2026-09-21" in re.search(r'hx-get="([^"]+)"', body).group(1)
+
+
+def test_the_trend_page_lists_every_week_with_a_way_back_and_its_export(auth, long_trend):
+    body = auth.reading_english("admin").get(f"/reports/trend?branch={long_trend}&period=week").get_data(
+        as_text=True)
+    assert "<title>Sign-ups per week · Jangkau</title>" in body
+    assert len(weeks(body)) == 31 and "Show earlier" not in body
+    assert f'href="/reports/?branch={long_trend}&amp;period=week">‹ Dashboard</a>' in body
+    assert set(export_links(body)) == {("trend", "csv"), ("trend", "xlsx")}
+
+
+def test_a_short_trend_has_no_link_to_earlier_periods(auth, world):
+    body = auth.reading_english("admin").get("/reports/", query_string={"branch": world["branch"]}).get_data(
+        as_text=True)
+    assert "Show earlier" not in body and "/reports/trend" not in body
+
+
+# --- subsidy programmes ---------------------------------------------------------------------------------
+
+def test_the_figures_list_the_five_programmes_nearest_their_quota(app, auth):
+    with app.app_context():
+        built = build_world()
+        visit = built.visits["V4"]  # in progress: Citra may still sign workers up
+        for quota in (60, 10, 40, 20, 50, 30):
+            programme = SubsidyProgramme(name=f"Subsidi {quota}", payer="Pemerintah Kabupaten Buol",
+                                         starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31), quota=quota)
+            db.session.add(programme)
+            db.session.flush()
+            sign(visit, built.citra, "P", payer=Payer.SUBSIDY, programme=programme)
+        db.session.commit()
+        branch = built.branch.id
+    body = auth.reading_english("admin").get("/reports/", query_string={"branch": branch}).get_data(as_text=True)
+    listed = re.findall(r"<li>([^:<]+):", re.search(r"<h3>Subsidy quota used</h3>\s*<ul>(.*?)</ul>", body, re.S)[1])
+    # 1 of 10, 1 of 20, 1 of 30, then Subsidi Uji's 3 of 100, 1 of 40; 1 of 50 and 1 of 60 are left to the export.
+    assert listed == ["Subsidi 10", "Subsidi 20", "Subsidi 30", "Subsidi Uji", "Subsidi 40"]
+    assert "The 5 of 7 programmes nearest their quota; the figures’ CSV and XLSX list them all." in body
+
+
+# --- a viewer of many branches ----------------------------------------------------------------------------
+
+def north_sulawesi_branches(app) -> list[int]:
+    """Five branches in Sulawesi Utara (71): with the demo's, more than a viewer of every branch is listed at once."""
+    with app.app_context():
+        load_regions(["71"])
+        codes = db.session.scalars(select(Regency.code).where(Regency.province_code == "71").order_by(Regency.code)
+                                   .limit(5)).all()
+        ids = [get_or_create_branch(f"Kantor Cabang Uji {code}", [code], home_regency_code=code).id for code in codes]
+        db.session.commit()
+        return ids
+
+
+def test_a_viewer_of_many_branches_lists_one_province_s_branches_at_a_time(app, auth):
+    north = north_sulawesi_branches(app)
+    client = auth.reading_english("admin")
+    page = client.get("/reports/").get_data(as_text=True)
+    province = re.search(r'<select[^>]*name="province"[^>]*>', page).group(0)
+    # Choosing a province swaps the form alone (its branches), not the results.
+    assert 'hx-get="/reports/filters"' in province and 'hx-trigger="change consume"' in province
+    branches = re.search(r'<select[^>]*name="branch".*?</select>', page, re.S).group(0)
+    assert selected(page, "province") == ["72"] and f'value="{north[0]}"' not in branches
+    form = client.get("/reports/filters?province=71&period=month", headers=HTMX).get_data(as_text=True)
+    assert selected(form, "province") == ["71"] and selected(form, "period") == ["month"]
+    assert all(f'<option value="{id_}">' in form for id_ in north)
+    # Without JavaScript, the form's button shows the province's branches; the view's links keep the province.
+    body = client.get("/reports/?province=71").get_data(as_text=True)
+    assert f'<option value="{north[0]}">' in body and "province=71&amp;" in body
+    # The form sends the province it lists: a change of channel from it does not load it again.
+    body = client.get("/reports/?province=72&channel=other", headers=htmx("/reports/", from_form=True))
+    assert not LOADER.search(body.get_data(as_text=True))
 
 
 # --- bad values -----------------------------------------------------------------------------------
