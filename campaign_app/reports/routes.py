@@ -18,7 +18,14 @@ from campaign_app.access import roles, visible_branch_ids
 from campaign_app.models import Role
 from campaign_app.rendering import render, wants_fragment
 from campaign_app.reports import bp
-from campaign_app.reports.breakdowns import DRILLS, SORTS, BreakdownRow, breakdown
+from campaign_app.reports.breakdowns import (
+    DRILLS,
+    MAX_BRANCHES_FOR_PLACES,
+    SORTS,
+    BreakdownRow,
+    breakdown,
+    too_wide,
+)
 from campaign_app.reports.charts import bar_chart
 from campaign_app.reports.choices import compare_choices, dimension_labels, filter_choices
 from campaign_app.reports.comparison import MAX_CAMPAIGNS, MIN_CAMPAIGNS, compare, figure_labels
@@ -126,13 +133,15 @@ def dashboard():
     descending = request.args.get("desc") != "0"
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     points = trend(selection, period)
-    rows = breakdown(selection, by, sort, descending, limit=ROWS_PER_PAGE, offset=(page - 1) * ROWS_PER_PAGE)
+    rows = None if too_wide(selection, by) else breakdown(selection, by, sort, descending, limit=ROWS_PER_PAGE,
+                                                            offset=(page - 1) * ROWS_PER_PAGE)
     view = {**params, "period": period, "by": by}
     counted = figures(selection)
     response = render("reports/dashboard.html", fragment="results", form=form, figures=counted,
                       programmes=_nearest_quota(counted.programmes), programmes_shown=PROGRAMMES_SHOWN,
                       points=points, recent=points[::-1][:TREND_ROWS],
-                      chart=bar_chart([point.signups for point in points]), breakdown=rows, params=params,
+                      chart=bar_chart([point.signups for point in points]), breakdown=rows,
+                      max_branches=MAX_BRANCHES_FOR_PLACES, params=params,
                       view=view, sort=sort, descending=descending, page=page,
                       drill_url=lambda row: _drill_url(row, params, by, period), by_label=dimension_labels()[by],
                       stale_form=_form_is_stale(form), form_query=_form_query())

@@ -116,6 +116,20 @@ def test_the_officer_filter_keeps_what_the_officer_recorded(auth, world):
     assert signups(auth.reading_english("admin"), branch=world["branch"], officer=world["citra"]) == "3"
 
 
+def test_villages_across_more_than_20_branches_ask_for_a_narrower_view(auth, world, app):
+    with app.app_context():
+        for n in range(21):
+            get_or_create_branch(f"Kantor Cabang Uji {n}", [])
+        db.session.commit()
+    client = auth.reading_english("admin")
+    wide = client.get("/reports/", query_string={"by": "village"}).get_data(as_text=True)
+    assert "ranked within at most 20 branches" in wide and "<tbody>\n<tr><td>" not in wide
+    narrowed = client.get("/reports/", query_string={"by": "village", "branch": world["branch"]})
+    assert "ranked within at most" not in narrowed.get_data(as_text=True)
+    assert "<tbody>\n<tr><td>" in narrowed.get_data(as_text=True)
+    assert tile(narrowed.get_data(as_text=True), "Sign-ups") == "9"
+
+
 def test_a_drill_down_link_narrows_to_the_row(auth, world):
     client = auth.reading_english("admin")
     body = client.get("/reports/", query_string={"branch": world["branch"], "by": "regency"}).get_data(as_text=True)
