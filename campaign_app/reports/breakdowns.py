@@ -1,9 +1,9 @@
 """The main figures of a selection per regency, district, village, officer, channel, occupation or payer.
 
-One statement per breakdown, whatever the data: the visits of the selection grouped by the key, the
-sign-ups grouped by the same key, joined on the union of their keys (so a key with sign-ups but no visit
-left in the selection still shows), labelled, sorted and cut to a page in SQL (``breakdown``) or read
-whole, chunk by chunk, for an export (``all_rows``).
+One statement per breakdown, whatever the data: the visits of the selection grouped by the key and the
+sign-ups grouped by the same key, stacked and summed per key (so a key with sign-ups but no visit left in the
+selection still shows), or the same from the monthly roll-up; sorted, cut to a page and labelled in SQL
+(``breakdown``) or read whole, chunk by chunk, for an export (``all_rows``).
 
 Regency and district keys are the first 5 and 8 characters of the village code (Kemendagri codes nest:
 ``72.71`` ⊂ ``72.71.01`` ⊂ ``72.71.01.1004``), which spares joining every visit and sign-up to the regions.
@@ -16,7 +16,7 @@ sign-up counts for the officer who recorded it.
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Float, String, case, cast, func, literal, null, select, union, union_all
+from sqlalchemy import Float, String, case, cast, func, literal, null, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from campaign_app.extensions import db
@@ -126,12 +126,13 @@ def _region_key(column, by: str) -> ColumnElement:
 
 
 def _visit_side(by: str, selection: Selection):
-    """Visits of the selection grouped by the key: (key, visits_done, attendance, cost)."""
+    """Visits of the selection grouped by the key: (key, visits_done, attendance, cost, and zero sign-ups)."""
     is_done = done()
     attendance = func.coalesce(Visit.attendance_women, 0) + func.coalesce(Visit.attendance_men, 0)
     columns = (func.count(case((is_done, 1))).label("visits_done"),
                summed(case((is_done, attendance))).label("attendance"),
-               summed(case((is_done, Visit.planned_cost))).label("cost"))
+               summed(case((is_done, Visit.planned_cost))).label("cost"),
+               *(literal(0).label(name) for name in ("signups", "signups_at_done_visits", "activated")))
     # A place, officer or channel whose only visits were cancelled has nothing to show.
     conditions = [*visit_conditions(selection), Visit.status != VisitStatus.CANCELLED]
     if by == "officer":
@@ -145,14 +146,14 @@ def _visit_side(by: str, selection: Selection):
     else:
         key = _region_key(Visit.village_code, by)
         statement = select(key.label("key"), *columns)
-    # A CTE: the statement reads each side twice (its keys, then its figures); PostgreSQL computes a CTE once.
-    return statement.select_from(Visit).where(*conditions).group_by(key).cte("visit_side")
+    return statement.select_from(Visit).where(*conditions).group_by(key)
 
 
 def _signup_side(by: str, selection: Selection):
-    """Live sign-ups of the selection grouped by the key, from their tallies: (key, signups,
-    signups_at_done_visits, activated)."""
-    columns = (summed(SignUpTally.signups).label("signups"),
+    """Live sign-ups of the selection grouped by the key, from their tallies: (key, zero visits, attendance and
+    cost, signups, signups_at_done_visits, activated)."""
+    columns = (*(literal(0).label(name) for name in ("visits_done", "attendance", "cost")),
+               summed(SignUpTally.signups).label("signups"),
                summed_at_done_visits(SignUpTally.__table__, "signups").label("signups_at_done_visits"),
                summed(SignUpTally.activated).label("activated"))
     if by == "officer":
@@ -164,7 +165,7 @@ def _signup_side(by: str, selection: Selection):
     statement = select(key.label("key"), *columns).select_from(SignUpTally)
     if by == "channel":
         statement = statement.join(Campaign, Campaign.id == SignUpTally.campaign_id)
-    return statement.where(*tally_conditions(selection)).group_by(key).cte("signup_side")
+    return statement.where(*tally_conditions(selection)).group_by(key)
 
 
 def _rolled_up_side(by: str, source):
@@ -287,7 +288,7 @@ def all_rows(selection: Selection, by: str, sort: str = "signups", descending: b
 
 
 def _sides(selection: Selection, by: str, rolled_up: bool):
-    """(keys, visit side or None, sign-up side): one CTE may be all three."""
+    """(keys, visit side or None, sign-up side): one CTE is all three but for occupations and payers."""
     monthly = monthly_source(selection) if rolled_up and by in ROLLED_UP else None
     if by in SIGNUP_ONLY:
         signups = _mix_side(by, monthly if monthly is not None else tally_source(selection))
@@ -295,8 +296,12 @@ def _sides(selection: Selection, by: str, rolled_up: bool):
     if monthly is not None:
         both = _rolled_up_side(by, monthly)
         return both, both, both
-    visits, signups = _visit_side(by, selection), _signup_side(by, selection)
-    return union(select(visits.c.key), select(signups.c.key)).subquery("keys"), visits, signups
+    # Both sides in one pass: their rows stacked and summed per key (a key with sign-ups but no visit left shows).
+    sides = union_all(_visit_side(by, selection), _signup_side(by, selection)).subquery("sides")
+    names = ("visits_done", "attendance", "cost", "signups", "signups_at_done_visits", "activated")
+    both = (select(sides.c.key, *(func.sum(sides.c[name]).label(name) for name in names))
+            .group_by(sides.c.key).cte("both"))
+    return both, both, both
 
 
 def _statement(selection: Selection, by: str, sort: str, descending: bool, rolled_up: bool,
