@@ -151,7 +151,8 @@ class Cells:
             self.add(branch_id, campaign_id, visit_date)
 
 
-def _regency(village_code) -> object:
+def regency_of(village_code) -> object:
+    """SQL for the regency code of a village code column (its first characters: Kemendagri codes nest)."""
     return func.substr(village_code, 1, REGENCY_CODE_LENGTH)
 
 
@@ -160,7 +161,7 @@ def monthly_rows(visit_conditions: list, tally_conditions: list):
     tallies meeting the conditions: what a cell holds, or the rows of a period the roll-up does not cover."""
     zero = literal(0)
     done = Visit.status == VisitStatus.DONE
-    visits = select(Visit.branch_id, Visit.campaign_id, _regency(Visit.village_code).label("regency_code"),
+    visits = select(Visit.branch_id, Visit.campaign_id, regency_of(Visit.village_code).label("regency_code"),
                     month_start(Visit.visit_date).label("month"), done.label("visit_done"),
                     zero.label("programme_key"), literal(1).label("visits"),
                     func.coalesce(Visit.attendance_women, 0).label("attendance_women"),
@@ -168,7 +169,7 @@ def monthly_rows(visit_conditions: list, tally_conditions: list):
                     Visit.planned_cost.label("cost"), *(zero.label(name) for name in COUNT_COLUMNS)
                     ).where(Visit.status != VisitStatus.CANCELLED, *visit_conditions)
     t = signup_tallies.c
-    tallies = select(t.branch_id, t.campaign_id, _regency(t.village_code), month_start(t.visit_date), t.visit_done,
+    tallies = select(t.branch_id, t.campaign_id, regency_of(t.village_code), month_start(t.visit_date), t.visit_done,
                      t.programme_key, *(zero for _ in VISIT_SUMS), *(t[name] for name in COUNT_COLUMNS)
                      ).where(*tally_conditions)
     both = union_all(visits, tallies).subquery("facts")

@@ -34,6 +34,7 @@ from campaign_app.models import (
     VisitOfficer,
     VisitStatus,
 )
+from campaign_app.models.rollups import regency_of
 from campaign_app.models.tallies import occupation_column, payer_column
 from campaign_app.reports.metrics import SMALL_NUMBER_THRESHOLD, Rate, summed, summed_at_done_visits
 from campaign_app.reports.selection import Selection, done, tally_conditions, visit_conditions
@@ -119,7 +120,8 @@ class Breakdown:
 
 def _region_key(column, by: str) -> ColumnElement:
     if by == "regency":
-        return func.substr(column, 1, 5)
+        # The same key as the monthly roll-up's regency_code.
+        return regency_of(column)
     if by == "district":
         return func.substr(column, 1, 8)
     return column
