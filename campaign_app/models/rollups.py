@@ -246,8 +246,10 @@ def recount(connection, cells: Cells) -> None:
     delete_months, count_months, delete_days, count_days = _recount_statements()
     if cells.months:
         months = sorted(cells.months)
+        # The date window spans every marked month, whichever campaign it belongs to (the pairs sort by campaign).
+        dates = [month for _campaign, month in months]
         cell = {"campaign_ids": sorted({campaign_id for campaign_id, _month in months}), "months": months,
-                "first": months[0][1], "end": month_after(max(month for _campaign, month in months))}
+                "first": min(dates), "end": month_after(max(dates))}
         connection.execute(delete_months, cell)
         connection.execute(count_months, cell)
     if cells.days:

@@ -181,6 +181,14 @@ def test_a_new_visit_is_counted_in_its_month(world):
     assert no_drift()
 
 
+def test_visits_of_several_campaigns_and_months_changed_in_one_flush_are_all_counted_again(world):
+    # The first campaign's visit is in the latest month: each campaign's month is counted again all the same.
+    world.visits["V6"].planned_cost = 450_000
+    world.visits["V3"].attendance_women += 5
+    assert monthly_row(world.buol, date(2026, 10, 1), done=True).attendance_women == 15
+    assert no_drift()
+
+
 def test_a_rebuild_counts_both_roll_ups_again(world):
     db.session.flush()
     kept = (db.session.scalar(select(func.count()).select_from(MonthlyResult)),
