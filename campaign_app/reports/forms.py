@@ -116,7 +116,7 @@ def form_is_current(asked, shown, from_form: bool) -> bool:
     """Whether the filter form a browser shows can stay as it is for the view the query ``asked`` (a MultiDict)
     needs, its messages aside (the caller checks them).
 
-    The browser shows the form rendered for the query ``shown`` (its current URL's; None when unknown), changed
+    The browser shows the form drawn for the query ``shown`` (as its request names it; None when unknown), changed
     by the user into ``asked`` when the request comes ``from_form``. The form stays when what its choices depend
     on is unchanged (the branch, regency, district and village asked for; for a link, the officer and campaigns
     too); a link (a drill-down) must also leave every value it shows unchanged. The province is left out for the

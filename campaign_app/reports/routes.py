@@ -4,10 +4,15 @@ The filter form stands beside the results, not in them: an htmx request (a filte
 drill-down) swaps the results alone, and they load the form again only when it has to change (see
 ``_form_is_stale``). At national scale the form (a province's branches, a branch's campaigns and forty
 officers) and the results are each up to about 3 KB of gzip: together they would not fit a fragment's 4 KB.
+
+Every request of the dashboard names the query the form it shows was drawn for (``FORM_QUERY_HEADER``, sent by
+static/js/dashboard.js), not the page's URL: while a form is on its way, the URL already names the view it is
+for, and a change the user makes meanwhile is judged against the form still shown. A form on its way gives way
+to any later request of the form, whose results load it again if need be (templates/reports/dashboard.html).
 """
 
 from datetime import date
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 from flask import request, url_for
 from flask_babel import gettext as _
@@ -56,6 +61,8 @@ MAX_ASKED_CAMPAIGNS = 50
 ASKED = ("province", "branch", "regency", "district", "village", "officer")
 # The filter form's id: htmx names it in HX-Trigger when the form itself makes the request.
 FILTER_FORM_ID = "filters"
+# The request header naming the query string the filter form shown in the browser was drawn for.
+FORM_QUERY_HEADER = "X-Filters-For"
 # The query-string name each drill-down's selection field is read from.
 DRILL_PARAMS = {"regency_code": "regency", "district_code": "district", "village_code": "village",
                 "officer_id": "officer", "channel": "channel"}
@@ -87,12 +94,10 @@ def _filter_form(args) -> DashboardFilterForm:
 
 
 def _shown_query() -> MultiDict | None:
-    """The query of the dashboard view the browser shows (htmx's HX-Current-URL), or None when it does not say or
-    shows another page."""
-    shown = urlsplit(request.headers.get("HX-Current-URL", ""))
-    if shown.path != url_for("reports.dashboard"):
-        return None
-    return MultiDict(parse_qsl(shown.query, keep_blank_values=True))
+    """The query the filter form the browser shows was drawn for (``FORM_QUERY_HEADER``), or None when the request
+    does not say."""
+    shown = request.headers.get(FORM_QUERY_HEADER)
+    return None if shown is None else MultiDict(parse_qsl(shown, keep_blank_values=True))
 
 
 def _form_is_stale(form: DashboardFilterForm) -> bool:
@@ -145,8 +150,8 @@ def dashboard():
                       view=view, sort=sort, descending=descending, page=page,
                       drill_url=lambda row: _drill_url(row, params, by, period), by_label=dimension_labels()[by],
                       stale_form=_form_is_stale(form), form_query=_form_query())
-    # Whether the results load the filter form depends on the page the browser shows and what made the request.
-    response.vary.update(("HX-Current-URL", "HX-Trigger"))
+    # Whether the results load the filter form depends on the form the browser shows and what made the request.
+    response.vary.update((FORM_QUERY_HEADER, "HX-Trigger"))
     return response
 
 

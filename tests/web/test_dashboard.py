@@ -26,8 +26,9 @@ LOADER = re.compile(r'<div hidden hx-get="(/reports/filters[^"]*)" hx-trigger="l
 
 
 def htmx(shown: str | None = None, from_form: bool = False) -> dict:
-    """The headers htmx sends from a page showing the dashboard view ``shown``: from its filter form, or a link."""
-    headers = {**HTMX, **({"HX-Current-URL": f"http://localhost{shown}"} if shown is not None else {})}
+    """The headers htmx sends from a page showing the filter form drawn for the dashboard view ``shown``
+    (static/js/dashboard.js names its query): from that form, or from a link."""
+    headers = {**HTMX, **({"X-Filters-For": urlsplit(shown).query} if shown is not None else {})}
     return {**headers, "HX-Trigger": "filters"} if from_form else headers
 
 
@@ -160,9 +161,15 @@ def selected(form: str, name: str) -> list[str]:
     return re.findall(r'<option selected value="([^"]*)"', select)
 
 
-def test_the_results_vary_with_the_page_shown_and_what_asked_for_them(auth):
+def test_the_results_vary_with_the_form_shown_and_what_asked_for_them(auth):
     response = auth.reading_english("manager").get("/reports/", headers=htmx("/reports/"))
-    assert {"HX-Request", "HX-Current-URL", "HX-Trigger"} <= set(response.vary)
+    assert {"HX-Request", "X-Filters-For", "HX-Trigger"} <= set(response.vary)
+
+
+def test_the_filter_form_names_the_query_it_was_drawn_for(auth, world):
+    query = f"branch={world['branch']}&regency={BUOL}&by=district"
+    body = auth.reading_english("admin").get(f"/reports/?{query}").get_data(as_text=True)
+    assert f'<form id="filters" data-query="{html.escape(query)}"' in body
 
 
 def test_a_sort_link_leaves_the_filter_form_as_it_is(auth, world):
@@ -205,6 +212,14 @@ def test_a_refused_value_loads_the_form_with_its_message_and_again_to_clear_it(a
     assert "The end comes before the start." not in loaded_form(client, mended)
 
 
+def test_a_change_made_while_the_form_was_on_its_way_loads_it_again(auth, world):
+    # The regency changed; before its form arrived the channel changed too, in the form still showing no regency.
+    client, start = auth.reading_english("admin"), f"/reports/?branch={world['branch']}"
+    changed = f"{start}&regency={BUOL}&channel=market_stall"
+    form = loaded_form(client, client.get(changed, headers=htmx(start, from_form=True)).get_data(as_text=True))
+    assert selected(form, "regency") == [BUOL] and selected(form, "channel") == ["market_stall"]
+
+
 def test_results_from_an_unknown_page_load_the_filter_form(auth):
     body = auth.reading_english("manager").get("/reports/?by=district", headers=HTMX).get_data(as_text=True)
     assert selected(loaded_form(auth.client, body), "by") == ["district"]
@@ -245,7 +260,7 @@ def test_the_trend_table_shows_the_latest_13_weeks_newest_first_then_a_link_to_t
     # The chart still draws every week, from the first to the last.
     assert re.search(r'<path d="M-\.5,140[^"]*"', body).group(0).count("m1,-") == 31
     link = re.search(r'<a href="([^"]+)" hx-get="([^"]+)" hx-target="closest tr" hx-swap="outerHTML" '
-                     r'hx-push-url="false">Show earlier weeks</a>', table)
+                     r'hx-push-url="false" hx-sync="this:drop">Show earlier weeks</a>', table)
     everything, earlier = (html.unescape(url) for url in link.groups())
     assert urlsplit(everything).path == "/reports/trend"
     assert parse_qs(urlsplit(everything).query) == {"branch": [str(long_trend)], "period": ["week"]}
