@@ -34,6 +34,7 @@ from sqlalchemy import (
     literal,
     select,
     tuple_,
+    union,
     union_all,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -41,6 +42,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from campaign_app.extensions import db
 from campaign_app.models.people import Branch
+from campaign_app.models.place_totals import officer_results, rebuild_places, recount_places, village_results
 from campaign_app.models.tallies import COUNT_COLUMNS, signup_tallies
 from campaign_app.models.visits import Visit, VisitOfficer, VisitStatus
 
@@ -123,32 +125,41 @@ class DailyResult(db.Model):
 
 @dataclass
 class Cells:
-    """The roll-up cells a change touched: (campaign, month) and (branch, day) pairs, with their branches."""
+    """The roll-up cells a change touched: (campaign, month) and (branch, day) pairs, villages and officers (their
+    all-time totals, ``place_totals``), with their branches."""
 
     months: set[tuple[int, date]] = field(default_factory=set)
     days: set[tuple[int, date]] = field(default_factory=set)
+    villages: set[str] = field(default_factory=set)
+    officers: set[int] = field(default_factory=set)
     branches: set[int] = field(default_factory=set)
 
     def __bool__(self) -> bool:
-        return bool(self.months or self.days)
+        return bool(self.months or self.days or self.villages or self.officers)
 
-    def add(self, branch_id: int | None, campaign_id: int | None, visit_date: date | None) -> None:
+    def add(self, branch_id: int | None, campaign_id: int | None, visit_date: date | None,
+            village_code: str | None) -> None:
         """Mark the cells of a visit with these columns (a visit not yet complete marks nothing)."""
-        if branch_id is None or campaign_id is None or visit_date is None:
+        if branch_id is None or campaign_id is None or visit_date is None or village_code is None:
             return
         self.branches.add(branch_id)
         self.months.add((campaign_id, first_of_month(visit_date)))
         self.days.add((branch_id, visit_date))
+        self.villages.add(village_code)
 
     def add_visits(self, connection, visit_ids: Iterable[int]) -> None:
-        """Mark the cells of these visits as they are now in the database: one statement."""
+        """Mark the cells of these visits as they are now in the database, and their officers (assigned, or who
+        recorded a sign-up there): two statements."""
         ids = sorted(set(visit_ids))
         if not ids:
             return
-        rows = connection.execute(select(Visit.branch_id, Visit.campaign_id, Visit.visit_date)
+        rows = connection.execute(select(Visit.branch_id, Visit.campaign_id, Visit.visit_date, Visit.village_code)
                                   .where(Visit.id.in_(ids)))
-        for branch_id, campaign_id, visit_date in rows:
-            self.add(branch_id, campaign_id, visit_date)
+        for branch_id, campaign_id, visit_date, village_code in rows:
+            self.add(branch_id, campaign_id, visit_date, village_code)
+        officers = union(select(VisitOfficer.officer_id).where(VisitOfficer.visit_id.in_(ids)),
+                         select(signup_tallies.c.officer_id).where(signup_tallies.c.visit_id.in_(ids)))
+        self.officers.update(connection.execute(officers).scalars())
 
 
 def regency_of(village_code) -> object:
@@ -258,6 +269,7 @@ def recount(connection, cells: Cells) -> None:
                 "dates": sorted({day for _branch, day in days})}
         connection.execute(delete_days, cell)
         connection.execute(count_days, cell)
+    recount_places(connection, cells.villages, cells.officers)
 
 
 def month_after(month: date) -> date:
@@ -265,25 +277,25 @@ def month_after(month: date) -> date:
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
-def rebuild_rollups(connection) -> tuple[int, int]:
-    """Count both roll-ups again from every visit and tally (after a bulk load, or to repair): returns the number
-    of monthly and daily rows written."""
+def rebuild_rollups(connection) -> tuple[int, int, int, int]:
+    """Count every roll-up again from every visit and tally (after a bulk load, or to repair): returns the number
+    of monthly, daily, village and officer rows written."""
     connection.execute(monthly_results.delete())
     connection.execute(daily_results.delete())
     connection.execute(_counted_into(monthly_results, monthly_rows([], [])))
     connection.execute(_counted_into(daily_results, daily_rows([], [])))
     count = [connection.execute(select(func.count()).select_from(table)).scalar_one()
              for table in (monthly_results, daily_results)]
-    return count[0], count[1]
+    return count[0], count[1], *rebuild_places(connection)
 
 
 def rollups_drift(connection) -> list[tuple]:
-    """Roll-up rows that differ from a fresh count (empty when both roll-ups are true): what a test or an operator
+    """Roll-up rows that differ from a fresh count (empty when every roll-up is true): what a test or an operator
     checks."""
     def stored():
         return {table.name: {tuple(row) for row in connection.execute(
             select(*(column for column in table.c if column.name != "id")))}
-            for table in (monthly_results, daily_results)}
+            for table in (monthly_results, daily_results, village_results, officer_results)}
 
     before = stored()
     savepoint = connection.begin_nested()

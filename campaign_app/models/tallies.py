@@ -132,9 +132,9 @@ class TallyChanges:
         return bool(self._changes)
 
     @property
-    def visit_ids(self) -> set[int]:
-        """The visits whose tallies these changes touch."""
-        return {visit_id for visit_id, _officer, _programme in self._changes}
+    def visits_and_officers(self) -> set[tuple[int, int]]:
+        """The (visit, officer) pairs whose tallies these changes touch."""
+        return {(visit_id, officer_id) for visit_id, officer_id, _programme in self._changes}
 
     def move(self, before: TalliedFacts | None, after: TalliedFacts | None) -> None:
         """A sign-up went from ``before`` (None: it did not exist) to ``after`` (None: it is gone)."""
@@ -174,13 +174,13 @@ def _upsert(dialect: str, key: tuple[int, int, int], counts: dict[str, int]):
         set_={name: signup_tallies.c[name] + statement.excluded[name] for name in counts})
 
 
-def add_to_tallies(connection, moves: list[tuple[TalliedFacts | None, TalliedFacts | None]]) -> set[int]:
+def add_to_tallies(connection, moves: list[tuple[TalliedFacts | None, TalliedFacts | None]]) -> set[tuple[int, int]]:
     """Apply sign-up changes made around the ORM (a bulk UPDATE): each (before, after) pair as ``TallyChanges.move``.
-    Returns the visits whose tallies changed."""
+    Returns the (visit, officer) pairs whose tallies changed."""
     changes = TallyChanges()
     for before, after in moves:
         changes.move(before, after)
-    touched = changes.visit_ids
+    touched = changes.visits_and_officers
     changes.apply(connection)
     return touched
 
@@ -212,9 +212,10 @@ def _visit_values(visit: Visit) -> dict:
 _VISIT_SOURCES = ("branch_id", "campaign_id", "village_code", "visit_date", "status")
 
 
-def keep_tallies(session: Session) -> set[int]:
+def keep_tallies(session: Session) -> set[tuple[int, int]]:
     """After a flush, count the sign-ups that were added, changed or deleted, and copy changed visit columns.
-    Returns the visits whose sign-ups changed (``campaign_app.models.summaries`` calls it after each flush)."""
+    Returns the (visit, officer) pairs whose sign-ups changed (``campaign_app.models.summaries`` calls it after
+    each flush)."""
     changes = TallyChanges()
     moved_visits = []
     for instance in session.new:
@@ -234,7 +235,7 @@ def keep_tallies(session: Session) -> set[int]:
     for visit in moved_visits:
         connection.execute(update(signup_tallies).where(signup_tallies.c.visit_id == visit.id)
                            .values(**_visit_values(visit)))
-    touched = changes.visit_ids
+    touched = changes.visits_and_officers
     changes.apply(connection)
     return touched
 

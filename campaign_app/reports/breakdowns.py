@@ -2,7 +2,8 @@
 
 One statement per breakdown, whatever the data: the visits of the selection grouped by the key and the
 sign-ups grouped by the same key, stacked and summed per key (so a key with sign-ups but no visit left in the
-selection still shows), or the same from the monthly roll-up; sorted, cut to a page and labelled in SQL
+selection still shows), or the same from the monthly roll-up or the all-time totals of villages and officers
+(``models.place_totals``); sorted, cut to a page and labelled in SQL
 (``breakdown``) or read whole, chunk by chunk, for an export (``all_rows``).
 
 Regency and district keys are the first 5 and 8 characters of the village code (Kemendagri codes nest:
@@ -38,7 +39,7 @@ from campaign_app.models.rollups import regency_of
 from campaign_app.models.tallies import occupation_column, payer_column
 from campaign_app.reports.metrics import SMALL_NUMBER_THRESHOLD, Rate, summed, summed_at_done_visits
 from campaign_app.reports.selection import Selection, done, tally_conditions, visit_conditions
-from campaign_app.reports.sources import monthly_source, tally_source
+from campaign_app.reports.sources import PlaceTotals, monthly_source, place_totals, tally_source
 
 DIMENSIONS = ("regency", "district", "village", "officer", "channel", "occupation", "payer")
 SORTS = ("key", "label", "visits_done", "attendance", "signups", "conversion", "activation", "cost_per_signup")
@@ -55,10 +56,11 @@ DRILLS = {"regency": ("regency_code", "district"), "district": ("district_code",
           "village": ("village_code", None), "officer": ("officer_id", "village"), "channel": ("channel", "regency")}
 
 
-# Districts, villages and officers are ranked within at most this many branches (the largest province has 19):
-# across the country they are 7,000 districts, 80,000 villages and 10,000 officers, too many to count per view
-# within the dashboard's time budget. A wider view narrows first (a branch, regency or campaign); the export
-# still gives the whole national table.
+# Districts, villages and officers of a period or channel are ranked within at most this many branches (the
+# largest province has 19): across the country they are 7,000 districts, 80,000 villages and 10,000 officers,
+# too many to count from the visits and tallies per view within the dashboard's time budget. Without a period or
+# channel their all-time totals rank them whatever the branches (``sources.place_totals``). A wider view with a
+# period narrows first (a branch, regency or campaign); the export still gives the whole national table.
 MAX_BRANCHES_FOR_PLACES = 20
 PLACES = ("district", "village", "officer")
 
@@ -188,6 +190,18 @@ def _rolled_up_side(by: str, source):
     return statement.group_by(key).having((func.sum(rows.visits) > 0) | (func.sum(rows.signups) > 0)).cte("sides")
 
 
+def _place_side(by: str, places: PlaceTotals):
+    """Visits and sign-ups of the all-time totals of villages or officers per key, both sides at once: the rows as
+    they are where there is one per key, else grouped by the key."""
+    rows = places.table.c
+    key = rows.officer_id if by == "officer" else _region_key(rows.village_code, by)
+    names = ("visits_done", "attendance", "cost", "signups", "signups_at_done_visits", "activated")
+    if places.one_per_place and by != "district":
+        return select(key.label("key"), *(rows[name] for name in names)).where(*places.conditions).cte("sides")
+    return (select(key.label("key"), *(summed(rows[name]).label(name) for name in names))
+            .where(*places.conditions).group_by(key).cte("sides"))
+
+
 def _mix_side(by: str, source):
     """Sign-ups per occupation or payer: the columns of each value in ``source`` (tallies or monthly rows) summed
     once, then turned into one row per value (a value no sign-up has gets no row)."""
@@ -242,10 +256,13 @@ def _order(sort: str, descending: bool, columns: dict[str, ColumnElement], key) 
 
 def too_wide(selection: Selection, by: str) -> bool:
     """Whether a breakdown by ``by`` would rank the districts, villages or officers of more than
-    ``MAX_BRANCHES_FOR_PLACES`` branches (a region, campaign or officer filter narrows it enough). Counts the
-    branches (one statement) only for a selection of every branch."""
+    ``MAX_BRANCHES_FOR_PLACES`` branches from the visits and tallies (a region, campaign or officer filter
+    narrows it enough; without a period or channel the all-time totals serve it). Counts the branches (one
+    statement) only for a selection of every branch."""
     if by not in PLACES or selection.campaign_ids or selection.officer_id is not None or any(
             (selection.regency_code, selection.district_code, selection.village_code)):
+        return False
+    if place_totals(selection, by) is not None:
         return False
     if selection.branch_ids is not None:
         return len(selection.branch_ids) > MAX_BRANCHES_FOR_PLACES
@@ -259,8 +276,9 @@ def breakdown(selection: Selection, by: str, sort: str = "signups", descending: 
 
     Rows whose sort rate rests on fewer than ``SMALL_NUMBER_THRESHOLD`` cases come after the others, by
     label, whatever the direction. Each row carries its drill-down (``Drill``) where there is one. Regencies,
-    channels, occupations and payers are read from the monthly roll-up where it serves the selection
-    (``rolled_up=False``: from the visits and tallies). Raises ``UnknownBreakdown`` for a dimension or sort
+    channels, occupations and payers are read from the monthly roll-up where it serves the selection, districts,
+    villages and officers from their all-time totals where they serve it (``rolled_up=False``: from the visits
+    and tallies). Raises ``UnknownBreakdown`` for a dimension or sort
     outside the lists.
     """
     limit = max(1, min(limit, MAX_LIMIT))
@@ -297,6 +315,10 @@ def _sides(selection: Selection, by: str, rolled_up: bool):
         return signups, None, signups
     if monthly is not None:
         both = _rolled_up_side(by, monthly)
+        return both, both, both
+    places = place_totals(selection, by) if rolled_up else None
+    if places is not None:
+        both = _place_side(by, places)
         return both, both, both
     # Both sides in one pass: their rows stacked and summed per key (a key with sign-ups but no visit left shows).
     sides = union_all(_visit_side(by, selection), _signup_side(by, selection)).subquery("sides")

@@ -6,17 +6,20 @@ A national view over two years reads about 13,000 monthly rows instead of 500,00
   not smaller places, and no officers). A period that starts or ends inside a month reads those partial months
   from the visits and tallies, counted into rows of the same shape, and its whole months from the roll-up.
 - ``daily_conditions`` serves a selection narrowed by branch and period only.
+- ``place_totals`` serves a breakdown by district, village or officer of a selection narrowed by branch only.
 
 Every source is a subquery with the monthly roll-up's columns (``MONTHLY_KEY``, ``VISIT_SUMS`` and the tallies'
 ``COUNT_COLUMNS``), or, for ``tally_source``, the tallies' columns, so that one statement reads either.
 """
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Subquery, select, union_all
+from sqlalchemy import Subquery, Table, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from campaign_app.models import Campaign, SignUpTally
+from campaign_app.models.place_totals import officer_results, village_results
 from campaign_app.models.rollups import daily_results, first_of_month, month_after, monthly_results, monthly_rows
 from campaign_app.reports.selection import Selection, in_branches, tally_conditions, visit_conditions
 
@@ -96,3 +99,31 @@ def daily_conditions(selection: Selection) -> list[ColumnElement[bool]] | None:
     if selection.date_to is not None:
         conditions.append(days.day <= selection.date_to)
     return conditions
+
+
+@dataclass(frozen=True)
+class PlaceTotals:
+    """The rows of an all-time totals table that a selection reads."""
+
+    table: Table
+    conditions: list[ColumnElement[bool]]
+    # Every branch's rows: one per place, summed already.
+    one_per_place: bool
+
+
+def place_totals(selection: Selection, by: str) -> PlaceTotals | None:
+    """The all-time totals of the villages (``by`` district or village) or officers (``by`` officer) of
+    ``selection``: every branch's rows for a selection of every branch, else its branches' rows. None when the
+    selection narrows by more than branch (the totals know no period, campaign, channel or region) or ``by`` is
+    another breakdown."""
+    if by not in ("district", "village", "officer") or (
+            selection.campaign_ids or selection.date_from is not None or selection.date_to is not None
+            or selection.channel is not None or selection.officer_id is not None
+            or selection.regency_code is not None or selection.district_code is not None
+            or selection.village_code is not None):
+        return None
+    table = officer_results if by == "officer" else village_results
+    every_branch = selection.branch_ids is None
+    return PlaceTotals(table, [table.c.branch_id.is_(None)] if every_branch else in_branches(table.c.branch_id,
+                                                                                              selection),
+                       one_per_place=every_branch)

@@ -248,22 +248,32 @@ def test_each_breakdown_is_one_statement_whatever_the_data(app, world):
     assert {counts["1x", by] for by in DIMENSIONS} == {counts["5x", by] for by in DIMENSIONS} == {1}
 
 
+SEPTEMBER = {"date_from": date(2026, 9, 1), "date_to": date(2026, 9, 30)}
+
+
 @pytest.mark.parametrize(("filters", "wide"), [
-    ({"branch_ids": set(range(1, 22))}, True),
-    ({"branch_ids": set(range(1, 21))}, False),
-    ({"branch_ids": set(range(1, 22)), "regency_code": "72.04"}, False),
-    ({"branch_ids": set(range(1, 22)), "campaign_ids": {1}}, False),
-    ({"branch_ids": set(range(1, 22)), "officer_id": 1}, False),
+    ({"branch_ids": set(range(1, 22)), **SEPTEMBER}, True),
+    ({"branch_ids": set(range(1, 22)), "channel": "market_stall"}, True),
+    ({"branch_ids": set(range(1, 21)), **SEPTEMBER}, False),
+    ({"branch_ids": set(range(1, 22)), **SEPTEMBER, "regency_code": "72.04"}, False),
+    ({"branch_ids": set(range(1, 22)), **SEPTEMBER, "campaign_ids": {1}}, False),
+    ({"branch_ids": set(range(1, 22)), **SEPTEMBER, "officer_id": 1}, False),
 ])
-def test_districts_villages_and_officers_are_ranked_within_at_most_20_branches(filters, wide):
+def test_districts_villages_and_officers_of_a_period_are_ranked_within_at_most_20_branches(filters, wide):
     selection = Selection(**filters)
     assert [too_wide(selection, by) for by in ("district", "village", "officer")] == [wide] * 3
     assert not too_wide(selection, "regency")
 
 
-def test_a_selection_of_every_branch_is_too_wide_once_there_are_more_than_20_branches(world):
+def test_districts_villages_and_officers_of_all_time_are_ranked_across_any_number_of_branches():
+    selection = Selection(branch_ids=set(range(1, 300)))
+    assert [too_wide(selection, by) for by in ("district", "village", "officer")] == [False] * 3
+
+
+def test_a_period_of_every_branch_is_too_wide_once_there_are_more_than_20_branches(world):
     for n in range(20 - db.session.scalar(select(func.count()).select_from(Branch))):
         get_or_create_branch(f"Kantor Cabang Uji {n}", [])
-    assert too_wide(Selection(branch_ids=None), "village") is False
+    assert too_wide(Selection(branch_ids=None, **SEPTEMBER), "village") is False
     get_or_create_branch("Kantor Cabang ke-21", [])
-    assert too_wide(Selection(branch_ids=None), "village") is True
+    assert too_wide(Selection(branch_ids=None, **SEPTEMBER), "village") is True
+    assert too_wide(Selection(branch_ids=None), "village") is False

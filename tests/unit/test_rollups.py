@@ -8,13 +8,16 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import delete, func, select
 
+from campaign_app.branches.service import save_branch
 from campaign_app.extensions import db
 from campaign_app.fieldwork.service import reopen_visit
 from campaign_app.models import (
     DailyResult,
     MonthlyResult,
     Occupation,
+    OfficerResult,
     Payer,
+    VillageResult,
     VisitStatus,
     rebuild_rollups,
     rollups_drift,
@@ -30,7 +33,19 @@ from campaign_app.signups.review import merge
 from campaign_app.visits.assignments import assign_officer, unassign_officer
 from campaign_app.visits.service import change_status, reschedule_visit
 from tests.factories import SIGNUP_NOW, make_officer, make_signup, nik_for, user_named
-from tests.reports_data import KOMBO, add_copies, at, build_world, closed, sign, visit_on
+from tests.reports_data import (
+    KOMBO,
+    PINAMULA,
+    SONI,
+    TAMPIALA,
+    add_copies,
+    at,
+    build_world,
+    closed,
+    sign,
+    started,
+    visit_on,
+)
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
@@ -189,12 +204,88 @@ def test_visits_of_several_campaigns_and_months_changed_in_one_flush_are_all_cou
     assert no_drift()
 
 
-def test_a_rebuild_counts_both_roll_ups_again(world):
+def officer_totals(officer) -> tuple | None:
     db.session.flush()
-    kept = (db.session.scalar(select(func.count()).select_from(MonthlyResult)),
-            db.session.scalar(select(func.count()).select_from(DailyResult)))
-    db.session.execute(delete(MonthlyResult))
-    db.session.execute(delete(DailyResult))
+    row = db.session.scalar(select(OfficerResult).where(OfficerResult.officer_id == officer.id,
+                                                        OfficerResult.branch_id == officer.branch_id)
+                            .execution_options(populate_existing=True))
+    return row and (row.visits, row.visits_done, row.attendance, row.cost, row.signups, row.signups_at_done_visits,
+                    row.activated)
+
+
+def village_totals(code: str, every_branch: bool = False) -> tuple | None:
+    db.session.flush()
+    branch = VillageResult.branch_id.is_(None) if every_branch else VillageResult.branch_id.is_not(None)
+    row = db.session.scalar(select(VillageResult).where(VillageResult.village_code == code, branch)
+                            .execution_options(populate_existing=True))
+    return row and (row.visits, row.visits_done, row.attendance, row.cost, row.signups, row.signups_at_done_visits,
+                    row.activated)
+
+
+def test_an_officer_s_totals_count_the_visits_they_were_on_and_the_sign_ups_they_recorded(world):
+    # Ani: V1 and V2 done (20 + 10 attending, 500,000 + 300,000); 3 + 2 live sign-ups there, 2 activated.
+    assert officer_totals(world.ani) == (2, 2, 30, 800_000, 5, 5, 2)
+    # Budi: V1 done, V6 planned (V5 cancelled is not a visit); one sign-up at V1.
+    assert officer_totals(world.budi) == (2, 1, 20, 500_000, 1, 1, 0)
+
+
+def test_a_village_s_totals_count_its_visits_and_sign_ups(world):
+    assert village_totals(KOMBO) == village_totals(KOMBO, every_branch=True) == (1, 1, 20, 500_000, 4, 4, 1)
+    # Soni's only visit was cancelled.
+    assert village_totals(SONI) is None
+
+
+def test_an_officer_taken_off_a_visit_keeps_the_sign_ups_they_recorded_there(world):
+    # V4 at Pinamula is in progress: a visit, not yet a done one.
+    visit, eko = world.visits["V4"], make_officer(world.branch, "Eko")
+    assign_officer(visit, eko)
+    sign(visit, eko, "P", Occupation.TRADER, Payer.SELF, activated=True)
+    assert officer_totals(eko) == (1, 0, 0, 0, 1, 0, 1)
+    unassign_officer(visit, eko)
+    assert officer_totals(eko) == (0, 0, 0, 0, 1, 0, 1)
+    assert village_totals(PINAMULA) == (1, 0, 0, 0, 2, 0, 1)
+    assert no_drift()
+
+
+def test_a_cancelled_visit_leaves_its_village_and_officers_totals(world):
+    change_status(world.visits["V6"], VisitStatus.CANCELLED, "Banjir")
+    assert village_totals(TAMPIALA) is None
+    assert officer_totals(world.budi) == (1, 1, 20, 500_000, 1, 1, 0)
+    assert no_drift()
+
+
+def test_a_village_visited_by_two_branches_has_a_row_for_each_and_one_for_both(world):
+    # Toli-Toli moves to the Luwuk branch, which visits Kombo in its turn; the first branch's visits stay its own.
+    save_branch(world.branch, name=world.branch.name, home_regency_code="72.05", province_code="72",
+                regency_codes=["72.05"])
+    save_branch(world.luwuk, name=world.luwuk.name, home_regency_code=world.luwuk.home_regency_code,
+                province_code="72", regency_codes=[*(r.code for r in world.luwuk.regencies), "72.04"])
+    officer = make_officer(world.luwuk, "Fajar")
+    closed(started(visit_on(world.luwuk_campaign, KOMBO, date(2026, 9, 21), [officer], 100_000)), 3, 2)
+    luwuk = db.session.scalar(select(VillageResult).where(VillageResult.village_code == KOMBO,
+                                                          VillageResult.branch_id == world.luwuk.id))
+    assert (luwuk.visits_done, luwuk.attendance, luwuk.cost) == (1, 5, 100_000)
+    assert village_totals(KOMBO, every_branch=True)[:4] == (2, 2, 25, 600_000)
+    for branch_ids in ({world.branch.id}, {world.luwuk.id}, None):
+        selection = Selection(branch_ids=branch_ids)
+        assert breakdown(selection, "village") == breakdown(selection, "village", rolled_up=False)
+    assert no_drift()
+
+
+@pytest.mark.parametrize("by", ["district", "village", "officer"])
+def test_every_branch_s_places_from_their_totals_equal_those_from_the_visits(world, by):
+    add_copies(world, 3, day=date(2026, 9, 29))
+    sign(world.visits["V4"], world.citra, "L", Occupation.OTHER, Payer.SELF)
+    selection = Selection(branch_ids=None)
+    assert breakdown(selection, by) == breakdown(selection, by, rolled_up=False)
+
+
+def test_a_rebuild_counts_every_roll_up_again(world):
+    db.session.flush()
+    tables = (MonthlyResult, DailyResult, VillageResult, OfficerResult)
+    kept = tuple(db.session.scalar(select(func.count()).select_from(table)) for table in tables)
+    for table in tables:
+        db.session.execute(delete(table))
     assert not no_drift()
     assert rebuild_rollups(db.session.connection()) == kept
     assert no_drift()
