@@ -8,8 +8,9 @@ A national view over two years reads about 13,000 monthly rows instead of 500,00
 - ``daily_conditions`` serves a selection narrowed by branch and period only.
 - ``place_totals`` serves a breakdown by district, village or officer of a selection narrowed by branch only.
 
-Every source is a subquery with the monthly roll-up's columns (``MONTHLY_KEY``, ``VISIT_SUMS`` and the tallies'
-``COUNT_COLUMNS``), or, for ``tally_source``, the tallies' columns, so that one statement reads either.
+Every monthly source is a subquery with the monthly roll-up's columns (``MONTHLY_KEY``, ``VISIT_SUMS`` and the
+tallies' ``COUNT_COLUMNS``), or, for ``tally_source``, the tallies' columns, so that one statement reads either;
+``place_totals`` names a totals table and the conditions on it.
 """
 
 from dataclasses import dataclass
