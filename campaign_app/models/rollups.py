@@ -148,8 +148,7 @@ class Cells:
         self.villages.add(village_code)
 
     def add_visits(self, connection, visit_ids: Iterable[int]) -> None:
-        """Mark the cells of these visits as they are now in the database, and their officers (assigned, or who
-        recorded a sign-up there): two statements."""
+        """Mark the cells of these visits as they are now in the database: one statement."""
         ids = sorted(set(visit_ids))
         if not ids:
             return
@@ -157,6 +156,13 @@ class Cells:
                                   .where(Visit.id.in_(ids)))
         for branch_id, campaign_id, visit_date, village_code in rows:
             self.add(branch_id, campaign_id, visit_date, village_code)
+
+    def add_officers_of(self, connection, visit_ids: Iterable[int]) -> None:
+        """Mark every officer whose totals these visits count in (assigned, or who recorded a sign-up there): what
+        a change to the visits themselves touches. One statement."""
+        ids = sorted(set(visit_ids))
+        if not ids:
+            return
         officers = union(select(VisitOfficer.officer_id).where(VisitOfficer.visit_id.in_(ids)),
                          select(signup_tallies.c.officer_id).where(signup_tallies.c.visit_id.in_(ids)))
         self.officers.update(connection.execute(officers).scalars())

@@ -24,11 +24,11 @@ def _changed(instance) -> bool:
     return any(state.attrs[name].history.has_changes() for name in _ROLLED_UP)
 
 
-def _mark_visits(session: Session, cells: Cells) -> set[int]:
+def _mark_visits(session: Session, cells: Cells) -> tuple[set[int], set[int]]:
     """Mark the cells of visits added, changed or deleted in this flush (before and after), and the officers added
-    to or removed from visits; returns the ids of visits changed or whose officers changed, whose cells and
-    officers are read from the database."""
-    changed = set()
+    to or removed from visits. Returns the ids of visits whose officers changed, whose cells are read from the
+    database, and of visits changed, whose officers are."""
+    staffed, changed = set(), set()
     for instance in session.new:
         if isinstance(instance, Visit):
             cells.add(*(getattr(instance, name) for name in _CELL_COLUMNS))
@@ -46,18 +46,20 @@ def _mark_visits(session: Session, cells: Cells) -> set[int]:
     for instance in (*session.new, *session.deleted, *removed):
         if isinstance(instance, VisitOfficer):
             cells.officers.add(_before(instance, "officer_id"))
-            changed.add(_before(instance, "visit_id"))
-    return changed
+            staffed.add(_before(instance, "visit_id"))
+    return staffed, changed
 
 
 @event.listens_for(Session, "after_flush")
 def _keep_summaries(session: Session, _flush_context) -> None:
     cells = Cells()
-    touched = _mark_signups(keep_tallies(session), cells) | _mark_visits(session, cells)
-    if not (touched or cells):
+    signed = _mark_signups(keep_tallies(session), cells)
+    staffed, changed = _mark_visits(session, cells)
+    if not (signed or staffed or changed or cells):
         return
     connection = session.connection()
-    cells.add_visits(connection, touched)
+    cells.add_visits(connection, signed | staffed)
+    cells.add_officers_of(connection, changed)
     recount(connection, cells)
 
 
