@@ -42,6 +42,8 @@ def load_config(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             env.get("DATABASE_URL") or _sqlite_url(instance_path)
         ),
+        # How new passwords are hashed; check_password reads the method from each stored hash.
+        "PASSWORD_HASH_METHOD": "scrypt",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,

@@ -1,4 +1,9 @@
-"""Shared fixtures: an app on a fresh copy of a seeded database, a client, and a way to sign in."""
+"""Shared fixtures: the run's app on a seeded database whose writes each test undoes, a client, a way to sign in.
+
+One app serves the whole run (``create_app`` costs ~130 ms); each test works inside a savepoint of one long
+transaction that is rolled back at its end (tests/isolation.py). A test marked ``own_database`` gets an app on
+a fresh copy of the seeded database instead: for threads racing on several connections.
+"""
 
 import re
 from collections.abc import Iterator
@@ -14,12 +19,13 @@ from campaign_app.demo.seed import DEMO_PASSWORD, seed_demo
 from campaign_app.extensions import db
 from campaign_app.regions.load import load_regions
 from tests.databases import PostgresDatabases, SQLiteDatabases, postgres_url
+from tests.isolation import Isolation, is_harness_statement
 
 DEMO_USERS = {"admin": "admin", "coordinator": "koordinator", "officer": "petugas", "manager": "manajer"}
 
 
 def make_app(database_url: str, **overrides):
-    """A test app on ``database_url``; CSRF is off unless a test turns it on."""
+    """A test app on ``database_url``; CSRF is off unless a test turns it on, and password hashes are cheap."""
     config = {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -27,6 +33,8 @@ def make_app(database_url: str, **overrides):
         "DATA_KEY": "test-data-key",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Thousands of sign-ins: one PBKDF2 round instead of scrypt's ~200 ms (production keeps scrypt).
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
     }
     config.update(overrides)
     return create_app(config)
@@ -62,11 +70,33 @@ def app_on_copy(databases, url: str, drop: bool = True, **overrides) -> Iterator
             databases.drop(url)
 
 
-@pytest.fixture
-def app(databases):
-    """An app on its own copy of the seeded database: regions of province 72 and the demo branch."""
+@pytest.fixture(scope="session")
+def isolation(databases) -> Iterator[Isolation]:
+    """The run's one app, on its own copy of the seeded database, whose writes scopes undo."""
     with app_on_copy(databases, databases.fresh_url()) as app:
-        yield app
+        harness = Isolation(app)
+        try:
+            yield harness
+        finally:
+            harness.close()
+
+
+def needs_own_database(request) -> bool:
+    return request.node.get_closest_marker("own_database") is not None
+
+
+@pytest.fixture
+def app(request, databases, isolation):
+    """The app on the seeded database (regions of province 72 and the demo branch); the test's writes are undone.
+
+    With ``@pytest.mark.own_database``: a new app on a fresh copy of the seeded database, dropped afterwards.
+    """
+    if needs_own_database(request):
+        with app_on_copy(databases, databases.fresh_url()) as own:
+            yield own
+    else:
+        with isolation.scope():
+            yield isolation.app
 
 
 @pytest.fixture
@@ -77,14 +107,29 @@ def empty_app(databases):
 
 
 @pytest.fixture
-def app_factory(databases):
-    """Makes apps with other settings, each on a fresh copy or on a given ``url``; all closed at the end."""
+def app_factory(request, app, databases, isolation):
+    """Makes apps with other settings; all closed at the end.
+
+    Without ``url`` (or on the test's own database) a new app works on the test's data, its writes undone with
+    the test's; on an own database it gets a fresh copy of its own, as does any other ``url``'s app its URL.
+    """
     with ExitStack() as stack:
         def factory(url: str | None = None, **overrides) -> Flask:
+            shared_url = isolation.app.config["SQLALCHEMY_DATABASE_URI"]
+            if not needs_own_database(request) and url in (None, shared_url):
+                other = stack.enter_context(app_on_copy(databases, shared_url, drop=False, **overrides))
+                isolation.join(other)
+                return other
             fresh = url is None
             return stack.enter_context(app_on_copy(databases, url or databases.fresh_url(), drop=fresh, **overrides))
 
         yield factory
+
+
+@pytest.fixture
+def new_app(app_factory) -> Flask:
+    """A new app on the test's data, for a test that adds routes or templates to the app itself."""
+    return app_factory()
 
 
 @pytest.fixture
@@ -129,7 +174,7 @@ class Auth:
 
 @contextmanager
 def counting_statements(app):
-    """Collects the SQL statements the app sends while the block runs."""
+    """Collects the SQL statements the app sends while the block runs (the test isolation's savepoints left out)."""
     with app.app_context():
         engine = db.engine
     statements = []
@@ -142,6 +187,7 @@ def counting_statements(app):
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", count)
+        statements[:] = [statement for statement in statements if not is_harness_statement(statement)]
 
 
 @pytest.fixture

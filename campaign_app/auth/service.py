@@ -1,16 +1,13 @@
 """Authentication rules: checking credentials and changing one's own settings."""
 
 from sqlalchemy import func, select
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from campaign_app.config import SUPPORTED_LANGUAGES
 from campaign_app.extensions import db
 from campaign_app.models import User
+from campaign_app.passwords import spend_a_check
 
 MIN_PASSWORD_LENGTH = 10
-
-# Checked when the username is unknown, so that a wrong name costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a real password")
 
 
 def normalise_username(username: str) -> str:
@@ -22,7 +19,7 @@ def authenticate(username: str, password: str) -> User | None:
     name = normalise_username(username)
     user = db.session.scalar(select(User).where(func.lower(User.username) == name)) if name else None
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        spend_a_check(password)
         return None
     if not user.check_password(password) or not user.active:
         return None

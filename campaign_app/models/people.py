@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from campaign_app.extensions import db
+from campaign_app.passwords import hash_password, password_matches
 
 
 def utcnow() -> datetime:
@@ -74,11 +74,11 @@ class User(UserMixin, db.Model):
     covered_branches = relationship("Branch", secondary=manager_branches, order_by="Branch.name")
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
         self.session_token = (self.session_token or 0) + 1
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return password_matches(self.password_hash, password)
 
     @property
     def is_active(self) -> bool:  # Flask-Login asks this

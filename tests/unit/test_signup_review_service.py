@@ -271,6 +271,7 @@ def _decide(app, drop_id: int, keep_id: int, barrier: threading.Barrier) -> str:
             db.session.remove()
 
 
+@pytest.mark.own_database
 def test_merging_a_pair_from_both_sides_at_once_voids_one_of_them(app):
     with app.app_context():
         visit = in_progress_visit()

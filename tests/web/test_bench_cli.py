@@ -89,6 +89,7 @@ def test_bench_seed_refuses_a_database_that_holds_signups(app, runner):
     assert stored_statuses(app) == before
 
 
+@pytest.mark.own_database  # the seed analyses its tables on a connection of its own
 def test_bench_seed_with_replace_loads_in_place_of_the_demo(app, runner):
     result = runner.invoke(args=["bench", "seed", "--preset", "tiny", "--replace"])
     assert result.exit_code == 0, result.output

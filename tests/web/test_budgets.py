@@ -12,7 +12,6 @@ from itertools import groupby
 import pytest
 from faker import Faker
 from sqlalchemy import func, select, update
-from werkzeug.security import generate_password_hash
 
 from campaign_app.branches.service import get_or_create_branch
 from campaign_app.demo.seed import DEMO_PASSWORD
@@ -169,10 +168,6 @@ def _short(regency_name: str) -> str:
     return regency_name.removeprefix("Kabupaten ").removeprefix("Kota ")
 
 
-def _cheap_hash(password: str, *args, **kwargs) -> str:
-    # Hundreds of officers nobody signs in as: a slow password hash would only slow the test down.
-    return generate_password_hash(password, "pbkdf2:sha256:1")
-
 
 @dataclass
 class Nation:
@@ -285,8 +280,7 @@ def build_nation() -> Nation:
 def nation(databases):
     """An app on the national data set of ``build_nation``, and who looks at it."""
     with app_on_copy(databases, databases.fresh_url()) as app:
-        with app.app_context(), pytest.MonkeyPatch.context() as patch:
-            patch.setattr("campaign_app.models.people.generate_password_hash", _cheap_hash, raising=False)
+        with app.app_context():
             built = build_nation()
             db.session.commit()
         yield app, built

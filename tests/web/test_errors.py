@@ -34,7 +34,9 @@ def test_a_role_without_access_gets_a_403_page(auth, client):
     assert "Tidak diizinkan" in response.get_data(as_text=True)
 
 
-def test_an_unexpected_error_is_a_500_page_and_rolls_back(app, client):
+def test_an_unexpected_error_is_a_500_page_and_rolls_back(new_app):
+    app, client = new_app, new_app.test_client()
+
     @app.get("/boom")
     def boom():
         raise RuntimeError("boom")
@@ -56,7 +58,9 @@ def test_every_response_says_it_varies_by_htmx(client, path):
     assert "HX-Request" in client.get(path).headers.get("Vary", "")
 
 
-def test_a_database_too_busy_to_write_is_a_503_to_retry(app, client):
+def test_a_database_too_busy_to_write_is_a_503_to_retry(new_app):
+    app, client = new_app, new_app.test_client()
+
     @app.post("/busy")
     def busy():
         raise OperationalError("INSERT INTO signups ...", {}, sqlite3.OperationalError("database is locked"))
@@ -67,7 +71,8 @@ def test_a_database_too_busy_to_write_is_a_503_to_retry(app, client):
     assert "Tidak ada yang tersimpan" in response.get_data(as_text=True)
 
 
-def test_a_postgresql_deadlock_is_a_503_to_retry(app, client):
+def test_a_postgresql_deadlock_is_a_503_to_retry(new_app):
+    app, client = new_app, new_app.test_client()
     class Deadlock(Exception):
         pgcode = "40P01"
 
@@ -78,7 +83,9 @@ def test_a_postgresql_deadlock_is_a_503_to_retry(app, client):
     assert client.post("/deadlock").status_code == 503
 
 
-def test_another_database_failure_is_still_a_500(app, client):
+def test_another_database_failure_is_still_a_500(new_app):
+    app, client = new_app, new_app.test_client()
+
     @app.get("/broken")
     def broken():
         raise OperationalError("SELECT ...", {}, sqlite3.OperationalError("no such table: nothing"))

@@ -453,6 +453,7 @@ def _at_once(app, count: int, action) -> list[str]:
     return results
 
 
+@pytest.mark.own_database
 def test_officers_starting_at_the_same_moment_keep_one_check_in(app):
     def make():
         officers = [make_officer() for _ in range(4)]
@@ -469,6 +470,7 @@ def test_officers_starting_at_the_same_moment_keep_one_check_in(app):
     assert visit.status == VisitStatus.IN_PROGRESS and visit.checked_in_by_id in officer_ids
 
 
+@pytest.mark.own_database
 def test_closing_at_the_same_moment_closes_once(app, day):
     started(app, day, attendance=True)
     moments = iter([EVENING + timedelta(minutes=n) for n in range(8)])

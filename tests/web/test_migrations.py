@@ -3,6 +3,7 @@
 Runs on the suite's database: SQLite by default, PostgreSQL with TEST_DATABASE_URL.
 """
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -41,6 +42,7 @@ def test_every_migration_can_be_undone_and_redone(empty_app):
         assert schema_differences() == []
 
 
+@pytest.mark.own_database  # Alembic migrates on a connection of its own
 def test_the_tallies_migration_counts_the_sign_ups_already_recorded(app):
     with app.app_context():
         recorded = db.session.scalar(select(func.count()).select_from(SignUp).where(SignUp.status != "void"))
@@ -51,6 +53,7 @@ def test_the_tallies_migration_counts_the_sign_ups_already_recorded(app):
         assert tallies_drift(db.session.connection()) == []
 
 
+@pytest.mark.own_database  # Alembic migrates on a connection of its own
 def test_the_roll_ups_migration_counts_the_visits_and_sign_ups_already_recorded(app):
     with app.app_context():
         recorded = db.session.scalar(select(func.count()).select_from(SignUp).where(SignUp.status != "void"))

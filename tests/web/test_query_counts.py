@@ -8,7 +8,6 @@ the small one: a page whose count grows with the data has an N+1 query. Run with
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from campaign_app.demo.seed import seed_demo
 from campaign_app.extensions import db
@@ -20,10 +19,6 @@ SCALE = 10
 # Per extra branch, at SCALE: like seed_demo's staff plan.
 EXTRA_STAFF = [(Role.OFFICER, 6 * SCALE), (Role.COORDINATOR, SCALE), (Role.MANAGER, 1)]
 
-
-def _cheap_hash(password: str, *args, **kwargs) -> str:
-    # Hundreds of accounts nobody signs in to: a slow password hash would only slow the test down.
-    return generate_password_hash(password, "pbkdf2:sha256:1")
 
 
 def grow_tenfold() -> None:
@@ -52,8 +47,7 @@ def grow_tenfold() -> None:
 @pytest.fixture(scope="module")
 def big_site(databases, demo_site):
     with app_on_copy(databases, databases.fresh_url()) as app:
-        with app.app_context(), pytest.MonkeyPatch.context() as patch:
-            patch.setattr("campaign_app.models.people.generate_password_hash", _cheap_hash, raising=False)
+        with app.app_context():
             grow_tenfold()
             db.session.commit()
             big_users = db.session.scalar(select(func.count()).select_from(User))

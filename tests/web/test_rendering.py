@@ -8,7 +8,8 @@ from campaign_app.rendering import render
 
 
 @pytest.fixture
-def fragment_app(app, tmp_path):
+def fragment_app(new_app, tmp_path):
+    app = new_app
     (tmp_path / "page.html").write_text(
         '{% extends "base.html" %}{% block title %}T{% endblock %}'
         '{% block content %}<h1>Page</h1>{% block part %}<p id="part">only this</p>{% endblock %}{% endblock %}'

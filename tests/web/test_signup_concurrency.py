@@ -26,6 +26,10 @@ JOIN_TIMEOUT = 60
 RETRIES = 20
 
 
+# Requests racing on several connections, as on several workers: each test needs a database of its own.
+pytestmark = pytest.mark.own_database
+
+
 @pytest.fixture
 def started_visit(app):
     """The ids of a visit in progress and its officer, committed so that every thread sees them."""
