@@ -20,6 +20,7 @@ from campaign_app.extensions import db
 from campaign_app.regions.load import load_regions
 from tests.databases import PostgresDatabases, SQLiteDatabases, postgres_url
 from tests.isolation import Isolation, is_harness_statement
+from tests.reports_data import WorldKeys, build_world, keys_of
 
 DEMO_USERS = {"admin": "admin", "coordinator": "koordinator", "officer": "petugas", "manager": "manajer"}
 
@@ -97,6 +98,13 @@ def app(request, databases, isolation):
     else:
         with isolation.scope():
             yield isolation.app
+
+
+@pytest.fixture(scope="module")
+def world_keys(isolation) -> Iterator[WorldKeys]:
+    """The reports' hand-built world (tests/reports_data.py), built once for a module's tests and undone after."""
+    with isolation.kept(lambda: keys_of(build_world())) as keys:
+        yield keys
 
 
 @pytest.fixture

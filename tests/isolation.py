@@ -9,8 +9,9 @@ A test that truly needs a database of its own (threads racing on several connect
 processes' limits) says so with ``@pytest.mark.own_database`` and gets a fresh copy, as every test once did.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from flask import Flask, current_app
 from flask_sqlalchemy.session import Session as FlaskSession
@@ -20,6 +21,7 @@ from sqlalchemy.engine import Engine
 from campaign_app.extensions import db, limiter
 
 _active: "Isolation | None" = None
+T = TypeVar("T")
 
 
 class JoinedSession(FlaskSession):
@@ -89,21 +91,29 @@ class Isolation:
 
     @contextmanager
     def scope(self) -> Iterator[None]:
-        """Everything written inside the block is undone at its end (scopes nest)."""
-        was_on, self.on = self.on, True
-        if not was_on:
-            limiter.__dict__.update(self._limiter_state)
-            limiter.storage.reset()
+        """Everything written inside the block is undone at its end (scopes nest: a module's data, its tests)."""
+        was_on, joined, self.on = self.on, set(self.joined), True
+        limiter.__dict__.update(self._limiter_state)
+        limiter.storage.reset()
         savepoint = self.connection.begin_nested()
         self.own_savepoints.add(savepoint._savepoint)
         try:
             yield
         finally:
             self._undo(savepoint)
-            self.on = was_on
-            if not was_on:
-                self.joined = {self.app}
-                self.own_savepoints.clear()
+            self.on, self.joined = was_on, joined
+
+    @contextmanager
+    def kept(self, build: Callable[[], T]) -> Iterator[T]:
+        """Run ``build()`` in the app and commit: its data stays for the block (a module's tests), then is undone.
+
+        What it returns should be plain values (ids), not ORM objects: each test reads them in its own session.
+        """
+        with self.scope():
+            with self.app.app_context():
+                built = build()
+                db.session.commit()
+            yield built
 
     def _undo(self, savepoint) -> None:
         if savepoint.is_active:

@@ -167,6 +167,39 @@ def build_world() -> World:
                  {"V1": v1, "V2": v2, "V3": v3, "V4": v4, "V5": v5, "V6": v6}, luwuk, luwuk_campaign)
 
 
+@dataclass(frozen=True)
+class WorldKeys:
+    """The world by ids: built once for a module's tests, read again in each test's own session."""
+
+    branch: int
+    ani: int
+    budi: int
+    citra: int
+    toli_toli: int
+    buol: int
+    programme: int
+    visits: dict[str, int]
+    luwuk: int
+    luwuk_campaign: int
+
+
+def keys_of(world: World) -> WorldKeys:
+    return WorldKeys(world.branch.id, world.ani.id, world.budi.id, world.citra.id, world.toli_toli.id, world.buol.id,
+                     world.programme.id, {name: visit.id for name, visit in world.visits.items()}, world.luwuk.id,
+                     world.luwuk_campaign.id)
+
+
+def load_world(keys: WorldKeys) -> World:
+    """The world of ``keys`` in the current session."""
+    def get(model, key):
+        return db.session.get(model, key)
+
+    return World(get(Branch, keys.branch), get(User, keys.ani), get(User, keys.budi), get(User, keys.citra),
+                 get(Campaign, keys.toli_toli), get(Campaign, keys.buol), get(SubsidyProgramme, keys.programme),
+                 {name: get(Visit, key) for name, key in keys.visits.items()}, get(Branch, keys.luwuk),
+                 get(Campaign, keys.luwuk_campaign))
+
+
 TOLI_TOLI_VILLAGES = [KOMBO, TAMBUN, SONI, TAMPIALA, "72.04.01.2004", "72.04.01.2005"]
 BUOL_VILLAGES = [MOMUNU, PINAMULA, "72.05.01.2003"]
 

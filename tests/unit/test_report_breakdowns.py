@@ -31,15 +31,15 @@ from tests.reports_data import (
     TAMPIALA,
     TOLI_TOLI,
     add_copies,
-    build_world,
+    load_world,
 )
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
 
 @pytest.fixture
-def world(app_context):
-    return build_world()
+def world(app_context, world_keys):
+    return load_world(world_keys)
 
 
 def selection_of(world, **filters) -> Selection:

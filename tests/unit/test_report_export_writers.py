@@ -24,7 +24,7 @@ from campaign_app.reports.exports import (
 from campaign_app.reports.metrics import figures
 from campaign_app.reports.selection import Selection
 from campaign_app.reports.trend import trend
-from tests.reports_data import KOMBO, TOLI_TOLI, add_copies, build_world
+from tests.reports_data import KOMBO, TOLI_TOLI, add_copies, load_world
 
 HEADER = ["Code", "Name", "Conversion", "Cost"]
 ROWS = [["72.04", "Kabupaten Toli-Toli", Percent(0.125), 160_000],
@@ -132,10 +132,10 @@ def test_xlsx_drops_characters_xml_cannot_hold():
 # --- a breakdown as a table ----------------------------------------------------------------------------
 
 @pytest.fixture
-def world(app_context):
+def world(app_context, world_keys):
     """The hand-built world, with labels in English so that tests can read them."""
     with force_locale("en"):
-        yield build_world()
+        yield load_world(world_keys)
 
 
 def test_a_breakdown_table_has_codes_names_counts_and_rates(world):

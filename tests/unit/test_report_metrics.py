@@ -13,7 +13,7 @@ from tests.reports_data import (
     DAMPAL_SELATAN,
     KOMBO,
     add_copies,
-    build_world,
+    load_world,
     sign,
     void,
 )
@@ -22,8 +22,8 @@ pytestmark = pytest.mark.usefixtures("app_context")
 
 
 @pytest.fixture
-def world(app_context):
-    return build_world()
+def world(app_context, world_keys):
+    return load_world(world_keys)
 
 
 def of(world, **filters) -> Figures:

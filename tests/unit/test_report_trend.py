@@ -11,14 +11,14 @@ import pytest
 from campaign_app.reports.selection import Selection
 from campaign_app.reports.trend import MAX_POINTS, TrendPoint, bucket_start, trend
 from tests.conftest import counting_statements
-from tests.reports_data import add_copies, build_world
+from tests.reports_data import add_copies, load_world
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
 
 @pytest.fixture
-def world(app_context):
-    return build_world()
+def world(app_context, world_keys):
+    return load_world(world_keys)
 
 
 def selection_of(world, **filters) -> Selection:

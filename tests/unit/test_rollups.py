@@ -40,8 +40,8 @@ from tests.reports_data import (
     TAMPIALA,
     add_copies,
     at,
-    build_world,
     closed,
+    load_world,
     sign,
     started,
     visit_on,
@@ -51,8 +51,8 @@ pytestmark = pytest.mark.usefixtures("app_context")
 
 
 @pytest.fixture
-def world(app_context):
-    return build_world()
+def world(app_context, world_keys):
+    return load_world(world_keys)
 
 
 def no_drift() -> bool:

@@ -16,7 +16,7 @@ from campaign_app.regions.load import load_regions
 from campaign_app.users.service import create_user
 from tests.conftest import counting_statements
 from tests.factories import branch_named, make_campaign
-from tests.reports_data import BUOL, BUOL_VILLAGES, DAMPAL_SELATAN, MOMUNU_DISTRICT, add_copies, build_world, sign
+from tests.reports_data import BUOL, BUOL_VILLAGES, DAMPAL_SELATAN, MOMUNU_DISTRICT, add_copies, load_world, sign
 
 HTMX = {"HX-Request": "true"}
 PAGE_BUDGET = 14 * 1024
@@ -33,12 +33,9 @@ def htmx(shown: str | None = None, from_form: bool = False) -> dict:
 
 
 @pytest.fixture
-def world(app):
-    with app.app_context():
-        built = build_world()
-        db.session.commit()
-        return {"branch": built.branch.id, "toli_toli": built.toli_toli.id, "buol": built.buol.id,
-                "citra": built.citra.id, "luwuk_campaign": built.luwuk_campaign.id}
+def world(app, world_keys):
+    return {"branch": world_keys.branch, "toli_toli": world_keys.toli_toli, "buol": world_keys.buol,
+            "citra": world_keys.citra, "luwuk_campaign": world_keys.luwuk_campaign}
 
 
 def tile(body: str, label: str) -> str:
@@ -237,10 +234,10 @@ def test_the_filter_form_alone_is_a_page_that_shows_the_dashboard(auth):
 # --- the trend's numbers ----------------------------------------------------------------------------------
 
 @pytest.fixture
-def long_trend(app):
+def long_trend(app, world_keys):
     """The world, and a done visit half a year after it: 31 weeks of trend (Sep 7, 2026 to Apr 5, 2027)."""
     with app.app_context():
-        built = build_world()
+        built = load_world(world_keys)
         later = make_campaign(built.branch, "Tahun depan", starts_on=date(2027, 4, 1), ends_on=date(2027, 4, 30))
         add_copies(built, 1, day=date(2027, 4, 5), campaign=later)
         db.session.commit()
@@ -304,9 +301,9 @@ def test_a_short_trend_has_no_link_to_earlier_periods(auth, world):
 
 # --- subsidy programmes ---------------------------------------------------------------------------------
 
-def test_the_figures_list_the_five_programmes_nearest_their_quota(app, auth):
+def test_the_figures_list_the_five_programmes_nearest_their_quota(app, auth, world_keys):
     with app.app_context():
-        built = build_world()
+        built = load_world(world_keys)
         visit = built.visits["V4"]  # in progress: Citra may still sign workers up
         for quota in (60, 10, 40, 20, 50, 30):
             programme = SubsidyProgramme(name=f"Subsidi {quota}", payer="Pemerintah Kabupaten Buol",
@@ -637,9 +634,9 @@ def test_another_branchs_campaign_cannot_be_compared(auth, world):
     assert "Choose campaigns from the list." in body and "Toli-Toli" not in body
 
 
-def test_comparable_rates_show_their_difference_in_points(app, auth):
+def test_comparable_rates_show_their_difference_in_points(app, auth, world_keys):
     with app.app_context():
-        built = build_world()
+        built = load_world(world_keys)
         add_copies(built, 5)
         add_copies(built, 5, day=date(2026, 11, 20), campaign=built.buol, villages=BUOL_VILLAGES)
         db.session.commit()

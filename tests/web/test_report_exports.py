@@ -23,23 +23,33 @@ KOTA_PALU, TOLI_TOLI, BUOL = "72.71", "72.04", "72.05"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def build_export_world() -> dict:
+    """The reports' hand-built world (Cabang Uji Utara, and Luwuk's Banggai visit) and a done Palu visit, by ids."""
+    world = build_world()
+    palu = branch_named()
+    officer = make_officer(palu, "Eka")
+    visit = started(visit_on(make_campaign(palu, "Palu Kota", starts_on=date(2026, 9, 1)), NEAR_VILLAGE, D1,
+                             [officer], 400_000))
+    sign(visit, officer, "P")
+    sign(visit, officer, "L", activated=True)
+    closed(visit, 6, 4)
+    db.session.flush()
+    return {"toli_toli": world.toli_toli.id, "buol": world.buol.id, "banggai": world.luwuk_campaign.id,
+            "palu_kota": visit.campaign_id, "branch": world.branch.id, "luwuk": world.luwuk.id,
+            "palu": palu.id, "palu_regencies": set(db.session.scalars(visible_regency_codes([palu.id]))),
+            "luwuk_regencies": set(db.session.scalars(visible_regency_codes([world.luwuk.id])))}
+
+
+@pytest.fixture(scope="module")
+def export_world(isolation):
+    with isolation.kept(build_export_world) as ids:
+        yield ids
+
+
 @pytest.fixture
-def world(app):
-    """The reports' hand-built world (Cabang Uji Utara, and Luwuk's Banggai visit) and a done Palu visit."""
-    with app.app_context():
-        world = build_world()
-        palu = branch_named()
-        officer = make_officer(palu, "Eka")
-        visit = started(visit_on(make_campaign(palu, "Palu Kota", starts_on=date(2026, 9, 1)), NEAR_VILLAGE, D1,
-                                 [officer], 400_000))
-        sign(visit, officer, "P")
-        sign(visit, officer, "L", activated=True)
-        closed(visit, 6, 4)
-        db.session.commit()
-        return {"toli_toli": world.toli_toli.id, "buol": world.buol.id, "banggai": world.luwuk_campaign.id,
-                "palu_kota": visit.campaign_id, "branch": world.branch.id, "luwuk": world.luwuk.id,
-                "palu": palu.id, "palu_regencies": set(db.session.scalars(visible_regency_codes([palu.id]))),
-                "luwuk_regencies": set(db.session.scalars(visible_regency_codes([world.luwuk.id])))}
+def world(app, export_world):
+    """The export world, for a test of its own (its writes undone)."""
+    return export_world
 
 
 @pytest.fixture
