@@ -85,7 +85,8 @@ def ensure_translations() -> None:
         check(tool("pybabel"), "--quiet", "compile", "-d", str(TRANSLATIONS.relative_to(ROOT)))
 
 
-def setup() -> None:
+def setup() -> float:
+    """Make the environment ready; returns the seconds it took."""
     started = time.perf_counter()
     ensure_venv()
     ensure_packages()
@@ -93,6 +94,7 @@ def setup() -> None:
     elapsed = time.perf_counter() - started
     if elapsed > 1:
         say(f"setup done in {elapsed:.0f} s")
+    return elapsed
 
 
 def flask(*args: str) -> list[str]:
@@ -121,9 +123,19 @@ def describe(url: str) -> str:
     return f"{scheme}{sep}{credentials}{at}{host}"
 
 
-def test(pytest_args: list[str]) -> int:
+def workers(pytest_args: list[str]) -> list[str]:
+    """pytest-xdist's options for a run of the whole suite: a worker per core (JANGKAU_TEST_WORKERS overrides),
+    each module kept on one worker so that its shared data is built once. A run of chosen tests stays in one
+    process, where starting workers would cost more than it saves."""
+    count = int(os.environ.get("JANGKAU_TEST_WORKERS") or os.cpu_count() or 1)
+    if pytest_args or count < 2:
+        return []
+    return ["-n", str(count), "--dist", "loadscope"]
+
+
+def test(pytest_args: list[str], setup_seconds: float = 0.0) -> int:
     """Lint, then the whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set."""
-    results: list[tuple[str, int, float]] = []
+    results: list[tuple[str, int, float]] = [("setup", 0, setup_seconds)]
 
     def step(name: str, command: list[str], env: dict) -> None:
         say(name)
@@ -133,8 +145,8 @@ def test(pytest_args: list[str]) -> int:
 
     base_env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
     step("ruff check .", [tool("ruff"), "check", "."], base_env)
-    pytest = [tool("python"), "-m", "pytest", *pytest_args]
-    step("pytest on SQLite (a temporary file per test)", pytest, base_env)
+    pytest = [tool("python"), "-m", "pytest", *workers(pytest_args), *pytest_args]
+    step("pytest on SQLite", pytest, base_env)
     postgres = os.environ.get("TEST_DATABASE_URL")
     if postgres:
         step(f"pytest on PostgreSQL ({describe(postgres)})", pytest, {**base_env, "TEST_DATABASE_URL": postgres})
@@ -143,6 +155,7 @@ def test(pytest_args: list[str]) -> int:
 
     print(flush=True)
     failed = False
+    say(f"stages (total {sum(seconds for _name, _code, seconds in results):.0f} s):")
     for name, code, seconds in results:
         if code == NO_TESTS_COLLECTED and name.startswith("pytest"):
             verdict = "FAILED (no tests collected)"
@@ -168,8 +181,7 @@ def main(argv: list[str]) -> int:
         parser.error("Jangkau needs Python 3.11 or newer")
     # Everything after "test" belongs to pytest, untouched by argparse.
     if argv[:1] == ["test"]:
-        setup()
-        return test(argv[1:])
+        return test(argv[1:], setup())
     args = parser.parse_args(argv)
     setup()
     serve(args.port)
