@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from campaign_app import assets, errors, formatting, i18n
+from campaign_app import assets, errors, formatting, i18n, observability
 from campaign_app.config import load_config
 from campaign_app.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 from campaign_app.sessions import SessionInterface
@@ -24,6 +24,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    # First, so that its request line is the last thing to see each response (and sees the status sent).
+    observability.init_app(app)
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
