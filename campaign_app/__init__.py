@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from campaign_app import assets, errors, formatting, i18n
+from campaign_app import assets, errors, formatting, i18n, observability
 from campaign_app.config import load_config
 from campaign_app.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 from campaign_app.sessions import SessionInterface
@@ -24,6 +24,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    # First, so that its request line is the last thing to see each response (and sees the status sent).
+    observability.init_app(app)
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
@@ -61,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from campaign_app.branches import bp as branches_bp
     from campaign_app.campaigns import bp as campaigns_bp
     from campaign_app.fieldwork import bp as fieldwork_bp
+    from campaign_app.health import bp as health_bp
     from campaign_app.home import bp as home_bp
     from campaign_app.officers import bp as officers_bp
     from campaign_app.rates import bp as rates_bp
@@ -72,7 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from campaign_app.visits import bp as visits_bp
 
     for blueprint in (auth_bp, home_bp, campaigns_bp, villages_bp, visits_bp, fieldwork_bp, signups_bp, officers_bp,
-                      users_bp, branches_bp, rates_bp, subsidies_bp, audit_bp, reports_bp):
+                      users_bp, branches_bp, rates_bp, subsidies_bp, audit_bp, reports_bp, health_bp):
         app.register_blueprint(blueprint)
 
     from campaign_app.cli import register_commands

@@ -44,7 +44,9 @@ def load_config(instance_path: str) -> dict:
         ),
         # How new passwords are hashed; check_password reads the method from each stored hash.
         "PASSWORD_HASH_METHOD": "scrypt",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error's message would otherwise quote the statement's values (a worker's
+        # name and phone) into the log with its traceback.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
@@ -68,6 +70,8 @@ def load_config(instance_path: str) -> dict:
         "COMPRESS_MIN_SIZE": 500,
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "PAGE_SIZE": 25,
+        # The app's log lines (campaign_app.*) at this level and above go to stderr; DEBUG adds the health probes.
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
     }
 
 

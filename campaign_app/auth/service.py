@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from campaign_app.auth.signals import sign_in_accepted, sign_in_refused
 from campaign_app.config import SUPPORTED_LANGUAGES
 from campaign_app.extensions import db
 from campaign_app.models import User
@@ -15,15 +16,23 @@ def normalise_username(username: str) -> str:
 
 
 def authenticate(username: str, password: str) -> User | None:
-    """The active user with this username and password, or None."""
+    """The active user with this username and password, or None; either way the outcome is announced
+    (``auth.signals``)."""
     name = normalise_username(username)
     user = db.session.scalar(select(User).where(func.lower(User.username) == name)) if name else None
     if user is None:
         spend_a_check(password)
-        return None
-    if not user.check_password(password) or not user.active:
-        return None
-    return user
+        reason = "unknown-user"
+    elif not user.check_password(password):
+        reason = "wrong-password"
+    elif not user.active:
+        reason = "inactive"
+    else:
+        sign_in_accepted.send(user)
+        return user
+    # The caller answers every refusal alike; only the log tells them apart.
+    sign_in_refused.send(None, username=name, reason=reason, user=user)
+    return None
 
 
 def change_password(user: User, current_password: str, new_password: str) -> bool:

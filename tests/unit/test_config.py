@@ -42,3 +42,14 @@ def test_postgres_urls_use_psycopg_3():
 def test_default_language_comes_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("DEFAULT_LANGUAGE", "en")
     assert load_config(str(tmp_path))["BABEL_DEFAULT_LOCALE"] == "en"
+
+
+def test_the_log_level_comes_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("LOG_LEVEL", raising=False)
+    assert load_config(str(tmp_path))["LOG_LEVEL"] == "INFO"
+    monkeypatch.setenv("LOG_LEVEL", "debug")
+    assert load_config(str(tmp_path))["LOG_LEVEL"] == "DEBUG"
+
+
+def test_database_errors_do_not_quote_the_values_of_their_statement(tmp_path):
+    assert load_config(str(tmp_path))["SQLALCHEMY_ENGINE_OPTIONS"]["hide_parameters"] is True

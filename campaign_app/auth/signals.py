@@ -1,0 +1,11 @@
+"""What happens at sign-in, announced for whoever listens (the log, wired in ``create_app``)."""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# Sent with the user whose name and password were right (and who is active).
+sign_in_accepted = _signals.signal("sign-in-accepted")
+# Sent with ``username`` (normalised, as typed: it may be anything, a NIK typed in the wrong field included),
+# ``reason`` ("unknown-user", "wrong-password", "inactive") and ``user`` (the account named, or None).
+sign_in_refused = _signals.signal("sign-in-refused")
