@@ -25,7 +25,8 @@ T = TypeVar("T")
 
 
 class JoinedSession(FlaskSession):
-    """The app's session class in tests: while isolation is on, a joined app's sessions use its connection."""
+    """Mixed into the app's session class in tests: while isolation is on, a joined app's sessions use its
+    connection. (Mixed in, not put in its place, so that listeners the app set on its session class still hear.)"""
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         if bind is None and _active is not None:
@@ -35,7 +36,6 @@ class JoinedSession(FlaskSession):
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
 
 
-@event.listens_for(JoinedSession, "after_begin")
 def _remember_join_savepoint(session, transaction, connection) -> None:
     # The savepoint a session opened to join the connection is the harness's, not the app's: statement counts
     # leave it out, as production (where the session begins a transaction of its own) sends nothing for it.
@@ -73,7 +73,8 @@ class Isolation:
             _begin_explicitly(self.engine)
         factory = db.session.session_factory
         self._restore_factory = factory.class_, dict(factory.kw)
-        factory.class_ = JoinedSession
+        factory.class_ = type("JoinedAppSession", (JoinedSession, factory.class_), {})
+        event.listen(factory.class_, "after_begin", _remember_join_savepoint)
         factory.configure(join_transaction_mode="create_savepoint")
         self.connection = self.engine.connect()
         self.connection.begin()
