@@ -10,9 +10,9 @@ visits and a million tallies.
 Both are kept in the same transaction as every change, like the tallies they are counted from. A change marks
 the cells it touches (``cells``: a campaign's month, a branch's day, before and after the change) and each marked
 cell is counted again from its visits and tallies (``recount``): a few rows each. The village and officer totals
-(``place_totals``) are recounted with them. A recount first locks its branches' rows, so two
-transactions touching one branch recount in turn and the second one sees the first one's rows (PostgreSQL's
-READ COMMITTED takes a fresh snapshot per statement); SQLite has a single writer.
+(``place_totals``) are recounted with them. A recount first locks its branches' rows, so two transactions
+touching one branch recount in turn and the second one sees the first one's rows (PostgreSQL's READ COMMITTED
+takes a fresh snapshot per statement); SQLite has a single writer.
 """
 
 from functools import cache
@@ -190,11 +190,11 @@ def _recount_statements():
     return (monthly_results.delete().where(months.campaign_id.in_(_expanding("campaign_ids")),
                                            tuple_(months.campaign_id, months.month).in_(_expanding("months"))),
             counting.counted_into(monthly_results, monthly_rows(in_months(Visit.campaign_id, Visit.visit_date),
-                                                        in_months(t.campaign_id, t.visit_date))),
+                                                                in_months(t.campaign_id, t.visit_date))),
             daily_results.delete().where(days.branch_id.in_(_expanding("branch_ids")),
                                          tuple_(days.branch_id, days.day).in_(_expanding("days"))),
             counting.counted_into(daily_results, daily_rows(on_days(Visit.branch_id, Visit.visit_date),
-                                                    on_days(t.branch_id, t.visit_date))))
+                                                            on_days(t.branch_id, t.visit_date))))
 
 
 def recount(connection: Connection, cells: Cells) -> None:
