@@ -34,11 +34,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.add_extension("jinja2.ext.do")
 
-    from campaign_app import models  # noqa: F401  (registers the tables with the metadata)
+    # Importing the models and the summaries registers their tables with the metadata (Alembic compares them).
+    from campaign_app import models, summaries  # noqa: F401
     from campaign_app.database import init_app as init_database
 
     db.init_app(app)
     init_database(app)
+    summaries.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(

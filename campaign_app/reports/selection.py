@@ -15,12 +15,12 @@ from sqlalchemy.sql.elements import ColumnElement
 from campaign_app.models import (
     Campaign,
     District,
-    SignUpTally,
     Village,
     Visit,
     VisitOfficer,
     VisitStatus,
 )
+from campaign_app.summaries import SignUpTally
 from campaign_app.villages.scope import visible_regency_codes
 
 

@@ -19,10 +19,12 @@ from datetime import date, timedelta
 from sqlalchemy import Subquery, Table, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
-from campaign_app.models import Campaign, SignUpTally
-from campaign_app.models.place_totals import officer_results, village_results
-from campaign_app.models.rollups import daily_results, first_of_month, month_after, monthly_results, monthly_rows
+from campaign_app.models import Campaign
 from campaign_app.reports.selection import Selection, in_branches, tally_conditions, visit_conditions
+from campaign_app.summaries import SignUpTally
+from campaign_app.summaries.cells import first_of_month, month_after
+from campaign_app.summaries.place_totals import officer_results, village_results
+from campaign_app.summaries.rollups import daily_results, monthly_results, monthly_rows
 
 
 def _is_month_end(day: date) -> bool:

@@ -11,9 +11,10 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from campaign_app.extensions import db
-from campaign_app.models import DailyResult, SignUpTally, Visit
+from campaign_app.models import Visit
 from campaign_app.reports.selection import Selection, done, tally_conditions, visit_conditions
 from campaign_app.reports.sources import daily_conditions
+from campaign_app.summaries import DailyResult, SignUpTally
 
 PERIODS = ("week", "month")
 # The chart's widest span; a longer period (a hostile or careless URL) is cut to the dates with data.

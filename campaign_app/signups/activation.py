@@ -14,7 +14,7 @@ activates the sign-up. Re-uploading a file changes nothing: its rows are then al
 import csv
 import io
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import format_decimal
@@ -25,9 +25,8 @@ from campaign_app.audit.service import record
 from campaign_app.clock import WITA
 from campaign_app.extensions import db
 from campaign_app.models import AuditAction, SignUp, SignUpStatus, User
-from campaign_app.models.summaries import record_bulk_changes
-from campaign_app.models.tallies import TALLIED_ATTRIBUTES, TalliedFacts
 from campaign_app.signups.personal_data import mask_nik, nik_index
+from campaign_app.summaries import bulk_execute
 
 BranchIds = set[int] | None
 MAX_ROWS = 100_000
@@ -250,19 +249,17 @@ def read_activation_rows(data: bytes, today: date, report: ActivationReport) -> 
 
 # --- matching -------------------------------------------------------------------------------------
 
-def _live_signups(indexes: list[str], branch_ids: BranchIds) -> dict[str, tuple[int, date | None, TalliedFacts]]:
-    """The live sign-ups of ``branch_ids`` with these blind indexes: index → (id, first payment, what it counts as
-    in the dashboards' tallies)."""
+def _live_signups(indexes: list[str], branch_ids: BranchIds) -> dict[str, tuple[int, date | None, str]]:
+    """The live sign-ups of ``branch_ids`` with these blind indexes: index → (id, first payment, status)."""
     found = {}
-    tallied = [getattr(SignUp, name) for name in TALLIED_ATTRIBUTES]
     for start in range(0, len(indexes), LOOKUP_CHUNK):
-        statement = (select(SignUp.nik_index, SignUp.id, SignUp.first_payment_on, *tallied)
+        statement = (select(SignUp.nik_index, SignUp.id, SignUp.first_payment_on, SignUp.status)
                      .where(SignUp.nik_index.in_(indexes[start:start + LOOKUP_CHUNK]),
                             SignUp.status != SignUpStatus.VOID))
         if branch_ids is not None:
             statement = statement.where(SignUp.branch_id.in_(branch_ids))
-        for index, signup_id, first_payment_on, *facts in db.session.execute(statement):
-            found[index] = (signup_id, first_payment_on, TalliedFacts(*facts))
+        for index, signup_id, first_payment_on, status in db.session.execute(statement):
+            found[index] = (signup_id, first_payment_on, status)
     return found
 
 
@@ -280,26 +277,24 @@ def apply_activation_file(data, branch_ids: BranchIds, actor: User, now: datetim
     rows = read_activation_rows(bytes(data), now.astimezone(WITA).date(), report)
     indexed = {nik_index(row.nik): row for row in rows}
     stored = _live_signups(list(indexed), branch_ids)
-    changes, moves = [], []
+    changes = []
     for index, row in indexed.items():
         if index not in stored:
             report.not_found += 1
             continue
-        signup_id, first_payment_on, facts = stored[index]
-        if (facts.status == SignUpStatus.ACTIVATED and first_payment_on is not None
+        signup_id, first_payment_on, status = stored[index]
+        if (status == SignUpStatus.ACTIVATED and first_payment_on is not None
                 and first_payment_on <= row.paid_on):
             report.already_activated += 1
             continue
         report.matched += 1
         changes.append({"id": signup_id, "status": SignUpStatus.ACTIVATED.value, "first_payment_on": row.paid_on,
                         "updated_at": now})
-        moves.append((facts, replace(facts, status=SignUpStatus.ACTIVATED.value)))
     if changes:
-        # ORM bulk UPDATE by primary key: one executemany, whatever the number of rows.
-        db.session.execute(update(SignUp), changes)
+        # ORM bulk UPDATE by primary key: one executemany, whatever the number of rows. It goes around the flush
+        # that keeps the summaries, so it runs through their bulk API, which keeps them in the same transaction.
+        bulk_execute(db.session, update(SignUp), changes)
         _expire_loaded({change["id"] for change in changes})
-        # The bulk update went around the flush that keeps the summaries: they are told here, in the same transaction.
-        record_bulk_changes(db.session.connection(), moves)
     report.invalid.sort(key=lambda problem: problem.line)
     record(AuditAction.ACTIVATION_UPLOADED, actor=actor, subject_type=None, branch_id=actor.branch_id,
            details=report.counts(), now=now)

@@ -16,6 +16,7 @@ from campaign_app.signups.activation import (
     parse_payment_date,
 )
 from campaign_app.signups.personal_data import encrypt_nik, nik_index
+from campaign_app.summaries import bulk_execute
 from tests.factories import (
     SIGNUP_NOW,
     branch_named,
@@ -279,7 +280,7 @@ def bulk_signups(visit, count: int) -> list[str]:
     template = make_signup(visit)
     columns = {c.key: getattr(template, c.key) for c in SignUp.__table__.columns if c.key != "id"}
     niks = [f"727101{n // 9000 % 28 + 41:02d}0895{n % 9000 + 1000:04d}" for n in range(count)]
-    db.session.execute(insert(SignUp), [
+    bulk_execute(db.session, insert(SignUp), [
         {**columns, "form_key": f"bulk-{n}", "nik_ciphertext": encrypt_nik(nik), "nik_index": nik_index(nik),
          "nik_last4": nik[-4:]} for n, nik in enumerate(niks)
     ])

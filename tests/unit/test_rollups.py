@@ -11,17 +11,7 @@ from sqlalchemy import delete, func, select
 from campaign_app.branches.service import save_branch
 from campaign_app.extensions import db
 from campaign_app.fieldwork.service import reopen_visit
-from campaign_app.models import (
-    DailyResult,
-    MonthlyResult,
-    Occupation,
-    OfficerResult,
-    Payer,
-    VillageResult,
-    VisitStatus,
-    rebuild_rollups,
-    rollups_drift,
-)
+from campaign_app.models import Occupation, Payer, VisitStatus
 from campaign_app.reports.breakdowns import DIMENSIONS, all_rows, breakdown
 from campaign_app.reports.metrics import figures
 from campaign_app.reports.selection import Selection
@@ -30,6 +20,7 @@ from campaign_app.reports.trend import trend
 from campaign_app.signups.activation import apply_activation_file
 from campaign_app.signups.changes import correct_signup, void_signup
 from campaign_app.signups.review import merge
+from campaign_app.summaries import DailyResult, MonthlyResult, OfficerResult, VillageResult, rollups
 from campaign_app.visits.assignments import assign_officer, unassign_officer
 from campaign_app.visits.service import change_status, reschedule_visit
 from tests.factories import SIGNUP_NOW, make_officer, make_signup, nik_for, user_named
@@ -57,7 +48,7 @@ def world(app_context, world_keys):
 
 def no_drift() -> bool:
     db.session.flush()
-    return rollups_drift(db.session.connection()) == []
+    return rollups.drift(db.session.connection()) == []
 
 
 def monthly_row(campaign, month: date, done: bool, programme_key: int = 0) -> MonthlyResult | None:
@@ -287,7 +278,7 @@ def test_a_rebuild_counts_every_roll_up_again(world):
     for table in tables:
         db.session.execute(delete(table))
     assert not no_drift()
-    assert rebuild_rollups(db.session.connection()) == kept
+    assert rollups.rebuild(db.session.connection()) == kept
     assert no_drift()
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import delete, event
 from campaign_app.campaigns.service import campaign_progress, list_campaigns
 from campaign_app.extensions import db
 from campaign_app.models import SignUp, SignUpStatus, Village
+from campaign_app.summaries import bulk_execute
 from campaign_app.villages import service as villages
 from campaign_app.villages.signups import signups_so_far
 from tests.factories import (
@@ -24,7 +25,7 @@ from tests.factories import (
 
 @pytest.fixture(autouse=True)
 def no_demo_signups(app_context):
-    db.session.execute(delete(SignUp))
+    bulk_execute(db.session, delete(SignUp))
     db.session.flush()
 
 

@@ -7,12 +7,13 @@ from sqlalchemy import delete, select
 
 from campaign_app.extensions import db
 from campaign_app.fieldwork.service import reopen_visit
-from campaign_app.models import Occupation, Payer, SignUpStatus, SignUpTally, rebuild_tallies, tallies_drift
+from campaign_app.models import Occupation, Payer, SignUpStatus
 from campaign_app.reports.metrics import figures
 from campaign_app.reports.selection import Selection
 from campaign_app.signups.activation import apply_activation_file
 from campaign_app.signups.changes import correct_signup, void_signup
 from campaign_app.signups.review import merge
+from campaign_app.summaries import SignUpTally, tallies
 from tests.factories import SIGNUP_NOW, in_progress_visit, make_signup, nik_for, user_named
 from tests.reports_data import at, build_world, closed, sign
 
@@ -28,7 +29,7 @@ def tally(visit, officer, programme=None) -> SignUpTally | None:
 
 def no_drift():
     db.session.flush()
-    return tallies_drift(db.session.connection()) == []
+    return tallies.drift(db.session.connection()) == []
 
 
 @pytest.fixture
@@ -122,7 +123,7 @@ def test_a_rebuild_counts_every_live_sign_up_again():
     kept = db.session.query(SignUpTally).count()
     db.session.execute(delete(SignUpTally))
     assert figures(Selection(branch_ids={world.branch.id}), rolled_up=False).signups == 0
-    assert rebuild_tallies(db.session.connection()) == kept
+    assert tallies.rebuild(db.session.connection()) == kept
     # The world's branch: 4 live sign-ups at V1, 2 at V2, 2 at V3, 1 at V4 (tests/reports_data.py).
     assert figures(Selection(branch_ids={world.branch.id}), rolled_up=False).signups == 9
     assert no_drift()

@@ -22,6 +22,7 @@ from campaign_app.signups.service import (
     record_signup,
     remaining_quota,
 )
+from campaign_app.summaries import bulk_execute
 from campaign_app.validation import Refused
 from tests.factories import (
     NEAR_VILLAGE,
@@ -42,7 +43,7 @@ SIGI_WOMAN_1995 = "7210014508950003"  # Sigi Biromaru, Sigi; born 5 Aug 1995
 @pytest.fixture(autouse=True)
 def no_demo_signups(app_context):
     """The demo's sign-ups removed, so that the counts here are of each test's own."""
-    db.session.execute(delete(SignUp))
+    bulk_execute(db.session, delete(SignUp))
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from sqlalchemy import delete, event, select
 
 from campaign_app.extensions import db
 from campaign_app.models import SignUp, SignUpStatus, Village, Visit, VisitOfficer, VisitStatus
+from campaign_app.summaries import bulk_execute
 from campaign_app.villages import ranking
 from tests.factories import TODAY, branch_named, make_campaign, make_officer, make_signup, make_visit
 
@@ -46,9 +47,9 @@ def palu_timur(app_context):
     """The five villages of Palu Timur with hand-set values and no visits or sign-ups (the demo's are removed)."""
     codes = select(Village.code).where(Village.district_code == DISTRICT)
     visit_ids = select(Visit.id).where(Visit.village_code.in_(codes))
-    db.session.execute(delete(SignUp).where(SignUp.visit_id.in_(visit_ids)))
-    db.session.execute(delete(VisitOfficer).where(VisitOfficer.visit_id.in_(visit_ids)))
-    db.session.execute(delete(Visit).where(Visit.village_code.in_(codes)))
+    bulk_execute(db.session, delete(SignUp).where(SignUp.visit_id.in_(visit_ids)))
+    bulk_execute(db.session, delete(VisitOfficer).where(VisitOfficer.visit_id.in_(visit_ids)))
+    bulk_execute(db.session, delete(Visit).where(Visit.village_code.in_(codes)))
     set_village(BARAT, 1000, "road", "0")
     set_village(TENGAH, 2000, "boat", "1")
     set_village(TIMUR, 3000, "road", "0")
@@ -114,14 +115,14 @@ def test_the_last_done_visit_is_the_one_that_counts():
 
 
 def test_a_visit_more_than_a_year_ago_counts_as_never():
-    db.session.execute(delete(Visit).where(Visit.village_code == TIMUR))
+    bulk_execute(db.session, delete(Visit).where(Visit.village_code == TIMUR))
     visit(TIMUR, -500, VisitStatus.DONE)
     assert scores()[TIMUR] == 3000
     assert ranked()[0] == TIMUR
 
 
 def test_days_since_the_visit_are_shown_as_they_are_but_counted_up_to_a_year():
-    db.session.execute(delete(Visit).where(Visit.village_code == TIMUR))
+    bulk_execute(db.session, delete(Visit).where(Visit.village_code == TIMUR))
     visit(TIMUR, -500, VisitStatus.DONE)
     timur = next(v for v in ranking.where_next(None, TODAY, district_code=DISTRICT).items if v.code == TIMUR)
     assert (timur.days, timur.days_since) == (365, 500)

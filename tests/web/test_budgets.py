@@ -25,19 +25,18 @@ from campaign_app.models import (
     Payer,
     Regency,
     Role,
-    SignUpTally,
     User,
     Village,
     Visit,
     branch_regencies,
-    rollups_drift,
 )
-from campaign_app.models.tallies import COUNT_COLUMNS
 from campaign_app.regions.load import available_province_codes, load_regions
 from campaign_app.reports.choices import CAMPAIGN_BRANCHES_AT_ONCE
 from campaign_app.reports.routes import TREND_ROWS
 from campaign_app.reports.trend import MAX_POINTS
 from campaign_app.subsidies.service import create_programme
+from campaign_app.summaries import SignUpTally, rollups
+from campaign_app.summaries.tallies import COUNT_COLUMNS
 from campaign_app.users.service import create_user
 from tests.conftest import app_on_copy
 from tests.crawler import FRAGMENT_HEADERS, Fetched, gzip_size, parse, sign_in
@@ -338,7 +337,7 @@ def test_the_national_data_set_is_the_worst_case_it_claims(nation):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Branch)) >= 260
         # Its attendance changed in one flush across 21 branches: the roll-ups the pages read stayed true.
-        assert rollups_drift(db.session.connection()) == []
+        assert rollups.drift(db.session.connection()) == []
     admin = _signed_in(app, "admin").get("/reports/").get_data(as_text=True)
     provinces = re.search(r'<select[^>]*name="province".*?</select>', admin, re.S).group(0)
     assert provinces.count("<option") == 38

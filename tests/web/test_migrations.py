@@ -10,7 +10,8 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, inspect, select
 
 from campaign_app.extensions import db
-from campaign_app.models import DailyResult, MonthlyResult, SignUp, SignUpTally, rollups_drift, tallies_drift
+from campaign_app.models import SignUp
+from campaign_app.summaries import DailyResult, MonthlyResult, SignUpTally, rollups, tallies
 
 VERSION_TABLE = "alembic_version"
 
@@ -50,7 +51,7 @@ def test_the_tallies_migration_counts_the_sign_ups_already_recorded(app):
         downgrade(revision="0005_fieldwork_audit")
         upgrade()
         assert db.session.scalar(select(func.sum(SignUpTally.signups))) == recorded > 0
-        assert tallies_drift(db.session.connection()) == []
+        assert tallies.drift(db.session.connection()) == []
 
 
 @pytest.mark.own_database  # Alembic migrates on a connection of its own
@@ -62,4 +63,4 @@ def test_the_roll_ups_migration_counts_the_visits_and_sign_ups_already_recorded(
         upgrade()
         assert db.session.scalar(select(func.sum(MonthlyResult.signups))) == recorded > 0
         assert db.session.scalar(select(func.sum(DailyResult.signups))) == recorded
-        assert rollups_drift(db.session.connection()) == []
+        assert rollups.drift(db.session.connection()) == []

@@ -14,8 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from campaign_app.extensions import db
-from campaign_app.models import DailyResult, SignUp, SubsidyProgramme, User, Visit, rollups_drift, tallies_drift
+from campaign_app.models import SignUp, SubsidyProgramme, User, Visit
 from campaign_app.signups.service import record_signup
+from campaign_app.summaries import DailyResult, rollups, tallies
 from campaign_app.validation import Refused
 from tests.factories import TODAY, in_progress_visit, signup_form
 
@@ -115,7 +116,7 @@ def test_sign_ups_submitted_at_once_leave_the_tallies_and_roll_ups_true(app, sta
     assert [kind for kind, *_ in all_at_once(app, started_visit, forms)] == ["created"] * AT_ONCE
     with app.app_context():
         connection = db.session.connection()
-        assert (tallies_drift(connection), rollups_drift(connection)) == ([], [])
+        assert (tallies.drift(connection), rollups.drift(connection)) == ([], [])
         live = db.session.scalar(select(func.count()).select_from(SignUp).where(SignUp.status != "void"))
         assert db.session.scalar(select(func.sum(DailyResult.signups))) == live
         db.session.remove()

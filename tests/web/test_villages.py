@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from campaign_app.clock import today
 from campaign_app.extensions import db
 from campaign_app.models import SignUp, Village, Visit, VisitStatus
+from campaign_app.summaries import bulk_execute
 from tests.conftest import counting_statements, csrf_token_from
 from tests.factories import FAR_VILLAGE, NEAR_VILLAGE, in_progress_visit, make_campaign, make_signup, make_visit
 
@@ -159,7 +160,7 @@ def test_any_page_number_answers_a_page(coordinator, page):
 
 def test_a_village_shows_what_the_campaign_knows_and_its_sign_ups(app, coordinator):
     with app.app_context():
-        db.session.execute(delete(SignUp).where(SignUp.village_code == NEAR_VILLAGE))
+        bulk_execute(db.session, delete(SignUp).where(SignUp.village_code == NEAR_VILLAGE))
         db.session.get(Village, NEAR_VILLAGE).estimated_informal_workers = 300
         visit = in_progress_visit(village_code=NEAR_VILLAGE)
         for _ in range(3):

@@ -18,6 +18,7 @@ from functools import cache
 from sqlalchemy import (
     BigInteger,
     Column,
+    Connection,
     ForeignKey,
     Index,
     Integer,
@@ -32,8 +33,9 @@ from sqlalchemy import (
 )
 
 from campaign_app.extensions import db
-from campaign_app.models.tallies import signup_tallies
 from campaign_app.models.visits import Visit, VisitOfficer, VisitStatus
+from campaign_app.summaries.counting import counted_into, row_count
+from campaign_app.summaries.tallies import signup_tallies
 
 # Visits not cancelled (a row is kept for a place with any), then what the breakdowns show.
 PLACE_SUMS = ("visits", "visits_done", "attendance", "cost", "signups", "signups_at_done_visits", "activated")
@@ -103,11 +105,6 @@ def place_rows(table: Table, visit_conditions: list, tally_conditions: list):
             .group_by(both.c.branch_id, both.c.key))
 
 
-def counted_into(table: Table, rows):
-    """INSERT INTO ``table`` the rows of a ``place_rows`` SELECT."""
-    return table.insert().from_select([column.name for column in rows.selected_columns], rows)
-
-
 def _every_branch_into(table: Table, conditions: list):
     """INSERT INTO ``table`` the every-branch rows of its places meeting the conditions, summed from their branch
     rows."""
@@ -129,7 +126,7 @@ def _recount_statements(table: Table):
             _every_branch_into(table, [key_of(table).in_(keys)]))
 
 
-def recount_places(connection, village_codes: set[str], officer_ids: set[int]) -> None:
+def recount(connection: Connection, village_codes: set[str], officer_ids: set[int]) -> None:
     """Count the rows of these villages and officers again from their visits and tallies (the caller holds the
     locks of their branches)."""
     for table, keys in ((village_results, village_codes), (officer_results, officer_ids)):
@@ -138,7 +135,7 @@ def recount_places(connection, village_codes: set[str], officer_ids: set[int]) -
                 connection.execute(statement, {"keys": sorted(keys)})
 
 
-def rebuild_places(connection) -> tuple[int, int]:
+def rebuild(connection: Connection) -> tuple[int, int]:
     """Count both totals tables again from every visit and tally: returns their numbers of rows (a branch's and
     every branch's)."""
     written = []
@@ -146,5 +143,5 @@ def rebuild_places(connection) -> tuple[int, int]:
         connection.execute(table.delete())
         connection.execute(counted_into(table, place_rows(table, [], [])))
         connection.execute(_every_branch_into(table, []))
-        written.append(connection.execute(select(func.count()).select_from(table)).scalar_one())
+        written.append(row_count(connection, table))
     return written[0], written[1]

@@ -1,22 +1,23 @@
-"""The sign-up summary the dashboards read: live sign-ups counted per visit × recording officer × subsidy programme.
+"""The sign-up tallies: live sign-ups counted per visit × recording officer × subsidy programme.
 
 Ten million sign-ups cannot be counted per page view; their tallies (about one row per visit) can. A tally is
 never rebuilt at night: every change to a sign-up (recorded, corrected, voided, merged, activated) or to a
-visit (its date, status, place, campaign or branch) updates it in the same transaction, so the dashboard is
-never wrong. ORM changes are caught after each flush (``keep_tallies``, called by ``summaries``); a bulk UPDATE
-that goes around the ORM passes its changes to ``summaries.record_bulk_changes`` itself (the activation upload
-does).
+visit (its date, status, place, campaign or branch) reaches it in the same transaction. A flush adds what each
+changed sign-up took away and brought (``TallyChanges``, from ``keeping``); a bulk change recounts the tallies
+of the visits it touched (``recount``, from ``bulk``); ``rebuild`` counts them all again.
 
 Counts are columns, not rows: one row per visit and officer holds the mix of occupations and payers, which
 keeps the table about as long as the visits table instead of ten times longer.
 """
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import (
     Boolean,
     Column,
+    Connection,
     Date,
     ForeignKey,
     Index,
@@ -24,17 +25,16 @@ from sqlalchemy import (
     Table,
     case,
     func,
-    inspect,
     literal,
     select,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from campaign_app.extensions import db
 from campaign_app.models.signups import Occupation, Payer, SignUp, SignUpStatus
 from campaign_app.models.visits import Visit, VisitStatus
+from campaign_app.summaries import counting
 
 WOMEN = "P"  # perempuan, as on the KTP
 
@@ -56,6 +56,8 @@ COUNT_COLUMNS = (
 )
 # The visit's columns copied onto its tallies, so that no dashboard statement joins sign-ups to visits.
 VISIT_COLUMNS = ("branch_id", "campaign_id", "village_code", "visit_date", "visit_done")
+# The visit's attributes they are copied from (``visit_done`` is whether its status is done).
+COPIED_FROM_VISIT = ("branch_id", "campaign_id", "village_code", "visit_date", "status")
 KEY_COLUMNS = ("visit_id", "officer_id", "programme_key")
 
 signup_tallies = Table(
@@ -118,6 +120,7 @@ class TalliedFacts:
         return counts
 
 
+# The sign-up's attributes the tallies count: a change to any other leaves them as they are.
 TALLIED_ATTRIBUTES = tuple(TalliedFacts.__dataclass_fields__)
 
 
@@ -143,7 +146,7 @@ class TallyChanges:
         if after is not None:
             self._changes.setdefault(after.key, Counter()).update(after.counts())
 
-    def apply(self, connection) -> None:
+    def apply(self, connection: Connection) -> None:
         """Add the gathered changes to the tallies (one upsert per key changed) and drop tallies left empty."""
         emptied = []
         for key in sorted(self._changes):
@@ -174,76 +177,16 @@ def _upsert(dialect: str, key: tuple[int, int, int], counts: dict[str, int]):
         set_={name: signup_tallies.c[name] + statement.excluded[name] for name in counts})
 
 
-def add_to_tallies(connection, moves: list[tuple[TalliedFacts | None, TalliedFacts | None]]) -> set[tuple[int, int]]:
-    """Apply sign-up changes made around the ORM (a bulk UPDATE): each (before, after) pair as ``TallyChanges.move``.
-    Returns the (visit, officer) pairs whose tallies changed."""
-    changes = TallyChanges()
-    for before, after in moves:
-        changes.move(before, after)
-    touched = changes.visits_and_officers
-    changes.apply(connection)
-    return touched
+def copy_visit_columns(connection: Connection, visit: Visit) -> None:
+    """Copy the visit's columns (``VISIT_COLUMNS``) onto its tallies, after the visit changed."""
+    connection.execute(update(signup_tallies).where(signup_tallies.c.visit_id == visit.id).values(
+        branch_id=visit.branch_id, campaign_id=visit.campaign_id, village_code=visit.village_code,
+        visit_date=visit.visit_date, visit_done=visit.status == VisitStatus.DONE))
 
 
-def _facts(signup: SignUp, before: bool) -> TalliedFacts:
-    """The sign-up's facts now, or as they were before the flush (``before``)."""
-    values = {}
-    state = inspect(signup)
-    for name in TALLIED_ATTRIBUTES:
-        value = getattr(signup, name)
-        if before:
-            history = state.attrs[name].history
-            if history.deleted:
-                value = history.deleted[0]
-        values[name] = value
-    return TalliedFacts(**values)
-
-
-def _changed(instance, names) -> bool:
-    state = inspect(instance)
-    return any(state.attrs[name].history.has_changes() for name in names)
-
-
-def _visit_values(visit: Visit) -> dict:
-    return {"branch_id": visit.branch_id, "campaign_id": visit.campaign_id, "village_code": visit.village_code,
-            "visit_date": visit.visit_date, "visit_done": visit.status == VisitStatus.DONE}
-
-
-_VISIT_SOURCES = ("branch_id", "campaign_id", "village_code", "visit_date", "status")
-
-
-def keep_tallies(session: Session) -> set[tuple[int, int]]:
-    """After a flush, count the sign-ups that were added, changed or deleted, and copy changed visit columns.
-    Returns the (visit, officer) pairs whose sign-ups changed (``campaign_app.models.summaries`` calls it after
-    each flush)."""
-    changes = TallyChanges()
-    moved_visits = []
-    for instance in session.new:
-        if isinstance(instance, SignUp):
-            changes.move(None, _facts(instance, before=False))
-    for instance in session.dirty:
-        if isinstance(instance, SignUp) and _changed(instance, TALLIED_ATTRIBUTES):
-            changes.move(_facts(instance, before=True), _facts(instance, before=False))
-        elif isinstance(instance, Visit) and _changed(instance, _VISIT_SOURCES):
-            moved_visits.append(instance)
-    for instance in session.deleted:
-        if isinstance(instance, SignUp):
-            changes.move(_facts(instance, before=True), None)
-    if not (changes or moved_visits):
-        return set()
-    connection = session.connection()
-    for visit in moved_visits:
-        connection.execute(update(signup_tallies).where(signup_tallies.c.visit_id == visit.id)
-                           .values(**_visit_values(visit)))
-    touched = changes.visits_and_officers
-    changes.apply(connection)
-    return touched
-
-
-def rebuild_tallies(connection) -> int:
-    """Count every live sign-up again into empty tallies (after a bulk load, or to repair): one DELETE and one
-    INSERT ... SELECT. Returns the number of tallies written."""
-    connection.execute(signup_tallies.delete())
+def _counted(*conditions):
+    """A SELECT of tally rows (``KEY_COLUMNS``, ``VISIT_COLUMNS``, ``COUNT_COLUMNS``) counted from the live sign-ups
+    meeting the conditions."""
     activated = SignUp.status == SignUpStatus.ACTIVATED
     counts = {"signups": func.count(), "activated": func.sum(case((activated, 1), else_=0)),
               "women": func.sum(case((SignUp.sex == WOMEN, 1), else_=0))}
@@ -253,29 +196,34 @@ def rebuild_tallies(connection) -> int:
             counts[name_of(value)] = func.sum(case((column == value, 1), else_=0))
             counts[name_of(value, True)] = func.sum(case(((column == value) & activated, 1), else_=0))
     programme_key = func.coalesce(SignUp.subsidy_programme_id, 0)
-    rows = (select(SignUp.visit_id, SignUp.officer_id, programme_key, Visit.branch_id, Visit.campaign_id,
-                   Visit.village_code, Visit.visit_date, Visit.status == VisitStatus.DONE, *counts.values())
+    return (select(SignUp.visit_id.label("visit_id"), SignUp.officer_id.label("officer_id"),
+                   programme_key.label("programme_key"), Visit.branch_id, Visit.campaign_id, Visit.village_code,
+                   Visit.visit_date, (Visit.status == VisitStatus.DONE).label("visit_done"),
+                   *(value.label(name) for name, value in counts.items()))
             .join(Visit, Visit.id == SignUp.visit_id)
-            .where(SignUp.status != SignUpStatus.VOID)
+            .where(SignUp.status != SignUpStatus.VOID, *conditions)
             .group_by(SignUp.visit_id, SignUp.officer_id, programme_key, Visit.branch_id, Visit.campaign_id,
                       Visit.village_code, Visit.visit_date, Visit.status))
-    connection.execute(signup_tallies.insert().from_select([*KEY_COLUMNS, *VISIT_COLUMNS, *counts], rows))
-    return connection.execute(select(func.count()).select_from(signup_tallies)).scalar_one()
 
 
-def tallies_drift(connection) -> list[tuple]:
+def recount(connection: Connection, visit_ids: Iterable[int]) -> None:
+    """Count the tallies of these visits again from their live sign-ups: what a bulk change does for the visits
+    it touched (two statements per ten thousand visits)."""
+    for ids in counting.chunks(visit_ids):
+        connection.execute(signup_tallies.delete().where(signup_tallies.c.visit_id.in_(ids)))
+        connection.execute(counting.counted_into(signup_tallies, _counted(SignUp.visit_id.in_(ids))))
+
+
+def rebuild(connection: Connection) -> int:
+    """Count every live sign-up again into empty tallies (after a bulk load, or to repair): one DELETE and one
+    INSERT ... SELECT. Returns the number of tallies written."""
+    connection.execute(signup_tallies.delete())
+    connection.execute(counting.counted_into(signup_tallies, _counted()))
+    return counting.row_count(connection, signup_tallies)
+
+
+def drift(connection: Connection) -> list[tuple]:
     """Tally rows that differ from a fresh count of the sign-ups (empty when the tallies are true): what a test or
-    an operator checks. Compares every count column of every key, and the copied visit columns."""
-    columns = [*KEY_COLUMNS, *VISIT_COLUMNS, *COUNT_COLUMNS]
-    stored = {tuple(row[:3]): tuple(row) for row in connection.execute(
-        select(*(signup_tallies.c[name] for name in columns)).where(signup_tallies.c.signups != 0))}
-    savepoint = connection.begin_nested()
-    try:
-        rebuild_tallies(connection)
-        fresh = {tuple(row[:3]): tuple(row) for row in connection.execute(
-            select(*(signup_tallies.c[name] for name in columns)))}
-    finally:
-        savepoint.rollback()
-    return sorted(set(stored.values()) ^ set(fresh.values()), key=repr)
-
-
+    an operator checks. Compares every count column of every key, and the copied visit columns; a stored tally
+    counting no sign-up is no drift."""
+    return counting.drift(connection, {signup_tallies: [signup_tallies.c.signups != 0]}, rebuild)

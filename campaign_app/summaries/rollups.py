@@ -8,21 +8,20 @@ visits and a million tallies.
   130,000 rows). The trend and the officer-days read it when the selection narrows by branch and dates only.
 
 Both are kept in the same transaction as every change, like the tallies they are counted from. A change marks
-the cells it touches (a campaign's month, a branch's day, before and after the change) and each marked cell is
-counted again from its visits and tallies: a few rows each. A recount first locks its branches' rows, so two
-transactions touching one branch recount in turn and the second one sees the first one's rows (PostgreSQL's
-READ COMMITTED takes a fresh snapshot per statement); SQLite has a single writer.
+the cells it touches (``cells``: a campaign's month, a branch's day, before and after the change) and each marked
+cell is counted again from its visits and tallies (``recount``): a few rows each. The village and officer totals
+(``place_totals``) are recounted with them. A recount first locks its branches' rows, so two transactions
+touching one branch recount in turn and the second one sees the first one's rows (PostgreSQL's READ COMMITTED
+takes a fresh snapshot per statement); SQLite has a single writer.
 """
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date
 from functools import cache
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Connection,
     Date,
     ForeignKey,
     Index,
@@ -34,7 +33,6 @@ from sqlalchemy import (
     literal,
     select,
     tuple_,
-    union,
     union_all,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -42,9 +40,11 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from campaign_app.extensions import db
 from campaign_app.models.people import Branch
-from campaign_app.models.place_totals import officer_results, rebuild_places, recount_places, village_results
-from campaign_app.models.tallies import COUNT_COLUMNS, signup_tallies
 from campaign_app.models.visits import Visit, VisitOfficer, VisitStatus
+from campaign_app.summaries import counting, place_totals
+from campaign_app.summaries.cells import Cells, month_after
+from campaign_app.summaries.place_totals import officer_results, village_results
+from campaign_app.summaries.tallies import COUNT_COLUMNS, signup_tallies
 
 REGENCY_CODE_LENGTH = 5  # "72.71": Kemendagri codes nest, so a village's regency is its code's first 5 characters
 
@@ -65,10 +65,6 @@ def _month_start_postgresql(element, compiler, **kw):
 @compiles(month_start, "sqlite")
 def _month_start_sqlite(element, compiler, **kw):
     return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
-
-
-def first_of_month(day: date) -> date:
-    return day.replace(day=1)
 
 
 # Visit columns summed per cell: only on the programme-less row (programme_key 0), so each visit counts once.
@@ -123,51 +119,6 @@ class DailyResult(db.Model):
     __table__ = daily_results
 
 
-@dataclass
-class Cells:
-    """The roll-up cells a change touched: (campaign, month) and (branch, day) pairs, villages and officers (their
-    all-time totals, ``place_totals``), with their branches."""
-
-    months: set[tuple[int, date]] = field(default_factory=set)
-    days: set[tuple[int, date]] = field(default_factory=set)
-    villages: set[str] = field(default_factory=set)
-    officers: set[int] = field(default_factory=set)
-    branches: set[int] = field(default_factory=set)
-
-    def __bool__(self) -> bool:
-        return bool(self.months or self.days or self.villages or self.officers)
-
-    def add(self, branch_id: int | None, campaign_id: int | None, visit_date: date | None,
-            village_code: str | None) -> None:
-        """Mark the cells of a visit with these columns (a visit not yet complete marks nothing)."""
-        if branch_id is None or campaign_id is None or visit_date is None or village_code is None:
-            return
-        self.branches.add(branch_id)
-        self.months.add((campaign_id, first_of_month(visit_date)))
-        self.days.add((branch_id, visit_date))
-        self.villages.add(village_code)
-
-    def add_visits(self, connection, visit_ids: Iterable[int]) -> None:
-        """Mark the cells of these visits as they are now in the database: one statement."""
-        ids = sorted(set(visit_ids))
-        if not ids:
-            return
-        rows = connection.execute(select(Visit.branch_id, Visit.campaign_id, Visit.visit_date, Visit.village_code)
-                                  .where(Visit.id.in_(ids)))
-        for branch_id, campaign_id, visit_date, village_code in rows:
-            self.add(branch_id, campaign_id, visit_date, village_code)
-
-    def add_officers_of(self, connection, visit_ids: Iterable[int]) -> None:
-        """Mark every officer whose totals these visits count in (assigned, or who recorded a sign-up there): what
-        a change to the visits themselves touches. One statement."""
-        ids = sorted(set(visit_ids))
-        if not ids:
-            return
-        officers = union(select(VisitOfficer.officer_id).where(VisitOfficer.visit_id.in_(ids)),
-                         select(signup_tallies.c.officer_id).where(signup_tallies.c.visit_id.in_(ids)))
-        self.officers.update(connection.execute(officers).scalars())
-
-
 def regency_of(village_code) -> object:
     """SQL for the regency code of a village code column (its first characters: Kemendagri codes nest)."""
     return func.substr(village_code, 1, REGENCY_CODE_LENGTH)
@@ -217,11 +168,6 @@ def daily_rows(visit_conditions: list, tally_conditions: list):
             .group_by(both.c.branch_id, both.c.day))
 
 
-def _counted_into(table: Table, rows):
-    """INSERT INTO ``table`` the rows of a ``monthly_rows`` or ``daily_rows`` SELECT."""
-    return table.insert().from_select([column.name for column in rows.selected_columns], rows)
-
-
 def _expanding(name: str):
     return bindparam(name, expanding=True)
 
@@ -243,17 +189,18 @@ def _recount_statements():
     months, days = monthly_results.c, daily_results.c
     return (monthly_results.delete().where(months.campaign_id.in_(_expanding("campaign_ids")),
                                            tuple_(months.campaign_id, months.month).in_(_expanding("months"))),
-            _counted_into(monthly_results, monthly_rows(in_months(Visit.campaign_id, Visit.visit_date),
-                                                        in_months(t.campaign_id, t.visit_date))),
+            counting.counted_into(monthly_results, monthly_rows(in_months(Visit.campaign_id, Visit.visit_date),
+                                                                in_months(t.campaign_id, t.visit_date))),
             daily_results.delete().where(days.branch_id.in_(_expanding("branch_ids")),
                                          tuple_(days.branch_id, days.day).in_(_expanding("days"))),
-            _counted_into(daily_results, daily_rows(on_days(Visit.branch_id, Visit.visit_date),
-                                                    on_days(t.branch_id, t.visit_date))))
+            counting.counted_into(daily_results, daily_rows(on_days(Visit.branch_id, Visit.visit_date),
+                                                            on_days(t.branch_id, t.visit_date))))
 
 
-def recount(connection, cells: Cells) -> None:
+def recount(connection: Connection, cells: Cells) -> None:
     """Count the marked cells again from their visits and tallies, after locking their branches' rows (in id
-    order, so that two transactions lock in the same order)."""
+    order, so that two transactions lock in the same order): the monthly and daily rows, then the village and
+    officer totals."""
     if not cells:
         return
     if connection.dialect.name == "postgresql":
@@ -275,39 +222,22 @@ def recount(connection, cells: Cells) -> None:
                 "dates": sorted({day for _branch, day in days})}
         connection.execute(delete_days, cell)
         connection.execute(count_days, cell)
-    recount_places(connection, cells.villages, cells.officers)
+    place_totals.recount(connection, cells.villages, cells.officers)
 
 
-def month_after(month: date) -> date:
-    """The first day of the month after ``month`` (a first of the month)."""
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-def rebuild_rollups(connection) -> tuple[int, int, int, int]:
+def rebuild(connection: Connection) -> tuple[int, int, int, int]:
     """Count every roll-up again from every visit and tally (after a bulk load, or to repair): returns the number
     of monthly, daily, village and officer rows written."""
     connection.execute(monthly_results.delete())
     connection.execute(daily_results.delete())
-    connection.execute(_counted_into(monthly_results, monthly_rows([], [])))
-    connection.execute(_counted_into(daily_results, daily_rows([], [])))
-    count = [connection.execute(select(func.count()).select_from(table)).scalar_one()
-             for table in (monthly_results, daily_results)]
-    return count[0], count[1], *rebuild_places(connection)
+    connection.execute(counting.counted_into(monthly_results, monthly_rows([], [])))
+    connection.execute(counting.counted_into(daily_results, daily_rows([], [])))
+    monthly, daily = (counting.row_count(connection, table) for table in (monthly_results, daily_results))
+    return monthly, daily, *place_totals.rebuild(connection)
 
 
-def rollups_drift(connection) -> list[tuple]:
-    """Roll-up rows that differ from a fresh count (empty when every roll-up is true): what a test or an operator
-    checks."""
-    def stored():
-        return {table.name: {tuple(row) for row in connection.execute(
-            select(*(column for column in table.c if column.name != "id")))}
-            for table in (monthly_results, daily_results, village_results, officer_results)}
-
-    before = stored()
-    savepoint = connection.begin_nested()
-    try:
-        rebuild_rollups(connection)
-        fresh = stored()
-    finally:
-        savepoint.rollback()
-    return sorted(((name, row) for name in before for row in before[name] ^ fresh[name]), key=repr)
+def drift(connection: Connection) -> list[tuple]:
+    """Roll-up rows (monthly, daily, village and officer) that differ from a fresh count of the visits and
+    tallies (empty when every roll-up is true): what a test or an operator checks."""
+    tables = (monthly_results, daily_results, village_results, officer_results)
+    return counting.drift(connection, dict.fromkeys(tables, ()), rebuild)

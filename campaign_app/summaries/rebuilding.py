@@ -1,0 +1,36 @@
+"""Every summary at once: rebuilt from the sign-ups and visits, or compared with a fresh count (drift)."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from campaign_app.summaries import counting, rollups, tallies
+from campaign_app.summaries.place_totals import officer_results, village_results
+from campaign_app.summaries.rollups import daily_results, monthly_results
+from campaign_app.summaries.tallies import signup_tallies
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    """How many rows each summary holds after a rebuild."""
+
+    tallies: int
+    monthly: int
+    daily: int
+    villages: int
+    officers: int
+
+
+def rebuild(connection: Connection) -> Rebuilt:
+    """Count every summary again from the sign-ups and visits (after a load around the ORM, or to repair drift):
+    the tallies first, then the roll-ups counted from them. Writes on ``connection``, never commits."""
+    written = tallies.rebuild(connection)
+    return Rebuilt(written, *rollups.rebuild(connection))
+
+
+def drift(connection: Connection) -> list[tuple]:
+    """Rows of every summary that differ from a fresh count of the sign-ups and visits, as (table name, row)
+    pairs: empty when the dashboards read true numbers. Changes nothing."""
+    tables = {signup_tallies: [signup_tallies.c.signups != 0],
+              **dict.fromkeys((monthly_results, daily_results, village_results, officer_results), ())}
+    return counting.drift(connection, tables, rebuild)
