@@ -5,7 +5,7 @@ never rebuilt at night: every change to a sign-up (recorded, corrected, voided, 
 visit (its date, status, place, campaign or branch) updates it in the same transaction, so the dashboard is
 never wrong. ORM changes are caught after each flush (``keep_tallies``, called by ``summaries``); a bulk UPDATE
 that goes around the ORM passes its changes to ``summaries.record_bulk_changes`` itself (the activation upload
-does).
+does). The same changes keep each subsidy programme's total of live sign-ups (``programme_totals``).
 
 Counts are columns, not rows: one row per visit and officer holds the mix of occupations and payers, which
 keeps the table about as long as the visits table instead of ten times longer.
@@ -33,6 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from campaign_app.extensions import db
+from campaign_app.models.programme_totals import add_to_programmes, programmes_drift, rebuild_programmes
 from campaign_app.models.signups import Occupation, Payer, SignUp, SignUpStatus
 from campaign_app.models.visits import Visit, VisitStatus
 
@@ -144,19 +145,24 @@ class TallyChanges:
             self._changes.setdefault(after.key, Counter()).update(after.counts())
 
     def apply(self, connection) -> None:
-        """Add the gathered changes to the tallies (one upsert per key changed) and drop tallies left empty."""
+        """Add the gathered changes to the tallies (one upsert per key changed) and drop tallies left empty; then
+        add each programme's change of live sign-ups to its total (``programme_totals``)."""
         emptied = []
+        programmes = Counter()
         for key in sorted(self._changes):
             counts = {name: value for name, value in self._changes[key].items() if value}
             if not counts:
                 continue
             connection.execute(_upsert(connection.dialect.name, key, counts))
+            if key[2]:
+                programmes[key[2]] += counts.get("signups", 0)
             if counts.get("signups", 0) < 0:
                 emptied.append(key)
         for visit_id, officer_id, programme_key in emptied:
             connection.execute(signup_tallies.delete().where(
                 signup_tallies.c.visit_id == visit_id, signup_tallies.c.officer_id == officer_id,
                 signup_tallies.c.programme_key == programme_key, signup_tallies.c.signups <= 0))
+        add_to_programmes(connection, programmes)
         self._changes.clear()
 
 
@@ -241,8 +247,9 @@ def keep_tallies(session: Session) -> set[tuple[int, int]]:
 
 
 def rebuild_tallies(connection) -> int:
-    """Count every live sign-up again into empty tallies (after a bulk load, or to repair): one DELETE and one
-    INSERT ... SELECT. Returns the number of tallies written."""
+    """Count every live sign-up again into empty tallies and programme totals (after a bulk load, or to repair): a
+    DELETE and an INSERT ... SELECT each. Returns the number of tallies written."""
+    rebuild_programmes(connection)
     connection.execute(signup_tallies.delete())
     activated = SignUp.status == SignUpStatus.ACTIVATED
     counts = {"signups": func.count(), "activated": func.sum(case((activated, 1), else_=0)),
@@ -265,7 +272,8 @@ def rebuild_tallies(connection) -> int:
 
 def tallies_drift(connection) -> list[tuple]:
     """Tally rows that differ from a fresh count of the sign-ups (empty when the tallies are true): what a test or
-    an operator checks. Compares every count column of every key, and the copied visit columns."""
+    an operator checks. Compares every count column of every key, and the copied visit columns; then the
+    programme totals (``programme_totals.programmes_drift``)."""
     columns = [*KEY_COLUMNS, *VISIT_COLUMNS, *COUNT_COLUMNS]
     stored = {tuple(row[:3]): tuple(row) for row in connection.execute(
         select(*(signup_tallies.c[name] for name in columns)).where(signup_tallies.c.signups != 0))}
@@ -276,6 +284,6 @@ def tallies_drift(connection) -> list[tuple]:
             select(*(signup_tallies.c[name] for name in columns)))}
     finally:
         savepoint.rollback()
-    return sorted(set(stored.values()) ^ set(fresh.values()), key=repr)
+    return sorted(set(stored.values()) ^ set(fresh.values()), key=repr) + programmes_drift(connection)
 
 

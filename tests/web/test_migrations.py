@@ -9,7 +9,15 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, inspect, select
 
 from campaign_app.extensions import db
-from campaign_app.models import DailyResult, MonthlyResult, SignUp, SignUpTally, rollups_drift, tallies_drift
+from campaign_app.models import (
+    DailyResult,
+    MonthlyResult,
+    ProgrammeTotal,
+    SignUp,
+    SignUpTally,
+    rollups_drift,
+    tallies_drift,
+)
 
 VERSION_TABLE = "alembic_version"
 
@@ -60,3 +68,14 @@ def test_the_roll_ups_migration_counts_the_visits_and_sign_ups_already_recorded(
         assert db.session.scalar(select(func.sum(MonthlyResult.signups))) == recorded > 0
         assert db.session.scalar(select(func.sum(DailyResult.signups))) == recorded
         assert rollups_drift(db.session.connection()) == []
+
+
+def test_the_programme_totals_migration_counts_the_subsidised_sign_ups_already_recorded(app):
+    with app.app_context():
+        paid = (SignUp.subsidy_programme_id.is_not(None), SignUp.status != "void")
+        recorded = db.session.scalar(select(func.count()).select_from(SignUp).where(*paid))
+        db.session.remove()
+        downgrade(revision="0008_place_totals")
+        upgrade()
+        assert db.session.scalar(select(func.sum(ProgrammeTotal.signups))) == recorded > 0
+        assert tallies_drift(db.session.connection()) == []
