@@ -1,21 +1,23 @@
 """Benchmark: the officer's hot path (the sign-up form GET and POST) against a yardstick, a minimal Flask route that
-inserts one row and commits, on the same app, database and machine, in the same run; at the province preset, then
-grown to the national volume of subsidy programmes and subsidised sign-ups (``tests.perf.national_volume``).
+inserts one row and commits, on the same app, database and machine, in the same run; on the province preset, and
+on a second database of the same server grown to the national volume of subsidy programmes and subsidised
+sign-ups (``tests.perf.national_volume``).
 
     .venv/bin/python -m tests.perf.bench_signup                  # SQLite in a temporary file
     .venv/bin/python -m tests.perf.bench_signup postgresql://root@127.0.0.1:5432/test
     .venv/bin/python -m tests.perf.bench_signup sqlite 60        # fewer rounds (300 unless told)
 
 About four minutes on two cores: the province preset loads in seconds, the growth to national volume takes one
-to two minutes (PostgreSQL's database is a scratch one, dropped afterwards). The output states the volume read.
+to two minutes (PostgreSQL's databases are scratch ones, dropped afterwards). The output states the volume read.
 
 Every request goes through Flask's test client. The sign-up POST does everything a real one does (session, access
 rule, form, NIK check, blind index, encryption, duplicate and near-duplicate look-ups, contribution, insert, the
 summaries kept after the flush, commit, redirect); the subsidised one also checks the programme's quota, before the
 insert and again under the programme's row lock. The yardstick checks a connection out of the same pool, inserts
-one row into a table of its own and commits. The requests are timed in interleaved rounds, so that a busy moment
-of a shared machine falls on all of them alike. Not a test: it prints p50/p95 in milliseconds, each against the
-yardstick's, and the growth from province to national volume, beside the budgets of DESIGN.md.
+one row into a table of its own and commits. Each round sends every request of both scales in turn, so that a busy
+moment of a shared machine falls on all of them alike: the ratios to the yardstick and the growth from province
+to national volume compare requests timed side by side. Not a test: it prints p50/p95 in milliseconds, the
+ratios, and the budgets of DESIGN.md.
 """
 
 import os
@@ -62,6 +64,7 @@ WARM_UP = 20
 BUDGETS = {"form GET": 2.0, "sign-up POST": 4.0, "sign-up POST, subsidised": 4.0}
 GROWTH_BUDGET = 1.2
 YARDSTICK = "yardstick: insert one row, commit"
+PROVINCE, NATIONAL = "province", "national volume"
 yardstick_rows = Table("bench_yardstick", MetaData(), Column("id", Integer, primary_key=True),
                        Column("n", Integer, nullable=False))
 
@@ -158,15 +161,15 @@ class Yardstick:
         assert self.client.post("/bench/bare").status_code == 200
 
 
-def timed_rounds(requests: dict[str, Callable[[], None]], runs: int) -> dict[str, list[float]]:
+def timed_rounds(requests: dict[tuple[str, str], Callable[[], None]], runs: int) -> dict[tuple[str, str], list]:
     """Each request once a round, ``runs`` rounds after ``WARM_UP``: milliseconds per request."""
-    samples = {label: [] for label in requests}
+    samples = {key: [] for key in requests}
     for round_ in range(WARM_UP + runs):
-        for label, request in requests.items():
+        for key, request in requests.items():
             started = time.perf_counter()
             request()
             if round_ >= WARM_UP:
-                samples[label].append((time.perf_counter() - started) * 1000)
+                samples[key].append((time.perf_counter() - started) * 1000)
     return samples
 
 
@@ -174,8 +177,8 @@ def report(scale: str, samples: dict[str, list[float]]) -> dict[str, float]:
     """Print p50/p95 of each request and its ratio to the yardstick's; returns the medians."""
     base = samples[YARDSTICK]
     base_p50, base_p95 = statistics.median(base), percentile(base, 0.95)
-    print(f"\n{scale}: {len(base)} interleaved rounds after {WARM_UP} to warm up")
-    print(f"  {'request':<34}{'p50 ms':>9}{'p95 ms':>9}{'p50/yard':>10}{'p95/yard':>10}  budget")
+    print(f"\n{scale}:")
+    print(f"  {'request':<34}{'p50 ms':>9}{'p95 ms':>9}{'p50/yard':>10}{'p95/yard':>10}  budget (p50)")
     medians = {}
     for label, values in samples.items():
         p50, p95 = statistics.median(values), percentile(values, 0.95)
@@ -217,59 +220,67 @@ def load() -> str:
     return "load average " + " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def bench(url: str, runs: int) -> None:
-    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {commit()}, {os.cpu_count()} cores, {load()}")
+def site(url: str, scale: str, runs: int, today: date) -> tuple[Flask, dict[str, Callable[[], None]]]:
+    """An app on ``url`` loaded with the province preset (and, for national volume, grown), with the benchmark
+    officer at work: the app and its requests."""
     app = make_app(url)
     add_routes(app)
-    today = clock.today()
     with app.app_context():
         upgrade()
         started = time.perf_counter()
         seed_bench(PRESETS["province"], today=today)
-        print(f"database: {make_url(url).get_backend_name()}; province preset seeded in "
-              f"{time.perf_counter() - started:.1f} s")
+        print(f"{scale}: province preset seeded in {time.perf_counter() - started:.1f} s")
         yardstick_rows.create(db.engine)
         username, visit_id = bench_officer_at_work(today)
-        spared_branch_id = db.session.scalar(select(Branch.id).order_by(Branch.id).limit(1))
+        if scale == NATIONAL:
+            started = time.perf_counter()
+            spared_branch_id = db.session.scalar(select(Branch.id).order_by(Branch.id).limit(1))
+            grow_to_national(db.session, spared_branch_id, today)
+            print(f"{scale}: grown in {time.perf_counter() - started:.1f} s (the national preset has "
+                  f"{NATIONAL_PROGRAMMES} programmes and {NATIONAL_SUBSIDISED:,} subsidised sign-ups of "
+                  f"{NATIONAL_SIGNUPS:,})")
+        officer = Officer(app, username, visit_id)
+        officer.programme_id, tallies = busiest_running_programme(today, 2 * (WARM_UP + runs))
+        print(f"{scale}: {hot_path_volume(db.session, today).describe()}; the subsidised POSTs name programme "
+              f"{officer.programme_id} ({tallies:,} tallies)")
+        db.session.rollback()
+        settle()
+    yardstick = Yardstick(app)
+    return app, {YARDSTICK: yardstick.insert_one_row, "bare Flask route (POST, constant)": yardstick.bare,
+                 "form GET": officer.form, "sign-up POST": officer.sign_up,
+                 "sign-up POST, subsidised": lambda: officer.sign_up(subsidised=True)}
 
-    officer = Officer(app, username, visit_id)
-    requests = {
-        YARDSTICK: Yardstick(app).insert_one_row,
-        "bare Flask route (POST, constant)": Yardstick(app).bare,
-        "form GET": officer.form,
-        "sign-up POST": officer.sign_up,
-        "sign-up POST, subsidised": lambda: officer.sign_up(subsidised=True),
-    }
-    medians = {}
-    for scale in ("province", "national volume"):
-        with app.app_context():
-            if scale != "province":
-                started = time.perf_counter()
-                grow_to_national(db.session, spared_branch_id, today)
-                print(f"\ngrown to national volume in {time.perf_counter() - started:.1f} s "
-                      f"(national preset: {NATIONAL_PROGRAMMES} programmes, {NATIONAL_SUBSIDISED:,} subsidised "
-                      f"of {NATIONAL_SIGNUPS:,} sign-ups)")
-            officer.programme_id, tallies = busiest_running_programme(today, 2 * (WARM_UP + runs))
-            print(f"{scale}: {hot_path_volume(db.session, today).describe()}; the subsidised POSTs name programme "
-                  f"{officer.programme_id} ({tallies:,} tallies)")
-            db.session.rollback()
-            settle()
-        medians[scale] = report(scale, timed_rounds(requests, runs))
-        with app.app_context():
-            print(f"  after the timed requests: {summaries_consistent()}; {load()}")
 
-    print(f"\ngrowth from province to national volume (p50), budget ≤ {GROWTH_BUDGET}× for the form and the POSTs:")
-    for label, province in medians["province"].items():
-        growth = medians["national volume"][label] / province
-        print(f"  {label:<34}{growth:6.2f}×")
-    with app.app_context():
-        db.engine.dispose()
+def bench(urls: dict[str, str], runs: int) -> None:
+    """Time both scales in the same rounds, each on its own database of the same server."""
+    backend = make_url(next(iter(urls.values()))).get_backend_name()
+    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {commit()}, {backend}, "
+          f"{os.cpu_count()} cores, {load()}")
+    today = clock.today()
+    sites = {scale: site(url, scale, runs, today) for scale, url in urls.items()}
+    requests = {(scale, label): request for scale, (_app, labelled) in sites.items()
+                for label, request in labelled.items()}
+    print(f"\n{runs} rounds after {WARM_UP} to warm up, each round every request of both scales in turn; {load()}")
+    samples = timed_rounds(requests, runs)
+    medians = {scale: report(scale, {label: values for (of, label), values in samples.items() if of == scale})
+               for scale in sites}
+    print(f"\ngrowth from province to national volume (p50 / p95), budget ≤ {GROWTH_BUDGET}× for the form and the "
+          "POSTs:")
+    for label, province in medians[PROVINCE].items():
+        p95 = percentile(samples[(NATIONAL, label)], 0.95) / percentile(samples[(PROVINCE, label)], 0.95)
+        print(f"  {label:<34}{medians[NATIONAL][label] / province:6.2f}× / {p95:.2f}×")
+    for scale, (app, _requests) in sites.items():
+        with app.app_context():
+            print(f"{scale}, after the timed requests: {summaries_consistent()}")
+            db.engine.dispose()
+    print(load())
 
 
 def main() -> None:
+    server = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] != "sqlite" else None
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else RUNS
-    with scratch_database(sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] != "sqlite" else None) as url:
-        bench(url, runs)
+    with scratch_database(server) as province, scratch_database(server) as national:
+        bench({PROVINCE: province, NATIONAL: national}, runs)
 
 
 if __name__ == "__main__":
