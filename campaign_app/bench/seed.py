@@ -207,8 +207,8 @@ def seed_bench(preset: Preset, seed: int = 1, replace: bool = False, today: date
     stages.run("tallies", "tallies", rebuilt_tallies)
     stages.run("roll-ups", "monthly rows", lambda writer: rollups.rebuild(writer.connection)[0])
     started = time.perf_counter()
-    analyse(db.engine, [*LOADED_TABLES, "villages", "visit_officers", "signup_tallies", "monthly_results",
-                        "daily_results"])
+    analyse(db.engine, [*LOADED_TABLES, "villages", "visit_officers", "signup_tallies", "programme_totals",
+                        "monthly_results", "daily_results"])
     report.stages.append(Stage("analyse", 0, "", time.perf_counter() - started))
     echo(f"  {'analyse':<22}{'':>13} {'':<14}{report.stages[-1].seconds:8.1f} s")
     return report

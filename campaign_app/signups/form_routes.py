@@ -2,7 +2,9 @@
 
 from datetime import UTC, datetime
 
+from babel.numbers import format_decimal
 from flask import abort, make_response, redirect, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
@@ -11,7 +13,6 @@ from wtforms.fields.choices import SelectChoice
 from campaign_app import clock
 from campaign_app.access import roles
 from campaign_app.extensions import db
-from campaign_app.formatting import number
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
 from campaign_app.models import Payer, Role, Visit, VisitStatus
 from campaign_app.rendering import render, wants_fragment
@@ -52,7 +53,10 @@ def _arg(name: str) -> str:
 
 
 def _programme_choices(programmes: list[records.ProgrammeOption]) -> list[SelectChoice]:
-    return [SelectChoice(str(p.id), _("%(name)s · %(left)s places left", name=p.name, left=number(p.remaining)))
+    # The label translated and the locale looked up once for the list, not once a programme: the form offers every
+    # running programme, about a hundred at national scale.
+    label, locale = _("%(name)s · %(left)s places left"), get_locale()
+    return [SelectChoice(str(p.id), label % {"name": p.name, "left": format_decimal(p.remaining, locale=locale)})
             for p in programmes]
 
 
@@ -80,13 +84,16 @@ def new(visit_id: int):
     if visit is None:
         abort(404)
     today = clock.today()
-    programmes = records.running_programmes(today)
-    form = SignUpForm(_programme_choices(programmes), formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
+        programmes = records.running_programmes(today)
+        form = SignUpForm(_programme_choices(programmes), formdata=None)
         form.form_key.data = new_form_key()
         saved = records.saved_signup(current_user, records.parse_id(request.args.get("saved")), visit.id)
         return _page(visit, form, programmes, saved=saved)
 
+    # The programmes offered are read only for a page to show: the choice is checked by the service, and a
+    # saved sign-up answers with a redirect.
+    form = SignUpForm(formdata=request.form)
     read = form.validate()
     values = form.values()
     try:
@@ -109,9 +116,15 @@ def new(visit_id: int):
         if duplicate_id is not None and records.visible_signup(current_user, duplicate_id) is None:
             duplicate_id = None
         status = 409 if isinstance(refused, DuplicateNik) else 400
-        return _page(visit, form, records.running_programmes(today), status=status, duplicate_id=duplicate_id)
+        # Read after the roll-back, once: the places left as they stand without this submit.
+        programmes = records.running_programmes(today)
+        form.offer(_programme_choices(programmes))
+        return _page(visit, form, programmes, status=status, duplicate_id=duplicate_id)
+    # The commit expires every loaded record: the redirect is built from what is known before it, so that
+    # nothing is read again after it.
+    signup_id = outcome.signup.id
     db.session.commit()
-    return redirect(url_for("signups.new", visit_id=visit.id, saved=outcome.signup.id), code=303)
+    return redirect(url_for("signups.new", visit_id=visit_id, saved=signup_id), code=303)
 
 
 def _posted_nik(form: SignUpForm) -> dict | None:
@@ -174,6 +187,6 @@ def preview():
         except ValueError as refused:
             error = str(refused.args[0])
     programme_id = records.parse_id(_arg("subsidy_programme"))
-    programmes = records.running_programmes(clock.today()) if programme_id else []
+    programmes = records.running_programmes(clock.today(), programme_id) if programme_id else []
     return _fragment("preview", preview=_preview_context(
         income, bool(request.args.get("with_jht")), _arg("payer"), programme_id, programmes, error))

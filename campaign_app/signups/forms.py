@@ -142,6 +142,10 @@ class SignUpForm(WorkerFields):
         super().__init__(**kwargs)
         self.sex.choices = sex_choices()
         self.payer.choices = [SelectChoice(code.value, label) for code, label in PAYER_LABELS.items()]
+        self.offer(programmes)
+
+    def offer(self, programmes: list[SelectChoice]) -> None:
+        """Offer these subsidy programmes (besides none); only what the page shows: the service checks the choice."""
         self.subsidy_programme.choices = [SelectChoice("", _l("None")), *programmes]
 
     def values(self) -> dict:

@@ -344,10 +344,12 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
 
 
 def _recheck_quota(programme: SubsidyProgramme) -> None:
-    """Count again after the insert, holding the programme's row (PostgreSQL) or the write lock (SQLite).
+    """Check the quota again after the insert, holding the programme's row (PostgreSQL) or the write lock (SQLite).
 
-    Two officers taking the last place at once are serialised here: the later one sees the earlier
-    one's sign-up and is refused, so a quota is never overrun.
+    The insert's flush added the sign-up to its programme's total (``summaries.programme_totals``, one row whatever
+    the programme holds), and that row stays held until the commit: two officers taking the last place at once
+    are serialised there, and the later one reads a total with the earlier one's sign-up and is refused, so a
+    quota is never overrun.
     """
     # FOR NO KEY UPDATE: it queues the sign-ups of one programme, yet does not wait for the key-share
     # locks that each one's foreign key already holds on that row (FOR UPDATE would deadlock on them).

@@ -13,7 +13,7 @@ from campaign_app.database import added_first
 from campaign_app.extensions import db
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
 from campaign_app.models import AuditAction, Branch, SignUp, SignUpStatus, SubsidyProgramme, User
-from campaign_app.summaries import SignUpTally
+from campaign_app.summaries import ProgrammeTotal
 from campaign_app.validation import Refused
 from campaign_app.villages.paging import Page, paginate
 
@@ -46,26 +46,32 @@ def programme_state(programme: SubsidyProgramme, today: date) -> str:
     return RUNNING
 
 
+def used_places(programme_id):
+    """SQL for the sign-ups (not void) a programme pays for, ``programme_id`` its id or an id column: its row of the
+    programme totals, kept with the tallies after every change (one row, whatever the programme holds). The one
+    place the used quota is read: the programme list, the sign-up form and both quota checks."""
+    return func.coalesce(select(ProgrammeTotal.signups).where(ProgrammeTotal.programme_id == programme_id)
+                         .scalar_subquery(), 0)
+
+
 def _used_by(programme_ids: list[int]) -> dict[int, int]:
-    """Sign-ups that are not void, per programme, in one grouped query over their tallies (a programme may pay for
-    hundreds of thousands: its tallies are a few per visit)."""
+    """Sign-ups that are not void, per programme, in one statement."""
     if not programme_ids:
         return {}
     return {programme_id: int(used) for programme_id, used in db.session.execute(
-        select(SignUpTally.programme_key, func.sum(SignUpTally.signups))
-        .where(SignUpTally.programme_key.in_(programme_ids))
-        .group_by(SignUpTally.programme_key))}
+        select(SubsidyProgramme.id, used_places(SubsidyProgramme.id))
+        .where(SubsidyProgramme.id.in_(programme_ids)))}
 
 
 def used_quota(programme: SubsidyProgramme) -> int:
     """How many sign-ups (not void) the programme pays for."""
-    return _used_by([programme.id]).get(programme.id, 0)
+    return int(db.session.scalar(select(used_places(programme.id))))
 
 
 def list_programmes(today: date, page: int = 1, per_page: int = 25) -> Page:
     """One page of programmes, latest first, each a ``ProgrammeRow``.
 
-    Three statements whatever the page holds: the count, the page, and one grouped count of their sign-ups.
+    Three statements whatever the page holds: the count, the page, and their programme totals.
     """
     statement = select(SubsidyProgramme).order_by(SubsidyProgramme.starts_on.desc(), SubsidyProgramme.id.desc())
     result = paginate(statement, page, per_page, scalars=True)

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Result, select
 from sqlalchemy.orm import Session
 
-from campaign_app.summaries import counting, rollups, tallies
+from campaign_app.summaries import counting, programme_totals, rollups, tallies
 from campaign_app.summaries.cells import CELL_COLUMNS, Cells
 from campaign_app.summaries.guard import assigned_columns, door_open, summarised_table
 from campaign_app.summaries.rebuilding import rebuild
@@ -91,6 +91,8 @@ def bulk_execute(session: Session, statement, parameters=None) -> Result:
     visit_ids, officers, moves = _touched(connection, statement, parameters, table, cells)
     if moves:
         ids = [row[0] for row in _rows(connection, statement, parameters, "id")]
+    # A sign-up may leave a programme (voided, paid otherwise, deleted): its programme is read before the change.
+    programmes = programme_totals.programmes_of(connection, visit_ids) if table != "visit_officers" else set()
     with door_open():
         result = session.execute(statement, parameters)
     if moves:
@@ -100,6 +102,7 @@ def bulk_execute(session: Session, statement, parameters=None) -> Result:
         officers.update(officer_id for _visit, officer_id in rows)
     if table != "visit_officers":
         tallies.recount(connection, visit_ids)
+        programme_totals.recount(connection, programmes | programme_totals.programmes_of(connection, visit_ids))
     cells.mark_visits(connection, visit_ids)
     cells.officers.update(officers)
     rollups.recount(connection, cells)

@@ -6,6 +6,7 @@ from sqlalchemy import Connection
 
 from campaign_app.summaries import counting, rollups, tallies
 from campaign_app.summaries.place_totals import officer_results, village_results
+from campaign_app.summaries.programme_totals import programme_totals
 from campaign_app.summaries.rollups import daily_results, monthly_results
 from campaign_app.summaries.tallies import signup_tallies
 
@@ -31,6 +32,6 @@ def rebuild(connection: Connection) -> Rebuilt:
 def drift(connection: Connection) -> list[tuple]:
     """Rows of every summary that differ from a fresh count of the sign-ups and visits, as (table name, row)
     pairs: empty when the dashboards read true numbers. Changes nothing."""
-    tables = {signup_tallies: [signup_tallies.c.signups != 0],
+    tables = {signup_tallies: [signup_tallies.c.signups != 0], programme_totals: [programme_totals.c.signups != 0],
               **dict.fromkeys((monthly_results, daily_results, village_results, officer_results), ())}
     return counting.drift(connection, tables, rebuild)

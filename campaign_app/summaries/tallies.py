@@ -4,7 +4,8 @@ Ten million sign-ups cannot be counted per page view; their tallies (about one r
 never rebuilt at night: every change to a sign-up (recorded, corrected, voided, merged, activated) or to a
 visit (its date, status, place, campaign or branch) reaches it in the same transaction. A flush adds what each
 changed sign-up took away and brought (``TallyChanges``, from ``keeping``); a bulk change recounts the tallies
-of the visits it touched (``recount``, from ``bulk``); ``rebuild`` counts them all again.
+of the visits it touched (``recount``, from ``bulk``); ``rebuild`` counts them all again. The same changes keep
+each subsidy programme's total of live sign-ups (``programme_totals``), rebuilt and checked with the tallies.
 
 Counts are columns, not rows: one row per visit and officer holds the mix of occupations and payers, which
 keeps the table about as long as the visits table instead of ten times longer.
@@ -34,7 +35,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from campaign_app.extensions import db
 from campaign_app.models.signups import Occupation, Payer, SignUp, SignUpStatus
 from campaign_app.models.visits import Visit, VisitStatus
-from campaign_app.summaries import counting
+from campaign_app.summaries import counting, programme_totals
+from campaign_app.summaries.programme_totals import programme_totals as programme_totals_table
 
 WOMEN = "P"  # perempuan, as on the KTP
 
@@ -147,19 +149,24 @@ class TallyChanges:
             self._changes.setdefault(after.key, Counter()).update(after.counts())
 
     def apply(self, connection: Connection) -> None:
-        """Add the gathered changes to the tallies (one upsert per key changed) and drop tallies left empty."""
+        """Add the gathered changes to the tallies (one upsert per key changed) and drop tallies left empty; then
+        add each programme's change of live sign-ups to its total (``programme_totals``)."""
         emptied = []
+        programmes: Counter = Counter()
         for key in sorted(self._changes):
             counts = {name: value for name, value in self._changes[key].items() if value}
             if not counts:
                 continue
             connection.execute(_upsert(connection.dialect.name, key, counts))
+            if key[2]:
+                programmes[key[2]] += counts.get("signups", 0)
             if counts.get("signups", 0) < 0:
                 emptied.append(key)
         for visit_id, officer_id, programme_key in emptied:
             connection.execute(signup_tallies.delete().where(
                 signup_tallies.c.visit_id == visit_id, signup_tallies.c.officer_id == officer_id,
                 signup_tallies.c.programme_key == programme_key, signup_tallies.c.signups <= 0))
+        programme_totals.add(connection, programmes)
         self._changes.clear()
 
 
@@ -215,8 +222,9 @@ def recount(connection: Connection, visit_ids: Iterable[int]) -> None:
 
 
 def rebuild(connection: Connection) -> int:
-    """Count every live sign-up again into empty tallies (after a bulk load, or to repair): one DELETE and one
-    INSERT ... SELECT. Returns the number of tallies written."""
+    """Count every live sign-up again into empty tallies and programme totals (after a bulk load, or to repair): a
+    DELETE and an INSERT ... SELECT each. Returns the number of tallies written."""
+    programme_totals.rebuild(connection)
     connection.execute(signup_tallies.delete())
     connection.execute(counting.counted_into(signup_tallies, _counted()))
     return counting.row_count(connection, signup_tallies)
@@ -224,6 +232,7 @@ def rebuild(connection: Connection) -> int:
 
 def drift(connection: Connection) -> list[tuple]:
     """Tally rows that differ from a fresh count of the sign-ups (empty when the tallies are true): what a test or
-    an operator checks. Compares every count column of every key, and the copied visit columns; a stored tally
-    counting no sign-up is no drift."""
-    return counting.drift(connection, {signup_tallies: [signup_tallies.c.signups != 0]}, rebuild)
+    an operator checks. Compares every count column of every key, and the copied visit columns, and the programme
+    totals; a stored row counting no sign-up is no drift."""
+    return counting.drift(connection, {signup_tallies: [signup_tallies.c.signups != 0],
+                                       programme_totals_table: [programme_totals_table.c.signups != 0]}, rebuild)

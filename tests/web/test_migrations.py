@@ -11,7 +11,7 @@ from sqlalchemy import func, inspect, select
 
 from campaign_app.extensions import db
 from campaign_app.models import SignUp
-from campaign_app.summaries import DailyResult, MonthlyResult, SignUpTally, rollups, tallies
+from campaign_app.summaries import DailyResult, MonthlyResult, ProgrammeTotal, SignUpTally, rollups, tallies
 
 VERSION_TABLE = "alembic_version"
 
@@ -64,3 +64,15 @@ def test_the_roll_ups_migration_counts_the_visits_and_sign_ups_already_recorded(
         assert db.session.scalar(select(func.sum(MonthlyResult.signups))) == recorded > 0
         assert db.session.scalar(select(func.sum(DailyResult.signups))) == recorded
         assert rollups.drift(db.session.connection()) == []
+
+
+@pytest.mark.own_database  # Alembic migrates on a connection of its own
+def test_the_programme_totals_migration_counts_the_subsidised_sign_ups_already_recorded(app):
+    with app.app_context():
+        paid = (SignUp.subsidy_programme_id.is_not(None), SignUp.status != "void")
+        recorded = db.session.scalar(select(func.count()).select_from(SignUp).where(*paid))
+        db.session.remove()
+        downgrade(revision="0008_place_totals")
+        upgrade()
+        assert db.session.scalar(select(func.sum(ProgrammeTotal.signups))) == recorded > 0
+        assert tallies.drift(db.session.connection()) == []

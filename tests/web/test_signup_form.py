@@ -2,16 +2,19 @@
 
 import gzip
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from flask import template_rendered
+from sqlalchemy import event, func, select
 
 from campaign_app import clock
 from campaign_app.demo.seed import DEMO_PASSWORD
 from campaign_app.extensions import db
 from campaign_app.models import SignUp, SubsidyProgramme, Visit, VisitStatus
+from campaign_app.signups import records
 from tests.factories import in_progress_visit, make_officer, make_signup, make_visit, nik_for
 
 HTMX = {"HX-Request": "true"}
@@ -90,6 +93,21 @@ def signups(app) -> list[SignUp]:
         rows = db.session.scalars(select(SignUp).where(SignUp.id > BEFORE["id"]).order_by(SignUp.id)).all()
         db.session.expunge_all()
         return rows
+
+
+@contextmanager
+def captured_templates(app):
+    """The names of the templates rendered while the block runs."""
+    rendered = []
+
+    def record(sender, template, context, **extra):
+        rendered.append(template.name)
+
+    template_rendered.connect(record, app)
+    try:
+        yield rendered
+    finally:
+        template_rendered.disconnect(record, app)
 
 
 def signup_count(app) -> int:
@@ -330,6 +348,57 @@ def test_a_quota_used_up_between_opening_and_saving_the_form_is_refused(field, a
     assert response.status_code == 400
     assert "is used up" in text(response)
     assert signup_count(app) == 1
+
+
+@pytest.fixture
+def programme_reads(monkeypatch) -> list:
+    """The calls of ``running_programmes`` the test's requests make."""
+    calls = []
+    reading = records.running_programmes
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return reading(*args, **kwargs)
+
+    monkeypatch.setattr(records, "running_programmes", counted)
+    return calls
+
+
+def test_a_refusal_reads_the_programmes_once_and_renders_the_form_once(field, app, programme_reads):
+    programme_id = make_programme(app, 1)
+    data = filled(field, payer="subsidy", subsidy_programme=str(programme_id))
+    with app.app_context():
+        make_signup(nik=MAN_1988, payer="subsidy", subsidy_programme_id=programme_id, today=clock.today())
+        db.session.commit()
+    programme_reads.clear()
+    with captured_templates(app) as rendered:
+        response = field.client.post(field.url, data=data)
+    assert response.status_code == 400 and "is used up" in text(response)
+    assert "0 places left" in text(response)  # what the programme has without this submit
+    assert len(programme_reads) == 1
+    assert rendered == ["signups/new.html"]
+
+
+@pytest.mark.own_database  # it watches the real COMMIT, which the isolation turns into a savepoint's release
+def test_a_saved_sign_up_reads_no_programme_and_nothing_after_its_commit(field, app, programme_reads):
+    data = filled(field)
+    programme_reads.clear()
+    with app.app_context():
+        engine = db.engine
+    sent = []
+    listeners = [("before_cursor_execute", lambda conn, cursor, statement, *args: sent.append(statement)),
+                 ("commit", lambda conn: sent.append("COMMIT"))]
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    try:
+        response = field.client.post(field.url, data=data)
+    finally:
+        for name, listener in listeners:
+            event.remove(engine, name, listener)
+    [signup] = signups(app)
+    assert response.status_code == 303 and response.location.endswith(f"{field.url}?saved={signup.id}")
+    assert sent[-1] == "COMMIT" and sent.count("COMMIT") == 1
+    assert programme_reads == []
 
 
 @pytest.mark.parametrize("key", ["", "garbage", "k" * 64, "x" * 31 + "\x00"])
