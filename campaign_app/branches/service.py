@@ -10,9 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from campaign_app.access import visible_branch_ids
 from campaign_app.extensions import db
 from campaign_app.models import Branch, District, Province, Regency, Role, User, Village, branch_regencies
+from campaign_app.paging import MAX_PAGE
 
 DEFAULT_PROVINCE = "72"  # Sulawesi Tengah, where the first branches are
-MAX_PAGE = 10_000
 ROLE_ORDER = (Role.MANAGER, Role.COORDINATOR, Role.OFFICER, Role.ADMIN)
 
 

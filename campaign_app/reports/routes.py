@@ -21,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 
 from campaign_app.access import roles, visible_branch_ids
 from campaign_app.models import Role
+from campaign_app.paging import MAX_PAGE
 from campaign_app.rendering import render, wants_fragment
 from campaign_app.reports import bp
 from campaign_app.reports.breakdowns import (
@@ -43,7 +44,6 @@ from campaign_app.reports.forms import (
 )
 from campaign_app.reports.metrics import ProgrammeUse, figures
 from campaign_app.reports.trend import trend
-from campaign_app.visits.queries import MAX_PAGE
 
 ROWS_PER_PAGE = 15
 # The trend table shows the latest 13 weeks (a quarter) or months (a year, and the same month a year before),

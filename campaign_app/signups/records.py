@@ -28,8 +28,8 @@ from campaign_app.models import (
     Visit,
     VisitOfficer,
 )
+from campaign_app.paging import Page, paginate
 from campaign_app.signups.personal_data import nik_index
-from campaign_app.villages.paging import Page, paginate
 
 SUBJECT = "signup"
 HISTORY_MAX = 50

@@ -10,9 +10,7 @@ from sqlalchemy.orm import joinedload
 from campaign_app.config import SUPPORTED_LANGUAGES
 from campaign_app.extensions import db
 from campaign_app.models import Branch, Role, User
-
-# Deep pages are never useful and a huge OFFSET overflows SQLite's integers.
-MAX_PAGE = 10_000
+from campaign_app.paging import MAX_PAGE
 
 
 class UsernameTaken(ValueError):

@@ -26,11 +26,10 @@ from campaign_app.models import (
     VisitOfficer,
     branch_regencies,
 )
+from campaign_app.paging import MAX_PAGE
 
 VILLAGE_MATCHES = 10
 ID_TEXT = re.compile(r"^[0-9]{1,10}$")
-# Deep pages are never useful and a huge OFFSET overflows SQLite's integers.
-MAX_PAGE = 10_000
 
 
 def _in_branches(column, branch_ids: set[int] | None):
