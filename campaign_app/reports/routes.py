@@ -22,7 +22,7 @@ from werkzeug.datastructures import MultiDict
 from campaign_app.access import roles, visible_branch_ids
 from campaign_app.models import Role
 from campaign_app.paging import MAX_PAGE
-from campaign_app.rendering import render, wants_fragment
+from campaign_app.rendering import render
 from campaign_app.reports import bp
 from campaign_app.reports.breakdowns import (
     DRILLS,
@@ -103,9 +103,7 @@ def _shown_query() -> MultiDict | None:
 def _form_is_stale(form: DashboardFilterForm) -> bool:
     """Whether the results of an htmx request must load the filter form again: its choices or, after a link, its
     values differ from those the browser shows (``form_is_current``), or it has messages to show or to clear.
-    Never for a page, which holds the form."""
-    if not wants_fragment():
-        return False
+    Asked only for the results alone: a page holds the form."""
     shown = _shown_query()
     if not form_is_current(request.args, shown, from_form=request.headers.get("HX-Trigger") == FILTER_FORM_ID):
         return True
@@ -149,7 +147,8 @@ def dashboard():
                       max_branches=MAX_BRANCHES_FOR_PLACES, params=params,
                       view=view, sort=sort, descending=descending, page=page,
                       drill_url=lambda row: _drill_url(row, params, by, period), by_label=dimension_labels()[by],
-                      stale_form=_form_is_stale(form), form_query=_form_query())
+                      stale_form=False, fragment_context=lambda: {"stale_form": _form_is_stale(form)},
+                      form_query=_form_query())
     # Whether the results load the filter form depends on the form the browser shows and what made the request.
     response.vary.update((FORM_QUERY_HEADER, "HX-Trigger"))
     return response

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask import abort, make_response, redirect, request, url_for
+from flask import abort, make_response, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
@@ -10,17 +10,17 @@ from wtforms.fields.choices import SelectChoice
 
 from campaign_app import clock
 from campaign_app.access import roles
-from campaign_app.extensions import db
+from campaign_app.answers import REFUSED, saving, success
 from campaign_app.formatting import number
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
 from campaign_app.models import Payer, Role, Visit, VisitStatus
-from campaign_app.rendering import render, wants_fragment
+from campaign_app.rendering import render
 from campaign_app.signups import bp, records
 from campaign_app.signups.contributions import NoRateTable, compute_contribution
 from campaign_app.signups.forms import SignUpForm, csrf_refused, new_form_key, parse_income
 from campaign_app.signups.nik import check_nik
 from campaign_app.signups.service import DuplicateNik, field_errors, record_signup
-from campaign_app.validation import Refused, show_refusal
+from campaign_app.validation import Refused
 
 TEMPLATE = "signups/new.html"
 VISIT_ID = "<int(max=2147483647):visit_id>"
@@ -65,7 +65,7 @@ def _blocked_message(visit: Visit) -> str | None:
 def _page(visit: Visit, form: SignUpForm, programmes, *, status: int = 200, saved=None,
           duplicate_id: int | None = None):
     blocked = _blocked_message(visit)
-    return render(TEMPLATE, fragment="signup_form", status=status if not wants_fragment() else 200, visit=visit,
+    return render(TEMPLATE, fragment="signup_form", status=status, visit=visit,
                   form=form, visit_url=_visit_url(visit.id), blocked=blocked,
                   show_form=not blocked or request.method == "POST", saved=saved, duplicate_id=duplicate_id,
                   nik=_posted_nik(form),
@@ -89,7 +89,7 @@ def new(visit_id: int):
 
     read = form.validate()
     values = form.values()
-    try:
+    with saving(form) as done:
         if not read:
             # Something could not be read (a date, an amount): show it with every other message, save nothing.
             errors = field_errors(**{k: v for k, v in values.items() if k != "with_jht"}, today=today)
@@ -97,21 +97,21 @@ def new(visit_id: int):
                            if not (name and getattr(form, name).errors)})
         outcome = record_signup(visit=visit, officer=current_user, form_key=form.form_key.data, **values,
                                 today=today, now=now())
-    except Refused as refused:
-        db.session.rollback()
-        show_refusal(form, refused)
-        if csrf_refused(form):
-            form.form_errors.append(_("This form has expired; check it and save again."))
-        if not form.form_key.data or records.key_used(form.form_key.data):
-            # A tampered key, or one another officer's form used: this form gets a fresh one.
-            form.form_key.data = new_form_key()
-        duplicate_id = refused.existing_id if isinstance(refused, DuplicateNik) else None
-        if duplicate_id is not None and records.visible_signup(current_user, duplicate_id) is None:
-            duplicate_id = None
-        status = 409 if isinstance(refused, DuplicateNik) else 400
-        return _page(visit, form, records.running_programmes(today), status=status, duplicate_id=duplicate_id)
-    db.session.commit()
-    return redirect(url_for("signups.new", visit_id=visit.id, saved=outcome.signup.id), code=303)
+    if done:
+        # htmx follows the 303 too, and swaps in the next empty form with the one just saved.
+        return success(url_for("signups.new", visit_id=visit.id, saved=outcome.signup.id))
+    if csrf_refused(form):
+        form.form_errors.append(_("This form has expired; check it and save again."))
+    if not form.form_key.data or records.key_used(form.form_key.data):
+        # A tampered key, or one another officer's form used: this form gets a fresh one.
+        form.form_key.data = new_form_key()
+    duplicate = done.refused if isinstance(done.refused, DuplicateNik) else None
+    duplicate_id = duplicate.existing_id if duplicate else None
+    if duplicate_id is not None and records.visible_signup(current_user, duplicate_id) is None:
+        duplicate_id = None
+    # A NIK registered already is a conflict with that record (409); any other refusal, refused input.
+    return _page(visit, form, records.running_programmes(today), status=409 if duplicate else REFUSED,
+                 duplicate_id=duplicate_id)
 
 
 def _posted_nik(form: SignUpForm) -> dict | None:
