@@ -11,8 +11,7 @@ from campaign_app.extensions import db
 from campaign_app.models import Branch, Role
 from campaign_app.rendering import render
 
-# Larger ids cannot exist, and would overflow SQLite's integers: the URL simply does not match.
-BRANCH_ID = "<int(max=2147483647):branch_id>"
+BRANCH_ID = "<id:branch_id>"
 
 
 @bp.get("/")

@@ -16,8 +16,7 @@ from campaign_app.extensions import db
 from campaign_app.models import Branch, Campaign, Role
 from campaign_app.rendering import render
 
-# Larger ids cannot exist, and would overflow SQLite's integers: the URL simply does not match.
-CAMPAIGN_ID = "<int(max=2147483647):campaign_id>"
+CAMPAIGN_ID = "<id:campaign_id>"
 VISITS_PER_PAGE = 10
 
 

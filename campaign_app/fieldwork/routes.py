@@ -17,8 +17,7 @@ from campaign_app.rendering import render
 from campaign_app.visits import queries
 from campaign_app.visits.service import visible_visit
 
-# Larger ids cannot exist, and would overflow SQLite's integers: the URL simply does not match.
-VISIT_ID = "<int(max=2147483647):visit_id>"
+VISIT_ID = "<id:visit_id>"
 STAFF = (Role.ADMIN, Role.COORDINATOR, Role.MANAGER)
 WORKED = (VisitStatus.IN_PROGRESS, VisitStatus.DONE)
 

@@ -15,10 +15,9 @@ from campaign_app.officers.forms import AssignForm, LeaveForm, RosterFilterForm
 from campaign_app.rendering import render
 from campaign_app.visits.assignments import ASSIGNABLE_STATUSES, assign_officer, visits_during
 
-# Larger ids cannot exist, and would overflow SQLite's integers: the URL simply does not match.
-OFFICER_ID = "<int(max=2147483647):officer_id>"
-VISIT_ID = "<int(max=2147483647):visit_id>"
-LEAVE_ID = "<int(max=2147483647):leave_id>"
+OFFICER_ID = "<id:officer_id>"
+VISIT_ID = "<id:visit_id>"
+LEAVE_ID = "<id:leave_id>"
 EDITORS = (Role.ADMIN, Role.COORDINATOR)
 
 

@@ -20,6 +20,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from campaign_app.access import roles, visible_branch_ids
+from campaign_app.dates import parse_day
 from campaign_app.models import Role
 from campaign_app.paging import MAX_PAGE
 from campaign_app.rendering import render
@@ -162,13 +163,6 @@ def filters():
     return render("reports/filters.html", fragment="filters", form=_filter_form(request.args))
 
 
-def _day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text or "")
-    except ValueError:
-        return None
-
-
 @bp.get("/trend")
 @roles(Role.ADMIN, Role.MANAGER, Role.COORDINATOR)
 def trend_numbers():
@@ -178,7 +172,8 @@ def trend_numbers():
     form = _filter_form(request.args)
     period = form.valid("period") or "week"
     points = trend(form.selection(visible_branch_ids(current_user)), period)
-    before = _day(request.args.get("before"))
+    # Any day: one before every point lists none, as it always did.
+    before = parse_day(request.args.get("before"), date.min, date.max)
     earlier = [point for point in points if point.starts_on < before] if before else points
     rows = earlier[::-1][:EARLIER_TREND_ROWS] if before else earlier[::-1]
     return render("reports/trend.html", fragment="rows", rows=rows, more=len(earlier) > len(rows),

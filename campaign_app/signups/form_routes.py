@@ -1,6 +1,6 @@
 """The officer's sign-up form: the page, the NIK check and contribution preview as it is typed, and the submit."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import abort, make_response, request, url_for
 from flask_babel import gettext as _
@@ -11,8 +11,10 @@ from wtforms.fields.choices import SelectChoice
 from campaign_app import clock
 from campaign_app.access import roles
 from campaign_app.answers import REFUSED, saving, success
+from campaign_app.dates import parse_day
 from campaign_app.formatting import number
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
+from campaign_app.ids import parse_id
 from campaign_app.models import Payer, Role, Visit, VisitStatus
 from campaign_app.rendering import render
 from campaign_app.signups import bp, records
@@ -23,7 +25,7 @@ from campaign_app.signups.service import DuplicateNik, field_errors, record_sign
 from campaign_app.validation import Refused
 
 TEMPLATE = "signups/new.html"
-VISIT_ID = "<int(max=2147483647):visit_id>"
+VISIT_ID = "<id:visit_id>"
 # Longer query values are no NIK, date or amount; they are not even parsed.
 QUERY_VALUE_MAX = 40
 
@@ -84,7 +86,7 @@ def new(visit_id: int):
     form = SignUpForm(_programme_choices(programmes), formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
         form.form_key.data = new_form_key()
-        saved = records.saved_signup(current_user, records.parse_id(request.args.get("saved")), visit.id)
+        saved = records.saved_signup(current_user, parse_id(request.args.get("saved")), visit.id)
         return _page(visit, form, programmes, saved=saved)
 
     read = form.validate()
@@ -136,10 +138,8 @@ def _nik_context(raw: str, sex: str | None, birth_date) -> dict:
 def nik_check():
     raw = _arg("nik")
     sex = _arg("sex") or None
-    try:
-        birth_date = datetime.strptime(_arg("birth_date"), "%Y-%m-%d").date() if _arg("birth_date") else None
-    except ValueError:
-        birth_date = None
+    # Any real day: the NIK check says whether it is a likely birth date.
+    birth_date = parse_day(_arg("birth_date"), date.min, date.max)
     nik = _nik_context(raw, sex, birth_date) if raw else None
     # Sex and birth date left empty are filled from the NIK (htmx swaps them in out of band).
     fill = SignUpForm(formdata=None)
@@ -173,7 +173,7 @@ def preview():
             income = parse_income(typed if not CONTROL_CHARACTERS_IN_LINE.search(typed) else "?")
         except ValueError as refused:
             error = str(refused.args[0])
-    programme_id = records.parse_id(_arg("subsidy_programme"))
+    programme_id = parse_id(_arg("subsidy_programme"))
     programmes = records.running_programmes(clock.today()) if programme_id else []
     return _fragment("preview", preview=_preview_context(
         income, bool(request.args.get("with_jht")), _arg("payer"), programme_id, programmes, error))

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from campaign_app import clock
 from campaign_app.access import roles
 from campaign_app.answers import REFUSED, refusal, saving, success
+from campaign_app.ids import parse_id
 from campaign_app.labels import signup_status_label
 from campaign_app.models import Role, SignUp, SignUpStatus
 from campaign_app.rendering import render
@@ -18,7 +19,7 @@ from campaign_app.signups import bp, changes, records
 from campaign_app.signups.forms import CorrectionForm, SignUpFilterForm, VoidForm, csrf_refused
 from campaign_app.validation import Refused
 
-SIGNUP_ID = "<int(max=2147483647):signup_id>"
+SIGNUP_ID = "<id:signup_id>"
 EVERYONE = (Role.ADMIN, Role.MANAGER, Role.COORDINATOR, Role.OFFICER)
 CHANGERS = (Role.ADMIN, Role.COORDINATOR, Role.OFFICER)
 # How the history names the fields a correction changed.
@@ -56,7 +57,7 @@ def _filters() -> tuple[SignUpFilterForm, records.SignUpFilters, dict]:
     def ok(field) -> bool:
         return not field.errors and bool(field.data)
 
-    visit_id = records.parse_id(request.args.get("visit"))
+    visit_id = parse_id(request.args.get("visit"))
     filters = records.SignUpFilters(
         text=form.q.data if ok(form.q) else "", status=form.status.data if ok(form.status) else None,
         campaign_id=int(form.campaign.data) if ok(form.campaign) else None, visit_id=visit_id)

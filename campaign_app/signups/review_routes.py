@@ -10,21 +10,21 @@ from flask_login import current_user
 from campaign_app.access import roles, visible_branch_ids
 from campaign_app.answers import REFUSED, saving, success
 from campaign_app.extensions import db
+from campaign_app.ids import parse_id
 from campaign_app.models import Role, SignUp
 from campaign_app.rendering import render
 from campaign_app.signups import bp, review
 
-SIGNUP_ID = "<int(max=2147483647):signup_id>"
+SIGNUP_ID = "<id:signup_id>"
 # Managers compare results; deciding who is one person is the branch coordinators' work.
 REVIEWERS = (Role.ADMIN, Role.COORDINATOR)
-ID_MAX = 2_147_483_647
 # Flagged sign-ups per page, each with the ones it resembles: within the page budget.
 PER_PAGE = 20
 
 
 def _visible(signup_id: int | None) -> SignUp | None:
     """The sign-up ``signup_id`` when it is of a branch the user sees, else None."""
-    if signup_id is None or not 0 < signup_id <= ID_MAX:
+    if signup_id is None:
         return None
     signup = db.session.get(SignUp, signup_id)
     branch_ids = visible_branch_ids(current_user)
@@ -84,7 +84,7 @@ def keep(signup_id: int):
 
 
 def _form_id(name: str) -> int | None:
-    return request.form.get(name, type=int)
+    return parse_id(request.form.get(name))
 
 
 @bp.post(f"/{SIGNUP_ID}/merge")

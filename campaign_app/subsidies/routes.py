@@ -15,8 +15,7 @@ from campaign_app.rendering import render
 from campaign_app.subsidies import bp, service
 from campaign_app.subsidies.forms import ProgrammeForm
 
-# Larger ids cannot exist, and would overflow SQLite's integers: the URL simply does not match.
-PROGRAMME_ID = "<int(max=2147483647):programme_id>"
+PROGRAMME_ID = "<id:programme_id>"
 READERS = (Role.ADMIN, Role.COORDINATOR, Role.MANAGER)
 
 

@@ -12,8 +12,7 @@ from campaign_app.rendering import render
 from campaign_app.users import bp, service
 from campaign_app.users.forms import EditUserForm, NewUserForm, PasswordResetForm, UserFilterForm
 
-# Larger ids cannot exist, and would overflow SQLite's integers: the URL simply does not match.
-USER_ID = "<int(max=2147483647):user_id>"
+USER_ID = "<id:user_id>"
 
 
 def _branch_choices() -> list[SelectChoice]:

@@ -12,9 +12,11 @@ from wtforms.fields.choices import SelectChoice
 from campaign_app import clock
 from campaign_app.access import roles, visible_branch_ids
 from campaign_app.answers import REFUSED, form_page, saving, success
+from campaign_app.dates import EARLIEST_DAY, LATEST_DAY, parse_day
 from campaign_app.extensions import db
 from campaign_app.fieldwork.summary import visit_summary
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
+from campaign_app.ids import parse_id
 from campaign_app.models import Role, User, Visit, VisitStatus
 from campaign_app.rendering import fragment_only, render
 from campaign_app.validation import show_refusal
@@ -22,8 +24,6 @@ from campaign_app.visits import bp, queries, service
 from campaign_app.visits.assignments import ASSIGNABLE_STATUSES, assign_officer
 from campaign_app.visits.calendar import date_warnings
 from campaign_app.visits.forms import (
-    EARLIEST_DAY,
-    LATEST_DAY,
     AssignForm,
     ReasonForm,
     RescheduleForm,
@@ -31,19 +31,9 @@ from campaign_app.visits.forms import (
     VisitForm,
 )
 
-# Larger ids cannot exist, and would overflow SQLite's integers: the URL simply does not match.
-VISIT_ID = "<int(max=2147483647):visit_id>"
-OFFICER_ID = "<int(max=2147483647):officer_id>"
+VISIT_ID = "<id:visit_id>"
+OFFICER_ID = "<id:officer_id>"
 PLANNERS = (Role.ADMIN, Role.COORDINATOR)
-
-
-def _day(text: str | None) -> date | None:
-    """A YYYY-MM-DD date from the query string, or None when missing, impossible or out of range."""
-    try:
-        day = date.fromisoformat(text or "")
-    except ValueError:
-        return None
-    return day if EARLIEST_DAY <= day <= LATEST_DAY else None
 
 
 def _warnings(day: date | None) -> list[str]:
@@ -67,11 +57,6 @@ def _campaign_choices(campaigns) -> list[SelectChoice]:
     return [SelectChoice("", _("Choose a campaign")), *(
         SelectChoice(str(c.id), f"{c.name} · {c.branch.name}" if several_branches else c.name) for c in campaigns
     )]
-
-
-def _posted_int(name: str) -> int | None:
-    value = request.form.get(name, "")
-    return int(value) if queries.ID_TEXT.match(value) else None
 
 
 def _pick_village(text: str, code: str, branch_id: int):
@@ -104,13 +89,13 @@ def create():
     campaigns = queries.open_campaigns(current_user)
     by_id = {c.id: c for c in campaigns}
     posted = request.method == "POST"
-    campaign = by_id.get(_posted_int("campaign") if posted else request.args.get("campaign_id", type=int))
+    campaign = by_id.get(parse_id(request.form.get("campaign") if posted else request.args.get("campaign_id")))
     branch_id = campaign.branch_id if campaign else current_user.branch_id
     if posted:
         form = VisitForm()
     else:
         form = VisitForm(formdata=None, campaign=campaign.id if campaign else None, form_key=uuid4().hex,
-                         visit_date=_day(request.args.get("visit_date")))
+                         visit_date=parse_day(request.args.get("visit_date")))
         form.village.data = (request.args.get("village") or "").strip()[:120]
         form.village_code.data = (request.args.get("village_code") or "").strip()[:13]
     form.campaign.choices = _campaign_choices(campaigns)
@@ -156,7 +141,7 @@ def _typed_village() -> str:
 @roles(*PLANNERS)
 # Without htmx the form itself resolves the text: go there with it filled in.
 @fragment_only(lambda: url_for("visits.create", village=_typed_village() or None,
-                               campaign_id=request.args.get("campaign", type=int)))
+                               campaign_id=parse_id(request.args.get("campaign"))))
 def village_options():
     text = _typed_village()
     visible = visible_branch_ids(current_user)
@@ -169,7 +154,7 @@ def village_options():
 
 
 def _checked_day() -> date | None:
-    return _day(request.args.get("visit_date"))
+    return parse_day(request.args.get("visit_date"))
 
 
 def _form_with_date() -> str:
@@ -359,7 +344,7 @@ def index():
 def week():
     today = clock.today()
     # A day of the week to show, kept away from the ends of the calendar; the week starts on Monday.
-    day = min(max(_day(request.args.get("start")) or today, EARLIEST_DAY + timedelta(days=7)),
+    day = min(max(parse_day(request.args.get("start")) or today, EARLIEST_DAY + timedelta(days=7)),
               LATEST_DAY - timedelta(days=14))
     monday = day - timedelta(days=day.weekday())
     days = queries.week_visits(current_user, monday)
