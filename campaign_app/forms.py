@@ -3,8 +3,10 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectMultipleField, widgets
+from wtforms import DateField, SelectMultipleField, widgets
 from wtforms.validators import ValidationError
+
+from campaign_app.dates import EARLIEST_DAY, LATEST_DAY
 
 # Control characters (NUL above all) cannot be stored by PostgreSQL and never belong in a name.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -29,6 +31,18 @@ def no_control_characters_in_text(form, field):
     """Like ``no_control_characters`` for free text, where line breaks and tabs are fine."""
     if isinstance(field.data, str) and CONTROL_CHARACTERS.search(field.data):
         raise ValidationError(_l("Remove the special (control) characters."))
+
+
+def within_years(form, field):
+    """Refuse a day outside the app's calendar: a typing mistake (and arithmetic near year 9999 overflows)."""
+    if field.data is not None and not EARLIEST_DAY <= field.data <= LATEST_DAY:
+        raise ValidationError(_l("Enter a date between 2000 and 2099."))
+
+
+def day_field(label, *validators) -> DateField:
+    """A day typed or picked as year-month-day, within the app's calendar."""
+    return DateField(label, validators=[*validators, within_years],
+                     invalid_value_message=_l("Enter a real date, as year-month-day (2026-11-30)."))
 
 
 class MultiCheckboxField(SelectMultipleField):

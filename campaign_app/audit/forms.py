@@ -7,13 +7,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from campaign_app.audit.queries import SUBJECT_LABELS
-from campaign_app.forms import no_control_characters, strip
+from campaign_app.forms import day_field, no_control_characters, strip
+from campaign_app.ids import ID_MAX
 from campaign_app.labels import AUDIT_ACTION_LABELS
-from campaign_app.rates.forms import day_field
 
 ACTOR_MAX = 120
 # Ids are database integers: anything larger names no record (and would overflow SQLite).
-ID_MAX = 2_147_483_647
 
 
 class AuditFilterForm(FlaskForm):

@@ -10,7 +10,7 @@ from campaign_app.access import visible_branch_ids
 from campaign_app.clock import WITA
 from campaign_app.extensions import db
 from campaign_app.models import AuditEntry, Branch, User
-from campaign_app.villages.paging import Page, paginate
+from campaign_app.paging import Page, paginate
 
 # The kinds of record audit entries name, as ``subject_type``.
 SUBJECT_LABELS = {

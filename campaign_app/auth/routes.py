@@ -5,9 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from campaign_app.access import public, signed_in
+from campaign_app.answers import REFUSED, committing, form_page, success
 from campaign_app.auth import bp, service
 from campaign_app.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
-from campaign_app.extensions import db, limiter
+from campaign_app.extensions import limiter
 from campaign_app.rendering import render
 
 
@@ -56,7 +57,7 @@ def login():
         form.password.errors.append(_("Wrong username or password."))
         status = 401
     elif request.method == "POST":
-        status = 400
+        status = REFUSED
     return render("auth/login.html", form=form, language_form=LanguageForm(), status=status)
 
 
@@ -73,20 +74,16 @@ def logout():
 @signed_in
 def account():
     form = PasswordChangeForm()
-    status = 200
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        if service.change_password(user, form.current_password.data, form.new_password.data):
-            db.session.commit()
+        with committing():
+            changed = service.change_password(user, form.current_password.data, form.new_password.data)
+        if changed:
             # The session token changed with the password: sign this session in again.
             login_user(user)
-            flash(_("Your password has been changed."), "success")
-            return redirect(url_for("auth.account"), code=303)
+            return success(url_for("auth.account"), _("Your password has been changed."))
         form.current_password.errors.append(_("The current password is wrong."))
-    if request.method == "POST":
-        status = 400
-    language_form = LanguageForm(language=current_user.language)
-    return render("auth/account.html", form=form, language_form=language_form, status=status)
+    return form_page("auth/account.html", form=form, language_form=LanguageForm(language=current_user.language))
 
 
 @bp.post("/language")
@@ -95,8 +92,8 @@ def language():
     form = LanguageForm()
     if form.validate_on_submit():
         if current_user.is_authenticated:
-            service.set_language(current_user, form.language.data)
-            db.session.commit()
+            with committing():
+                service.set_language(current_user, form.language.data)
         session["language"] = form.language.data
     else:
         flash(_("Choose one of the languages offered."), "error")

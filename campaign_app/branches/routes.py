@@ -1,17 +1,17 @@
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from campaign_app.access import roles
+from campaign_app.answers import form_page, saving, success
 from campaign_app.branches import bp, service
 from campaign_app.branches.forms import BranchForm, ProvinceForm
 from campaign_app.extensions import db
 from campaign_app.models import Branch, Role
 from campaign_app.rendering import render
 
-# Larger ids cannot exist, and would overflow SQLite's integers: the URL simply does not match.
-BRANCH_ID = "<int(max=2147483647):branch_id>"
+BRANCH_ID = "<id:branch_id>"
 
 
 @bp.get("/")
@@ -59,29 +59,15 @@ def _form_page(branch: Branch | None):
     options = service.regency_options(province, branch.id if branch is not None else None)
     form.set_regencies(options, keep_home=branch.home_regency if branch is not None else None)
 
-    status = 200
     if form.validate_on_submit():
-        try:
+        with saving(form) as done:
             saved = service.save_branch(branch, name=form.name.data, home_regency_code=form.home_regency.data,
                                         province_code=province, regency_codes=form.regencies.data or [])
-        except service.BranchNameTaken:
-            form.name.errors.append(_("Another branch is already called %(name)s.", name=form.name.data))
-        except service.RegencyTaken as taken:
-            form.regencies.errors.extend(
-                _("%(regency)s is already covered by %(branch)s.", regency=regency, branch=other)
-                for regency, other in taken.conflicts
-            )
-        except service.UnknownRegency:
-            form.regencies.errors.append(_("Choose only regencies of the province shown."))
-        else:
-            db.session.commit()
-            flash(_("Branch %(name)s saved.", name=saved.name), "success")
-            return redirect(url_for("branches.show", branch_id=saved.id), code=303)
-    if request.method == "POST":
-        status = 400
+        if done:
+            return success(url_for("branches.show", branch_id=saved.id), _("Branch %(name)s saved.", name=saved.name))
     action = url_for("branches.edit", branch_id=branch.id) if branch is not None else url_for("branches.create")
-    return render("branches/form.html", fragment="regencies", status=status, branch=branch, form=form,
-                  province_form=province_form, action=action)
+    return form_page("branches/form.html", fragment="regencies", branch=branch, form=form,
+                     province_form=province_form, action=action)
 
 
 @bp.route("/new", methods=["GET", "POST"])

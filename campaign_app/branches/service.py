@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -10,25 +11,34 @@ from sqlalchemy.exc import IntegrityError
 from campaign_app.access import visible_branch_ids
 from campaign_app.extensions import db
 from campaign_app.models import Branch, District, Province, Regency, Role, User, Village, branch_regencies
+from campaign_app.paging import MAX_PAGE
+from campaign_app.validation import Refused
 
 DEFAULT_PROVINCE = "72"  # Sulawesi Tengah, where the first branches are
-MAX_PAGE = 10_000
 ROLE_ORDER = (Role.MANAGER, Role.COORDINATOR, Role.OFFICER, Role.ADMIN)
 
 
-class BranchNameTaken(ValueError):
+class BranchNameTaken(Refused):
     """Another branch already has this name."""
 
+    def __init__(self, name: str):
+        super().__init__({"name": [_("Another branch is already called %(name)s.", name=name)]})
 
-class UnknownRegency(ValueError):
-    """A regency code that is not loaded."""
+
+class UnknownRegency(Refused):
+    """A regency code that is not loaded, or not of the province shown."""
+
+    def __init__(self, codes: str):
+        super().__init__({"regencies": [_("Choose only regencies of the province shown.")]})
+        self.codes = codes
 
 
-class RegencyTaken(ValueError):
+class RegencyTaken(Refused):
     """Regencies already covered by another branch: ``conflicts`` holds (regency name, branch name)."""
 
     def __init__(self, conflicts: list[tuple[str, str]]):
-        super().__init__(conflicts)
+        super().__init__({"regencies": [_("%(regency)s is already covered by %(branch)s.", regency=regency,
+                                          branch=other) for regency, other in conflicts]})
         self.conflicts = conflicts
 
 

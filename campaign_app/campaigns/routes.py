@@ -1,23 +1,22 @@
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from campaign_app import clock
 from campaign_app.access import roles
+from campaign_app.answers import committing, form_page, refusal, saving, success
 from campaign_app.branches.service import branch_options
 from campaign_app.campaigns import bp, service
 from campaign_app.campaigns.forms import CampaignFilterForm, CampaignForm, ConfirmForm, NewCampaignForm
 from campaign_app.extensions import db
 from campaign_app.models import Branch, Campaign, Role
-from campaign_app.rendering import render, wants_fragment
-from campaign_app.validation import Refused, show_refusal
+from campaign_app.rendering import render
 
-# Larger ids cannot exist, and would overflow SQLite's integers: the URL simply does not match.
-CAMPAIGN_ID = "<int(max=2147483647):campaign_id>"
+CAMPAIGN_ID = "<id:campaign_id>"
 VISITS_PER_PAGE = 10
 
 
@@ -27,15 +26,6 @@ def _load(campaign_id: int) -> Campaign:
     if campaign is None:
         abort(404)
     return campaign
-
-
-def _go(url: str):
-    """After a change: a full page load for htmx (so that the flash shows), a 303 otherwise."""
-    if wants_fragment():
-        response = current_app.response_class(status=204)
-        response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url, code=303)
 
 
 @bp.get("/")
@@ -74,19 +64,13 @@ def create():
         branch = db.session.get(Branch, form.branch.data) if choose_branch else current_user.branch
         if branch is None:  # deleted since the form was shown
             abort(400)
-        values = form.values()
-        try:
+        with saving(form) as done:
             campaign = service.create_campaign(branch=branch, created_by=current_user, form_key=form.form_key.data,
-                                               **values)
-        except Refused as refused:
-            db.session.rollback()
-            show_refusal(form, refused)
-        else:
-            db.session.commit()
-            flash(_("Campaign %(name)s created.", name=campaign.name), "success")
-            return redirect(url_for("campaigns.show", campaign_id=campaign.id), code=303)
-    status = 400 if request.method == "POST" else 200
-    return render("campaigns/new.html", form=form, choose_branch=choose_branch, status=status)
+                                               **form.values())
+        if done:
+            return success(url_for("campaigns.show", campaign_id=campaign.id),
+                         _("Campaign %(name)s created.", name=campaign.name))
+    return form_page("campaigns/new.html", form=form, choose_branch=choose_branch)
 
 
 @bp.get(f"/{CAMPAIGN_ID}")
@@ -119,16 +103,12 @@ def edit(campaign_id: int):
     form = CampaignForm()
     # A closed campaign shows why it cannot be changed instead of the form.
     if campaign.is_open and form.validate_on_submit():
-        try:
+        with saving(form) as done:
             service.update_campaign(campaign, **form.values())
-        except Refused as refused:
-            db.session.rollback()
-            show_refusal(form, refused)
-        else:
-            db.session.commit()
-            flash(_("Campaign %(name)s saved.", name=campaign.name), "success")
-            return redirect(url_for("campaigns.show", campaign_id=campaign.id), code=303)
-    return render("campaigns/edit.html", campaign=campaign, form=form, status=400)
+        if done:
+            return success(url_for("campaigns.show", campaign_id=campaign.id),
+                         _("Campaign %(name)s saved.", name=campaign.name))
+    return refusal("campaigns/edit.html", campaign=campaign, form=form)
 
 
 def _confirmed() -> bool:
@@ -142,10 +122,11 @@ def close(campaign_id: int):
     campaign = _load(campaign_id)
     if not _confirmed():
         abort(400)
-    service.close_campaign(campaign, now=datetime.now(UTC))
-    db.session.commit()
-    flash(_("Campaign %(name)s closed: no new visits can be scheduled.", name=campaign.name), "success")
-    return _go(url_for("campaigns.show", campaign_id=campaign.id))
+    with committing():
+        service.close_campaign(campaign, now=datetime.now(UTC))
+    # A full page load for htmx, so that the message shows.
+    return success(url_for("campaigns.show", campaign_id=campaign.id),
+                 _("Campaign %(name)s closed: no new visits can be scheduled.", name=campaign.name), reload=True)
 
 
 @bp.post(f"/{CAMPAIGN_ID}/reopen")
@@ -154,7 +135,7 @@ def reopen(campaign_id: int):
     campaign = _load(campaign_id)
     if not _confirmed():
         abort(400)
-    service.reopen_campaign(campaign)
-    db.session.commit()
-    flash(_("Campaign %(name)s reopened.", name=campaign.name), "success")
-    return _go(url_for("campaigns.show", campaign_id=campaign.id))
+    with committing():
+        service.reopen_campaign(campaign)
+    return success(url_for("campaigns.show", campaign_id=campaign.id),
+                 _("Campaign %(name)s reopened.", name=campaign.name), reload=True)

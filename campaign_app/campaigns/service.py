@@ -26,6 +26,7 @@ from campaign_app.models import (
     VisitOfficer,
     VisitStatus,
 )
+from campaign_app.paging import MAX_PAGE
 from campaign_app.validation import Refused
 
 NAME_MAX = 120
@@ -38,8 +39,6 @@ TARGET_SIGNUPS_MAX = 10_000_000
 # More than the country's 83,762 villages.
 TARGET_VILLAGES_MAX = 100_000
 # A second identical submit within this time is the same campaign (a double click), not a new one.
-# Deep pages are never useful and a huge OFFSET overflows SQLite's integers.
-MAX_PAGE = 10_000
 STATUS_FILTERS = ("open", "closed", "all")
 
 

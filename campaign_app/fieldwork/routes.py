@@ -2,24 +2,22 @@
 
 from datetime import datetime
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, redirect, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign_app.access import roles
-from campaign_app.extensions import db
+from campaign_app.answers import REFUSED, refusal, saving, success
 from campaign_app.fieldwork import bp, service, summary
 from campaign_app.fieldwork.forms import AttendanceForm, ReopenForm
 from campaign_app.models import Role, Visit, VisitStatus
 from campaign_app.models.people import utcnow
-from campaign_app.rendering import render, wants_fragment
-from campaign_app.validation import Refused, show_refusal
+from campaign_app.rendering import render
 from campaign_app.visits import queries
 from campaign_app.visits.service import visible_visit
 
-# Larger ids cannot exist, and would overflow SQLite's integers: the URL simply does not match.
-VISIT_ID = "<int(max=2147483647):visit_id>"
+VISIT_ID = "<id:visit_id>"
 STAFF = (Role.ADMIN, Role.COORDINATOR, Role.MANAGER)
 WORKED = (VisitStatus.IN_PROGRESS, VisitStatus.DONE)
 
@@ -46,18 +44,16 @@ def _attendance_form(visit: Visit) -> AttendanceForm:
 
 def _visit_page(visit: Visit, *, status: int = 200, form: AttendanceForm | None = None, errors=(),
                 fragment: str | None = None, saved: bool = False):
-    context = {"visit": visit, "form": form or _attendance_form(visit), "saved": saved, "errors": list(errors)}
-    if fragment is None or not wants_fragment():
+    def whole_page() -> dict:
+        # What only the whole page shows: the sign-ups and the summary are not queried for the fragment.
         worked = visit.status in WORKED
         signups = summary.visit_signups(visit) if worked else []
-        context.update(today=service.wita_day(now()), signups=signups,
-                       more=len(signups) >= summary.SIGNUP_LIST_LIMIT,
-                       summary=summary.visit_summary(visit) if worked else None)
-    return render("fieldwork/visit.html", fragment=fragment, status=status, **context)
+        return {"today": service.wita_day(now()), "signups": signups,
+                "more": len(signups) >= summary.SIGNUP_LIST_LIMIT,
+                "summary": summary.visit_summary(visit) if worked else None}
 
-
-def _form_messages(refused: Refused) -> list[str]:
-    return [message for messages in refused.errors.values() for message in messages]
+    return render("fieldwork/visit.html", fragment=fragment, status=status, page_context=whole_page, visit=visit,
+                  form=form or _attendance_form(visit), saved=saved, errors=list(errors))
 
 
 @bp.get(f"/visits/{VISIT_ID}")
@@ -73,14 +69,11 @@ def visit(visit_id: int):
 def _step(visit_id: int, take_step, done_message):
     """Start or close: the step on the visit, then back to its page with ``done_message(visit)``, or the refusal."""
     visit = _load(visit_id)
-    try:
+    with saving() as done:
         take_step(visit)
-    except Refused as refused:
-        db.session.rollback()
-        return _visit_page(_load(visit_id), status=400, errors=_form_messages(refused))
-    db.session.commit()
-    flash(done_message(visit), "success")
-    return redirect(url_for("fieldwork.visit", visit_id=visit_id), code=303)
+    if not done:
+        return _visit_page(_load(visit_id), status=REFUSED, errors=done.messages)
+    return success(url_for("fieldwork.visit", visit_id=visit_id), done_message(visit))
 
 
 @bp.post(f"/visits/{VISIT_ID}/start")
@@ -96,21 +89,15 @@ def attendance(visit_id: int):
     visit = _load(visit_id)
     form = AttendanceForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as done:
             service.record_attendance(visit, current_user, form.women.data, form.men.data, form.obstacles.data,
                                       form.notes.data)
-        except Refused as refused:
-            db.session.rollback()
-            show_refusal(form, refused)
-            visit = _load(visit_id)
-        else:
-            db.session.commit()
-            if wants_fragment():
-                return _visit_page(visit, fragment="attendance", saved=True)
-            flash(_("Attendance saved."), "success")
-            return redirect(url_for("fieldwork.visit", visit_id=visit_id), code=303)
-    # htmx swaps only 2xx answers: the fragment with its messages comes back as 200; the page as 400.
-    return _visit_page(visit, form=form, fragment="attendance", status=200 if wants_fragment() else 400)
+        if done:
+            # htmx swaps the saved attendance in place; without it, back to the visit's page.
+            return success(url_for("fieldwork.visit", visit_id=visit_id), _("Attendance saved."),
+                         swap=lambda: _visit_page(visit, fragment="attendance", saved=True))
+        visit = _load(visit_id)
+    return _visit_page(visit, form=form, fragment="attendance", status=REFUSED)
 
 
 @bp.post(f"/visits/{VISIT_ID}/close")
@@ -126,13 +113,9 @@ def reopen(visit_id: int):
     visit = _load(visit_id)
     form = ReopenForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as done:
             service.reopen_visit(visit, current_user, form.reason.data, now())
-        except Refused as refused:
-            db.session.rollback()
-            show_refusal(form, refused)
-        else:
-            db.session.commit()
-            flash(_("The visit is open again: its officers can record sign-ups and close it."), "success")
-            return redirect(url_for("visits.show", visit_id=visit_id), code=303)
-    return render("fieldwork/reopen.html", visit=_load(visit_id), form=form, status=400)
+        if done:
+            return success(url_for("visits.show", visit_id=visit_id),
+                         _("The visit is open again: its officers can record sign-ups and close it."))
+    return refusal("fieldwork/reopen.html", visit=_load(visit_id), form=form)

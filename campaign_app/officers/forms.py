@@ -7,10 +7,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from campaign_app.forms import no_control_characters, optional_int, strip
+from campaign_app.ids import ID_MAX
 from campaign_app.officers.service import REASON_MAX
 
 # Ids are 32-bit in every table; a larger number cannot name a record (and would overflow SQLite).
-MAX_ID = 2_147_483_647
 
 
 class DayField(DateField):
@@ -47,7 +47,7 @@ class AssignForm(FlaskForm):
     visit_id = SelectField(
         _l("Visit"), coerce=optional_int, choices=[], validate_choice=False,
         validators=[InputRequired(_l("Choose a visit.")),
-                    NumberRange(min=1, max=MAX_ID, message=_l("Choose one of the visits listed."))],
+                    NumberRange(min=1, max=ID_MAX, message=_l("Choose one of the visits listed."))],
         invalid_value_message=_l("Choose one of the visits listed."),
     )
 

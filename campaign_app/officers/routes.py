@@ -1,6 +1,6 @@
 from datetime import date, timedelta
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, request, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -8,18 +8,16 @@ from wtforms.fields.choices import SelectChoice
 
 from campaign_app import clock
 from campaign_app.access import roles, visible_branch_ids
-from campaign_app.extensions import db
+from campaign_app.answers import REFUSED, committing, form_page, saving, success
 from campaign_app.models import Role, User, Visit
 from campaign_app.officers import bp, service
 from campaign_app.officers.forms import AssignForm, LeaveForm, RosterFilterForm
-from campaign_app.rendering import render, wants_fragment
-from campaign_app.validation import Refused, show_refusal
-from campaign_app.visits.assignments import ASSIGNABLE_STATUSES, AssignmentRefused, assign_officer, visits_during
+from campaign_app.rendering import render
+from campaign_app.visits.assignments import ASSIGNABLE_STATUSES, assign_officer, visits_during
 
-# Larger ids cannot exist, and would overflow SQLite's integers: the URL simply does not match.
-OFFICER_ID = "<int(max=2147483647):officer_id>"
-VISIT_ID = "<int(max=2147483647):visit_id>"
-LEAVE_ID = "<int(max=2147483647):leave_id>"
+OFFICER_ID = "<id:officer_id>"
+VISIT_ID = "<id:visit_id>"
+LEAVE_ID = "<id:leave_id>"
 EDITORS = (Role.ADMIN, Role.COORDINATOR)
 
 
@@ -89,16 +87,13 @@ def _agenda_page(officer: User, form: AssignForm | None = None, notice: str | No
 
 
 def _refused(officer: User, form: AssignForm):
-    # htmx swaps only successful answers: the refusal goes back as 200 so that its message is shown.
-    return _agenda_page(officer, form, status=200 if wants_fragment() else 400)
+    return _agenda_page(officer, form, status=REFUSED)
 
 
 def _done(officer: User, message: str):
     """After a change: the new agenda for htmx, else back to the officer's page (303) with the message."""
-    if wants_fragment():
-        return _agenda_page(officer, notice=message)
-    flash(message, "success")
-    return redirect(url_for("officers.show", officer_id=officer.id), code=303)
+    return success(url_for("officers.show", officer_id=officer.id), message,
+                 swap=lambda: _agenda_page(officer, notice=message))
 
 
 @bp.get(f"/{OFFICER_ID}")
@@ -118,13 +113,11 @@ def assign(officer_id: int):
     if visit is None:
         form.visit_id.errors.append(_("Choose one of the visits listed."))
         return _refused(officer, form)
-    try:
+    with saving() as done:
         assign_officer(visit, officer, assigned_by=current_user)
-    except AssignmentRefused as refused:
-        db.session.rollback()
-        form.visit_id.errors.extend(refused.reasons)
+    if not done:
+        form.visit_id.errors.extend(done.messages)
         return _refused(officer, form)
-    db.session.commit()
     return _done(officer, _("%(officer)s is assigned to the visit to %(village)s on %(date)s.",
                             officer=officer.full_name, village=visit.village.name,
                             date=format_date(visit.visit_date)))
@@ -137,14 +130,11 @@ def unassign(officer_id: int, visit_id: int):
     visit = service.branch_visit(officer, visit_id)
     if visit is None:
         abort(404)
-    try:
+    form = AssignForm(formdata=None)
+    with saving(form) as done:
         service.unassign(visit, officer)
-    except Refused as refused:
-        db.session.rollback()
-        form = AssignForm(formdata=None)
-        show_refusal(form, refused)
+    if not done:
         return _refused(officer, form)
-    db.session.commit()
     return _done(officer, _("%(officer)s is off the visit to %(village)s on %(date)s.",
                             officer=officer.full_name, village=visit.village.name,
                             date=format_date(visit.visit_date)))
@@ -158,23 +148,18 @@ def add_leave(officer_id: int):
     officer = _load_officer(officer_id)
     form = LeaveForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as done:
             leave = service.add_leave(officer, form.starts_on.data, form.ends_on.data, form.reason.data,
                                       recorded_by=current_user, today=clock.today())
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
             clashing = visits_during(officer, leave.starts_on, leave.ends_on)
-            db.session.commit()
-            flash(_("Leave of %(officer)s recorded from %(start)s to %(end)s.", officer=officer.full_name,
-                    start=format_date(leave.starts_on), end=format_date(leave.ends_on)), "success")
-            if clashing:
-                flash(ngettext("%(num)d visit of this officer falls in the leave: reassign it (listed below).",
-                               "%(num)d visits of this officer fall in the leave: reassign these visits "
-                               "(listed below).", len(clashing)), "warning")
-            return redirect(url_for("officers.show", officer_id=officer.id), code=303)
-    status = 400 if request.method == "POST" else 200
-    return render("officers/leave.html", form=form, officer=officer, status=status)
+        if done:
+            warnings = [ngettext("%(num)d visit of this officer falls in the leave: reassign it (listed below).",
+                                 "%(num)d visits of this officer fall in the leave: reassign these visits "
+                                 "(listed below).", len(clashing))] if clashing else []
+            return success(url_for("officers.show", officer_id=officer.id),
+                          _("Leave of %(officer)s recorded from %(start)s to %(end)s.", officer=officer.full_name,
+                            start=format_date(leave.starts_on), end=format_date(leave.ends_on)), warnings=warnings)
+    return form_page("officers/leave.html", form=form, officer=officer)
 
 
 @bp.post(f"/{OFFICER_ID}/leave/{LEAVE_ID}/remove")
@@ -185,7 +170,7 @@ def remove_leave(officer_id: int, leave_id: int):
     if leave is None:
         abort(404)
     starts_on, ends_on = leave.starts_on, leave.ends_on
-    service.remove_leave(leave)
-    db.session.commit()
+    with committing():
+        service.remove_leave(leave)
     return _done(officer, _("Leave of %(officer)s from %(start)s to %(end)s removed.", officer=officer.full_name,
                             start=format_date(starts_on), end=format_date(ends_on)))

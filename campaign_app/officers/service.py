@@ -26,10 +26,10 @@ from campaign_app.models import (
     VisitOfficer,
     VisitStatus,
 )
+from campaign_app.paging import MAX_PAGE
 from campaign_app.validation import Refused
 from campaign_app.visits.assignments import ASSIGNABLE_STATUSES, record_leave, unassign_officer
 
-MAX_PAGE = 10_000
 WORKING_DAYS = 5
 UPCOMING_DAYS = 30
 # The roster looks a quarter back and ahead: workload is about now and the coming campaign; farther

@@ -1,32 +1,21 @@
 """The form an administrator fills in to add a rate table, and the fields that read Indonesian numbers."""
 
 import re
-from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField
+from wtforms import StringField
 from wtforms.validators import InputRequired, ValidationError
 
-# Dates outside this range are typing mistakes, and date arithmetic near year 9999 overflows.
-EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+from campaign_app.forms import day_field
+
 # Longer than any way of writing the amounts and percentages here; parsing longer text is pointless.
 TEXT_MAX = 30
 # "1", "0,54", "0.54", "1 %": a decimal comma (Indonesian) or point, at most one of them.
 PERCENT = re.compile(r"^(\d{1,3})(?:[.,](\d{1,6}))?\s*%?$")
 # "10.000", "10000", "Rp10.000", "Rp 10.000": dots (or spaces) group thousands, as Rupiah are written.
 WHOLE = re.compile(r"^(?:rp\.?\s*)?(\d{1,3}(?:([.\s])\d{3})(?:\2\d{3})*|\d+)(?:,-)?$", re.IGNORECASE)
-
-
-def within_years(form, field):
-    if field.data is not None and not EARLIEST_DAY <= field.data <= LATEST_DAY:
-        raise ValidationError(_l("Enter a date between 2000 and 2099."))
-
-
-def day_field(label, *validators):
-    return DateField(label, validators=[*validators, within_years],
-                     invalid_value_message=_l("Enter a real date, as year-month-day (2026-11-30)."))
 
 
 def parse_whole(text: str) -> int | None:

@@ -2,19 +2,18 @@
 
 from datetime import UTC, datetime
 
-from flask import flash, redirect, request, url_for
+from flask import url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign_app import clock
 from campaign_app.access import roles
-from campaign_app.extensions import db
+from campaign_app.answers import form_page, saving, success
 from campaign_app.models import Role
 from campaign_app.rates import bp, service
 from campaign_app.rates.forms import RateTableForm
 from campaign_app.rendering import render
-from campaign_app.validation import Refused, show_refusal
 
 
 @bp.get("/")
@@ -36,15 +35,10 @@ def new():
     form = RateTableForm()
     today = clock.today()
     if form.validate_on_submit():
-        try:
+        with saving(form) as done:
             table = service.create_rate_table(**form.values(), created_by=current_user, today=today,
                                               now=datetime.now(UTC))
-        except Refused as refused:
-            db.session.rollback()
-            show_refusal(form, refused)
-        else:
-            db.session.commit()
-            flash(_("Rate table in force from %(day)s saved.", day=format_date(table.effective_from)), "success")
-            return redirect(url_for("rates.index"), code=303)
-    status = 400 if request.method == "POST" else 200
-    return render("rates/new.html", form=form, today=today, status=status)
+        if done:
+            return success(url_for("rates.index"),
+                           _("Rate table in force from %(day)s saved.", day=format_date(table.effective_from)))
+    return form_page("rates/new.html", form=form, today=today)

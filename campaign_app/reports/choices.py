@@ -13,13 +13,13 @@ from sqlalchemy import func, or_, select
 from campaign_app.access import visible_branch_ids
 from campaign_app.campaigns.service import campaign_branches
 from campaign_app.extensions import db
+from campaign_app.ids import ID_MAX, parse_id
 from campaign_app.labels import channel_label
 from campaign_app.models import Branch, Campaign, Channel, Province, Regency, Role, User, branch_regencies
 from campaign_app.reports.breakdowns import DIMENSIONS
 from campaign_app.villages.scope import district_options, regency_options, visible_village
-from campaign_app.visits.queries import ID_TEXT, branch_officers
+from campaign_app.visits.queries import branch_officers
 
-LARGEST_ID = 2147483647
 # Between a campaign's name and its branch's, when the viewer sees several branches.
 BRANCH_SEPARATOR = " — "
 
@@ -27,13 +27,6 @@ Choice = tuple[str, str]
 # A viewer of more branches than this is offered one branch's campaigns at a time, and the branches one province
 # at a time: 267 branches are 2.5 KB of a page's gzip, 3,204 campaigns 40 KB.
 CAMPAIGN_BRANCHES_AT_ONCE = 5
-
-
-def read_id(text: str | None) -> int | None:
-    """A database id from a query-string value, or None when it is not one (PostgreSQL refuses ids past 2³¹−1)."""
-    if not ID_TEXT.match(text or "") or int(text) > LARGEST_ID:
-        return None
-    return int(text)
 
 
 def dimension_labels() -> dict[str, str]:
@@ -73,7 +66,7 @@ def campaign_options(visible: set[int] | None, several_branches: bool, offered: 
     if visible is not None:
         statement = statement.where(Campaign.branch_id.in_(sorted(visible)))
     if offered is not None:
-        ids = sorted({id_ for id_ in chosen if 0 < id_ <= LARGEST_ID})
+        ids = sorted({id_ for id_ in chosen if 0 < id_ <= ID_MAX})
         statement = statement.where(or_(Campaign.branch_id.in_(sorted(offered)), Campaign.id.in_(ids)))
     return [(id_, f"{name}{BRANCH_SEPARATOR}{branch}" if several_branches else name)
             for id_, name, branch in db.session.execute(statement)]
@@ -168,7 +161,7 @@ def filter_choices(viewer: User, *, province: str = "", branch: str = "", regenc
     visible = visible_branch_ids(viewer)
     places = branch_places(visible)
     branches = [(place.id, place.name) for place in places]
-    branch_id = read_id(branch)
+    branch_id = parse_id(branch)
     offered = offered_branches(visible, viewer.branch_id, branch_id)
     regencies = regency_options(visible)
     regency = regency or district[:5]
@@ -180,7 +173,7 @@ def filter_choices(viewer: User, *, province: str = "", branch: str = "", regenc
     found = visible_village(visible, village)
     officers = _officer_options(visible, viewer.branch_id,
                                 branch_id if branch_id in {id_ for id_, _name in branches} else None,
-                                read_id(officer))
+                                parse_id(officer))
     labels = dimension_labels()
     provinces, listed, shown = [], "", places
     if len(places) > CAMPAIGN_BRANCHES_AT_ONCE:
@@ -195,7 +188,7 @@ def filter_choices(viewer: User, *, province: str = "", branch: str = "", regenc
         branch=[("", _("All branches")), *((str(place.id), place.name) for place in shown)],
         campaign=[(str(id_), label) for id_, label in campaign_options(
             visible, len(branches) > 1, offered,
-            [id_ for id_ in map(read_id, campaigns) if id_ is not None])],
+            [id_ for id_ in map(parse_id, campaigns) if id_ is not None])],
         regency=[("", _("All regencies")), *regencies],
         district=[("", _("All districts")), *districts],
         village=[("", _("All villages")), *([(found.code, found.name)] if found else [])],
@@ -225,9 +218,9 @@ def compare_choices(viewer: User, *, branch: str = "", campaigns: tuple[str, ...
     branches one branch at a time."""
     visible = visible_branch_ids(viewer)
     branches = campaign_branches(viewer)
-    branch_id = read_id(branch)
+    branch_id = parse_id(branch)
     offered = offered_branches(visible, viewer.branch_id, branch_id)
-    chosen = [id_ for id_ in map(read_id, campaigns) if id_ is not None]
+    chosen = [id_ for id_ in map(parse_id, campaigns) if id_ is not None]
     options = campaign_options(visible, len(branches) > 1, offered, chosen)
     listed_at_once = visible is not None and len(visible) <= CAMPAIGN_BRANCHES_AT_ONCE
     if listed_at_once:

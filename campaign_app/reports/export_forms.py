@@ -12,7 +12,9 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from campaign_app.dates import parse_day
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
+from campaign_app.ids import parse_id
 from campaign_app.models import Channel
 from campaign_app.reports.breakdowns import DIMENSIONS, SORTS
 from campaign_app.reports.selection import Selection
@@ -22,16 +24,12 @@ from campaign_app.validation import Refused
 FORMATS = ("csv", "xlsx")
 # The dashboard's tables (figures, trend, breakdown) and the comparison's.
 TABLES = ("breakdown", "figures", "trend", "comparison")
-# Ids are database integers: anything larger names no record (and would overflow SQLite).
-ID_MAX = 2_147_483_647
 # A filter value is a code, an id or a date: anything longer is not one.
 VALUE_MAX = 40
 CAMPAIGNS_MAX = 50
-EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 REGENCY = re.compile(r"\d{2}\.\d{2}")
 DISTRICT = re.compile(r"\d{2}\.\d{2}\.\d{2}")
 VILLAGE = re.compile(r"\d{2}\.\d{2}\.\d{2}\.\d{4}")
-DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 TRUE, FALSE = ("1", "true", "on", "yes"), ("0", "false", "off", "no")
 
 
@@ -87,20 +85,17 @@ class ExportRequest:
 
 
 def _id(value: str, message: str) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= ID_MAX:
+    parsed = parse_id(value)
+    if parsed is None:
         raise ValueError(message)
-    return int(value)
+    return parsed
 
 
 def _day(value: str) -> date:
-    message = _("Enter a real date, as year-month-day (2026-11-30).")
-    if not DAY.fullmatch(value):
-        raise ValueError(message)
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(message) from None
-    if not EARLIEST_DAY <= day <= LATEST_DAY:
+    if parse_day(value, date.min, date.max) is None:
+        raise ValueError(_("Enter a real date, as year-month-day (2026-11-30)."))
+    day = parse_day(value)
+    if day is None:
         raise ValueError(_("Enter a date between 2000 and 2099."))
     return day
 

@@ -7,9 +7,9 @@ from flask_login import current_user
 
 from campaign_app import clock
 from campaign_app.access import roles, visible_branch_ids
+from campaign_app.answers import committing
 from campaign_app.audit.service import record
 from campaign_app.errors import render_error
-from campaign_app.extensions import db
 from campaign_app.models import AuditAction, Role
 from campaign_app.reports import bp
 from campaign_app.reports.breakdowns import all_rows
@@ -60,11 +60,11 @@ def export():
     except Refused as refused:
         return render_error(400, " ".join(message for messages in refused.errors.values() for message in messages))
     branch_ids = selection.branch_ids
-    record(AuditAction.EXPORT_DOWNLOADED, actor=current_user,
-           branch_id=next(iter(branch_ids)) if branch_ids is not None and len(branch_ids) == 1 else None,
-           details=wanted.details())
-    # The entry is kept even if the client stops reading half-way through the file.
-    db.session.commit()
+    # Committed before the file streams: the entry is kept even if the client stops reading half-way through.
+    with committing():
+        record(AuditAction.EXPORT_DOWNLOADED, actor=current_user,
+               branch_id=next(iter(branch_ids)) if branch_ids is not None and len(branch_ids) == 1 else None,
+               details=wanted.details())
     decimal_comma = get_locale().language == "id"
 
     def body():

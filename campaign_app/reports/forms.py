@@ -2,14 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField
+from wtforms import SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
-from campaign_app.forms import MultiCheckboxField
+from campaign_app.forms import MultiCheckboxField, day_field
 from campaign_app.reports.choices import CompareChoices, FilterChoices
 from campaign_app.reports.selection import Selection
-from campaign_app.visits.forms import within_years
 
 # The query-string names of the filters that narrow the figures, in the order of the form.
 FILTER_NAMES = ("branch", "campaign", "date_from", "date_to", "regency", "district", "village", "channel", "officer")
@@ -21,11 +20,6 @@ CHOICE_NAMES = ("province", "branch", "campaign", "regency", "district", "villag
 CHOICE_INPUTS = ("branch", "regency", "district", "village")
 # What a view's URL says besides its filters: which province's branches are listed, the trend's period, the breakdown.
 VIEW_NAMES = ("province", "period", "by")
-
-
-def _day_field(label):
-    return DateField(label, validators=[Optional(), within_years],
-                     invalid_value_message=_l("Enter a real date, as year-month-day (2026-11-30)."))
 
 
 class DashboardFilterForm(FlaskForm):
@@ -44,8 +38,8 @@ class DashboardFilterForm(FlaskForm):
                          invalid_choice_message=_l("Choose one of the branches listed."))
     campaign = SelectMultipleField(_l("Campaigns"), choices=[], default=[],
                                    invalid_choice_message=_l("Choose campaigns from the list."))
-    date_from = _day_field(_l("From"))
-    date_to = _day_field(_l("To"))
+    date_from = day_field(_l("From"), Optional())
+    date_to = day_field(_l("To"), Optional())
     regency = SelectField(_l("Regency"), choices=[], default="",
                           invalid_choice_message=_l("Choose one of the regencies listed."))
     district = SelectField(_l("District"), choices=[], default="",

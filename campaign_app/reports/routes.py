@@ -20,8 +20,10 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from campaign_app.access import roles, visible_branch_ids
+from campaign_app.dates import parse_day
 from campaign_app.models import Role
-from campaign_app.rendering import render, wants_fragment
+from campaign_app.paging import MAX_PAGE
+from campaign_app.rendering import render
 from campaign_app.reports import bp
 from campaign_app.reports.breakdowns import (
     DRILLS,
@@ -43,7 +45,6 @@ from campaign_app.reports.forms import (
 )
 from campaign_app.reports.metrics import ProgrammeUse, figures
 from campaign_app.reports.trend import trend
-from campaign_app.visits.queries import MAX_PAGE
 
 ROWS_PER_PAGE = 15
 # The trend table shows the latest 13 weeks (a quarter) or months (a year, and the same month a year before),
@@ -103,9 +104,7 @@ def _shown_query() -> MultiDict | None:
 def _form_is_stale(form: DashboardFilterForm) -> bool:
     """Whether the results of an htmx request must load the filter form again: its choices or, after a link, its
     values differ from those the browser shows (``form_is_current``), or it has messages to show or to clear.
-    Never for a page, which holds the form."""
-    if not wants_fragment():
-        return False
+    Asked only for the results alone: a page holds the form."""
     shown = _shown_query()
     if not form_is_current(request.args, shown, from_form=request.headers.get("HX-Trigger") == FILTER_FORM_ID):
         return True
@@ -149,7 +148,8 @@ def dashboard():
                       max_branches=MAX_BRANCHES_FOR_PLACES, params=params,
                       view=view, sort=sort, descending=descending, page=page,
                       drill_url=lambda row: _drill_url(row, params, by, period), by_label=dimension_labels()[by],
-                      stale_form=_form_is_stale(form), form_query=_form_query())
+                      stale_form=False, fragment_context=lambda: {"stale_form": _form_is_stale(form)},
+                      form_query=_form_query())
     # Whether the results load the filter form depends on the form the browser shows and what made the request.
     response.vary.update((FORM_QUERY_HEADER, "HX-Trigger"))
     return response
@@ -163,13 +163,6 @@ def filters():
     return render("reports/filters.html", fragment="filters", form=_filter_form(request.args))
 
 
-def _day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text or "")
-    except ValueError:
-        return None
-
-
 @bp.get("/trend")
 @roles(Role.ADMIN, Role.MANAGER, Role.COORDINATOR)
 def trend_numbers():
@@ -179,7 +172,8 @@ def trend_numbers():
     form = _filter_form(request.args)
     period = form.valid("period") or "week"
     points = trend(form.selection(visible_branch_ids(current_user)), period)
-    before = _day(request.args.get("before"))
+    # Any day: one before every point lists none, as it always did.
+    before = parse_day(request.args.get("before"), date.min, date.max)
     earlier = [point for point in points if point.starts_on < before] if before else points
     rows = earlier[::-1][:EARLIER_TREND_ROWS] if before else earlier[::-1]
     return render("reports/trend.html", fragment="rows", rows=rows, more=len(earlier) > len(rows),

@@ -27,6 +27,7 @@ from campaign_app.extensions import db
 from campaign_app.models import AuditAction, SignUp, SignUpStatus, User
 from campaign_app.signups.personal_data import mask_nik, nik_index
 from campaign_app.summaries import bulk_execute
+from campaign_app.validation import Refused
 
 BranchIds = set[int] | None
 MAX_ROWS = 100_000
@@ -47,11 +48,12 @@ ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 DAY_FIRST_DATE = re.compile(r"(\d{1,2})([/-])(\d{1,2})\2(\d{4})")
 
 
-class ActivationRefused(ValueError):
+class ActivationRefused(Refused):
     """The whole file is refused, before anything is written: ``message`` says why."""
 
     def __init__(self, message: str):
-        super().__init__(message)
+        super().__init__({"file": [message]})
+        self.args = (message,)
         self.message = message
 
 

@@ -6,7 +6,7 @@ from flask import current_app, request
 from flask_login import current_user
 
 from campaign_app.access import roles, visible_branch_ids
-from campaign_app.extensions import db
+from campaign_app.answers import REFUSED, saving
 from campaign_app.models import Role
 from campaign_app.rendering import render
 from campaign_app.signups import bp
@@ -29,14 +29,12 @@ def activation():
     if request.method == "GET":
         return _page(form)
     if not form.validate_on_submit():
-        return _page(form, 400)
-    try:
+        return _page(form, REFUSED)
+    with saving() as done:
         report = apply_activation_file(form.file.data.stream, visible_branch_ids(current_user), current_user,
                                        datetime.now(UTC))
-    except ActivationRefused as refused:
-        # Refused before anything was written.
-        db.session.rollback()
-        return _page(form, 400, refused=refused)
-    db.session.commit()
+    if not done:
+        # Refused whole, before anything was written.
+        return _page(form, REFUSED, refused=done.refused)
     # The report is the answer: a reload would ask to post the file again, which changes nothing.
     return _page(ActivationForm(formdata=None), report=report)

@@ -1,9 +1,9 @@
 """The officer's sign-up form: the page, the NIK check and contribution preview as it is typed, and the submit."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from babel.numbers import format_decimal
-from flask import abort, make_response, redirect, request, url_for
+from flask import abort, make_response, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,19 +12,21 @@ from wtforms.fields.choices import SelectChoice
 
 from campaign_app import clock
 from campaign_app.access import roles
-from campaign_app.extensions import db
+from campaign_app.answers import REFUSED, saving, success
+from campaign_app.dates import parse_day
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
+from campaign_app.ids import parse_id
 from campaign_app.models import Payer, Role, Visit, VisitStatus
-from campaign_app.rendering import render, wants_fragment
+from campaign_app.rendering import render
 from campaign_app.signups import bp, records
 from campaign_app.signups.contributions import NoRateTable, compute_contribution
 from campaign_app.signups.forms import SignUpForm, csrf_refused, new_form_key, parse_income
 from campaign_app.signups.nik import check_nik
 from campaign_app.signups.service import DuplicateNik, field_errors, record_signup
-from campaign_app.validation import Refused, show_refusal
+from campaign_app.validation import Refused
 
 TEMPLATE = "signups/new.html"
-VISIT_ID = "<int(max=2147483647):visit_id>"
+VISIT_ID = "<id:visit_id>"
 # Longer query values are no NIK, date or amount; they are not even parsed.
 QUERY_VALUE_MAX = 40
 
@@ -69,7 +71,7 @@ def _blocked_message(visit: Visit) -> str | None:
 def _page(visit: Visit, form: SignUpForm, programmes, *, status: int = 200, saved=None,
           duplicate_id: int | None = None):
     blocked = _blocked_message(visit)
-    return render(TEMPLATE, fragment="signup_form", status=status if not wants_fragment() else 200, visit=visit,
+    return render(TEMPLATE, fragment="signup_form", status=status, visit=visit,
                   form=form, visit_url=_visit_url(visit.id), blocked=blocked,
                   show_form=not blocked or request.method == "POST", saved=saved, duplicate_id=duplicate_id,
                   nik=_posted_nik(form),
@@ -88,7 +90,7 @@ def new(visit_id: int):
         programmes = records.running_programmes(today)
         form = SignUpForm(_programme_choices(programmes), formdata=None)
         form.form_key.data = new_form_key()
-        saved = records.saved_signup(current_user, records.parse_id(request.args.get("saved")), visit.id)
+        saved = records.saved_signup(current_user, parse_id(request.args.get("saved")), visit.id)
         return _page(visit, form, programmes, saved=saved)
 
     # The programmes offered are read only for a page to show: the choice is checked by the service, and a
@@ -96,7 +98,7 @@ def new(visit_id: int):
     form = SignUpForm(formdata=request.form)
     read = form.validate()
     values = form.values()
-    try:
+    with saving(form) as done:
         if not read:
             # Something could not be read (a date, an amount): show it with every other message, save nothing.
             errors = field_errors(**{k: v for k, v in values.items() if k != "with_jht"}, today=today)
@@ -104,27 +106,26 @@ def new(visit_id: int):
                            if not (name and getattr(form, name).errors)})
         outcome = record_signup(visit=visit, officer=current_user, form_key=form.form_key.data, **values,
                                 today=today, now=now())
-    except Refused as refused:
-        db.session.rollback()
-        show_refusal(form, refused)
-        if csrf_refused(form):
-            form.form_errors.append(_("This form has expired; check it and save again."))
-        if not form.form_key.data or records.key_used(form.form_key.data):
-            # A tampered key, or one another officer's form used: this form gets a fresh one.
-            form.form_key.data = new_form_key()
-        duplicate_id = refused.existing_id if isinstance(refused, DuplicateNik) else None
-        if duplicate_id is not None and records.visible_signup(current_user, duplicate_id) is None:
-            duplicate_id = None
-        status = 409 if isinstance(refused, DuplicateNik) else 400
-        # Read after the roll-back, once: the places left as they stand without this submit.
-        programmes = records.running_programmes(today)
-        form.offer(_programme_choices(programmes))
-        return _page(visit, form, programmes, status=status, duplicate_id=duplicate_id)
-    # The commit expires every loaded record: the redirect is built from what is known before it, so that
-    # nothing is read again after it.
-    signup_id = outcome.signup.id
-    db.session.commit()
-    return redirect(url_for("signups.new", visit_id=visit_id, saved=signup_id), code=303)
+        # The commit expires every loaded record: the redirect is built from what is known before it, so that
+        # nothing is read again after it.
+        saved_url = url_for("signups.new", visit_id=visit_id, saved=outcome.signup.id)
+    if done:
+        # htmx follows the 303 too, and swaps in the next empty form with the one just saved.
+        return success(saved_url)
+    if csrf_refused(form):
+        form.form_errors.append(_("This form has expired; check it and save again."))
+    if not form.form_key.data or records.key_used(form.form_key.data):
+        # A tampered key, or one another officer's form used: this form gets a fresh one.
+        form.form_key.data = new_form_key()
+    duplicate = done.refused if isinstance(done.refused, DuplicateNik) else None
+    duplicate_id = duplicate.existing_id if duplicate else None
+    if duplicate_id is not None and records.visible_signup(current_user, duplicate_id) is None:
+        duplicate_id = None
+    # Read after the roll-back, once: the places left as they stand without this submit.
+    programmes = records.running_programmes(today)
+    form.offer(_programme_choices(programmes))
+    # A NIK registered already is a conflict with that record (409); any other refusal, refused input.
+    return _page(visit, form, programmes, status=409 if duplicate else REFUSED, duplicate_id=duplicate_id)
 
 
 def _posted_nik(form: SignUpForm) -> dict | None:
@@ -149,10 +150,8 @@ def _nik_context(raw: str, sex: str | None, birth_date) -> dict:
 def nik_check():
     raw = _arg("nik")
     sex = _arg("sex") or None
-    try:
-        birth_date = datetime.strptime(_arg("birth_date"), "%Y-%m-%d").date() if _arg("birth_date") else None
-    except ValueError:
-        birth_date = None
+    # Any real day: the NIK check says whether it is a likely birth date.
+    birth_date = parse_day(_arg("birth_date"), date.min, date.max)
     nik = _nik_context(raw, sex, birth_date) if raw else None
     # Sex and birth date left empty are filled from the NIK (htmx swaps them in out of band).
     fill = SignUpForm(formdata=None)
@@ -186,7 +185,7 @@ def preview():
             income = parse_income(typed if not CONTROL_CHARACTERS_IN_LINE.search(typed) else "?")
         except ValueError as refused:
             error = str(refused.args[0])
-    programme_id = records.parse_id(_arg("subsidy_programme"))
+    programme_id = parse_id(_arg("subsidy_programme"))
     programmes = records.running_programmes(clock.today(), programme_id) if programme_id else []
     return _fragment("preview", preview=_preview_context(
         income, bool(request.args.get("with_jht")), _arg("payer"), programme_id, programmes, error))

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,15 +10,16 @@ from wtforms.fields.choices import SelectChoice
 
 from campaign_app import clock
 from campaign_app.access import roles
-from campaign_app.extensions import db
+from campaign_app.answers import REFUSED, refusal, saving, success
+from campaign_app.ids import parse_id
 from campaign_app.labels import signup_status_label
 from campaign_app.models import Role, SignUp, SignUpStatus
 from campaign_app.rendering import render
 from campaign_app.signups import bp, changes, records
 from campaign_app.signups.forms import CorrectionForm, SignUpFilterForm, VoidForm, csrf_refused
-from campaign_app.validation import Refused, show_refusal
+from campaign_app.validation import Refused
 
-SIGNUP_ID = "<int(max=2147483647):signup_id>"
+SIGNUP_ID = "<id:signup_id>"
 EVERYONE = (Role.ADMIN, Role.MANAGER, Role.COORDINATOR, Role.OFFICER)
 CHANGERS = (Role.ADMIN, Role.COORDINATOR, Role.OFFICER)
 # How the history names the fields a correction changed.
@@ -56,7 +57,7 @@ def _filters() -> tuple[SignUpFilterForm, records.SignUpFilters, dict]:
     def ok(field) -> bool:
         return not field.errors and bool(field.data)
 
-    visit_id = records.parse_id(request.args.get("visit"))
+    visit_id = parse_id(request.args.get("visit"))
     filters = records.SignUpFilters(
         text=form.q.data if ok(form.q) else "", status=form.status.data if ok(form.status) else None,
         campaign_id=int(form.campaign.data) if ok(form.campaign) else None, visit_id=visit_id)
@@ -99,12 +100,11 @@ def show(signup_id: int):
 @roles(Role.ADMIN, Role.COORDINATOR)
 def reveal(signup_id: int):
     signup = _load(signup_id)
-    try:
+    with saving() as done:
         nik = changes.reveal_nik(signup, current_user, now())
-    except Refused:
-        db.session.rollback()
+    if not done:
+        # Refused to this user: as for a sign-up they may not see.
         abort(404)
-    db.session.commit()
     response = _show_page(signup, revealed=nik, fragment="nik")
     # A full NIK must not stay in a browser's or a proxy's cache.
     response.headers["Cache-Control"] = "no-store"
@@ -123,19 +123,16 @@ def edit(signup_id: int):
         return render("signups/edit.html", signup=signup, form=form, allowed=allowed)
     form = CorrectionForm()
     read = form.validate()
-    try:
+    with saving(form) as done:
         if not read:
             raise Refused({})
         changed = changes.correct_signup(signup, current_user, **form.values(), today=clock.today(), now=now())
-    except Refused as refused:
-        db.session.rollback()
-        show_refusal(form, refused)
-        if csrf_refused(form):
-            form.form_errors.append(_("This form has expired; check it and save again."))
-        return render("signups/edit.html", signup=_load(signup_id), form=form, allowed=allowed, status=400)
-    db.session.commit()
-    flash(_("Sign-up corrected.") if changed else _("Nothing was changed."), "success")
-    return redirect(url_for("signups.show", signup_id=signup.id), code=303)
+    if done:
+        return success(url_for("signups.show", signup_id=signup.id),
+                     _("Sign-up corrected.") if changed else _("Nothing was changed."))
+    if csrf_refused(form):
+        form.form_errors.append(_("This form has expired; check it and save again."))
+    return refusal("signups/edit.html", signup=_load(signup_id), form=form, allowed=allowed)
 
 
 @bp.post(f"/{SIGNUP_ID}/void")
@@ -143,16 +140,13 @@ def edit(signup_id: int):
 def void(signup_id: int):
     signup = _load(signup_id)
     form = VoidForm()
-    try:
+    with saving(form) as done:
         if not form.validate():
             raise Refused({})
         changes.void_signup(signup, current_user, form.reason.data, clock.today(), now())
-    except Refused as refused:
-        db.session.rollback()
-        show_refusal(form, refused)
-        if csrf_refused(form):
-            form.form_errors.append(_("This form has expired; check it and save again."))
-        return _show_page(_load(signup_id), void_form=form, status=400)
-    db.session.commit()
-    flash(_("Sign-up voided: its NIK can be registered again."), "success")
-    return redirect(url_for("signups.show", signup_id=signup.id), code=303)
+    if done:
+        return success(url_for("signups.show", signup_id=signup.id),
+                       _("Sign-up voided: its NIK can be registered again."))
+    if csrf_refused(form):
+        form.form_errors.append(_("This form has expired; check it and save again."))
+    return _show_page(_load(signup_id), void_form=form, status=REFUSED)

@@ -4,7 +4,6 @@ Each function issues a fixed number of statements whatever the data holds: relat
 with joins and counts are made in SQL.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,26 +27,16 @@ from campaign_app.models import (
     Visit,
     VisitOfficer,
 )
+from campaign_app.paging import Page, paginate
 from campaign_app.signups.personal_data import nik_index
 from campaign_app.subsidies.service import used_places
-from campaign_app.villages.paging import Page, paginate
 
 SUBJECT = "signup"
 HISTORY_MAX = 50
-ID_TEXT = re.compile(r"^[0-9]{1,10}$")
-ID_MAX = 2_147_483_647
 
 
 def _in_branches(column, branch_ids: set[int] | None):
     return column.in_(branch_ids) if branch_ids is not None else True
-
-
-def parse_id(text: str | None) -> int | None:
-    """An id from the query string, or None when it is missing or no id at all."""
-    if text is None or not ID_TEXT.match(text):
-        return None
-    value = int(text)
-    return value if 0 < value <= ID_MAX else None
 
 
 # --- the form -------------------------------------------------------------------------------------

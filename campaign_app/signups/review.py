@@ -17,8 +17,8 @@ from sqlalchemy.orm import aliased
 from campaign_app.audit.service import record
 from campaign_app.extensions import db
 from campaign_app.models import AuditAction, Branch, Review, SignUp, SignUpStatus, User, Village
+from campaign_app.paging import Page, paginate
 from campaign_app.validation import Refused
-from campaign_app.villages.paging import Page, paginate
 
 BranchIds = set[int] | None
 

@@ -1,29 +1,30 @@
 """The near-duplicate review queue: coordinators (and admins) keep both sign-ups or merge them."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign_app.access import roles, visible_branch_ids
+from campaign_app.answers import REFUSED, saving, success
 from campaign_app.extensions import db
+from campaign_app.ids import parse_id
 from campaign_app.models import Role, SignUp
-from campaign_app.rendering import render, wants_fragment
+from campaign_app.rendering import render
 from campaign_app.signups import bp, review
-from campaign_app.validation import Refused
 
-SIGNUP_ID = "<int(max=2147483647):signup_id>"
+SIGNUP_ID = "<id:signup_id>"
 # Managers compare results; deciding who is one person is the branch coordinators' work.
 REVIEWERS = (Role.ADMIN, Role.COORDINATOR)
-ID_MAX = 2_147_483_647
 # Flagged sign-ups per page, each with the ones it resembles: within the page budget.
 PER_PAGE = 20
 
 
 def _visible(signup_id: int | None) -> SignUp | None:
     """The sign-up ``signup_id`` when it is of a branch the user sees, else None."""
-    if signup_id is None or not 0 < signup_id <= ID_MAX:
+    if signup_id is None:
         return None
     signup = db.session.get(SignUp, signup_id)
     branch_ids = visible_branch_ids(current_user)
@@ -40,52 +41,50 @@ def _load(signup_id: int) -> SignUp:
     return signup
 
 
-def _queue_page(status: int = 200, error: str | None = None):
-    queue = review.pending_reviews(visible_branch_ids(current_user), page=request.args.get("page", 1, type=int),
-                                   per_page=PER_PAGE)
-    return render("signups/reviews.html", fragment="queue", status=status, queue=queue, error=error)
+def _queue():
+    return review.pending_reviews(visible_branch_ids(current_user), page=request.args.get("page", 1, type=int),
+                                  per_page=PER_PAGE)
 
 
 @bp.get("/reviews")
 @roles(*REVIEWERS)
 def reviews():
-    return _queue_page()
+    return render("signups/reviews.html", fragment="queue", queue=_queue(), error=None)
 
 
-def _answer(flagged: SignUp, notice: str | None = None, error: str | None = None):
-    """After a decision: for htmx, the queue's row of ``flagged`` as it stands now; else back to the queue."""
-    if wants_fragment():
-        # htmx swaps only successful answers: a refusal comes back as 200 so that its message is shown.
-        item = review.review_item(flagged, visible_branch_ids(current_user))
-        return render("signups/reviews.html", fragment="item", item=item, row_id=flagged.id, notice=notice,
-                      error=error)
-    if error:
-        return _queue_page(status=400, error=error)
-    flash(notice, "success")
-    return redirect(url_for("signups.reviews"), code=303)
+def _row(flagged: SignUp, *, status: int = 200, notice: str | None = None, error: str | None = None):
+    """The queue's row of ``flagged`` as it stands now (htmx swaps it in place), or the whole queue with ``error``
+    above it."""
+    return render("signups/reviews.html", fragment="item", status=status,
+                  fragment_context=lambda: {"item": review.review_item(flagged, visible_branch_ids(current_user)),
+                                            "row_id": flagged.id, "notice": notice, "error": error},
+                  page_context=lambda: {"queue": _queue(), "error": error})
 
 
-def _refused(flagged: SignUp, refused: Refused):
-    db.session.rollback()
-    return _answer(flagged, error=" ".join(message for messages in refused.errors.values() for message in messages))
+def _refused(flagged: SignUp, error: str):
+    return _row(flagged, status=REFUSED, error=error)
+
+
+def _answer(flagged: SignUp, done, notice: Callable[[], str]):
+    """After a decision: the refusal; or for htmx the row of ``flagged`` with ``notice()``, else back to the queue."""
+    if not done:
+        return _refused(flagged, " ".join(done.messages))
+    message = notice()
+    return success(url_for("signups.reviews"), message, swap=lambda: _row(flagged, notice=message))
 
 
 @bp.post(f"/{SIGNUP_ID}/keep")
 @roles(*REVIEWERS)
 def keep(signup_id: int):
     signup = _load(signup_id)
-    try:
-        done = review.keep_both(signup, current_user, datetime.now(UTC))
-    except Refused as refused:
-        return _refused(signup, refused)
-    db.session.commit()
-    message = _("Kept both: sign-up #%(id)d is another person.", id=signup.id) if done \
-        else _("Sign-up #%(id)d was kept already.", id=signup.id)
-    return _answer(signup, notice=message)
+    with saving() as done:
+        changed = review.keep_both(signup, current_user, datetime.now(UTC))
+    return _answer(signup, done, lambda: _("Kept both: sign-up #%(id)d is another person.", id=signup.id) if changed
+                   else _("Sign-up #%(id)d was kept already.", id=signup.id))
 
 
 def _form_id(name: str) -> int | None:
-    return request.form.get(name, type=int)
+    return parse_id(request.form.get(name))
 
 
 @bp.post(f"/{SIGNUP_ID}/merge")
@@ -96,12 +95,9 @@ def merge(signup_id: int):
     keep_id, drop_id = _form_id("keep"), _form_id("drop") or flagged.id
     kept, dropped = _visible(keep_id), _visible(drop_id)
     if kept is None or dropped is None or flagged.id not in (kept.id, dropped.id):
-        return _answer(flagged, error=_("Choose one of the sign-ups listed to keep."))
-    try:
-        done = review.merge(dropped, kept, current_user, datetime.now(UTC))
-    except Refused as refused:
-        return _refused(flagged, refused)
-    db.session.commit()
-    message = _("Merged: sign-up #%(dropped)d is void, #%(kept)d is kept.", dropped=dropped.id, kept=kept.id) \
-        if done else _("Sign-up #%(dropped)d was merged into #%(kept)d already.", dropped=dropped.id, kept=kept.id)
-    return _answer(flagged, notice=message)
+        return _refused(flagged, _("Choose one of the sign-ups listed to keep."))
+    with saving() as done:
+        changed = review.merge(dropped, kept, current_user, datetime.now(UTC))
+    return _answer(flagged, done, lambda: _("Merged: sign-up #%(dropped)d is void, #%(kept)d is kept.",
+                                            dropped=dropped.id, kept=kept.id) if changed
+                   else _("Sign-up #%(dropped)d was merged into #%(kept)d already.", dropped=dropped.id, kept=kept.id))

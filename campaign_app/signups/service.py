@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from campaign_app.extensions import db
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
+from campaign_app.ids import ID_MAX
 from campaign_app.models import (
     Branch,
     Occupation,
@@ -42,8 +43,6 @@ NAME_MAX = 120
 FORM_KEY_MAX = 64
 # Rp1.000.000.000 a month: far above any informal worker's income, and a typo guard.
 INCOME_MAX = 1_000_000_000
-# Ids are 32-bit; a larger number names nothing (and would overflow SQLite's integers).
-ID_MAX = 2_147_483_647
 SEXES = ("L", "P")
 # Longer than any way of writing an Indonesian number: refused before parsing.
 PHONE_TYPED_MAX = 30

@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from campaign_app.forms import no_control_characters, strip
-from campaign_app.rates.forms import WholeNumberField, day_field
+from campaign_app.forms import day_field, no_control_characters, strip
+from campaign_app.rates.forms import WholeNumberField
 from campaign_app.subsidies.service import NAME_MAX, PAYER_MAX
 
 

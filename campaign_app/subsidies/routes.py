@@ -2,21 +2,20 @@
 
 from datetime import UTC, datetime
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign_app import clock
 from campaign_app.access import roles, visible_branch_ids
+from campaign_app.answers import form_page, refusal, saving, success
 from campaign_app.extensions import db
 from campaign_app.models import Role, SubsidyProgramme
 from campaign_app.rendering import render
 from campaign_app.subsidies import bp, service
 from campaign_app.subsidies.forms import ProgrammeForm
-from campaign_app.validation import Refused, show_refusal
 
-# Larger ids cannot exist, and would overflow SQLite's integers: the URL simply does not match.
-PROGRAMME_ID = "<int(max=2147483647):programme_id>"
+PROGRAMME_ID = "<id:programme_id>"
 READERS = (Role.ADMIN, Role.COORDINATOR, Role.MANAGER)
 
 
@@ -51,17 +50,12 @@ def show(programme_id: int):
 def new():
     form = ProgrammeForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as done:
             programme = service.create_programme(**form.values(), created_by=current_user, now=datetime.now(UTC))
-        except Refused as refused:
-            db.session.rollback()
-            show_refusal(form, refused)
-        else:
-            db.session.commit()
-            flash(_("Subsidy programme %(name)s added.", name=programme.name), "success")
-            return redirect(url_for("subsidies.show", programme_id=programme.id), code=303)
-    status = 400 if request.method == "POST" else 200
-    return render("subsidies/new.html", form=form, status=status)
+        if done:
+            return success(url_for("subsidies.show", programme_id=programme.id),
+                           _("Subsidy programme %(name)s added.", name=programme.name))
+    return form_page("subsidies/new.html", form=form)
 
 
 @bp.route(f"/{PROGRAMME_ID}/edit", methods=["GET", "POST"])
@@ -73,18 +67,13 @@ def edit(programme_id: int):
         return render("subsidies/edit.html", programme=programme, form=form, used=service.used_quota(programme))
     form = ProgrammeForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as done:
             changes = service.update_programme(programme, **form.values(), changed_by=current_user,
                                                now=datetime.now(UTC))
-        except Refused as refused:
-            db.session.rollback()
-            show_refusal(form, refused)
-        else:
-            db.session.commit()
-            if changes:
-                flash(_("Subsidy programme %(name)s saved.", name=programme.name), "success")
-            else:
-                flash(_("Nothing was changed."), "info")
-            return redirect(url_for("subsidies.show", programme_id=programme.id), code=303)
-    return render("subsidies/edit.html", programme=programme, form=form, used=service.used_quota(programme),
-                  status=400)
+        if done and changes:
+            return success(url_for("subsidies.show", programme_id=programme.id),
+                           _("Subsidy programme %(name)s saved.", name=programme.name))
+        if done:
+            return success(url_for("subsidies.show", programme_id=programme.id), _("Nothing was changed."),
+                           category="info")
+    return refusal("subsidies/edit.html", programme=programme, form=form, used=service.used_quota(programme))

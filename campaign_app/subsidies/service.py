@@ -13,9 +13,9 @@ from campaign_app.database import added_first
 from campaign_app.extensions import db
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
 from campaign_app.models import AuditAction, Branch, SignUp, SignUpStatus, SubsidyProgramme, User
+from campaign_app.paging import Page, paginate
 from campaign_app.summaries import ProgrammeTotal
 from campaign_app.validation import Refused
-from campaign_app.villages.paging import Page, paginate
 
 NAME_MAX = 120
 PAYER_MAX = 120

@@ -1,9 +1,10 @@
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from wtforms.fields.choices import SelectChoice
 
 from campaign_app.access import roles
+from campaign_app.answers import REFUSED, committing, form_page, saving, success
 from campaign_app.branches.service import branch_options
 from campaign_app.extensions import db
 from campaign_app.models import Branch, Role, User
@@ -11,8 +12,7 @@ from campaign_app.rendering import render
 from campaign_app.users import bp, service
 from campaign_app.users.forms import EditUserForm, NewUserForm, PasswordResetForm, UserFilterForm
 
-# Larger ids cannot exist, and would overflow SQLite's integers: the URL simply does not match.
-USER_ID = "<int(max=2147483647):user_id>"
+USER_ID = "<id:user_id>"
 
 
 def _branch_choices() -> list[SelectChoice]:
@@ -63,20 +63,14 @@ def index():
 @roles(Role.ADMIN)
 def create():
     form = NewUserForm(_branch_choices())
-    status = 200
     if form.validate_on_submit():
-        try:
+        with saving(form) as done:
             user = service.create_user(username=form.username.data, password=form.password.data,
                                        **_account_values(form))
-        except service.UsernameTaken:
-            form.username.errors.append(_("This username is taken. Choose another."))
-        else:
-            db.session.commit()
-            flash(_("Account %(username)s created.", username=user.username), "success")
-            return redirect(url_for("users.edit", user_id=user.id), code=303)
-    if request.method == "POST":
-        status = 400
-    return render("users/new.html", form=form, status=status)
+        if done:
+            return success(url_for("users.edit", user_id=user.id),
+                           _("Account %(username)s created.", username=user.username))
+    return form_page("users/new.html", form=form)
 
 
 def _saved_account_form(user: User) -> EditUserForm:
@@ -100,18 +94,12 @@ def edit(user_id: int):
         return _edit_page(user, _saved_account_form(user), PasswordResetForm(formdata=None), 200)
     form = EditUserForm(_branch_choices())
     if form.validate_on_submit():
-        try:
+        with saving(form) as done:
             service.update_user(user, acting_user=current_user, active=form.active.data, **_account_values(form))
-        except service.CannotDeactivateSelf:
-            form.active.errors.append(_("You cannot deactivate your own account."))
-        except service.CannotDropOwnAdminRole:
-            form.role.errors.append(_("You cannot remove your own administrator role; "
-                                      "ask another administrator."))
-        else:
-            db.session.commit()
-            flash(_("Account %(username)s saved.", username=user.username), "success")
-            return redirect(url_for("users.edit", user_id=user.id), code=303)
-    return _edit_page(user, form, PasswordResetForm(formdata=None), 400)
+        if done:
+            return success(url_for("users.edit", user_id=user.id),
+                           _("Account %(username)s saved.", username=user.username))
+    return _edit_page(user, form, PasswordResetForm(formdata=None), REFUSED)
 
 
 @bp.post(f"/{USER_ID}/password")
@@ -120,12 +108,11 @@ def reset_password(user_id: int):
     user = _load_user(user_id)
     form = PasswordResetForm()
     if not form.validate_on_submit():
-        return _edit_page(user, _saved_account_form(user), form, 400)
-    service.reset_password(user, form.new_password.data)
-    db.session.commit()
+        return _edit_page(user, _saved_account_form(user), form, REFUSED)
+    with committing():
+        service.reset_password(user, form.new_password.data)
     if user.id == current_user.id:
         # The session token changed with the password: keep this session signed in.
         login_user(user)
-    flash(_("New password set for %(username)s; they are signed out everywhere.", username=user.username),
-          "success")
-    return redirect(url_for("users.edit", user_id=user.id), code=303)
+    return success(url_for("users.edit", user_id=user.id),
+                   _("New password set for %(username)s; they are signed out everywhere.", username=user.username))

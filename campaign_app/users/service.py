@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -10,25 +11,34 @@ from sqlalchemy.orm import joinedload
 from campaign_app.config import SUPPORTED_LANGUAGES
 from campaign_app.extensions import db
 from campaign_app.models import Branch, Role, User
+from campaign_app.paging import MAX_PAGE
+from campaign_app.validation import Refused
 
-# Deep pages are never useful and a huge OFFSET overflows SQLite's integers.
-MAX_PAGE = 10_000
 
-
-class UsernameTaken(ValueError):
+class UsernameTaken(Refused):
     """Another account already has this username."""
 
+    def __init__(self, username: str):
+        super().__init__({"username": [_("This username is taken. Choose another.")]})
+        self.username = username
 
-class OwnAccountLockout(ValueError):
+
+class OwnAccountLockout(Refused):
     """An administrator tried to lock themselves out of administration."""
 
 
 class CannotDeactivateSelf(OwnAccountLockout):
     """An administrator tried to deactivate their own account."""
 
+    def __init__(self):
+        super().__init__({"active": [_("You cannot deactivate your own account.")]})
+
 
 class CannotDropOwnAdminRole(OwnAccountLockout):
     """An administrator tried to give themselves another role."""
+
+    def __init__(self):
+        super().__init__({"role": [_("You cannot remove your own administrator role; ask another administrator.")]})
 
 
 def username_taken(username: str, except_user_id: int | None = None) -> bool:

@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 
 from campaign_app.extensions import db
 from campaign_app.models import District, Village
+from campaign_app.validation import Refused
 from campaign_app.villages.scope import BranchIds, visible_regency_codes
 from campaign_app.villages.values import (
     FIELDS,
@@ -65,11 +66,12 @@ class RowProblem:
     reason: str
 
 
-class ImportRefused(ValueError):
+class ImportRefused(Refused):
     """The file is refused whole: ``message`` for the file, or ``problems`` for its bad rows."""
 
     def __init__(self, message: str | None = None, problems: list[RowProblem] | None = None):
-        super().__init__(message or f"{len(problems or [])} bad rows")
+        super().__init__({"file": [message]} if message else {})
+        self.args = (message or f"{len(problems or [])} bad rows",)
         self.message = message
         self.problems = problems or []
 

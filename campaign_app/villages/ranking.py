@@ -14,10 +14,10 @@ from decimal import Decimal
 from sqlalchemy import Float, and_, case, cast, exists, func, literal, or_, select
 
 from campaign_app.models import AccessClass, District, Regency, Village, Visit, VisitStatus
-from campaign_app.villages.paging import Page, paginate
+from campaign_app.paging import Page, paginate
+from campaign_app.sql import day, days_between
 from campaign_app.villages.scope import BranchIds, visible_regency_codes
 from campaign_app.villages.signups import signups_by_village
-from campaign_app.villages.sql import day, days_between
 
 ACCESS_FACTOR = {
     AccessClass.ROAD: 1.0,

@@ -1,17 +1,16 @@
 import re
 from dataclasses import dataclass
 
-from flask import Response, abort, current_app, flash, redirect, request, stream_with_context, url_for
+from flask import Response, abort, current_app, request, stream_with_context, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign_app import clock
 from campaign_app.access import may, roles, visible_branch_ids
-from campaign_app.extensions import db
+from campaign_app.answers import REFUSED, refusal, saving, success
 from campaign_app.models import District, Province, Regency, Role, Village
-from campaign_app.rendering import render, wants_fragment
-from campaign_app.validation import Refused, show_refusal
+from campaign_app.rendering import render
 from campaign_app.villages import bp, scope, service
 from campaign_app.villages.exporter import village_csv
 from campaign_app.villages.forms import ImportForm, VillageForm, VillageSearchForm, WhereNextFilters
@@ -133,13 +132,11 @@ def where_next():
                             page=_page(), per_page=current_app.config["PAGE_SIZE"])
     params = {key: value for key, value in (("regency", regency), ("district", district)) if value}
     schedule = "visits.create" if "visits.create" in current_app.view_functions else "visits.index"
-    response = render("villages/where_next.html", fragment="ranking", filters=filters, ranking=ranking,
-                      params=params, schedule_endpoint=schedule if may(schedule) else None)
-    if wants_fragment():
-        # The address bar keeps the filters in force, without a district forgotten on the way.
-        page = {"page": ranking.page} if ranking.page > 1 else {}
-        response.headers["HX-Push-Url"] = url_for("villages.where_next", **params, **page)
-    return response
+    page = {"page": ranking.page} if ranking.page > 1 else {}
+    # After a swap, the address bar keeps the filters in force, without a district forgotten on the way.
+    return render("villages/where_next.html", fragment="ranking", filters=filters, ranking=ranking,
+                  params=params, schedule_endpoint=schedule if may(schedule) else None,
+                  push_url=url_for("villages.where_next", **params, **page))
 
 
 @bp.get("/export.csv")
@@ -153,7 +150,7 @@ def export_csv():
     return response
 
 
-def _import_page(form, status=200, refused: ImportRefused | None = None, result: str | None = None):
+def _import_page(form, status: int = 200, refused: ImportRefused | None = None, result: str | None = None):
     # An htmx upload swaps in the result only; the page itself always comes whole.
     fragment = "result" if request.method == "POST" else None
     return render("villages/import.html", fragment=fragment, form=form, refused=refused, result=result,
@@ -168,18 +165,15 @@ def import_csv():
     if request.method == "GET":
         return _import_page(form)
     if not form.validate_on_submit():
-        return _import_page(form, 400)
-    try:
+        return _import_page(form, REFUSED)
+    with saving() as done:
         result = import_villages(form.file.data.read(), _branch_ids())
-    except ImportRefused as refused:
-        # Refused before anything was written.
-        return _import_page(form, 400, refused=refused)
-    db.session.commit()
+    if not done:
+        # Refused whole, before anything was written.
+        return _import_page(form, REFUSED, refused=done.refused)
     message = result_message(result)
-    if wants_fragment():
-        return _import_page(ImportForm(formdata=None), result=message)
-    flash(message, "success")
-    return redirect(url_for("villages.import_csv"), code=303)
+    return success(url_for("villages.import_csv"), message,
+                 swap=lambda: _import_page(ImportForm(formdata=None), result=message))
 
 
 @bp.get("/<village_code>")
@@ -207,13 +201,9 @@ def edit(village_code: str):
         return render("villages/edit.html", village=village, form=_saved_values_form(village))
     form = VillageForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as done:
             service.update_village(village, **{name: form[name].data for name in FIELDS})
-        except Refused as refused:
-            # Refused before anything changed: nothing to roll back.
-            show_refusal(form, refused)
-        else:
-            db.session.commit()
-            flash(_("Saved what the campaign knows of %(name)s.", name=village.name), "success")
-            return redirect(url_for("villages.show", village_code=village.code), code=303)
-    return render("villages/edit.html", village=village, form=form, status=400)
+        if done:
+            return success(url_for("villages.show", village_code=village.code),
+                         _("Saved what the campaign knows of %(name)s.", name=village.name))
+    return refusal("villages/edit.html", village=village, form=form)

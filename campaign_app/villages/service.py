@@ -9,12 +9,11 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from campaign_app.extensions import db
-from campaign_app.models import District, Province, Regency, Village, Visit
+from campaign_app.models import District, Province, Regency, Village, Visit, VisitStatus
+from campaign_app.paging import Page, paginate
 from campaign_app.validation import Refused
-from campaign_app.villages.paging import Page, paginate
 from campaign_app.villages.scope import BranchIds, visible_regency_codes
 from campaign_app.villages.signups import signups_in
-from campaign_app.villages.sql import last_done_visit
 from campaign_app.villages.values import check_values, clean_notes
 
 SEARCH_MAX = 120
@@ -111,6 +110,15 @@ def district_areas(branch_ids: BranchIds, regency_code: str) -> list[Area]:
         .group_by(District.code, District.name).order_by(District.name)
     )
     return [Area(code, name, None, count, total) for code, name, count, total in rows]
+
+
+def last_done_visit(village_code, today: date):
+    """The date of the village's last visit that was done (on or before ``today``), as a scalar subquery."""
+    return (
+        select(func.max(Visit.visit_date))
+        .where(Visit.village_code == village_code, Visit.status == VisitStatus.DONE, Visit.visit_date <= today)
+        .scalar_subquery()
+    )
 
 
 def _village_rows(branch_ids: BranchIds, today: date) -> Select:

@@ -24,6 +24,7 @@ from campaign_app.models import (
     VisitOfficer,
     VisitStatus,
 )
+from campaign_app.validation import Refused
 
 HALF_WORKING_DAY_HOURS = Decimal(4)
 ASSIGNABLE_STATUSES = (VisitStatus.PLANNED, VisitStatus.IN_PROGRESS)
@@ -61,11 +62,11 @@ class Clash:
                  "they have a visit to %(village)s on %(date)s (%(campaign)s).", **details)
 
 
-class AssignmentRefused(ValueError):
-    """The officer cannot be assigned; ``reasons`` are messages for the user."""
+class AssignmentRefused(Refused):
+    """The officer cannot be assigned; ``reasons`` are messages for the user (the form's, as a refusal)."""
 
     def __init__(self, reasons: list[str]):
-        super().__init__("; ".join(reasons))
+        super().__init__({None: reasons})
         self.reasons = reasons
 
 

@@ -1,16 +1,16 @@
 """Forms a coordinator fills in to schedule, move, postpone and cancel visits, and to filter the lists."""
 
 import re
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from lokal import parse_rupiah
-from wtforms import DateField, HiddenField, SearchField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import HiddenField, SearchField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from campaign_app.forms import (
     MultiCheckboxField,
+    day_field,
     no_control_characters,
     no_control_characters_in_text,
     optional_int,
@@ -18,15 +18,9 @@ from campaign_app.forms import (
 )
 from campaign_app.visits.service import ACTIVITY_MAX, COST_MAX, REASON_MAX
 
-# Dates outside this range are typing mistakes, and date arithmetic near year 9999 overflows.
-EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 FORM_KEY = re.compile(r"^[0-9a-f]{32}$")
 RUPIAH_DIGITS = re.compile(r"^(?:rp\.?\s*)?(\d{1,3}(?:([.,\s])\d{3})(?:\2\d{3})*|\d+)(?:,-)?$", re.IGNORECASE)
 VILLAGE_TEXT_MAX = 120
-
-def within_years(form, field):
-    if field.data is not None and not EARLIEST_DAY <= field.data <= LATEST_DAY:
-        raise ValidationError(_l("Enter a date between 2000 and 2099."))
 
 
 def one_time_key(value):
@@ -71,11 +65,6 @@ class RupiahField(StringField):
         return f"{self.data:,}".replace(",", ".") if isinstance(self.data, int) else ""
 
 
-def _day_field(label, *validators):
-    return DateField(label, validators=[*validators, within_years],
-                     invalid_value_message=_l("Enter a real date, as year-month-day (2026-11-30)."))
-
-
 def _time_field(label):
     return TimeField(label, format=["%H:%M", "%H:%M:%S"], validators=[Optional()],
                      invalid_value_message=_l("Enter a time as hours:minutes (09:30)."))
@@ -96,7 +85,7 @@ class VisitForm(FlaskForm):
     )
     # The village picked from the list of matches (radio buttons); wins over the typed text.
     village_code = StringField(filters=[strip], validators=[Length(max=13), no_control_characters])
-    visit_date = _day_field(_l("Date"), InputRequired(_l("Choose the date of the visit.")))
+    visit_date = day_field(_l("Date"), InputRequired(_l("Choose the date of the visit.")))
     start_time = _time_field(_l("Start time"))
     planned_activity = StringField(
         _l("Planned activity"), filters=[strip],
@@ -116,7 +105,7 @@ class VisitForm(FlaskForm):
 class RescheduleForm(FlaskForm):
     """Move a visit to another day or time."""
 
-    visit_date = _day_field(_l("New date"), InputRequired(_l("Choose the new date.")))
+    visit_date = day_field(_l("New date"), InputRequired(_l("Choose the new date.")))
     start_time = _time_field(_l("Start time"))
 
 
@@ -150,8 +139,8 @@ class VisitFilterForm(FlaskForm):
 
     campaign = SelectField(_l("Campaign"), choices=[], default="",
                            invalid_choice_message=_l("Choose one of the campaigns listed."))
-    date_from = _day_field(_l("From"), Optional())
-    date_to = _day_field(_l("To"), Optional())
+    date_from = day_field(_l("From"), Optional())
+    date_to = day_field(_l("To"), Optional())
     status = SelectField(_l("Status"), choices=[], default="",
                          invalid_choice_message=_l("Choose one of the statuses listed."))
     officer = SelectField(_l("Officer"), choices=[], default="",

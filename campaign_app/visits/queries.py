@@ -4,7 +4,6 @@ Each function issues a fixed number of statements whatever the data holds: relat
 eager-loaded and counts are made in SQL.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -14,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from campaign_app.access import visible_branch_ids
 from campaign_app.extensions import db
+from campaign_app.ids import parse_id
 from campaign_app.models import (
     Campaign,
     CampaignStatus,
@@ -26,11 +26,9 @@ from campaign_app.models import (
     VisitOfficer,
     branch_regencies,
 )
+from campaign_app.paging import MAX_PAGE
 
 VILLAGE_MATCHES = 10
-ID_TEXT = re.compile(r"^[0-9]{1,10}$")
-# Deep pages are never useful and a huge OFFSET overflows SQLite's integers.
-MAX_PAGE = 10_000
 
 
 def _in_branches(column, branch_ids: set[int] | None):
@@ -243,6 +241,7 @@ def load_visit(visit_id: int) -> Visit | None:
 
 def campaign_branch_id(campaign_id: str) -> int | None:
     """The branch of the campaign whose id is ``campaign_id`` (text from a form), or None."""
-    if not ID_TEXT.match(campaign_id or ""):
+    parsed = parse_id(campaign_id)
+    if parsed is None:
         return None
-    return db.session.scalar(select(Campaign.branch_id).where(Campaign.id == int(campaign_id)))
+    return db.session.scalar(select(Campaign.branch_id).where(Campaign.id == parsed))

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 from uuid import uuid4
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,18 +11,19 @@ from wtforms.fields.choices import SelectChoice
 
 from campaign_app import clock
 from campaign_app.access import roles, visible_branch_ids
+from campaign_app.answers import REFUSED, form_page, saving, success
+from campaign_app.dates import EARLIEST_DAY, LATEST_DAY, parse_day
 from campaign_app.extensions import db
 from campaign_app.fieldwork.summary import visit_summary
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
+from campaign_app.ids import parse_id
 from campaign_app.models import Role, User, Visit, VisitStatus
-from campaign_app.rendering import render, wants_fragment
-from campaign_app.validation import Refused, show_refusal
+from campaign_app.rendering import fragment_only, render
+from campaign_app.validation import show_refusal
 from campaign_app.visits import bp, queries, service
-from campaign_app.visits.assignments import ASSIGNABLE_STATUSES, AssignmentRefused, assign_officer
+from campaign_app.visits.assignments import ASSIGNABLE_STATUSES, assign_officer
 from campaign_app.visits.calendar import date_warnings
 from campaign_app.visits.forms import (
-    EARLIEST_DAY,
-    LATEST_DAY,
     AssignForm,
     ReasonForm,
     RescheduleForm,
@@ -30,19 +31,9 @@ from campaign_app.visits.forms import (
     VisitForm,
 )
 
-# Larger ids cannot exist, and would overflow SQLite's integers: the URL simply does not match.
-VISIT_ID = "<int(max=2147483647):visit_id>"
-OFFICER_ID = "<int(max=2147483647):officer_id>"
+VISIT_ID = "<id:visit_id>"
+OFFICER_ID = "<id:officer_id>"
 PLANNERS = (Role.ADMIN, Role.COORDINATOR)
-
-
-def _day(text: str | None) -> date | None:
-    """A YYYY-MM-DD date from the query string, or None when missing, impossible or out of range."""
-    try:
-        day = date.fromisoformat(text or "")
-    except ValueError:
-        return None
-    return day if EARLIEST_DAY <= day <= LATEST_DAY else None
 
 
 def _warnings(day: date | None) -> list[str]:
@@ -66,11 +57,6 @@ def _campaign_choices(campaigns) -> list[SelectChoice]:
     return [SelectChoice("", _("Choose a campaign")), *(
         SelectChoice(str(c.id), f"{c.name} · {c.branch.name}" if several_branches else c.name) for c in campaigns
     )]
-
-
-def _posted_int(name: str) -> int | None:
-    value = request.form.get(name, "")
-    return int(value) if queries.ID_TEXT.match(value) else None
 
 
 def _pick_village(text: str, code: str, branch_id: int):
@@ -103,13 +89,13 @@ def create():
     campaigns = queries.open_campaigns(current_user)
     by_id = {c.id: c for c in campaigns}
     posted = request.method == "POST"
-    campaign = by_id.get(_posted_int("campaign") if posted else request.args.get("campaign_id", type=int))
+    campaign = by_id.get(parse_id(request.form.get("campaign") if posted else request.args.get("campaign_id")))
     branch_id = campaign.branch_id if campaign else current_user.branch_id
     if posted:
         form = VisitForm()
     else:
         form = VisitForm(formdata=None, campaign=campaign.id if campaign else None, form_key=uuid4().hex,
-                         visit_date=_day(request.args.get("visit_date")))
+                         visit_date=parse_day(request.args.get("visit_date")))
         form.village.data = (request.args.get("village") or "").strip()[:120]
         form.village_code.data = (request.args.get("village_code") or "").strip()[:13]
     form.campaign.choices = _campaign_choices(campaigns)
@@ -127,38 +113,37 @@ def create():
         return _new_visit_page(form, candidates, form.village_code.data)
 
     if form.validate_on_submit():
-        try:
+        with saving() as done:
             visit = service.schedule_visit(
                 campaign=campaign, village_code=village.code if village else "", visit_date=form.visit_date.data,
                 start_time=form.start_time.data, planned_activity=form.planned_activity.data,
                 planned_cost=form.planned_cost.data, officer_ids=form.officers.data or [],
                 created_by=current_user, today=clock.today(), form_key=form.form_key.data,
             )
-        except Refused as refused:
-            db.session.rollback()
-            if village_message:
-                refused.errors["village"] = [village_message]
-            show_refusal(form, refused)
-        else:
-            db.session.commit()
-            flash(_("Visit to %(village)s on %(date)s scheduled.", village=visit.village.name,
-                    date=format_date(visit.visit_date)), "success")
-            for warning in _warnings(visit.visit_date):
-                flash(warning, "warning")
-            return redirect(url_for("visits.show", visit_id=visit.id), code=303)
+        if done:
+            return success(url_for("visits.show", visit_id=visit.id),
+                         _("Visit to %(village)s on %(date)s scheduled.", village=visit.village.name,
+                           date=format_date(visit.visit_date)), warnings=_warnings(visit.visit_date))
+        if village_message:
+            # The village field says why no village was found, rather than the service's "choose one".
+            done.refused.errors["village"] = [village_message]
+        show_refusal(form, done.refused)
     elif village_message:
         form.village.errors = [*form.village.errors, village_message]
-    return _new_visit_page(form, candidates, form.village_code.data, status=400)
+    return _new_visit_page(form, candidates, form.village_code.data, status=REFUSED)
+
+
+def _typed_village() -> str:
+    return (request.args.get("q") or request.args.get("village") or "").strip()[:120]
 
 
 @bp.get("/village-options")
 @roles(*PLANNERS)
+# Without htmx the form itself resolves the text: go there with it filled in.
+@fragment_only(lambda: url_for("visits.create", village=_typed_village() or None,
+                               campaign_id=parse_id(request.args.get("campaign"))))
 def village_options():
-    text = (request.args.get("q") or request.args.get("village") or "").strip()[:120]
-    if not wants_fragment():
-        # Without htmx the form itself resolves the text: go there with it filled in.
-        return redirect(url_for("visits.create", village=text or None,
-                                campaign_id=request.args.get("campaign", type=int)), code=303)
+    text = _typed_village()
     visible = visible_branch_ids(current_user)
     # Villages of the chosen campaign's branch, if the user may see it; else of every branch they see.
     campaign_branch = queries.campaign_branch_id(request.args.get("campaign", ""))
@@ -168,13 +153,20 @@ def village_options():
                   chosen_code=candidates[0].code if len(candidates) == 1 else None)
 
 
+def _checked_day() -> date | None:
+    return parse_day(request.args.get("visit_date"))
+
+
+def _form_with_date() -> str:
+    day = _checked_day()
+    return url_for("visits.create", visit_date=day.isoformat() if day else None)
+
+
 @bp.get("/date-check")
 @roles(*PLANNERS)
+@fragment_only(_form_with_date)
 def date_check():
-    day = _day(request.args.get("visit_date"))
-    if not wants_fragment():
-        return redirect(url_for("visits.create", visit_date=day.isoformat() if day else None), code=303)
-    return render("visits/new.html", fragment="date_warnings", warnings=_warnings(day))
+    return render("visits/new.html", fragment="date_warnings", warnings=_warnings(_checked_day()))
 
 
 # --- one visit ------------------------------------------------------------------------------------
@@ -221,23 +213,18 @@ def reschedule(visit_id: int):
         return _reschedule_page(visit, form)
     form = RescheduleForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as done:
             service.reschedule_visit(visit, visit_date=form.visit_date.data, start_time=form.start_time.data,
                                      today=clock.today())
-        except Refused as refused:
-            db.session.rollback()
-            show_refusal(form, refused)
-        else:
-            db.session.commit()
-            flash(_("The visit is now on %(date)s.", date=format_date(visit.visit_date)), "success")
-            for warning in _warnings(visit.visit_date):
-                flash(warning, "warning")
-            return redirect(url_for("visits.show", visit_id=visit.id), code=303)
-    return _reschedule_page(_load_visit(visit_id), form, status=400)
+        if done:
+            return success(url_for("visits.show", visit_id=visit.id),
+                         _("The visit is now on %(date)s.", date=format_date(visit.visit_date)),
+                         warnings=_warnings(visit.visit_date))
+    return _reschedule_page(_load_visit(visit_id), form)
 
 
-def _reschedule_page(visit: Visit, form: RescheduleForm, status: int = 200):
-    return render("visits/reschedule.html", visit=visit, form=form, status=status,
+def _reschedule_page(visit: Visit, form: RescheduleForm):
+    return form_page("visits/reschedule.html", visit=visit, form=form,
                   allowed=visit.status in service.RESCHEDULABLE, status_label=service.status_label,
                   warnings=_warnings(form.visit_date.data if not form.visit_date.errors else None))
 
@@ -246,16 +233,11 @@ def _stop(visit_id: int, new_status: VisitStatus, done_message: str):
     visit = _load_visit(visit_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as done:
             service.change_status(visit, new_status, form.reason.data, role=current_user.role)
-        except Refused as refused:
-            db.session.rollback()
-            show_refusal(form, refused)
-        else:
-            db.session.commit()
-            flash(done_message, "success")
-            return redirect(url_for("visits.show", visit_id=visit.id), code=303)
-    return _show_page(_load_visit(visit_id), reason_form=form, status=400)
+        if done:
+            return success(url_for("visits.show", visit_id=visit.id), done_message)
+    return _show_page(_load_visit(visit_id), reason_form=form, status=REFUSED)
 
 
 @bp.post(f"/{VISIT_ID}/postpone")
@@ -272,17 +254,18 @@ def cancel(visit_id: int):
 
 # --- officers on a visit --------------------------------------------------------------------------
 
-def _officers_answer(visit_id: int, messages: list[str], done: str | None, form: AssignForm | None = None):
-    """htmx: the officers block again, with any refusal inline; without htmx: back to the visit with a flash."""
-    if wants_fragment():
-        visit = _load_visit(visit_id)
-        return _show_page(visit, fragment="officers", officer_messages=messages,
-                          assign_form=form if messages and form is not None else None)
-    for message in messages:
-        flash(message, "error")
-    if done and not messages:
-        flash(done, "success")
-    return redirect(url_for("visits.show", visit_id=visit_id), code=303)
+def _officers_page(visit_id: int, *, status: int = 200, messages: list[str] = (), form: AssignForm | None = None):
+    """The visit with its officers block (the block alone for htmx), with a refusal's messages inline."""
+    return _show_page(_load_visit(visit_id), fragment="officers", status=status, officer_messages=messages,
+                      assign_form=form)
+
+
+def _officers_answer(visit_id: int, done, message: str, form: AssignForm | None = None):
+    """After a change of the officers: htmx gets the block again, a plain post goes back to the visit with
+    ``message``; a refusal shows the visit with its messages in the block, 422."""
+    if not done:
+        return _officers_page(visit_id, status=REFUSED, messages=done.messages, form=form)
+    return success(url_for("visits.show", visit_id=visit_id), message, swap=lambda: _officers_page(visit_id))
 
 
 @bp.post(f"/{VISIT_ID}/officers")
@@ -291,15 +274,11 @@ def assign(visit_id: int):
     visit = _load_visit(visit_id)
     form = _assign_form(visit, formdata=request.form)
     if not form.validate_on_submit():
-        return _officers_answer(visit_id, [*form.officer_id.errors], None)
+        return _officers_page(visit_id, status=REFUSED, messages=[*form.officer_id.errors])
     officer = db.session.get(User, form.officer_id.data)
-    try:
+    with saving() as done:
         assign_officer(visit, officer, assigned_by=current_user)
-    except AssignmentRefused as refused:
-        db.session.rollback()
-        return _officers_answer(visit_id, refused.reasons, None, form)
-    db.session.commit()
-    return _officers_answer(visit_id, [], _("%(name)s is assigned to this visit.", name=officer.full_name))
+    return _officers_answer(visit_id, done, _("%(name)s is assigned to this visit.", name=officer.full_name), form)
 
 
 @bp.post(f"/{VISIT_ID}/officers/{OFFICER_ID}/remove")
@@ -309,13 +288,9 @@ def unassign(visit_id: int, officer_id: int):
     officer = db.session.get(User, officer_id)
     if officer is None:
         abort(404)
-    try:
+    with saving() as done:
         service.remove_officer(visit, officer)
-    except AssignmentRefused as refused:
-        db.session.rollback()
-        return _officers_answer(visit_id, refused.reasons, None)
-    db.session.commit()
-    return _officers_answer(visit_id, [], _("%(name)s is no longer on this visit.", name=officer.full_name))
+    return _officers_answer(visit_id, done, _("%(name)s is no longer on this visit.", name=officer.full_name))
 
 
 # --- lists ----------------------------------------------------------------------------------------
@@ -369,7 +344,7 @@ def index():
 def week():
     today = clock.today()
     # A day of the week to show, kept away from the ends of the calendar; the week starts on Monday.
-    day = min(max(_day(request.args.get("start")) or today, EARLIEST_DAY + timedelta(days=7)),
+    day = min(max(parse_day(request.args.get("start")) or today, EARLIEST_DAY + timedelta(days=7)),
               LATEST_DAY - timedelta(days=14))
     monday = day - timedelta(days=day.weekday())
     days = queries.week_visits(current_user, monday)

@@ -1,5 +1,5 @@
-// The CSV import page: show how far the upload has gone; swap in a refused file's bad rows (status
-// 400, which htmx would otherwise not swap); and say so when the server refuses a file as too large.
+// The CSV import page: show how far the upload has gone, and say so when the server refuses a file as too large.
+// (A refused file's bad rows come back as 422, which base.html's htmx-config swaps like any refused form.)
 document.addEventListener("htmx:xhr:progress", function (e) {
   var bar = document.getElementById("upload-progress");
   if (bar && e.detail.lengthComputable) {
@@ -10,8 +10,4 @@ document.addEventListener("htmx:xhr:progress", function (e) {
 document.addEventListener("htmx:beforeSwap", function (e) {
   var tooLarge = document.getElementById("upload-too-large");
   if (tooLarge) tooLarge.hidden = e.detail.xhr.status !== 413;
-  if (e.detail.xhr.status === 400 && e.detail.target.id === "import-result") {
-    e.detail.shouldSwap = true;
-    e.detail.isError = false;
-  }
 });

@@ -16,7 +16,6 @@ from campaign_app.reports.choices import (
     campaign_options,
     filter_choices,
     offered_branches,
-    read_id,
     sees_several_branches,
 )
 from tests.factories import branch_named, make_campaign, make_officer, user_named
@@ -130,12 +129,6 @@ def test_every_list_starts_with_its_all_choice_but_period_and_breakdown():
     assert values(choices.by)[0] == "regency"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("12", 12), ("2147483647", 2147483647), ("2147483648", None), ("-1", None), ("1\x00", None), ("", None),
-    (None, None), ("٣", None),
-])
-def test_an_id_is_read_only_from_digits_within_the_database_s_range(text, expected):
-    assert read_id(text) == expected
 
 
 def test_a_viewer_of_few_branches_is_offered_all_their_campaigns():

@@ -14,7 +14,7 @@ def test_password_change_needs_the_current_password(app, auth, client):
     auth.login_as("officer")
     response = client.post("/account", data={"current_password": "wrong", "new_password": "a-new-secret-1",
                                              "confirm": "a-new-secret-1"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     with app.app_context():
         assert authenticate("petugas", "jangkau-demo") is not None
 
@@ -23,14 +23,14 @@ def test_password_change_refuses_a_short_password(auth, client):
     auth.login_as("officer")
     response = client.post("/account", data={"current_password": "jangkau-demo", "new_password": "short",
                                              "confirm": "short"})
-    assert response.status_code == 400
+    assert response.status_code == 422
 
 
 def test_password_change_refuses_mismatched_confirmation(auth, client):
     auth.login_as("officer")
     response = client.post("/account", data={"current_password": "jangkau-demo", "new_password": "a-new-secret-1",
                                              "confirm": "a-new-secret-2"})
-    assert response.status_code == 400
+    assert response.status_code == 422
 
 
 def test_password_change_takes_effect(app, auth, client):

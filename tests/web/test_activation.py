@@ -135,7 +135,7 @@ def test_a_file_that_cannot_be_read_is_refused_and_nothing_written(app, coordina
                                                                     message):
     response = upload(coordinator, data, headers=headers)
     body = text(response).replace("&#34;", '"')
-    assert response.status_code == 400 and message in body and "nothing changed" in body
+    assert response.status_code == 422 and message in body and "nothing changed" in body
     assert ("<html" in body) == (not headers)
     assert stored(app, worker[0]) == (SignUpStatus.REGISTERED, None) and uploads_audited(app) == 0
 
@@ -143,7 +143,7 @@ def test_a_file_that_cannot_be_read_is_refused_and_nothing_written(app, coordina
 @pytest.mark.parametrize("headers", [{}, HTMX])
 def test_sending_no_file_asks_for_one(coordinator, headers):
     response = coordinator.post("/signups/activation", data={}, content_type="multipart/form-data", headers=headers)
-    assert response.status_code == 400 and "Choose a CSV file." in text(response)
+    assert response.status_code == 422 and "Choose a CSV file." in text(response)
 
 
 def test_a_file_too_large_is_refused_not_crashed(app_factory):

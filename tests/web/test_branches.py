@@ -223,7 +223,7 @@ def test_creating_a_branch_redirects_to_its_page(app, admin):
 
 def test_taken_name_is_refused_and_the_form_kept(app, admin):
     response = admin.post("/branches/new", data=branch_form(name="kantor cabang palu"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     page = text(response)
     assert "Another branch is already called kantor cabang palu." in page
     assert 'value="kantor cabang palu"' in page
@@ -233,7 +233,7 @@ def test_taken_name_is_refused_and_the_form_kept(app, admin):
 
 def test_regency_of_another_branch_is_refused_naming_that_branch(app, admin):
     response = admin.post("/branches/new", data=branch_form(regencies=["72.04", "72.01"]))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Kabupaten Banggai is already covered by Kantor Cabang Luwuk." in text(response)
     assert branch_count(app) == 3
     assert coverage(app, "Kantor Cabang Luwuk") == ["72.01", "72.07"]
@@ -241,7 +241,7 @@ def test_regency_of_another_branch_is_refused_naming_that_branch(app, admin):
 
 def test_empty_form_names_the_missing_fields(app, admin):
     response = admin.post("/branches/new", data={})
-    assert response.status_code == 400
+    assert response.status_code == 422
     page = text(response)
     assert "Enter the branch" in page
     assert "Choose the regency of the office." in page
@@ -257,7 +257,7 @@ def test_branch_names_are_escaped_in_the_regency_list(app, admin):
 
 def test_over_long_name_is_refused_and_kept(app, admin):
     response = admin.post("/branches/new", data=branch_form(name="K" * 121))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "At most 120 characters." in text(response)
     assert 'value="' + "K" * 121 + '"' in text(response)
     assert branch_count(app) == 3
@@ -265,27 +265,27 @@ def test_over_long_name_is_refused_and_kept(app, admin):
 
 def test_name_with_a_nul_character_is_refused(app, admin):
     response = admin.post("/branches/new", data=branch_form(name="Kantor\x00Cabang"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert branch_count(app) == 3
 
 
 def test_unknown_regency_code_is_refused(app, admin):
     response = admin.post("/branches/new", data=branch_form(regencies=["72.04", "99.99"]))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Choose only regencies of the province shown; 99.99 is not one." in text(response)
     assert branch_count(app) == 3
 
 
 def test_unknown_office_regency_is_refused(app, admin):
     response = admin.post("/branches/new", data=branch_form(home_regency="99.99"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Choose one of the regencies listed." in text(response)
 
 
 def test_regency_of_another_province_than_the_one_shown_is_refused(app, admin):
     add_province_73(app)
     response = admin.post("/branches/new", data=branch_form(regencies=["73.71"]))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert branch_count(app) == 3
 
 
@@ -350,7 +350,7 @@ def test_renaming_to_another_branch_name_is_refused(app, admin):
     palu = branch_id(app, "Kantor Cabang Palu")
     response = admin.post(f"/branches/{palu}/edit", data=branch_form(
         name="Kantor Cabang Poso", home_regency="72.71", regencies=PALU_REGENCIES))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Another branch is already called Kantor Cabang Poso." in text(response)
     assert coverage(app, "Kantor Cabang Palu") == PALU_REGENCIES
 

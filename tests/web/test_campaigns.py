@@ -213,7 +213,7 @@ def test_an_administrator_chooses_the_branch(app, admin):
 @pytest.mark.parametrize("branch", ["999999", "abc", "99999999999999999999999", ""])
 def test_an_unknown_branch_is_refused(app, admin, branch):
     response = admin.post("/campaigns/new", data=form(branch=branch))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "branch" in text(response).lower()
     assert stored(app, "Ojek Terlindungi Palu") == []
 
@@ -245,7 +245,7 @@ def test_bad_input_is_refused_keeping_what_was_typed(app, coordinator, changes, 
     before = campaign_count(app)
     response = coordinator.post("/campaigns/new", data=form(**changes))
     page = text(response)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in page
     assert "Please correct the fields marked below." in page
     typed = next(iter(changes.values()))
@@ -265,7 +265,7 @@ def test_a_name_the_branch_already_uses_is_refused(app, coordinator):
     add_campaign(app, name="Ojek Terlindungi Palu")
     before = campaign_count(app)
     response = coordinator.post("/campaigns/new", data=form())
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "This branch already has a campaign called Ojek Terlindungi Palu." in text(response)
     assert campaign_count(app) == before
 
@@ -282,7 +282,7 @@ def test_a_double_clicked_submit_creates_one_campaign_and_shows_it(app, coordina
 def test_a_second_submit_with_other_fields_is_a_name_clash(app, coordinator):
     coordinator.post("/campaigns/new", data=form())
     response = coordinator.post("/campaigns/new", data=form(budget="1"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "already has a campaign called" in text(response)
 
 
@@ -293,7 +293,7 @@ def test_the_same_form_from_another_user_is_a_name_clash(app, coordinator, auth,
     with app.app_context():
         palu_id = branch_named().id
     response = client.post("/campaigns/new", data=form(branch=str(palu_id)))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert len(stored(app, "Ojek Terlindungi Palu")) == 1
 
 
@@ -411,7 +411,7 @@ def test_editing_saves_the_fields(app, coordinator):
 def test_editing_refuses_bad_input_and_changes_nothing(app, coordinator):
     campaign_id = add_campaign(app)
     response = coordinator.post(f"/campaigns/{campaign_id}/edit", data=form(ends_on="2020-01-01"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "The end comes before the start." in text(response)
     assert stored(app, "Kampanye Uji Web")[0].ends_on == TODAY + timedelta(days=90)
 
@@ -422,7 +422,7 @@ def test_a_closed_campaign_cannot_be_edited(app, coordinator):
     page = text(coordinator.get(f"/campaigns/{campaign_id}/edit"))
     assert "is closed; it cannot be changed." in page and "<form method=\"post\" action=\"/campaigns/" not in page
     response = coordinator.post(f"/campaigns/{campaign_id}/edit", data=form(name="Tetap Tertutup"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert stored(app, "Tetap Tertutup") == []
 
 

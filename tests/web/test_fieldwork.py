@@ -248,7 +248,7 @@ def test_a_double_tap_on_start_is_harmless(app, day, officer):
 def test_starting_on_another_day_is_refused_with_a_message(app, day, officer, monkeypatch):
     monkeypatch.setattr(fieldwork_routes, "now", lambda: MORNING - DAY)
     response = officer.post(url(day, "start"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "you can check in on that day" in text(response)
     assert visit_state(app, day.visit_id).status == VisitStatus.PLANNED
 
@@ -287,7 +287,7 @@ def test_bad_attendance_is_refused_with_messages_and_what_was_typed(app, day, of
     started(app, day)
     response = officer.post(url(day, "attendance"), data=BAD)
     page = text(response)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "<html" in page
     assert "Enter a number from 0 to 5000." in page
     assert "Enter a whole number, for example 12." in page
@@ -301,8 +301,8 @@ def test_bad_attendance_with_htmx_answers_the_fragment_with_messages(app, day, o
     started(app, day)
     response = officer.post(url(day, "attendance"), data={**GOOD, "women": "9999999"}, headers=HTMX)
     page = text(response)
-    # htmx swaps only 2xx answers: the refused form comes back as 200, with its messages.
-    assert response.status_code == 200
+    # Refused input is 422, which base.html's htmx-config swaps: the fragment comes back with its messages.
+    assert response.status_code == 422
     assert "<html" not in page and "Enter a number from 0 to 5000." in page
     assert 'value="9999999"' in page and "Hujan sore." in page
     assert visit_state(app, day.visit_id).attendance is None
@@ -310,7 +310,7 @@ def test_bad_attendance_with_htmx_answers_the_fragment_with_messages(app, day, o
 
 def test_attendance_on_a_visit_not_started_is_refused(app, day, officer):
     response = officer.post(url(day, "attendance"), data=GOOD)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Attendance is recorded while a visit is in progress" in text(response)
     assert visit_state(app, day.visit_id).attendance is None
 
@@ -318,7 +318,7 @@ def test_attendance_on_a_visit_not_started_is_refused(app, day, officer):
 def test_an_empty_attendance_form_is_refused(app, day, officer):
     started(app, day)
     response = officer.post(url(day, "attendance"), data={})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Enter a number, 0 if nobody came." in text(response)
 
 
@@ -339,7 +339,7 @@ def test_closing_shows_the_summary(app, day, officer):
 def test_closing_before_attendance_is_refused_with_a_message(app, day, officer):
     started(app, day)
     response = officer.post(url(day, "close"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Record the attendance first, then close the visit." in text(response)
     assert visit_state(app, day.visit_id).status == VisitStatus.IN_PROGRESS
 
@@ -390,14 +390,14 @@ def test_a_coordinator_reopens_a_closed_visit_with_a_reason(app, day, coordinato
 def test_reopening_without_a_reason_is_refused_with_a_message(app, day, coordinator):
     closed(app, day)
     response = coordinator.post(url(day, "reopen"), data={"reason": "  "})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Give the reason." in text(response)
     assert visit_state(app, day.visit_id).status == VisitStatus.DONE
 
 
 def test_reopening_a_visit_that_is_not_closed_is_refused(app, day, coordinator):
     response = coordinator.post(url(day, "reopen"), data={"reason": "Koreksi"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Only a closed visit can be reopened" in text(response)
     assert visit_state(app, day.visit_id).status == VisitStatus.PLANNED
 

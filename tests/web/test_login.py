@@ -30,13 +30,13 @@ def test_unknown_user_gets_the_same_answer_as_a_wrong_password(auth):
 
 def test_empty_fields_are_named(client):
     response = client.post("/login", data={"username": "", "password": ""})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.data.count(b'class="err"') == 2
 
 
 def test_over_long_username_is_refused_and_kept(client):
     response = client.post("/login", data={"username": "a" * 500, "password": "x"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert b'value="' + b"a" * 500 in response.data
 
 

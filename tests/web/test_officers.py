@@ -296,7 +296,7 @@ def test_assigning_through_htmx_swaps_the_agenda(app, coordinator, staff):
 def test_a_clash_is_refused_naming_the_visit_without_javascript(app, coordinator, staff):
     response = coordinator.post(f"/officers/{staff['officer']}/visits", data={"visit_id": staff["clashing"]})
     page = text(response)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "<html" in page
     assert "already booked that day: visit to Besusu Barat" in page
     assert not assigned(app, staff["clashing"], staff["officer"])
@@ -306,8 +306,8 @@ def test_a_clash_is_refused_inline_through_htmx(app, coordinator, staff):
     response = coordinator.post(f"/officers/{staff['officer']}/visits", data={"visit_id": staff["clashing"]},
                                 headers=HTMX)
     fragment = text(response)
-    # htmx swaps only successful answers: the refusal comes as 200 so that it is shown.
-    assert response.status_code == 200
+    # Refused input is 422 (swapped by htmx as base.html configures it), the agenda with the message.
+    assert response.status_code == 422
     assert "<html" not in fragment
     assert 'class="err"' in fragment and "already booked that day: visit to Besusu Barat" in fragment
     assert not assigned(app, staff["clashing"], staff["officer"])
@@ -316,13 +316,13 @@ def test_a_clash_is_refused_inline_through_htmx(app, coordinator, staff):
 def test_leave_refuses_an_assignment_naming_the_leave(app, coordinator, staff):
     build(app, lambda: record_leave(db.session.get(User, staff["officer"]), TODAY + 3 * DAY, TODAY + 4 * DAY))
     response = coordinator.post(f"/officers/{staff['officer']}/visits", data={"visit_id": staff["free"]})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "is on leave from Nov 5, 2026 to Nov 6, 2026" in text(response)
 
 
 def test_a_visit_of_another_branch_cannot_be_assigned(app, coordinator, staff, stranger):
     response = coordinator.post(f"/officers/{staff['officer']}/visits", data={"visit_id": stranger["visit"]})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Choose one of the visits listed." in text(response)
     assert not assigned(app, stranger["visit"], staff["officer"])
 
@@ -337,7 +337,7 @@ def test_a_visit_of_another_branch_cannot_be_assigned(app, coordinator, staff, s
 ])
 def test_a_bad_visit_choice_is_named(coordinator, staff, visit_id, message):
     response = coordinator.post(f"/officers/{staff['officer']}/visits", data={"visit_id": visit_id})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in text(response)
 
 
@@ -363,7 +363,7 @@ def test_unassigning_through_htmx_swaps_the_agenda(app, coordinator, staff):
 
 def test_unassigning_from_a_visit_the_officer_is_not_on_is_named(coordinator, staff):
     response = coordinator.post(f"/officers/{staff['officer']}/visits/{staff['free']}/remove")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Aa Staf Uji is not assigned to this visit." in text(response)
 
 
@@ -450,7 +450,7 @@ def test_bad_leave_is_refused_keeping_what_was_typed(app, coordinator, staff, ch
     form = leave_form(**changes)
     response = coordinator.post(f"/officers/{staff['officer']}/leave", data=form)
     page = text(response)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in page
     if "\x00" not in form["starts_on"] and form["starts_on"]:
         assert f'value="{form["starts_on"]}"' in page
@@ -460,7 +460,7 @@ def test_bad_leave_is_refused_keeping_what_was_typed(app, coordinator, staff, ch
 def test_overlapping_leave_is_refused_naming_the_other(app, coordinator, staff):
     build(app, lambda: record_leave(db.session.get(User, staff["officer"]), TODAY + 9 * DAY, TODAY + 11 * DAY))
     response = coordinator.post(f"/officers/{staff['officer']}/leave", data=leave_form())
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "This overlaps Aa Staf Uji&#39;s leave from Nov 11, 2026 to Nov 13, 2026." in text(response)
     assert len(leaves_of(app, staff["officer"])) == 1
 

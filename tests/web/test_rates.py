@@ -131,7 +131,7 @@ def test_a_double_submit_stores_one_table(app, admin):
 def test_bad_input_is_refused_with_a_message_and_what_was_typed_kept(app, admin, changes, field, message):
     response = admin.post("/rates/new", data=form(**changes))
     page = text(response)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in page
     assert f'id="{field}-err"' in page
     typed = changes.get("jkk_minimum", "10.000")
@@ -143,14 +143,14 @@ def test_bad_input_is_refused_with_a_message_and_what_was_typed_kept(app, admin,
 def test_a_second_table_on_the_same_date_is_refused(app, admin):
     admin.post("/rates/new", data=form())
     response = admin.post("/rates/new", data=form(jkm_flat="7.000"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "A rate table already takes effect on Jan 1, 2027" in text(response)
     assert tables(app) == 2
 
 
 def test_an_htmx_post_of_bad_input_answers_the_page_with_messages(admin):
     response = admin.post("/rates/new", data=form(jkk_rate="x"), headers=HTMX)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Enter a percentage" in text(response)
 
 

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import text
 
 from campaign_app.extensions import db
-from campaign_app.rendering import render
+from campaign_app.rendering import fragment_only, render
 
 
 @pytest.fixture
@@ -20,7 +20,22 @@ def fragment_app(new_app, tmp_path):
     def page():
         return render("page.html", fragment="part")
 
-    page.access_rule = True
+    @app.get("/asked")
+    def asked():
+        # Each context records that it was computed: only the rendering sent may be.
+        return render("page.html", fragment="part", push_url="/page?shown=1",
+                      page_context=lambda: computed.append("page") or {},
+                      fragment_context=lambda: computed.append("fragment") or {})
+
+    @app.get("/fragment-only")
+    @fragment_only(lambda: "/page")
+    def only():
+        return render("page.html", fragment="part")
+
+    computed: list[str] = []
+    app.extensions["computed"] = computed
+    for view in (page, asked, only):
+        view.access_rule = True
     return app
 
 
@@ -50,6 +65,26 @@ def test_a_history_restore_gets_the_whole_page(fragment_app):
 def test_both_renderings_say_they_vary_by_htmx(fragment_app):
     client = fragment_app.test_client()
     assert client.get("/page").vary.as_set() >= {"hx-request"}
+
+
+@pytest.mark.parametrize(("headers", "computed"), [({}, ["page"]), ({"HX-Request": "true"}, ["fragment"])])
+def test_what_only_one_rendering_shows_is_computed_for_it_alone(fragment_app, headers, computed):
+    fragment_app.test_client().get("/asked", headers=headers)
+    assert fragment_app.extensions["computed"] == computed
+
+
+def test_the_address_pushed_goes_with_the_fragment_only(fragment_app):
+    client = fragment_app.test_client()
+    assert client.get("/asked", headers={"HX-Request": "true"}).headers["HX-Push-Url"] == "/page?shown=1"
+    assert "HX-Push-Url" not in client.get("/asked").headers
+
+
+def test_a_fragment_only_endpoint_sends_a_plain_request_to_its_page(fragment_app):
+    client = fragment_app.test_client()
+    response = client.get("/fragment-only")
+    assert response.status_code == 303 and response.location == "/page"
+    assert client.get("/fragment-only", headers={"HX-Request": "true"}).get_data(as_text=True) == \
+        '<p id="part">only this</p>'
 
 
 def test_pages_are_compressed_for_browsers_that_accept_it(client):

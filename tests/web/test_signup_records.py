@@ -267,7 +267,7 @@ def test_the_officer_may_not_correct_it_the_next_day(client, records, app, monke
     as_user(client, records.officer)
     assert "Only a coordinator can change" in text(client.get(f"/signups/{records.siti}/edit"))
     response = client.post(f"/signups/{records.siti}/edit", data=correction(full_name="Siti Lain"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert stored(app, records.siti).full_name == "Siti Aminah Catatan"
     assert "/edit" not in text(client.get(f"/signups/{records.siti}"))
 
@@ -291,7 +291,7 @@ def test_the_coordinator_corrects_it_the_next_day(client, records, app, monkeypa
 def test_a_bad_correction_is_refused_with_what_was_typed_kept(client, records, app, changes, field_name):
     response = as_user(client, records.officer).post(f"/signups/{records.siti}/edit", data=correction(**changes))
     html = text(response)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert f'id="{field_name}-err"' in html
     typed = changes.get("full_name", changes.get("declared_income", changes.get("phone")))
     if typed:
@@ -326,7 +326,7 @@ def test_the_officer_voids_their_sign_up_with_a_reason_and_the_history_shows_it(
 @pytest.mark.parametrize("reason", ["", "   ", "x" * 501])
 def test_voiding_without_a_proper_reason_is_refused(client, records, app, reason):
     response = as_user(client, records.officer).post(f"/signups/{records.siti}/void", data={"reason": reason})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert 'id="reason-err"' in text(response)
     assert stored(app, records.siti).status == SignUpStatus.REGISTERED
 
@@ -338,7 +338,7 @@ def test_an_activated_sign_up_cannot_be_voided(client, records, app):
     as_user(client, "koordinator")
     assert "/void" not in text(client.get(f"/signups/{records.siti}"))
     response = client.post(f"/signups/{records.siti}/void", data={"reason": "Tidak jadi"})
-    assert response.status_code == 400 and "cannot be voided" in text(response)
+    assert response.status_code == 422 and "cannot be voided" in text(response)
     assert stored(app, records.siti).status == SignUpStatus.ACTIVATED
 
 

@@ -206,7 +206,7 @@ def test_keeping_both_twice_is_audited_once(app, coordinator, pair):
 @pytest.mark.parametrize("headers", [{}, HTMX])
 def test_keeping_a_sign_up_not_in_review_is_refused(app, coordinator, pair, headers):
     response = coordinator.post(f"/signups/{pair.first}/keep", headers=headers)
-    assert response.status_code == (200 if headers else 400)
+    assert response.status_code == 422
     assert "not waiting for review" in text(response)
     assert state(app, pair.first)[1] is None and audits(app, AuditAction.NEAR_DUPLICATE_KEPT) == 0
 
@@ -246,7 +246,7 @@ def test_an_activated_sign_up_offers_no_merge_that_drops_it_and_refuses_one(app,
     body = text(coordinator.get("/signups/reviews"))
     assert f"One person: keep #{pair.first}" in body and f"One person: keep #{pair.flagged}" not in body
     response = coordinator.post(f"/signups/{pair.flagged}/merge", data={"keep": pair.flagged, "drop": pair.first})
-    assert response.status_code == 400 and "is activated" in text(response)
+    assert response.status_code == 422 and "is activated" in text(response)
     assert state(app, pair.first)[0] == SignUpStatus.ACTIVATED
 
 
@@ -261,7 +261,7 @@ def test_a_bad_merge_form_is_refused_and_nothing_changes(app, coordinator, pair,
     values = {"flagged": pair.flagged, "first": pair.first, "other": other}
     data = {name: value.format(**values) for name, value in form.items()}
     response = coordinator.post(f"/signups/{pair.flagged}/merge", data=data, headers=headers)
-    assert response.status_code == (200 if headers else 400)
+    assert response.status_code == 422
     assert 'role="alert"' in text(response)
     assert state(app, pair.flagged) == (SignUpStatus.REGISTERED, Review.PENDING, None)
     assert audits(app, AuditAction.NEAR_DUPLICATE_MERGED) == 0

@@ -172,7 +172,7 @@ def test_a_double_submit_stores_and_audits_one_programme(app, admin):
 def test_another_programme_under_a_taken_name_is_refused(app, admin):
     admin.post("/subsidies/new", data=form())
     response = admin.post("/subsidies/new", data=form(quota="3.000"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "A programme called Donggala Peduli Nelayan exists already." in text(response)
     assert 'value="3.000"' in text(response)
 
@@ -192,7 +192,7 @@ def test_bad_input_is_refused_with_a_message_and_what_was_typed_kept(app, admin,
     before = programmes(app)
     response = admin.post("/subsidies/new", data=form(**changes))
     page = text(response)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in page
     assert f'id="{field}-err"' in page
     assert 'value="Pemerintah Kabupaten Donggala"' in page or field == "payer"
@@ -232,7 +232,7 @@ def test_a_quota_below_what_is_used_is_refused_with_the_used_count(app, admin):
     programme_id = add_programme(app, used=3)
     response = admin.post(f"/subsidies/{programme_id}/edit", data=form(quota="2"))
     page = text(response)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "3 sign-ups already use this programme: the quota cannot be below 3." in page
     assert 'value="Donggala Peduli Nelayan"' in page
     assert stored(app, programme_id).name == "Palu Peduli Pekerja"
@@ -243,14 +243,14 @@ def test_taking_another_programmes_name_is_refused(app, admin):
     add_programme(app, name="Program Lain")
     programme_id = add_programme(app)
     response = admin.post(f"/subsidies/{programme_id}/edit", data=form(name="program lain"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "A programme called program lain exists already." in text(response)
 
 
 def test_a_bad_date_when_editing_is_refused_and_nothing_changes(app, admin):
     programme_id = add_programme(app)
     response = admin.post(f"/subsidies/{programme_id}/edit", data=form(ends_on="2026-13-01"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert stored(app, programme_id).name == "Palu Peduli Pekerja"
 
 

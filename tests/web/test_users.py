@@ -229,7 +229,7 @@ def test_username_is_stored_in_lowercase(app, admin):
 def test_taken_username_is_refused_and_the_form_kept(app, admin):
     before = user_count(app)
     response = admin.post("/users/new", data=new_user_form(app, username="petugas", full_name="Another Petugas"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     page = text(response)
     assert "This username is taken. Choose another." in page
     assert 'value="petugas"' in page
@@ -241,14 +241,14 @@ def test_taken_username_is_refused_and_the_form_kept(app, admin):
 def test_malformed_username_is_refused(app, admin, username):
     before = user_count(app)
     response = admin.post("/users/new", data=new_user_form(app, username=username))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "lowercase letters, digits, dot, dash or underscore" in text(response)
     assert user_count(app) == before
 
 
 def test_empty_form_names_every_required_field(app, admin):
     response = admin.post("/users/new", data={})
-    assert response.status_code == 400
+    assert response.status_code == 422
     page = text(response)
     for message in ("Enter a username.", "Enter the full name.", "Choose a role.", "Choose a branch.",
                     "Enter an initial password."):
@@ -258,26 +258,26 @@ def test_empty_form_names_every_required_field(app, admin):
 
 def test_blank_full_name_is_refused(app, admin):
     response = admin.post("/users/new", data=new_user_form(app, full_name="    "))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Enter the full name." in text(response)
 
 
 def test_over_long_full_name_is_refused_and_kept(app, admin):
     response = admin.post("/users/new", data=new_user_form(app, full_name="N" * 121))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "At most 120 characters." in text(response)
     assert 'value="' + "N" * 121 + '"' in text(response)
 
 
 def test_full_name_with_a_nul_character_is_refused(app, admin):
     response = admin.post("/users/new", data=new_user_form(app, full_name="Siti\x00Aminah"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert stored(app, "siti.aminah") is None
 
 
 def test_short_password_is_refused(app, admin):
     response = admin.post("/users/new", data=new_user_form(app, password="short"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Between 10 and 256 characters." in text(response)
 
 
@@ -290,14 +290,14 @@ def test_short_password_is_refused(app, admin):
 ])
 def test_unknown_choice_is_refused_with_a_message(app, admin, field, value, message):
     response = admin.post("/users/new", data=new_user_form(app, **{field: value}))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in text(response)
     assert stored(app, "siti.aminah") is None
 
 
 def test_unknown_covered_branch_is_refused(app, admin):
     response = admin.post("/users/new", data=new_user_form(app, role="manager", covered_branches=["424242"]))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Choose only branches listed" in text(response)
 
 
@@ -368,14 +368,14 @@ def test_deactivated_user_can_no_longer_sign_in(app, admin):
 
 def test_admin_cannot_deactivate_themselves(app, admin):
     response = admin.post(f"/users/{user_id(app, 'admin')}", data=edit_form(app, "admin", active=None))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "You cannot deactivate your own account." in text(response)
     assert stored(app, "admin").active is True
 
 
 def test_admin_cannot_remove_their_own_admin_role(app, admin):
     response = admin.post(f"/users/{user_id(app, 'admin')}", data=edit_form(app, "admin", role="manager"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "You cannot remove your own administrator role" in text(response)
     assert stored(app, "admin").role == "admin"
 
@@ -384,7 +384,7 @@ def test_bad_edit_keeps_what_was_typed_and_writes_nothing(app, admin):
     target = user_id(app, "petugas")
     response = admin.post(f"/users/{target}", data=edit_form(app, "petugas", full_name="Typed Name",
                                                              branch="99999"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert 'value="Typed Name"' in text(response)
     assert stored(app, "petugas").full_name != "Typed Name"
 
@@ -408,7 +408,7 @@ def test_password_reset_signs_the_user_out_everywhere(app, admin):
 
 def test_short_new_password_is_refused(app, admin):
     response = admin.post(f"/users/{user_id(app, 'petugas')}/password", data={"new_password": "short"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Between 10 and 256 characters." in text(response)
     assert Auth(app.test_client()).login("petugas", "jangkau-demo").status_code == 303
 

@@ -243,7 +243,7 @@ def test_empty_fields_clear_the_values(app, coordinator):
 def test_bad_values_are_refused_keeping_what_was_typed(app, coordinator, changes, message):
     before = stored(app, FAR_VILLAGE)
     response = coordinator.post(f"/villages/{FAR_VILLAGE}/edit", data=edit_form(**changes))
-    assert response.status_code == 400
+    assert response.status_code == 422
     page = text(response)
     assert message in page
     typed = next(iter(changes.values()))
@@ -292,7 +292,7 @@ def test_a_good_file_sent_by_htmx_answers_the_result_only(app, coordinator):
 def test_a_file_with_bad_rows_is_refused_whole_with_each_row(app, coordinator, headers):
     before = stored(app, NEAR_VILLAGE)
     response = upload(coordinator, BAD_FILE, headers=headers)
-    assert response.status_code == 400
+    assert response.status_code == 422
     body = text(response)
     assert ("<html" in body) == (not headers)
     assert "2 rows are bad; nothing changed" in body
@@ -318,14 +318,14 @@ def test_many_bad_rows_show_a_hundred_and_count_the_rest(coordinator):
 ])
 def test_a_file_that_cannot_be_read_is_refused_with_a_clear_message(coordinator, headers, data, message):
     response = upload(coordinator, data, headers=headers)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in text(response).replace("&#34;", '"')
 
 
 @pytest.mark.parametrize("headers", [{}, HTMX])
 def test_sending_no_file_asks_for_one(coordinator, headers):
     response = coordinator.post("/villages/import", data={}, content_type="multipart/form-data", headers=headers)
-    assert response.status_code == 400 and "Choose a CSV file." in text(response)
+    assert response.status_code == 422 and "Choose a CSV file." in text(response)
 
 
 def test_a_file_too_large_is_refused_not_crashed(app_factory):

@@ -1,13 +1,11 @@
-"""SQL pieces the village queries share, written once for SQLite and PostgreSQL."""
+"""SQL pieces any query may use, written once for SQLite and PostgreSQL."""
 
 from datetime import date
 
-from sqlalchemy import Date, Integer, func, literal, select
+from sqlalchemy import Date, Integer, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
-
-from campaign_app.models import Visit, VisitStatus
 
 
 class days_between(FunctionElement):  # noqa: N801  (reads like the SQL function it stands for)
@@ -35,12 +33,3 @@ def _days_between_sqlite(element, compiler, **kw):
 def day(value: date) -> ColumnElement:
     """A date as a bound SQL value, typed so that date arithmetic works on every database."""
     return literal(value, Date)
-
-
-def last_done_visit(village_code: ColumnElement, today: date):
-    """The date of the village's last visit that was done (on or before ``today``), as a scalar subquery."""
-    return (
-        select(func.max(Visit.visit_date))
-        .where(Visit.village_code == village_code, Visit.status == VisitStatus.DONE, Visit.visit_date <= today)
-        .scalar_subquery()
-    )
