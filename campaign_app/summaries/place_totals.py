@@ -32,7 +32,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from campaign_app.extensions import db
+from campaign_app.extensions import Model, db
 from campaign_app.models.visits import Visit, VisitOfficer, VisitStatus
 from campaign_app.summaries.counting import counted_into, row_count
 from campaign_app.summaries.tallies import signup_tallies
@@ -60,13 +60,13 @@ village_results = _totals_table("village_results", Column("village_code", Foreig
 officer_results = _totals_table("officer_results", Column("officer_id", ForeignKey("users.id"), nullable=False))
 
 
-class VillageResult(db.Model):
+class VillageResult(Model):
     """One branch's visits and live sign-ups in one village, all time."""
 
     __table__ = village_results
 
 
-class OfficerResult(db.Model):
+class OfficerResult(Model):
     """One branch's visits and live sign-ups of one officer, all time."""
 
     __table__ = officer_results

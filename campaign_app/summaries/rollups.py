@@ -38,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from campaign_app.extensions import db
+from campaign_app.extensions import Model, db
 from campaign_app.models.people import Branch
 from campaign_app.models.visits import Visit, VisitOfficer, VisitStatus
 from campaign_app.summaries import counting, place_totals
@@ -107,13 +107,13 @@ daily_results = Table(
 DAILY_SUMS = ("visits_done", "attendance", "officer_days", "signups", "activated")
 
 
-class MonthlyResult(db.Model):
+class MonthlyResult(Model):
     """One campaign × regency × month × (visit done or not) × subsidy programme: its visits and sign-ups."""
 
     __table__ = monthly_results
 
 
-class DailyResult(db.Model):
+class DailyResult(Model):
     """One branch × day: done visits, their attendance and officer-days, and live sign-ups."""
 
     __table__ = daily_results

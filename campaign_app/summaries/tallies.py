@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from campaign_app.extensions import db
+from campaign_app.extensions import Model, db
 from campaign_app.models.signups import Occupation, Payer, SignUp, SignUpStatus
 from campaign_app.models.visits import Visit, VisitStatus
 from campaign_app.summaries import counting
@@ -84,7 +84,7 @@ signup_tallies = Table(
 )
 
 
-class SignUpTally(db.Model):
+class SignUpTally(Model):
     """One visit × recording officer × subsidy programme: its live sign-ups, counted every way a dashboard asks."""
 
     __table__ = signup_tallies
