@@ -17,6 +17,7 @@ from functools import cache
 
 from sqlalchemy import (
     BigInteger,
+    BindParameter,
     Column,
     Connection,
     ForeignKey,
@@ -117,7 +118,7 @@ def _every_branch_into(table: Table, conditions: list):
 @cache
 def _recount_statements(table: Table):
     """DELETE and INSERTs of the rows of the places given as the bound parameter ``keys``, built once."""
-    keys = bindparam("keys", expanding=True)
+    keys: BindParameter[str | int] = bindparam("keys", expanding=True)  # village codes or officer ids
     if table is officer_results:
         conditions = [VisitOfficer.officer_id.in_(keys)], [signup_tallies.c.officer_id.in_(keys)]
     else:

@@ -21,11 +21,13 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    ColumnElement,
     Connection,
     Date,
     ForeignKey,
     Index,
     Integer,
+    SQLColumnExpression,
     String,
     Table,
     bindparam,
@@ -119,7 +121,7 @@ class DailyResult(Model):
     __table__ = daily_results
 
 
-def regency_of(village_code) -> object:
+def regency_of(village_code: SQLColumnExpression[str]) -> ColumnElement[str]:
     """SQL for the regency code of a village code column (its first characters: Kemendagri codes nest)."""
     return func.substr(village_code, 1, REGENCY_CODE_LENGTH)
 
