@@ -94,6 +94,7 @@ def province_areas(regencies: list[tuple[str, str, Area]]) -> list[Area]:
     provinces: dict[str, Area] = {}
     for code, name, regency in regencies:
         area = provinces.setdefault(code, Area(code, name, 0, 0, 0))
+        assert area.parts is not None  # a province's parts are its regencies, counted here from 0
         area.parts += 1
         area.villages += regency.villages
         area.workers += regency.workers
@@ -136,7 +137,8 @@ def search_villages(branch_ids: BranchIds, *, today: date, query: str = "", rege
     elif regency_code is not None:
         statement = statement.where(District.regency_code == regency_code)
     result = paginate(statement.order_by(Village.name, Village.code), page, per_page)
-    result.items = [VillageRow(*row, today=today) for row in result.items]
+    result.items = [VillageRow(code, name, district, regency, workers, access_class, travel_hours, last_done, today)
+                    for code, name, district, regency, workers, access_class, travel_hours, last_done in result.items]
     return result
 
 

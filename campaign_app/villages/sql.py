@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import Date, Integer, func, literal, select
+from sqlalchemy import Date, Integer, SQLColumnExpression, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -37,7 +37,7 @@ def day(value: date) -> ColumnElement:
     return literal(value, Date)
 
 
-def last_done_visit(village_code: ColumnElement, today: date):
+def last_done_visit(village_code: SQLColumnExpression[str], today: date):
     """The date of the village's last visit that was done (on or before ``today``), as a scalar subquery."""
     return (
         select(func.max(Visit.visit_date))
