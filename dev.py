@@ -134,7 +134,7 @@ def workers(pytest_args: list[str]) -> list[str]:
 
 
 def test(pytest_args: list[str], setup_seconds: float = 0.0) -> int:
-    """Lint, then the whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set."""
+    """Lint, type-check, then the whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set."""
     results: list[tuple[str, int, float]] = [("setup", 0, setup_seconds)]
 
     def step(name: str, command: list[str], env: dict) -> None:
@@ -145,6 +145,8 @@ def test(pytest_args: list[str], setup_seconds: float = 0.0) -> int:
 
     base_env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
     step("ruff check .", [tool("ruff"), "check", "."], base_env)
+    # What it checks, and how, is setup.cfg's [mypy] section.
+    step("mypy", [tool("mypy")], base_env)
     pytest = [tool("python"), "-m", "pytest", *workers(pytest_args), *pytest_args]
     step("pytest on SQLite", pytest, base_env)
     postgres = os.environ.get("TEST_DATABASE_URL")
@@ -169,7 +171,7 @@ def test(pytest_args: list[str], setup_seconds: float = 0.0) -> int:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="dev.py", description=__doc__.splitlines()[0],
-        epilog="python3 dev.py test [pytest arguments]: ruff, then pytest on SQLite, then on PostgreSQL "
+        epilog="python3 dev.py test [pytest arguments]: ruff, mypy, then pytest on SQLite, then on PostgreSQL "
                "when TEST_DATABASE_URL is set.",
     )
     commands = parser.add_subparsers(dest="command", required=True)

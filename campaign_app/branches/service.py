@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.exc import IntegrityError
 
 from campaign_app.access import visible_branch_ids
@@ -75,15 +75,16 @@ def get_or_create_branch(name: str, regency_codes: list[str], home_regency_code:
 
 def branch_options() -> list[tuple[int, str]]:
     """Every branch as (id, name), by name, for selects."""
-    return [tuple(row) for row in db.session.execute(select(Branch.id, Branch.name).order_by(Branch.name))]
+    return [(branch_id, name)
+            for branch_id, name in db.session.execute(select(Branch.id, Branch.name).order_by(Branch.name))]
 
 
 def _counts(ids: list[int]) -> tuple[dict, dict, dict]:
-    regencies = dict(db.session.execute(
+    regencies: dict[int, int] = dict(db.session.execute(
         select(branch_regencies.c.branch_id, func.count())
         .where(branch_regencies.c.branch_id.in_(ids)).group_by(branch_regencies.c.branch_id)
     ).all())
-    villages = dict(db.session.execute(
+    villages: dict[int, int] = dict(db.session.execute(
         select(branch_regencies.c.branch_id, func.count(Village.code))
         .join(District, District.regency_code == branch_regencies.c.regency_code)
         .join(Village, Village.district_code == District.code)
@@ -125,7 +126,7 @@ def visible_branch(user: User, branch_id: int) -> Branch | None:
     return db.session.get(Branch, branch_id)
 
 
-def branch_regency_rows(branch_id: int) -> list:
+def branch_regency_rows(branch_id: int) -> Sequence[Row]:
     """The regencies a branch covers, with their province, district and village counts (one query)."""
     districts = (
         select(District.regency_code, func.count(func.distinct(District.code)).label("districts"),
@@ -160,7 +161,8 @@ def branch_staff(branch_id: int) -> dict[str, list]:
 
 def province_options() -> list[tuple[str, str]]:
     """Every loaded province as (code, name), by code."""
-    return [tuple(row) for row in db.session.execute(select(Province.code, Province.name).order_by(Province.code))]
+    return [(code, name)
+            for code, name in db.session.execute(select(Province.code, Province.name).order_by(Province.code))]
 
 
 def branch_province(branch: Branch | None) -> str:
@@ -181,10 +183,10 @@ def regency_options(province_code: str, branch_id: int | None = None) -> list[Re
     )
     if branch_id is not None:
         others = others.where(branch_regencies.c.branch_id != branch_id)
-    others = others.subquery()
+    covering = others.subquery()
     rows = db.session.execute(
-        select(Regency.code, Regency.name, others.c.name)
-        .outerjoin(others, others.c.regency_code == Regency.code)
+        select(Regency.code, Regency.name, covering.c.name)
+        .outerjoin(covering, covering.c.regency_code == Regency.code)
         .where(Regency.province_code == province_code)
         .order_by(Regency.code)
     ).all()
@@ -232,7 +234,8 @@ def save_branch(
     ).join(Branch, Branch.id == branch_regencies.c.branch_id).where(Regency.code.in_(codes))
     if branch_id is not None:
         taken = taken.where(Branch.id != branch_id)
-    conflicts = [tuple(row) for row in db.session.execute(taken.order_by(Regency.code))] if codes else []
+    conflicts = ([(regency, branch_name) for regency, branch_name in db.session.execute(taken.order_by(Regency.code))]
+                 if codes else [])
     if conflicts:
         raise RegencyTaken(conflicts)
 

@@ -78,7 +78,7 @@ def _text_problem(value: str | None, limit: int, multiline: bool = False) -> str
 def _validate(branch: Branch, name: str, channel: str, starts_on: date, ends_on: date, target_signups: int,
               target_villages: int, budget: int, except_id: int | None = None, partner: str | None = None,
               subsidy_programme: str | None = None, description: str | None = None) -> None:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str | None, list[str]] = {}
     if not name or len(name) > NAME_MAX:
         errors["name"] = [_("Enter a name of at most %(max)d characters.", max=NAME_MAX)]
     elif CONTROL_CHARACTERS_IN_LINE.search(name):
@@ -96,10 +96,10 @@ def _validate(branch: Branch, name: str, channel: str, starts_on: date, ends_on:
             errors[field] = [_("Enter zero or more.")]
         elif value > limit:
             errors[field] = [_("At most %(max)s.", max=format_decimal(limit))]
-    for field, value, limit, multiline in (("partner", partner, PARTNER_MAX, False),
-                                           ("subsidy_programme", subsidy_programme, SUBSIDY_PROGRAMME_MAX, False),
-                                           ("description", description, DESCRIPTION_MAX, True)):
-        problem = _text_problem(value, limit, multiline)
+    for field, text, limit, multiline in (("partner", partner, PARTNER_MAX, False),
+                                          ("subsidy_programme", subsidy_programme, SUBSIDY_PROGRAMME_MAX, False),
+                                          ("description", description, DESCRIPTION_MAX, True)):
+        problem = _text_problem(text, limit, multiline)
         if problem:
             errors[field] = [problem]
     if errors:
@@ -184,6 +184,7 @@ def update_campaign(campaign: Campaign, *, name: str, channel: str, starts_on: d
               description=description)
     count, first = _visits_outside(campaign, starts_on, ends_on)
     if count:
+        assert first is not None  # there are visits outside the period, so an earliest date among them
         raise Refused.on("starts_on" if first < starts_on else "ends_on", _(
             "%(count)d scheduled visits fall outside this period (the first on %(day)s); move them first.",
             count=count, day=format_date(first)))
@@ -330,4 +331,4 @@ def campaign_branches(user: User) -> list[tuple[int, str]]:
     visible = visible_branch_ids(user)
     if visible is not None:
         statement = statement.where(Branch.id.in_(visible))
-    return [tuple(row) for row in db.session.execute(statement)]
+    return [(branch_id, name) for branch_id, name in db.session.execute(statement)]

@@ -28,14 +28,14 @@ def pending_review_count(user: User) -> int:
     visible = visible_branch_ids(user)
     if visible is not None:
         query = query.where(SignUp.branch_id.in_(visible))
-    return db.session.scalar(query)
+    return db.session.execute(query).scalar_one()
 
 
 def region_counts() -> dict[str, int]:
     """How many regencies and villages are loaded, to tell an admin whether `flask regions load` ran."""
     return {
-        "regencies": db.session.scalar(select(func.count()).select_from(Regency)),
-        "villages": db.session.scalar(select(func.count()).select_from(Village)),
+        "regencies": db.session.execute(select(func.count()).select_from(Regency)).scalar_one(),
+        "villages": db.session.execute(select(func.count()).select_from(Village)).scalar_one(),
     }
 
 

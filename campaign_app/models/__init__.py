@@ -2,6 +2,9 @@
 
 The summaries counted from them (tallies, roll-ups, place totals) have their own package,
 ``campaign_app.summaries``, which depends on these models and never the other way round.
+
+A model subclasses ``campaign_app.extensions.Model``: Flask-SQLAlchemy's ``db.Model`` when it runs, and to the type
+checker the declarative base that ``db.Model`` is made from (mypy cannot take ``db.Model`` as a base class).
 """
 
 from campaign_app.models.audit import AuditAction, AuditEntry

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from campaign_app.extensions import db
+from campaign_app.extensions import Model
 from campaign_app.models.people import User, utcnow
 
 
@@ -24,7 +24,7 @@ class AuditAction(enum.StrEnum):
     EXPORT_DOWNLOADED = "export_downloaded"
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One audited action. ``details`` holds what changed (before/after); never a NIK in clear."""
 
     __tablename__ = "audit_entries"

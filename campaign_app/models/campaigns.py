@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from campaign_app.extensions import db
+from campaign_app.extensions import Model
 from campaign_app.models.people import Branch, User, utcnow
 
 
@@ -23,7 +23,7 @@ class CampaignStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
-class Campaign(db.Model):
+class Campaign(Model):
     __tablename__ = "campaigns"
     __table_args__ = (
         CheckConstraint("ends_on >= starts_on", name="period"),

@@ -7,7 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from campaign_app.extensions import db
+from campaign_app.extensions import Model, db
 from campaign_app.passwords import hash_password, password_matches
 
 
@@ -40,7 +40,7 @@ manager_branches = Table(
 )
 
 
-class Branch(db.Model):
+class Branch(Model):
     """A kantor cabang and the regencies it covers."""
 
     __tablename__ = "branches"
@@ -54,7 +54,7 @@ class Branch(db.Model):
     home_regency = relationship("Regency", foreign_keys=[home_regency_code])
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)

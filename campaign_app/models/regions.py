@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from campaign_app.extensions import db
+from campaign_app.extensions import Model
 
 
 class AccessClass(enum.StrEnum):
@@ -22,7 +22,7 @@ class AccessClass(enum.StrEnum):
     ON_FOOT = "on_foot"
 
 
-class Province(db.Model):
+class Province(Model):
     __tablename__ = "provinces"
 
     code: Mapped[str] = mapped_column(String(2), primary_key=True)
@@ -31,7 +31,7 @@ class Province(db.Model):
     regencies: Mapped[list["Regency"]] = relationship(back_populates="province", order_by="Regency.code")
 
 
-class Regency(db.Model):
+class Regency(Model):
     """A kabupaten or kota."""
 
     __tablename__ = "regencies"
@@ -46,7 +46,7 @@ class Regency(db.Model):
     districts: Mapped[list["District"]] = relationship(back_populates="regency", order_by="District.code")
 
 
-class District(db.Model):
+class District(Model):
     """A kecamatan (distrik in Papua)."""
 
     __tablename__ = "districts"
@@ -59,7 +59,7 @@ class District(db.Model):
     villages: Mapped[list["Village"]] = relationship(back_populates="district", order_by="Village.code")
 
 
-class Village(db.Model):
+class Village(Model):
     """A desa or kelurahan."""
 
     __tablename__ = "villages"

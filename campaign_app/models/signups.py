@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from campaign_app.extensions import db
+from campaign_app.extensions import Model
 from campaign_app.models.people import User, utcnow
 from campaign_app.models.visits import Visit
 
@@ -63,7 +63,7 @@ class Review(enum.StrEnum):
     MERGED = "merged"
 
 
-class RateTable(db.Model):
+class RateTable(Model):
     """Contribution rules in force from a date: data, not code, so a change never rewrites the past."""
 
     __tablename__ = "rate_tables"
@@ -80,7 +80,7 @@ class RateTable(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class SubsidyProgramme(db.Model):
+class SubsidyProgramme(Model):
     """A payer (a local government, say) covering the contributions of a quota of workers for a period."""
 
     __tablename__ = "subsidy_programmes"
@@ -96,7 +96,7 @@ class SubsidyProgramme(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class SignUp(db.Model):
+class SignUp(Model):
     """One worker registered at a visit. The NIK is stored encrypted, with a keyed blind index."""
 
     __tablename__ = "signups"

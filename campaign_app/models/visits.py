@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from campaign_app.extensions import db
+from campaign_app.extensions import Model
 from campaign_app.models.campaigns import Campaign
 from campaign_app.models.people import User, utcnow
 from campaign_app.models.regions import Village
@@ -45,7 +45,7 @@ class VisitStatus(enum.StrEnum):
 ACTIVE_STATUSES = (VisitStatus.PLANNED, VisitStatus.IN_PROGRESS, VisitStatus.DONE)
 
 
-class Visit(db.Model):
+class Visit(Model):
     __tablename__ = "visits"
     __table_args__ = (
         CheckConstraint("planned_cost >= 0", name="planned_cost"),
@@ -111,7 +111,7 @@ class Visit(db.Model):
         return (self.attendance_women or 0) + (self.attendance_men or 0)
 
 
-class VisitOfficer(db.Model):
+class VisitOfficer(Model):
     """An officer assigned to a visit."""
 
     __tablename__ = "visit_officers"
@@ -125,7 +125,7 @@ class VisitOfficer(db.Model):
     officer: Mapped[User] = relationship(foreign_keys=[officer_id])
 
 
-class OfficerLeave(db.Model):
+class OfficerLeave(Model):
     """Days an officer is away (leave, training, sickness): no visit may be assigned then."""
 
     __tablename__ = "officer_leaves"

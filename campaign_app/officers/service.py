@@ -158,7 +158,7 @@ def roster_branches(user: User) -> list[tuple[int, str]]:
     visible = visible_branch_ids(user)
     if visible is not None:
         statement = statement.where(Branch.id.in_(visible))
-    return [tuple(row) for row in db.session.execute(statement)]
+    return [(branch_id, name) for branch_id, name in db.session.execute(statement)]
 
 
 # --- one officer ---------------------------------------------------------------------------------
@@ -209,10 +209,10 @@ def agenda(officer: User, today: date) -> Agenda:
         _officer_visits(officer).where(Visit.visit_date >= today)
         .order_by(Visit.visit_date, Visit.start_time, Visit.id).limit(AGENDA_UPCOMING_LIMIT)
     ))
-    upcoming_total = db.session.scalar(
+    upcoming_total = db.session.execute(
         select(func.count()).select_from(VisitOfficer).join(Visit, Visit.id == VisitOfficer.visit_id)
         .where(VisitOfficer.officer_id == officer.id, Visit.visit_date >= today)
-    )
+    ).scalar_one()
     recent = list(db.session.scalars(
         _officer_visits(officer).where(Visit.visit_date < today)
         .order_by(Visit.visit_date.desc(), Visit.id.desc()).limit(AGENDA_RECENT_LIMIT)
@@ -264,8 +264,8 @@ def unassign(visit: Visit, officer: User) -> None:
 
 # --- leave ---------------------------------------------------------------------------------------
 
-def _leave_errors(starts_on: date, ends_on: date, today: date, reason: str) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
+def _leave_errors(starts_on: date, ends_on: date, today: date, reason: str) -> dict[str | None, list[str]]:
+    errors: dict[str | None, list[str]] = {}
     if starts_on < today:
         errors["starts_on"] = [_("The date has passed; choose today or a later day.")]
     elif (starts_on - today).days > LEAVE_MAX_AHEAD_DAYS:

@@ -62,7 +62,9 @@ def _percent_problem(value: Decimal | None) -> str | None:
         return _("Enter a percentage such as 1 or 0,54.")
     if not 0 <= value <= PERCENT_MAX:
         return _("Enter a percentage from 0 to 100.")
-    if -value.normalize().as_tuple().exponent > PERCENT_DECIMALS:
+    exponent = value.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)  # finite (checked above): only NaN and infinity have a letter here
+    if -exponent > PERCENT_DECIMALS:
         return _("Use at most %(count)d decimals.", count=PERCENT_DECIMALS)
     return None
 
@@ -85,7 +87,7 @@ def _same_values(table: RateTable, values: dict) -> bool:
 
 def _validate(effective_from: date | None, jkk_percent, jkk_minimum, jkk_maximum, jkm_flat, jht_percent,
               today: date) -> None:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str | None, list[str]] = {}
     if not isinstance(effective_from, date):
         errors["effective_from"] = [_("Enter the first day the rates apply.")]
     elif effective_from <= today:

@@ -196,7 +196,7 @@ def check_name_and_phone(errors: dict, full_name: str | None, phone: str | None)
     name = " ".join((full_name or "").split())
     if not name or len(name) > NAME_MAX:
         errors["full_name"] = [_("Enter the full name, at most %(max)d characters.", max=NAME_MAX)]
-    elif CONTROL_CHARACTERS_IN_LINE.search(full_name.strip()):
+    elif CONTROL_CHARACTERS_IN_LINE.search((full_name or "").strip()):
         errors["full_name"] = [_("Remove the special (control) characters.")]
 
     e164 = None
@@ -304,6 +304,8 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     programme = _check_programme(errors, payer, subsidy_programme_id, today)
     if errors:
         raise Refused(errors)
+    # Nothing was refused: the income is in range and the NIK is valid, so it names its district and birth date.
+    assert declared_income is not None and check.district_code is not None and check.birth_date is not None
 
     index = nik_index(check.nik)
     registered = _registered(index)
@@ -353,8 +355,8 @@ def _recheck_quota(programme: SubsidyProgramme) -> None:
     # FOR NO KEY UPDATE: it queues the sign-ups of one programme, yet does not wait for the key-share
     # locks that each one's foreign key already holds on that row (FOR UPDATE would deadlock on them).
     # The quota is read again under the lock: an administrator may have changed it meanwhile.
-    quota = db.session.scalar(
+    quota = db.session.execute(
         select(SubsidyProgramme.quota).where(SubsidyProgramme.id == programme.id).with_for_update(key_share=True)
-    )
+    ).scalar_one()
     if used_quota(programme) > quota:
         raise Refused.on("subsidy_programme", _quota_used_up(programme))

@@ -65,7 +65,7 @@ def _used_by(programme_ids: list[int]) -> dict[int, int]:
 
 def used_quota(programme: SubsidyProgramme) -> int:
     """How many sign-ups (not void) the programme pays for."""
-    return int(db.session.scalar(select(used_places(programme.id))))
+    return int(db.session.execute(select(used_places(programme.id))).scalar_one())
 
 
 def list_programmes(today: date, page: int = 1, per_page: int = 25) -> Page:
@@ -89,14 +89,14 @@ def signups_by_branch(programme: SubsidyProgramme, branch_ids: set[int] | None) 
     )
     if branch_ids is not None:
         statement = statement.where(Branch.id.in_(branch_ids))
-    return [tuple(row) for row in db.session.execute(statement)]
+    return [(name, count) for name, count in db.session.execute(statement)]
 
 
 def _same_name(name: str, except_id: int | None) -> bool:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count()).select_from(SubsidyProgramme)
         .where(func.lower(SubsidyProgramme.name) == name.lower(), SubsidyProgramme.id != (except_id or 0))
-    ) > 0
+    ).scalar_one() > 0
 
 
 def _line_problem(value: str, limit: int, missing: str) -> str | None:
@@ -109,9 +109,9 @@ def _line_problem(value: str, limit: int, missing: str) -> str | None:
     return None
 
 
-def _problems(name: str, payer: str, starts_on, ends_on, quota) -> dict[str, list[str]]:
+def _problems(name: str, payer: str, starts_on, ends_on, quota) -> dict[str | None, list[str]]:
     """What is wrong with the fields, each on its own; whether the name is free is checked apart."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str | None, list[str]] = {}
     problem = _line_problem(name, NAME_MAX, _("Enter a name."))
     if problem:
         errors["name"] = [problem]
@@ -129,7 +129,7 @@ def _problems(name: str, payer: str, starts_on, ends_on, quota) -> dict[str, lis
     return errors
 
 
-def _refuse(errors: dict[str, list[str]], name: str, except_id: int | None = None) -> None:
+def _refuse(errors: dict[str | None, list[str]], name: str, except_id: int | None = None) -> None:
     """Raise ``Refused`` for ``errors``, adding a name another programme has (whatever its case)."""
     if "name" not in errors and _same_name(name, except_id):
         errors["name"] = [_name_taken(name)]

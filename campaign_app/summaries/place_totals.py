@@ -17,6 +17,7 @@ from functools import cache
 
 from sqlalchemy import (
     BigInteger,
+    BindParameter,
     Column,
     Connection,
     ForeignKey,
@@ -32,7 +33,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from campaign_app.extensions import db
+from campaign_app.extensions import Model, db
 from campaign_app.models.visits import Visit, VisitOfficer, VisitStatus
 from campaign_app.summaries.counting import counted_into, row_count
 from campaign_app.summaries.tallies import signup_tallies
@@ -60,13 +61,13 @@ village_results = _totals_table("village_results", Column("village_code", Foreig
 officer_results = _totals_table("officer_results", Column("officer_id", ForeignKey("users.id"), nullable=False))
 
 
-class VillageResult(db.Model):
+class VillageResult(Model):
     """One branch's visits and live sign-ups in one village, all time."""
 
     __table__ = village_results
 
 
-class OfficerResult(db.Model):
+class OfficerResult(Model):
     """One branch's visits and live sign-ups of one officer, all time."""
 
     __table__ = officer_results
@@ -117,7 +118,7 @@ def _every_branch_into(table: Table, conditions: list):
 @cache
 def _recount_statements(table: Table):
     """DELETE and INSERTs of the rows of the places given as the bound parameter ``keys``, built once."""
-    keys = bindparam("keys", expanding=True)
+    keys: BindParameter[str | int] = bindparam("keys", expanding=True)  # village codes or officer ids
     if table is officer_results:
         conditions = [VisitOfficer.officer_id.in_(keys)], [signup_tallies.c.officer_id.in_(keys)]
     else:

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Mapping
 
 from sqlalchemy import Column, Connection, ForeignKey, Integer, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped
 
-from campaign_app.extensions import db
+from campaign_app.extensions import Model, db
 from campaign_app.models.signups import SignUp, SignUpStatus
 from campaign_app.summaries import counting
 
@@ -27,10 +28,14 @@ programme_totals = Table(
 )
 
 
-class ProgrammeTotal(db.Model):
+class ProgrammeTotal(Model):
     """One subsidy programme: its live sign-ups."""
 
     __table__ = programme_totals
+
+    # Typed for the code that reads them; the mapping takes them from ``programme_totals``.
+    programme_id: Mapped[int]
+    signups: Mapped[int]
 
 
 def add(connection: Connection, changes: Mapping[int, int]) -> None:
@@ -55,7 +60,7 @@ def programmes_of(connection: Connection, visit_ids: Iterable[int]) -> set[int]:
     """The programmes that pay for sign-ups of these visits (live or void): those a bulk change of them may move."""
     return {programme_id for ids in counting.chunks(visit_ids) for programme_id in connection.scalars(
         select(SignUp.subsidy_programme_id).distinct()
-        .where(SignUp.visit_id.in_(ids), SignUp.subsidy_programme_id.is_not(None)))}
+        .where(SignUp.visit_id.in_(ids), SignUp.subsidy_programme_id.is_not(None))) if programme_id is not None}
 
 
 def recount(connection: Connection, programme_ids: Iterable[int]) -> None:

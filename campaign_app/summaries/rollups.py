@@ -21,11 +21,13 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    ColumnElement,
     Connection,
     Date,
     ForeignKey,
     Index,
     Integer,
+    SQLColumnExpression,
     String,
     Table,
     bindparam,
@@ -38,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from campaign_app.extensions import db
+from campaign_app.extensions import Model, db
 from campaign_app.models.people import Branch
 from campaign_app.models.visits import Visit, VisitOfficer, VisitStatus
 from campaign_app.summaries import counting, place_totals
@@ -107,19 +109,19 @@ daily_results = Table(
 DAILY_SUMS = ("visits_done", "attendance", "officer_days", "signups", "activated")
 
 
-class MonthlyResult(db.Model):
+class MonthlyResult(Model):
     """One campaign × regency × month × (visit done or not) × subsidy programme: its visits and sign-ups."""
 
     __table__ = monthly_results
 
 
-class DailyResult(db.Model):
+class DailyResult(Model):
     """One branch × day: done visits, their attendance and officer-days, and live sign-ups."""
 
     __table__ = daily_results
 
 
-def regency_of(village_code) -> object:
+def regency_of(village_code: SQLColumnExpression[str]) -> ColumnElement[str]:
     """SQL for the regency code of a village code column (its first characters: Kemendagri codes nest)."""
     return func.substr(village_code, 1, REGENCY_CODE_LENGTH)
 

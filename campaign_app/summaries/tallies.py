@@ -14,6 +14,7 @@ keeps the table about as long as the visits table instead of ten times longer.
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import (
     Boolean,
@@ -31,8 +32,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped
 
-from campaign_app.extensions import db
+from campaign_app.extensions import Model, db
 from campaign_app.models.signups import Occupation, Payer, SignUp, SignUpStatus
 from campaign_app.models.visits import Visit, VisitStatus
 from campaign_app.summaries import counting, programme_totals
@@ -86,10 +88,25 @@ signup_tallies = Table(
 )
 
 
-class SignUpTally(db.Model):
+class SignUpTally(Model):
     """One visit × recording officer × subsidy programme: its live sign-ups, counted every way a dashboard asks."""
 
     __table__ = signup_tallies
+
+    # The columns named in code, typed: the mapping takes them from ``signup_tallies`` (annotations alone map
+    # nothing new); the occupation and payer counts are read by name, through ``signup_tallies.c``.
+    id: Mapped[int]
+    visit_id: Mapped[int]
+    officer_id: Mapped[int]
+    programme_key: Mapped[int]
+    branch_id: Mapped[int]
+    campaign_id: Mapped[int]
+    village_code: Mapped[str]
+    visit_date: Mapped[date]
+    visit_done: Mapped[bool]
+    signups: Mapped[int]
+    activated: Mapped[int]
+    women: Mapped[int]
 
 
 @dataclass(frozen=True)

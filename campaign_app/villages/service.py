@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, SQLColumnExpression, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from campaign_app.extensions import db
@@ -93,6 +93,7 @@ def province_areas(regencies: list[tuple[str, str, Area]]) -> list[Area]:
     provinces: dict[str, Area] = {}
     for code, name, regency in regencies:
         area = provinces.setdefault(code, Area(code, name, 0, 0, 0))
+        assert area.parts is not None  # a province's parts are its regencies, counted here from 0
         area.parts += 1
         area.villages += regency.villages
         area.workers += regency.workers
@@ -112,7 +113,7 @@ def district_areas(branch_ids: BranchIds, regency_code: str) -> list[Area]:
     return [Area(code, name, None, count, total) for code, name, count, total in rows]
 
 
-def last_done_visit(village_code, today: date):
+def last_done_visit(village_code: SQLColumnExpression[str], today: date):
     """The date of the village's last visit that was done (on or before ``today``), as a scalar subquery."""
     return (
         select(func.max(Visit.visit_date))
@@ -144,7 +145,8 @@ def search_villages(branch_ids: BranchIds, *, today: date, query: str = "", rege
     elif regency_code is not None:
         statement = statement.where(District.regency_code == regency_code)
     result = paginate(statement.order_by(Village.name, Village.code), page, per_page)
-    result.items = [VillageRow(*row, today=today) for row in result.items]
+    result.items = [VillageRow(code, name, district, regency, workers, access_class, travel_hours, last_done, today)
+                    for code, name, district, regency, workers, access_class, travel_hours, last_done in result.items]
     return result
 
 

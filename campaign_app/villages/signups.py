@@ -4,7 +4,7 @@ A village's sign-ups are the workers registered at its visits, whatever their st
 sign-up was a mistake or a merged duplicate: nobody was enrolled). Counted in SQL, never row by row.
 """
 
-from sqlalchemy import Subquery, func, select
+from sqlalchemy import SQLColumnExpression, Subquery, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from campaign_app.extensions import db
@@ -16,7 +16,7 @@ def live() -> ColumnElement[bool]:
     return SignUp.status != SignUpStatus.VOID
 
 
-def signups_in(village_code: ColumnElement) -> ColumnElement[int]:
+def signups_in(village_code: SQLColumnExpression[str] | str) -> ColumnElement[int]:
     """The number of workers signed up in the village whose code is ``village_code``, as a scalar subquery.
 
     For one village (or a few): lists of many villages join ``signups_by_village`` instead.

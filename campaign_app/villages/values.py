@@ -84,13 +84,13 @@ def clean_notes(text: str | None) -> str | None:
     return text or None
 
 
-def check_values(values: dict) -> dict[str, list[str]]:
+def check_values(values: dict) -> dict[str | None, list[str]]:
     """Messages per field for values out of range or that do not fit together; empty when all is well.
 
     ``values`` holds the fields being set (any of ``FIELDS``); for the rule that informal workers
     cannot outnumber the population, give both (the stored one where only the other changes).
     """
-    errors: dict[str, list[str]] = {}
+    errors: dict[str | None, list[str]] = {}
     for name in ("estimated_population", "estimated_informal_workers"):
         value = values.get(name)
         if value is not None and not 0 <= value <= MAX_POPULATION:

@@ -55,7 +55,7 @@ def schedule_visit(*, campaign: Campaign, village_code: str, visit_date: date, s
     existing = _visit_with_key(form_key)
     if existing is not None:
         return existing
-    errors: dict[str, list[str]] = {}
+    errors: dict[str | None, list[str]] = {}
     if not campaign.is_open:
         errors["campaign"] = [_("The campaign %(name)s is closed.", name=campaign.name)]
     if visit_date < today:
