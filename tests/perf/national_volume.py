@@ -36,7 +36,7 @@ from campaign_app.signups.contributions import rate_table_on
 from campaign_app.signups.personal_data import encrypt_nik
 from campaign_app.summaries import MonthlyResult, SignUpTally, rebuild
 
-# The national preset as loaded (README, "Benchmarks").
+# The national preset as loaded (docs/BENCHMARKS.md).
 NATIONAL_PROGRAMMES = 309
 NATIONAL_SUBSIDISED = 636_242
 NATIONAL_SIGNUPS = 10_000_000
