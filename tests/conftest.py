@@ -116,10 +116,12 @@ def empty_app(databases):
 
 @pytest.fixture
 def app_factory(request, app, databases, isolation):
-    """Makes apps with other settings; all closed at the end.
+    """Makes apps with other settings (``factory(**overrides)``, or ``factory(url, **overrides)``); all closed at
+    the end.
 
-    Without ``url`` (or on the test's own database) a new app works on the test's data, its writes undone with
-    the test's; on an own database it gets a fresh copy of its own, as does any other ``url``'s app its URL.
+    In an isolated test, an app without ``url`` or on the run's database works on the test's own data, and its
+    writes are undone with the test's. In an ``own_database`` test, an app without ``url`` gets a fresh copy of
+    the seeded database; an app on a given ``url`` works on that database.
     """
     with ExitStack() as stack:
         def factory(url: str | None = None, **overrides) -> Flask:
