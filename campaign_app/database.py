@@ -1,4 +1,4 @@
-"""Database wiring: SQLite pragmas, PostgreSQL session settings, and one commit per request."""
+"""Database wiring: SQLite pragmas and savepoints, PostgreSQL session settings, and one commit per request."""
 
 from flask import Flask
 from sqlalchemy import event
@@ -29,6 +29,15 @@ def _session_settings(dbapi_connection, connection_record):
             cursor.execute(f"SET {name} = '{value}'")
         cursor.close()
         dbapi_connection.autocommit = autocommit
+
+
+@event.listens_for(Engine, "savepoint")
+def _savepoint_inside_a_transaction(connection, name) -> None:
+    # pysqlite opens a transaction only before a write: a SAVEPOINT outside one would open it itself, and its
+    # RELEASE would commit at once, before the request's commit, where a later refusal could no longer undo it.
+    dbapi_connection = connection.connection.dbapi_connection
+    if type(dbapi_connection).__module__.startswith("sqlite3") and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN")
 
 
 def init_app(app: Flask) -> None:
