@@ -142,6 +142,16 @@ def new_app(app_factory) -> Flask:
     return app_factory()
 
 
+def add_page_template(app: Flask, folder, name: str, part: str) -> None:
+    """Give ``app`` a page template ``name`` (in ``folder``) that extends base.html, with ``part`` in its block
+    ``part``: for tests of how pages and their fragments are answered."""
+    (folder / name).write_text(
+        '{% extends "base.html" %}{% block title %}T{% endblock %}'
+        '{% block content %}<h1>Page</h1>{% block part %}' + part + '{% endblock %}{% endblock %}'
+    )
+    app.jinja_loader.searchpath.append(str(folder))
+
+
 @pytest.fixture
 def app_context(app):
     with app.app_context():

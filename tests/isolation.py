@@ -103,6 +103,9 @@ class Isolation:
         finally:
             self._undo(savepoint)
             self.on, self.joined = was_on, joined
+            if not was_on:
+                # Savepoint names are never reused on this connection: those of a scope that ended are done with.
+                self.own_savepoints.clear()
 
     @contextmanager
     def kept(self, build: Callable[[], T]) -> Iterator[T]:

@@ -12,6 +12,7 @@ from campaign_app.answers import committing, refusal, saving, success
 from campaign_app.extensions import db
 from campaign_app.models import Branch
 from campaign_app.validation import Refused
+from tests.conftest import add_page_template
 
 HTMX = {"HX-Request": "true"}
 
@@ -25,11 +26,7 @@ def branch_named(app, name: str) -> Branch | None:
 def answering_app(new_app, tmp_path):
     """An app with routes that add a branch, then are refused or fail as the form asks, answered by answers.py."""
     app = new_app
-    (tmp_path / "answered.html").write_text(
-        '{% extends "base.html" %}{% block title %}T{% endblock %}'
-        '{% block content %}<h1>Page</h1>{% block part %}<p id="part">{{ message }}</p>{% endblock %}{% endblock %}'
-    )
-    app.jinja_loader.searchpath.append(str(tmp_path))
+    add_page_template(app, tmp_path, "answered.html", '<p id="part">{{ message }}</p>')
 
     @app.post("/add")
     def add():

@@ -5,16 +5,13 @@ from sqlalchemy import text
 
 from campaign_app.extensions import db
 from campaign_app.rendering import fragment_only, render
+from tests.conftest import add_page_template
 
 
 @pytest.fixture
 def fragment_app(new_app, tmp_path):
     app = new_app
-    (tmp_path / "page.html").write_text(
-        '{% extends "base.html" %}{% block title %}T{% endblock %}'
-        '{% block content %}<h1>Page</h1>{% block part %}<p id="part">only this</p>{% endblock %}{% endblock %}'
-    )
-    app.jinja_loader.searchpath.append(str(tmp_path))
+    add_page_template(app, tmp_path, "page.html", '<p id="part">only this</p>')
 
     @app.get("/page")
     def page():
