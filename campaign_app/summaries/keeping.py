@@ -1,17 +1,20 @@
 """Keeping the summaries after each flush of the app's sessions (``keep_summaries``, registered by
-``summaries.init_app``): the tallies first, then the roll-up cells the flush touched, counted again from them.
+``summaries.init_app``): the tallies first, then the roll-up cells the flush touched, counted again from them;
+a flush that only adds sign-ups adds their counts to the roll-ups instead (``increments``).
 
 The flush's own objects say what changed: sign-ups added, changed or deleted; visits whose rolled-up columns
 changed; officers put on or taken off visits. Everything is written on the flush's connection, inside its
 transaction, so the dashboards never read a count the change has not reached.
 """
 
+from collections import Counter
+
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from campaign_app.models.signups import SignUp
 from campaign_app.models.visits import Visit, VisitOfficer
-from campaign_app.summaries import rollups, tallies
+from campaign_app.summaries import increments, rollups, tallies
 from campaign_app.summaries.cells import CELL_COLUMNS, ROLLED_UP_VISIT_COLUMNS, Cells
 from campaign_app.summaries.tallies import TALLIED_ATTRIBUTES, TalliedFacts, TallyChanges
 
@@ -33,9 +36,10 @@ def _facts(signup: SignUp, before: bool) -> TalliedFacts:
                            for name in TALLIED_ATTRIBUTES})
 
 
-def _keep_tallies(session: Session) -> set[tuple[int, int]]:
+def _keep_tallies(session: Session) -> tuple[set[tuple[int, int]], dict[tuple[int, int, int], Counter] | None]:
     """Count the sign-ups the flush added, changed or deleted into the tallies, and copy changed visit columns
-    onto them. Returns the (visit, officer) pairs whose sign-ups changed."""
+    onto them. Returns the (visit, officer) pairs whose sign-ups changed, and what each tally key gained when the
+    flush only added sign-ups (None otherwise)."""
     changes = TallyChanges()
     moved_visits = []
     for instance in session.new:
@@ -50,13 +54,13 @@ def _keep_tallies(session: Session) -> set[tuple[int, int]]:
         if isinstance(instance, SignUp):
             changes.move(_facts(instance, before=True), None)
     if not (changes or moved_visits):
-        return set()
+        return set(), None
     connection = session.connection()
     for visit in moved_visits:
         tallies.copy_visit_columns(connection, visit)
-    touched = changes.visits_and_officers
+    touched, gained = changes.visits_and_officers, changes.increments()
     changes.apply(connection)
-    return touched
+    return touched, None if moved_visits else gained
 
 
 def _mark_visits(session: Session, cells: Cells) -> tuple[set[int], set[int]]:
@@ -89,12 +93,17 @@ def keep_summaries(session: Session, _flush_context) -> None:
     """After a flush of the app's session: count what it changed into the tallies, mark the roll-up cells it
     touched, and count them again, on the flush's connection."""
     cells = Cells()
+    touched, gained = _keep_tallies(session)
+    staffed, changed = _mark_visits(session, cells)
+    if gained and not (staffed or changed or cells):
+        # Only sign-ups added (the officer's hot path): their counts are added as they are.
+        increments.add(session.connection(), gained)
+        return
     signed = set()
-    for visit_id, officer_id in _keep_tallies(session):
+    for visit_id, officer_id in touched:
         # A sign-up counts for the officer who recorded it, and in its visit's cells (read from the database).
         cells.officers.add(officer_id)
         signed.add(visit_id)
-    staffed, changed = _mark_visits(session, cells)
     if not (signed or staffed or changed or cells):
         return
     connection = session.connection()

@@ -150,6 +150,7 @@ class TallyChanges:
 
     def __init__(self):
         self._changes: dict[tuple[int, int, int], Counter] = {}
+        self._only_added = True
 
     def __bool__(self) -> bool:
         return bool(self._changes)
@@ -159,9 +160,15 @@ class TallyChanges:
         """The (visit, officer) pairs whose tallies these changes touch."""
         return {(visit_id, officer_id) for visit_id, officer_id, _programme in self._changes}
 
+    def increments(self) -> dict[tuple[int, int, int], Counter] | None:
+        """The counts each key gains, when every change is a sign-up added (None otherwise): what
+        ``increments.add`` may add to the roll-ups as they are."""
+        return {key: Counter(counts) for key, counts in self._changes.items()} if self._only_added else None
+
     def move(self, before: TalliedFacts | None, after: TalliedFacts | None) -> None:
         """A sign-up went from ``before`` (None: it did not exist) to ``after`` (None: it is gone)."""
         if before is not None:
+            self._only_added = False
             self._changes.setdefault(before.key, Counter()).subtract(before.counts())
         if after is not None:
             self._changes.setdefault(after.key, Counter()).update(after.counts())

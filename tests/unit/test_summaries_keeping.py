@@ -16,13 +16,13 @@ from tests.factories import in_progress_visit, make_signup
 pytestmark = pytest.mark.usefixtures("app_context")
 
 
-def recounts_of_one_sign_up(app) -> list[str]:
-    """The statements recounting the daily roll-up when one sign-up is recorded."""
+def daily_writes_of_one_sign_up(app) -> list[str]:
+    """The statements writing the daily roll-up when one sign-up is recorded."""
     visit = in_progress_visit()
     with counting_statements(app) as statements:
         make_signup(visit)
         db.session.flush()
-    return [statement for statement in statements if statement.startswith("DELETE FROM daily_results")]
+    return [statement for statement in statements if statement.startswith("INSERT INTO daily_results")]
 
 
 def test_the_app_s_session_class_keeps_the_summaries_and_sqlalchemy_s_does_not():
@@ -31,9 +31,9 @@ def test_the_app_s_session_class_keeps_the_summaries_and_sqlalchemy_s_does_not()
 
 
 def test_a_second_app_does_not_keep_the_summaries_twice(app, app_factory):
-    assert len(recounts_of_one_sign_up(app)) == 1
+    assert len(daily_writes_of_one_sign_up(app)) == 1
     app_factory(app.config["SQLALCHEMY_DATABASE_URI"])
-    assert len(recounts_of_one_sign_up(app)) == 1
+    assert len(daily_writes_of_one_sign_up(app)) == 1
     assert drift(db.session.connection()) == []
 
 
