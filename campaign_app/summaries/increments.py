@@ -16,8 +16,9 @@ were never counted in) is counted again rather than guessed.
 from collections import Counter
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, case, or_, select, update
+from sqlalchemy import BindParameter, Connection, Select, Table, bindparam, case, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from campaign_app.models.people import Branch
@@ -42,9 +43,10 @@ def _adding(table: Table, statement, names: tuple[str, ...]) -> dict:
 @lru_cache(maxsize=256)
 def _monthly_statement(dialect: str, names: tuple[str, ...]):
     """Add the bound counts ``names`` to the visit's monthly row of the bound programme (inserted if new)."""
-    row = select(Visit.branch_id, Visit.campaign_id, regency_of(Visit.village_code), month_start(Visit.visit_date),
-                 Visit.status == VisitStatus.DONE, bindparam("programme_key"),
-                 *(bindparam(f"add_{name}") for name in names)).where(Visit.id == bindparam("visit_id"))
+    row: Select[Any] = select(
+        Visit.branch_id, Visit.campaign_id, regency_of(Visit.village_code), month_start(Visit.visit_date),
+        Visit.status == VisitStatus.DONE, bindparam("programme_key"), *(bindparam(f"add_{name}") for name in names)
+    ).where(Visit.id == bindparam("visit_id"))
     statement = _insert(dialect, monthly_results).from_select([*MONTHLY_KEY, *names], row)
     return statement.on_conflict_do_update(index_elements=list(MONTHLY_KEY),
                                            set_=_adding(monthly_results, statement, names))
@@ -53,8 +55,8 @@ def _monthly_statement(dialect: str, names: tuple[str, ...]):
 @lru_cache(maxsize=8)
 def _daily_statement(dialect: str):
     """Add the bound sign-ups and activations to the visit's branch and day (inserted if new)."""
-    row = select(Visit.branch_id, Visit.visit_date, *(bindparam(f"add_{name}") for name in DAILY_COUNTS)
-                 ).where(Visit.id == bindparam("visit_id"))
+    counts = (bindparam(f"add_{name}") for name in DAILY_COUNTS)
+    row: Select[Any] = select(Visit.branch_id, Visit.visit_date, *counts).where(Visit.id == bindparam("visit_id"))
     statement = _insert(dialect, daily_results).from_select(["branch_id", "day", *DAILY_COUNTS], row)
     return statement.on_conflict_do_update(index_elements=["branch_id", "day"],
                                            set_=_adding(daily_results, statement, DAILY_COUNTS))
@@ -67,7 +69,7 @@ def _place_statement(table: Table):
     # The officer who recorded the sign-ups, or the visit's village.
     place = (c.officer_id == bindparam("recorded_by") if table is officer_results
              else c.village_code == Visit.village_code)
-    added = bindparam("add_signups")
+    added: BindParameter[int] = bindparam("add_signups")
     return (update(table)
             .where(Visit.id == bindparam("visit_id"), place, or_(c.branch_id == Visit.branch_id, c.branch_id.is_(None)))
             .values(signups=c.signups + added, activated=c.activated + bindparam("add_activated"),
@@ -84,22 +86,22 @@ def add(connection: Connection, increments: Mapping[tuple[int, int, int], Counte
         branches = select(Visit.branch_id).where(Visit.id.in_(sorted(visits)))
         connection.execute(select(Branch.id).where(Branch.id.in_(branches)).order_by(Branch.id)
                            .with_for_update(key_share=True))
-    missing_villages, missing_officers = set(), set()
+    # Visits whose village rows, and officers whose rows, were not all there.
+    missing: dict[Table, set[int]] = {village_results: set(), officer_results: set()}
     for (visit_id, officer_id, programme_key), counts in sorted(increments.items()):
         names = tuple(sorted(name for name, value in counts.items() if value))
         if not names:
             continue
-        added = {f"add_{name}": counts[name] for name in names}
-        connection.execute(_monthly_statement(dialect, names),
-                           {"visit_id": visit_id, "programme_key": programme_key, **added})
-        connection.execute(_daily_statement(dialect),
-                           {"visit_id": visit_id, **{f"add_{name}": counts[name] for name in DAILY_COUNTS}})
-        for table, missing in ((village_results, missing_villages), (officer_results, missing_officers)):
-            changed = connection.execute(_place_statement(table), {
-                "visit_id": visit_id, "recorded_by": officer_id,
-                **{f"add_{name}": counts[name] for name in DAILY_COUNTS}}).rowcount
+        connection.execute(_monthly_statement(dialect, names), {
+            "visit_id": visit_id, "programme_key": programme_key, **{f"add_{name}": counts[name] for name in names}})
+        daily = {"visit_id": visit_id, "recorded_by": officer_id,
+                 **{f"add_{name}": counts[name] for name in DAILY_COUNTS}}
+        connection.execute(_daily_statement(dialect), daily)
+        for table in missing:
+            changed = connection.execute(_place_statement(table), daily).rowcount
             if changed != ROWS_PER_PLACE:
-                missing.add(visit_id if table is village_results else officer_id)
-    if missing_villages or missing_officers:
-        villages = set(connection.scalars(select(Visit.village_code).where(Visit.id.in_(sorted(missing_villages)))))
-        place_totals.recount(connection, villages, missing_officers)
+                missing[table].add(visit_id if table is village_results else officer_id)
+    if missing[village_results] or missing[officer_results]:
+        villages = set(connection.scalars(select(Visit.village_code)
+                                          .where(Visit.id.in_(sorted(missing[village_results])))))
+        place_totals.recount(connection, villages, missing[officer_results])
