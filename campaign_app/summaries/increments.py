@@ -16,9 +16,8 @@ were never counted in) is counted again rather than guessed.
 from collections import Counter
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
 
-from sqlalchemy import BindParameter, Connection, Select, Table, bindparam, case, or_, select, update
+from sqlalchemy import BindParameter, Connection, Integer, Table, bindparam, case, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from campaign_app.models.people import Branch
@@ -43,10 +42,10 @@ def _adding(table: Table, statement, names: tuple[str, ...]) -> dict:
 @lru_cache(maxsize=256)
 def _monthly_statement(dialect: str, names: tuple[str, ...]):
     """Add the bound counts ``names`` to the visit's monthly row of the bound programme (inserted if new)."""
-    row: Select[Any] = select(
-        Visit.branch_id, Visit.campaign_id, regency_of(Visit.village_code), month_start(Visit.visit_date),
-        Visit.status == VisitStatus.DONE, bindparam("programme_key"), *(bindparam(f"add_{name}") for name in names)
-    ).where(Visit.id == bindparam("visit_id"))
+    counts = (bindparam(f"add_{name}", type_=Integer) for name in names)
+    row = select(Visit.branch_id, Visit.campaign_id, regency_of(Visit.village_code), month_start(Visit.visit_date),
+                 Visit.status == VisitStatus.DONE, bindparam("programme_key", type_=Integer), *counts
+                 ).where(Visit.id == bindparam("visit_id"))
     statement = _insert(dialect, monthly_results).from_select([*MONTHLY_KEY, *names], row)
     return statement.on_conflict_do_update(index_elements=list(MONTHLY_KEY),
                                            set_=_adding(monthly_results, statement, names))
@@ -55,8 +54,8 @@ def _monthly_statement(dialect: str, names: tuple[str, ...]):
 @lru_cache(maxsize=8)
 def _daily_statement(dialect: str):
     """Add the bound sign-ups and activations to the visit's branch and day (inserted if new)."""
-    counts = (bindparam(f"add_{name}") for name in DAILY_COUNTS)
-    row: Select[Any] = select(Visit.branch_id, Visit.visit_date, *counts).where(Visit.id == bindparam("visit_id"))
+    counts = (bindparam(f"add_{name}", type_=Integer) for name in DAILY_COUNTS)
+    row = select(Visit.branch_id, Visit.visit_date, *counts).where(Visit.id == bindparam("visit_id"))
     statement = _insert(dialect, daily_results).from_select(["branch_id", "day", *DAILY_COUNTS], row)
     return statement.on_conflict_do_update(index_elements=["branch_id", "day"],
                                            set_=_adding(daily_results, statement, DAILY_COUNTS))
