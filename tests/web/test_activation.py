@@ -146,6 +146,9 @@ def test_the_upload_checks_the_csrf_token(app_factory):
     (b"nama;status\nSiti;aktif\n", 'no column "nik"'),
     (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", "a ZIP archive"),
     (HEADER.encode(), "no rows"),
+    (f'{HEADER}"7271014508950001;aktif;2026-11-20\n7271014508950002;aktif;2026-11-20\n'.encode(), "never closed"),
+    (f"{HEADER}7271014508950001;aktif;2026-11-20\x00\n".encode(), "NUL"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "old Excel workbook (.xls"),
 ])
 def test_a_file_that_cannot_be_read_is_refused_and_nothing_written(app, coordinator, worker, headers, data,
                                                                     message):
