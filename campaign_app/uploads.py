@@ -17,7 +17,7 @@ import warnings
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
-from itertools import chain
+from itertools import chain, count
 from typing import IO
 
 from flask_babel import gettext as _
@@ -29,8 +29,8 @@ HEAD = 4096
 MAX_LINE = 1 << 20
 # Numbers this large lose their last digits in a spreadsheet (NIKs): shown as the spreadsheet shows them.
 LARGE_NUMBER = 10**15
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ACCEPTED = f".csv,text/csv,.xlsx,{XLSX_MIMETYPE}"
+# The shared text of a workbook, read whole by openpyxl: more is refused rather than held in memory.
+MAX_WORKBOOK_TEXT = 32 << 20
 # Bytes that are not UTF-8, kept by the surrogateescape error handler so that their line can be named.
 _UNDECODED = re.compile("[\udc80-\udcff]")
 
@@ -189,9 +189,13 @@ def _workbook_rows(stream: IO[bytes]) -> Iterator[Row]:
             warnings.simplefilter("ignore")  # openpyxl warns of styles and extensions it does not read
             workbook = load_workbook(stream, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on a damaged workbook; all mean the same to the user
-        raise UnreadableUpload(_("The Excel workbook cannot be opened; it may be damaged. Open it in Excel, save "
-                                 "it again as an Excel Workbook (.xlsx) and upload it.")) from None
+        raise UnreadableUpload(_damaged()) from None
     return _sheet_rows(workbook)
+
+
+def _damaged() -> str:
+    return _("The Excel workbook cannot be opened; it may be damaged. Open it in Excel, save it again as an Excel "
+             "Workbook (.xlsx) and upload it.")
 
 
 def _refuse_other_zip(stream: IO[bytes]) -> None:
@@ -200,10 +204,15 @@ def _refuse_other_zip(stream: IO[bytes]) -> None:
         with zipfile.ZipFile(stream) as archive:
             names = set(archive.namelist())
             mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
+            text_size = sum(info.file_size for info in archive.infolist()
+                            if info.filename.endswith("sharedStrings.xml"))
     except (zipfile.BadZipFile, OSError):
-        names, mimetype = set(), b""
+        names, mimetype, text_size = set(), b"", 0
     stream.seek(0)
     if "xl/workbook.xml" in names:
+        if text_size > MAX_WORKBOOK_TEXT:
+            # openpyxl reads a workbook's shared text whole, even when it streams the rows.
+            raise UnreadableUpload(_and_save_as(_("The workbook holds more text than an import can read at once.")))
         return
     if b"opendocument.spreadsheet" in mimetype:
         raise UnreadableUpload(_("The file is a LibreOffice spreadsheet (.ods). In LibreOffice choose Save As and "
@@ -215,18 +224,28 @@ def _refuse_other_zip(stream: IO[bytes]) -> None:
 
 def _sheet_rows(workbook) -> Iterator[Row]:
     try:
+        if not workbook.worksheets:
+            raise UnreadableUpload(_damaged())
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # some programs write a wrong size; read every cell there is
+        rows = sheet.iter_rows(values_only=True)
         width = 0
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells = [_cell_text(value) for value in values]
-                if not any(cell.strip() for cell in cells):
-                    continue
-                # Empty cells at a row's end are not stored: the row is as wide as the header.
-                width = width or len(cells)
-                yield number, cells + [""] * (width - len(cells))
+        for number in count(1):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                values = next(rows, None)
+            if values is None:
+                return
+            cells = [_cell_text(value) for value in values]
+            if not any(cell.strip() for cell in cells):
+                continue
+            # Empty cells at a row's end are not stored: the row is as wide as the header.
+            width = width or len(cells)
+            yield number, cells + [""] * (width - len(cells))
+    except UnreadableUpload:
+        raise
+    except Exception:  # a damaged sheet is found while it is read
+        raise UnreadableUpload(_damaged()) from None
     finally:
         workbook.close()
 
@@ -242,7 +261,8 @@ def _cell_text(value) -> str:
             return f"{value:.14E}"
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
-        return str(value)
+        # As many digits as a spreadsheet shows: 3.3 for a formula's 3.3000000000000003.
+        return format(value, ".15g") if isinstance(value, float) else str(value)
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
     if isinstance(value, date | time):

@@ -131,6 +131,31 @@ def test_a_workbook_row_is_as_wide_as_its_header():
     assert rows(xlsx_bytes([["a", "b", "c"], ["1"]]))[1] == (2, ["1", "", ""])
 
 
+def test_a_workbook_with_more_text_than_an_import_reads_at_once_is_refused(monkeypatch):
+    monkeypatch.setattr("campaign_app.uploads.MAX_WORKBOOK_TEXT", 1000)
+    archive = io.BytesIO(xlsx_bytes([["code", "notes"], ["A", "x"]]))
+    with zipfile.ZipFile(archive, "a") as workbook:
+        # Excel keeps a sheet's text in one shared table, which openpyxl reads whole.
+        workbook.writestr("xl/sharedStrings.xml", "<sst>" + "<si><t>catatan panjang</t></si>" * 100 + "</sst>")
+    assert "more text than an import can read" in refusal(archive.getvalue())
+
+
+def test_a_computed_decimal_reads_as_a_spreadsheet_shows_it():
+    assert rows(xlsx_bytes([["jam"], [1.1 * 3]]))[1] == (2, ["3.3"])
+
+
+def test_a_workbook_whose_sheet_is_damaged_is_refused():
+    good = zipfile.ZipFile(io.BytesIO(xlsx_bytes([["a"], ["1"]])))
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as damaged:
+        for info in good.infolist():
+            content = good.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = content[:len(content) // 2]
+            damaged.writestr(info, content)
+    assert "cannot be opened" in refusal(archive.getvalue())
+
+
 def test_a_damaged_workbook_is_refused():
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as broken:
