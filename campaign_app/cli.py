@@ -1,5 +1,5 @@
 """Flask commands: ``regions load``, ``demo seed``, ``users create``, ``bench seed`` and ``bench run``; the
-summaries' ``summaries drift`` and ``summaries rebuild`` come from their package."""
+summaries' ``summaries drift`` and ``summaries rebuild``, and ``backup`` and ``restore``, come from their packages."""
 
 import sys
 import time
@@ -9,6 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from campaign_app.backups.commands import backup_command, restore_command
 from campaign_app.bench.presets import ADMIN_USERNAME, BENCH_PASSWORD, PRESETS
 from campaign_app.extensions import db
 from campaign_app.models import Branch, Role
@@ -141,3 +142,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(bench_cli)
     app.cli.add_command(summaries_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -1,23 +1,26 @@
-"""Activation: the membership system's CSV says which workers paid; their sign-ups become activated.
+"""Activation: the membership system's file says which workers paid; their sign-ups become activated.
 
 The file has a header naming at least the NIK and the first payment date, and usually the status
 (in Indonesian or English, any case: ``nik``; ``status``; ``tanggal_bayar_pertama``,
 ``tgl_bayar_pertama`` or ``first_payment_date``); other columns are ignored. Cells separated by ``;``
-or ``,``; UTF-8 with or without a byte-order mark; dates as 2026-11-02, 02/11/2026 or 02-11-2026.
+or ``,``; UTF-8 with or without a byte-order mark; or the first sheet of an ``.xlsx`` workbook (``uploads``);
+dates as 2026-11-02, 02/11/2026 or 02-11-2026.
 
 A file that cannot be read is refused whole (``ActivationRefused``) and nothing is written. Otherwise
 each row is judged on its own: invalid (with its line and why), not yet paid, not found among the live
-sign-ups of the uploader's branches, already activated (from that date or earlier), or matched, which
-activates the sign-up. Re-uploading a file changes nothing: its rows are then all already activated.
+sign-ups of the uploader's branches, already activated (from that date or earlier), paid before the sign-up
+(invalid: the two systems disagree), or matched, which activates the sign-up. Re-uploading a file changes
+nothing: its rows are then all already activated.
 """
 
-import csv
-import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
+from typing import IO
 
-from flask_babel import format_decimal
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
@@ -27,14 +30,17 @@ from campaign_app.extensions import db
 from campaign_app.models import AuditAction, SignUp, SignUpStatus, User
 from campaign_app.signups.personal_data import mask_nik, nik_index
 from campaign_app.summaries import bulk_execute
+from campaign_app.uploads import UnreadableUpload, read_table
 from campaign_app.validation import Refused
 
 BranchIds = set[int] | None
 MAX_ROWS = 100_000
 # Invalid rows listed on the page (a fragment's budget); the rest are counted.
 SHOWN_INVALID = 100
-# Blind indexes per look-up: an IN list of this many parameters suits SQLite and PostgreSQL alike.
+# Rows applied at a time, and blind indexes per look-up: an IN list this long suits SQLite and PostgreSQL.
 LOOKUP_CHUNK = 1000
+# Activations per bulk update: each update recounts the summaries it touches, so few and large, but bounded.
+CHANGES_PER_UPDATE = 20_000
 
 NIK_COLUMNS = ("nik",)
 STATUS_COLUMNS = ("status",)
@@ -101,20 +107,6 @@ class _Row:
 
 # --- reading the file -----------------------------------------------------------------------------
 
-def _decode(data: bytes) -> str:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[:error.start].count(b"\n") + 1
-        raise ActivationRefused(_(
-            "The file is not UTF-8 text (line %(line)d has a character in another encoding). Save it again as "
-            "\"CSV UTF-8\" (Excel) or with the character set Unicode (UTF-8) (LibreOffice), then upload it.",
-            line=line)) from None
-    if "\x00" in text:
-        raise ActivationRefused(_("The file is not a CSV text file. Export the membership report as CSV."))
-    return text
-
-
 def _column_name(text: str) -> str:
     return re.sub(r"[\s-]+", "_", text.strip().lower())
 
@@ -140,26 +132,6 @@ def _header(cells: list[str]) -> tuple[int, int | None, int]:
         raise ActivationRefused(_("The header has no column for the first payment date: tanggal_bayar_pertama, "
                                   "tgl_bayar_pertama or first_payment_date."))
     return nik, status, paid
-
-
-def _rows(text: str):
-    """The header's column positions, then each non-blank row as (line, cells)."""
-    content = text.lstrip()
-    skipped = text[:len(text) - len(content)].count("\n")
-    first_line = content.split("\n", 1)[0]
-    separator = ";" if first_line.count(";") > first_line.count(",") else ","
-    # Strict: a quote left open would otherwise swallow the rest of the file into one cell.
-    reader = csv.reader(io.StringIO(content, newline=""), delimiter=separator, strict=True)
-    try:
-        yield _header(next(reader))
-        line = reader.line_num + skipped
-        for cells in reader:
-            start, line = line + 1, reader.line_num + skipped
-            if any(cell.strip() for cell in cells):
-                yield start, cells
-    except csv.Error as error:
-        raise ActivationRefused(_("Line %(line)d cannot be read as CSV (%(error)s).",
-                                  line=reader.line_num + skipped, error=str(error))) from None
 
 
 def _masked(cell: str) -> str:
@@ -221,62 +193,78 @@ def _judge(line: int, cells: list[str], columns: tuple[int, int | None, int], to
     return _Row(line, nik, paid_on)
 
 
-def read_activation_rows(data: bytes, today: date, report: ActivationReport) -> list[_Row]:
-    """The rows with a first payment, to look up; counts the others into ``report``; refuses an unreadable file."""
-    text = _decode(data)
-    if not text.strip():
-        raise ActivationRefused(_("The file is empty."))
-    rows: list[_Row] = []
-    reader = _rows(text)
-    columns = next(reader)
+def read_activation_rows(upload: IO[bytes] | bytes, today: date, report: ActivationReport) -> Iterator[_Row]:
+    """The rows with a first payment, to look up, one at a time; counts the others into ``report``; refuses an
+    unreadable file (``ActivationRefused``), which may come to light only at its end (a quote never closed).
+
+    ``upload`` is a CSV file or Excel workbook (``uploads``), read one row at a time."""
     first_line: dict[str, int] = {}
-    for line, cells in reader:
-        report.rows += 1
-        if report.rows > MAX_ROWS:
-            raise ActivationRefused(_("The file has more than %(max)s rows; split it into smaller files.",
-                                      max=format_decimal(MAX_ROWS)))
-        row = _judge(line, cells, columns, today, report)
-        if row is None:
-            continue
-        if row.nik in first_line:
-            report.invalid.append(InvalidRow(line, _masked(row.nik),
-                                             _("This NIK is already on line %(line)d.", line=first_line[row.nik])))
-            continue
-        first_line[row.nik] = line
-        rows.append(row)
+    try:
+        # A cell over several lines is a quote left open: no cell of this file has a line break.
+        table = read_table(upload, multiline_cells=False)
+        columns = _header(next(table)[1])
+        for line, cells in table:
+            report.rows += 1
+            if report.rows > MAX_ROWS:
+                raise ActivationRefused(_("The file has more than %(max)s rows; split it into smaller files.",
+                                          max=format_decimal(MAX_ROWS)))
+            row = _judge(line, cells, columns, today, report)
+            if row is None:
+                continue
+            if row.nik in first_line:
+                report.invalid.append(InvalidRow(line, _masked(row.nik), _("This NIK is already on line %(line)d.",
+                                                                          line=first_line[row.nik])))
+                continue
+            first_line[row.nik] = line
+            yield row
+    except UnreadableUpload as unreadable:
+        raise ActivationRefused(unreadable.message) from None
     if report.rows == 0:
         raise ActivationRefused(_("The file has a header but no rows."))
-    return rows
 
 
 # --- matching -------------------------------------------------------------------------------------
 
-def _live_signups(indexes: list[str], branch_ids: BranchIds) -> dict[str, tuple[int, date | None, str]]:
-    """The live sign-ups of ``branch_ids`` with these blind indexes: index → (id, first payment, status)."""
-    found = {}
-    for start in range(0, len(indexes), LOOKUP_CHUNK):
-        statement = (select(SignUp.nik_index, SignUp.id, SignUp.first_payment_on, SignUp.status)
-                     .where(SignUp.nik_index.in_(indexes[start:start + LOOKUP_CHUNK]),
-                            SignUp.status != SignUpStatus.VOID))
-        if branch_ids is not None:
-            statement = statement.where(SignUp.branch_id.in_(branch_ids))
-        for index, signup_id, first_payment_on, status in db.session.execute(statement):
-            found[index] = (signup_id, first_payment_on, status)
-    return found
+def _live_signups(indexes: list[str], branch_ids: BranchIds) -> dict[str, tuple[int, date | None, str, datetime]]:
+    """The live sign-ups of ``branch_ids`` with these blind indexes: index → (id, first payment, status, consent)."""
+    statement = (select(SignUp.nik_index, SignUp.id, SignUp.first_payment_on, SignUp.status, SignUp.consent_at)
+                 .where(SignUp.nik_index.in_(indexes), SignUp.status != SignUpStatus.VOID))
+    if branch_ids is not None:
+        statement = statement.where(SignUp.branch_id.in_(branch_ids))
+    return {index: (signup_id, first_payment_on, status, consent_at)
+            for index, signup_id, first_payment_on, status, consent_at in db.session.execute(statement)}
 
 
-def apply_activation_file(data, branch_ids: BranchIds, actor: User, now: datetime) -> ActivationReport:
-    """Activate the sign-ups of ``branch_ids`` (None: all) that the membership CSV ``data`` reports as paid.
+def apply_activation_file(upload: IO[bytes] | bytes, branch_ids: BranchIds, actor: User,
+                          now: datetime) -> ActivationReport:
+    """Activate the sign-ups of ``branch_ids`` (None: all) that the membership file ``upload`` reports as paid.
 
-    ``data`` is the file's bytes or a binary stream. A row with a first payment date matches the live
-    sign-up with that NIK's blind index: it becomes activated from that date, or, activated already
-    from that date or an earlier one, stays as it is. The upload is audited with its counts (no NIK).
-    Refuses an unreadable file whole (``ActivationRefused``). Flushes, never commits.
+    ``upload`` is a binary stream or bytes: CSV or an Excel workbook. A row with a first payment date matches
+    the live sign-up with that NIK's blind index: it becomes activated from that date, or, activated already
+    from that date or an earlier one, stays as it is. A first payment dated before the sign-up is a row
+    problem (listed as invalid), not applied. The upload is audited with its counts (no NIK).
+    Refuses an unreadable file whole (``ActivationRefused``), undoing what it had applied. Flushes, never commits.
     """
-    if not isinstance(data, bytes | bytearray):
-        data = data.read()
     report = ActivationReport()
-    rows = read_activation_rows(bytes(data), now.astimezone(WITA).date(), report)
+    rows = read_activation_rows(upload, now.astimezone(WITA).date(), report)
+    # Applied a thousand rows at a time as the file is read, so memory does not grow with it; a refusal found
+    # further on (a quote never closed) rolls the savepoint back: nothing partial stays.
+    with db.session.begin_nested():
+        changes: list[tuple[int, date]] = []
+        while batch := list(islice(rows, LOOKUP_CHUNK)):
+            changes.extend(_matched(batch, branch_ids, report))
+            if len(changes) >= CHANGES_PER_UPDATE:
+                _activate(changes, now)
+                changes = []
+        _activate(changes, now)
+    report.invalid.sort(key=lambda problem: problem.line)
+    record(AuditAction.ACTIVATION_UPLOADED, actor=actor, subject_type=None, branch_id=actor.branch_id,
+           details=report.counts(), now=now)
+    return report
+
+
+def _matched(rows: list[_Row], branch_ids: BranchIds, report: ActivationReport) -> list[tuple[int, date]]:
+    """The sign-ups that one batch of rows activates, with their first payment; counts the other rows."""
     indexed = {nik_index(row.nik): row for row in rows}
     stored = _live_signups(list(indexed), branch_ids)
     changes = []
@@ -284,23 +272,32 @@ def apply_activation_file(data, branch_ids: BranchIds, actor: User, now: datetim
         if index not in stored:
             report.not_found += 1
             continue
-        signup_id, first_payment_on, status = stored[index]
+        signup_id, first_payment_on, status, consent_at = stored[index]
+        signed_up_on = consent_at.astimezone(WITA).date()
+        if row.paid_on < signed_up_on:
+            # The membership system and the sign-up disagree: a person looks, nothing is changed.
+            report.invalid.append(InvalidRow(row.line, _masked(row.nik), _(
+                "The first payment (%(paid)s) is before the sign-up (%(signed_up)s): check the NIK and the date.",
+                paid=format_date(row.paid_on), signed_up=format_date(signed_up_on))))
+            continue
         if (status == SignUpStatus.ACTIVATED and first_payment_on is not None
                 and first_payment_on <= row.paid_on):
             report.already_activated += 1
             continue
         report.matched += 1
-        changes.append({"id": signup_id, "status": SignUpStatus.ACTIVATED.value, "first_payment_on": row.paid_on,
-                        "updated_at": now})
-    if changes:
-        # ORM bulk UPDATE by primary key: one executemany, whatever the number of rows. It goes around the flush
-        # that keeps the summaries, so it runs through their bulk API, which keeps them in the same transaction.
-        bulk_execute(db.session, update(SignUp), changes)
-        _expire_loaded({change["id"] for change in changes})
-    report.invalid.sort(key=lambda problem: problem.line)
-    record(AuditAction.ACTIVATION_UPLOADED, actor=actor, subject_type=None, branch_id=actor.branch_id,
-           details=report.counts(), now=now)
-    return report
+        changes.append((signup_id, row.paid_on))
+    return changes
+
+
+def _activate(changes: list[tuple[int, date]], now: datetime) -> None:
+    if not changes:
+        return
+    # ORM bulk UPDATE by primary key: one executemany. It goes around the flush that keeps the summaries, so it
+    # runs through their bulk API, which keeps them in the same transaction.
+    bulk_execute(db.session, update(SignUp), [
+        {"id": signup_id, "status": SignUpStatus.ACTIVATED.value, "first_payment_on": paid_on, "updated_at": now}
+        for signup_id, paid_on in changes])
+    _expire_loaded({signup_id for signup_id, _paid_on in changes})
 
 
 def _expire_loaded(ids: set[int]) -> None:

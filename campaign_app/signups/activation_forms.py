@@ -6,5 +6,5 @@ from flask_wtf.file import FileField, FileRequired
 
 
 class ActivationForm(FlaskForm):
-    file = FileField(_l("CSV file from the membership system"),
-                     validators=[FileRequired(_l("Choose a CSV file."))])
+    file = FileField(_l("File from the membership system (CSV or Excel)"),
+                     validators=[FileRequired(_l("Choose a CSV or Excel file."))])

@@ -79,7 +79,7 @@ class VillageForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])
+    file = FileField(_l("CSV or Excel file"), validators=[FileRequired(_l("Choose a CSV or Excel file."))])
 
 
 class WhereNextFilters(FlaskForm):

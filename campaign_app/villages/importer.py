@@ -1,18 +1,19 @@
-"""Bulk update of what the campaign knows of villages, from a CSV file.
+"""Bulk update of what the campaign knows of villages, from a CSV file or an Excel workbook (``uploads``).
 
 The file needs a header: ``code`` and any of the value columns (``values.FIELDS``); the columns the
 export adds for reading (name, district, regency) are ignored. Separators ``;`` or ``,``; UTF-8 with or
-without a byte-order mark. An empty cell clears that value; a column left out keeps its values.
+without a byte-order mark; or the first sheet of an ``.xlsx`` workbook. An empty cell clears that value; a
+column left out keeps its values. A quoted cell may run over several lines (notes), but not take in a row.
 
 The file is checked whole before anything is written: a file with any bad row is refused with every
 bad row and why, and a good file is applied in one bulk UPDATE of the villages whose values change.
 """
 
-import csv
-import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import IO
 
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
@@ -20,6 +21,7 @@ from sqlalchemy import select, update
 
 from campaign_app.extensions import db
 from campaign_app.models import District, Village
+from campaign_app.uploads import UnreadableUpload, read_table
 from campaign_app.validation import Refused
 from campaign_app.villages.scope import BranchIds, visible_regency_codes
 from campaign_app.villages.values import (
@@ -55,6 +57,8 @@ PARSERS = {
     "notes": _csv_notes,
 }
 _LOOKUP_CHUNK = 500
+# A line inside a cell that starts like a row: a quote left open took the row into the cell before it.
+SWALLOWED_ROW = re.compile(r"\s*\"?\s*\d{2}\.\d{2}\.\d{2}\.\d{4}\s*\"?\s*[;,]")
 
 
 @dataclass
@@ -102,17 +106,6 @@ class _Row:
         return self.cells.get("code", "")
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[:error.start].count(b"\n") + 1
-        raise ImportRefused(_(
-            "The file is not UTF-8 text (line %(line)d has a character in another encoding). Save it again as "
-            "\"CSV UTF-8\" (Excel) or with the character set Unicode (UTF-8) (LibreOffice), then upload it.",
-            line=line)) from None
-
-
 def _column_name(text: str) -> str:
     return re.sub(r"[\s-]+", "_", text.strip().lower())
 
@@ -140,43 +133,35 @@ def _header(names: list[str]) -> list[str]:
     return columns
 
 
-def read_rows(data: bytes) -> tuple[list[str], list[_Row]]:
-    """The columns and rows of a CSV file, each row with its line; refuses a file that cannot be read."""
-    text = _decode(data)
-    if not text.strip():
-        raise ImportRefused(_("The file is empty."))
-    content = text.lstrip()
-    # Blank lines before the header still count when telling the line of a bad row.
-    skipped = text[:len(text) - len(content)].count("\n")
-    first_line = content.split("\n", 1)[0]
-    separator = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(content, newline=""), delimiter=separator)
-    rows: list[_Row] = []
+def _read_rows(upload: IO[bytes] | bytes) -> Iterator[tuple[list[str], _Row]]:
+    """The header's columns with each row of the file, read one at a time; refuses a file that cannot be read."""
     try:
-        columns = _header(next(reader))
-        line = reader.line_num + skipped
-        for cells in reader:
-            start, line = line + 1, reader.line_num + skipped
-            if not any(cell.strip() for cell in cells):
-                continue  # blank lines, and lines of empty cells that spreadsheets leave at the end
-            if len(rows) == MAX_ROWS:
+        rows = read_table(upload, swallowed_row=SWALLOWED_ROW)
+        _line, header = next(rows)
+        columns = _header(header)
+        count = 0
+        for line, cells in rows:
+            count += 1
+            if count > MAX_ROWS:
                 raise ImportRefused(_("The file has more than %(max)s rows; split it into smaller files.",
                                       max=format_decimal(MAX_ROWS)))
-            row = _Row(start, {})
-            extra = cells[len(columns):]
-            if len(cells) < len(columns) or any(cell.strip() for cell in extra):
-                row.cells["code"] = cells[columns.index("code")].strip() if len(cells) > columns.index("code") else ""
-                row.problems.append(_("%(found)d values where the header has %(expected)d.",
-                                      found=len(cells), expected=len(columns)))
-            else:
-                row.cells = {name: cell.strip() for name, cell in zip(columns, cells, strict=False)}
-            rows.append(row)
-    except csv.Error as error:
-        raise ImportRefused(_("Line %(line)d cannot be read as CSV (%(error)s).",
-                              line=reader.line_num + skipped, error=str(error))) from None
-    if not rows:
+            yield columns, _row(line, cells, columns)
+    except UnreadableUpload as unreadable:
+        raise ImportRefused(unreadable.message) from None
+    if not count:
         raise ImportRefused(_("The file has a header but no village rows."))
-    return columns, rows
+
+
+def _row(line: int, cells: list[str], columns: list[str]) -> _Row:
+    row = _Row(line, {})
+    extra = cells[len(columns):]
+    if len(cells) < len(columns) or any(cell.strip() for cell in extra):
+        row.cells["code"] = cells[columns.index("code")].strip() if len(cells) > columns.index("code") else ""
+        row.problems.append(_("%(found)d values where the header has %(expected)d.",
+                              found=len(cells), expected=len(columns)))
+    else:
+        row.cells = {name: cell.strip() for name, cell in zip(columns, cells, strict=False)}
+    return row
 
 
 def _stored_values(branch_ids: BranchIds) -> dict[str, dict]:
@@ -224,22 +209,27 @@ def _changed(new: dict, stored: dict) -> bool:
     return False
 
 
-def import_villages(data: bytes, branch_ids: BranchIds) -> ImportResult:
-    """Apply a CSV file of village values to the villages of the branches ``branch_ids`` (None: all).
+def import_villages(upload: IO[bytes] | bytes, branch_ids: BranchIds) -> ImportResult:
+    """Apply a CSV file or Excel workbook of village values (a binary stream, or bytes) to the villages of the
+    branches ``branch_ids`` (None: all).
 
     Refuses the whole file (``ImportRefused``) when it cannot be read or any row is bad: unknown codes,
     villages outside the branches, codes given twice, bad numbers or access classes, values out of range.
     Otherwise updates, in one bulk statement, the villages whose values change; flushes, never commits.
     """
-    columns, rows = read_rows(data)
     stored = _stored_values(branch_ids)
     first_line: dict[str, int] = {}
     outside: list[_Row] = []
+    bad: list[_Row] = []
     updates = []
-    for row in rows:
+    rows = 0
+    # Each row is checked as it is read and only what it comes to is kept: memory does not grow with the file.
+    for columns, row in _read_rows(upload):
+        rows += 1
         code = row.code
         if row.problems:  # a row with the wrong number of values: nothing more to say of it
             first_line.setdefault(code, row.line)
+            bad.append(row)
             continue
         if not is_village_code(code):
             row.problems.append(_("A village code looks like 72.10.01.2001."))
@@ -252,18 +242,21 @@ def import_villages(data: bytes, branch_ids: BranchIds) -> ImportResult:
         values = _check_row(row, columns, stored.get(code))
         if values is not None and _changed(values, stored[code]):
             updates.append({"code": code, **values})
+        if row.problems or code not in stored:
+            row.cells = {"code": code}
+            bad.append(row)
     # Tell an unknown code from another branch's village, looking up only the codes that are not visible.
     existing = _existing_codes([row.code for row in outside])
     for row in outside:
         row.problems.insert(0, _("This village is outside the regencies of your branch.") if row.code in existing
                             else _("No village has this code."))
-    problems = [RowProblem(row.line, row.code, " ".join(row.problems)) for row in rows if row.problems]
+    problems = [RowProblem(row.line, row.code, " ".join(row.problems)) for row in bad if row.problems]
     if problems:
         raise ImportRefused(problems=problems)
     if updates:
         # ORM bulk UPDATE by primary key: one executemany, whatever the number of rows.
         db.session.execute(update(Village), updates)
-    return ImportResult(rows=len(rows), changed=len(updates))
+    return ImportResult(rows=rows, changed=len(updates))
 
 
 def result_message(result: ImportResult) -> str:

@@ -118,7 +118,7 @@ def test_an_activation_upload_is_counted_in_both_roll_ups(world):
     visit = world.visits["V4"]
     nik = nik_for()
     make_signup(visit, world.citra, nik)
-    apply_activation_file(f"nik;status;tanggal_bayar_pertama\n{nik};aktif;2026-10-20\n".encode(), None,
+    apply_activation_file(f"nik;status;tanggal_bayar_pertama\n{nik};aktif;2026-11-02\n".encode(), None,
                           user_named("admin"), SIGNUP_NOW)
     assert monthly_row(world.buol, date(2026, 10, 1), done=False).activated == 1
     assert daily_row(world.branch, visit.visit_date).activated == 1

@@ -84,7 +84,7 @@ def test_an_activation_upload_counts_the_activated(visit):
     nik = nik_for()
     make_signup(visit, officer, nik)
     make_signup(visit, officer, nik_for(sex="L"))
-    apply_activation_file(f"nik;status;tanggal_bayar_pertama\n{nik};aktif;2026-10-20\n".encode(), None,
+    apply_activation_file(f"nik;status;tanggal_bayar_pertama\n{nik};aktif;2026-11-02\n".encode(), None,
                           user_named("admin"), SIGNUP_NOW)
     row = tally(visit, officer)
     assert (row.signups, row.activated, row.occupation_farmer_activated, row.payer_self_activated) == (2, 1, 1, 1)

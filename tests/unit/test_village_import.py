@@ -1,5 +1,6 @@
 """Bulk update of village values from a CSV file: a good file applies whole, a bad one changes nothing."""
 
+import io
 import time
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from campaign_app.villages import importer
 from campaign_app.villages.exporter import village_csv
 from campaign_app.villages.importer import ImportRefused, import_villages
 from tests.factories import FAR_VILLAGE, NEAR_VILLAGE, OTHER_NEAR_VILLAGE, branch_named
+from tests.workbooks import xlsx_bytes
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
@@ -193,6 +195,45 @@ def test_too_many_rows_are_refused(monkeypatch):
 
 def test_a_malformed_csv_is_refused_not_crashed():
     assert refused(csv_bytes("code,notes", f'{NEAR_VILLAGE},"x' + "y" * 200_000)).message
+
+
+def test_a_quote_left_open_is_refused_not_read_into_a_note():
+    before = stored(FAR_VILLAGE)
+    message = refused(csv_bytes("code,notes", f'{NEAR_VILLAGE},"Jalan rusak', f"{FAR_VILLAGE},Perahu")).message
+    assert "quote opened on line 2 is never closed" in message
+    assert stored(NEAR_VILLAGE)[4] is None and stored(FAR_VILLAGE) == before
+
+
+def test_a_quote_closed_only_after_the_next_row_is_refused():
+    data = csv_bytes("code,notes", f'{NEAR_VILLAGE},"Jalan rusak', f'{FAR_VILLAGE},Perahu"',
+                     f"{OTHER_NEAR_VILLAGE},Dekat")
+    assert "opened on line 2 is closed only on line 3" in refused(data).message
+    assert stored(NEAR_VILLAGE)[4] is None
+
+
+@pytest.mark.parametrize(("data", "words"), [
+    (b"code,notes\n72.71.01.1004,x\x00\n", "NUL"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "old Excel workbook"),
+    (b"PK\x03\x04\x14\x00\x06\x00", "ZIP archive"),
+])
+def test_a_file_that_is_not_a_table_is_named(data, words):
+    assert words in refused(data).message
+
+
+def test_an_excel_workbook_is_imported_like_its_csv():
+    data = xlsx_bytes([["code", "estimated_population", "access_class", "travel_hours", "notes"],
+                       [NEAR_VILLAGE, 5000, "boat", 2.5, "Dua baris\ndalam satu sel"],
+                       [FAR_VILLAGE, 3000, None, 1, None]])
+    result = import_villages(io.BytesIO(data), palu())
+    assert (result.rows, result.changed) == (2, 2)
+    assert stored(NEAR_VILLAGE) == (5000, stored(NEAR_VILLAGE)[1], "boat", Decimal("2.5"),
+                                    "Dua baris\ndalam satu sel")
+    assert stored(FAR_VILLAGE)[2:4] == (None, Decimal(1))
+
+
+def test_bad_rows_of_a_workbook_are_named_by_their_row_number():
+    data = xlsx_bytes([["code", "travel_hours"], [NEAR_VILLAGE, 3], [], ["72.71.01.9999", 2]])
+    assert bad_rows(data) == [(4, "72.71.01.9999")]
 
 
 # --- bad rows ---------------------------------------------------------------------------------------

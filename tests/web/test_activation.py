@@ -2,7 +2,7 @@
 
 import gzip
 import io
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +11,7 @@ from campaign_app.extensions import db
 from campaign_app.models import AuditAction, AuditEntry, SignUp, SignUpStatus
 from tests.conftest import csrf_token_from
 from tests.factories import in_progress_visit, make_signup, nik_for
+from tests.workbooks import xlsx_bytes
 
 HTMX = {"HX-Request": "true"}
 FRAGMENT_BUDGET = 4 * 1024
@@ -72,7 +73,7 @@ def test_coordinators_and_administrators_get_the_form_with_upload_progress(auth,
 
 def test_a_file_activates_the_paid_and_reports_each_outcome(app, coordinator, worker):
     signup_id, nik = worker
-    data = (HEADER + f"{nik};aktif;20/10/2026\n{nik_for()};aktif;2026-10-20\n{nik_for()};nonaktif;\n"
+    data = (HEADER + f"{nik};aktif;20/11/2026\n{nik_for()};aktif;2026-11-20\n{nik_for()};nonaktif;\n"
             "7271014508950001;aktif;kemarin\n").encode()
     response = upload(coordinator, data)
     body = text(response)
@@ -82,26 +83,41 @@ def test_a_file_activates_the_paid_and_reports_each_outcome(app, coordinator, wo
                          ("Not found among your sign-ups", 1), ("Invalid", 1)):
         assert f"<dt>{label}</dt><dd>{count}</dd>" in body
     assert "************0001" in body and "7271014508950001" not in body and "not a date" in body
-    assert stored(app, signup_id) == (SignUpStatus.ACTIVATED, date(2026, 10, 20))
+    assert stored(app, signup_id) == (SignUpStatus.ACTIVATED, date(2026, 11, 20))
 
 
 def test_a_file_sent_by_htmx_answers_the_report_only(app, coordinator, worker):
-    response = upload(coordinator, f"{HEADER}{worker[1]};aktif;2026-10-20\n".encode(), headers=HTMX)
+    response = upload(coordinator, f"{HEADER}{worker[1]};aktif;2026-11-20\n".encode(), headers=HTMX)
     body = text(response)
     assert response.status_code == 200 and "<html" not in body
     assert "<dt>Matched: activated now</dt><dd>1</dd>" in body
 
 
 def test_uploading_the_same_file_again_changes_nothing(app, coordinator, worker):
-    data = f"{HEADER}{worker[1]};aktif;2026-10-20\n".encode()
+    data = f"{HEADER}{worker[1]};aktif;2026-11-20\n".encode()
     upload(coordinator, data)
     body = text(upload(coordinator, data))
     assert "<dt>Matched: activated now</dt><dd>0</dd>" in body and "<dt>Already activated</dt><dd>1</dd>" in body
-    assert stored(app, worker[0]) == (SignUpStatus.ACTIVATED, date(2026, 10, 20))
+    assert stored(app, worker[0]) == (SignUpStatus.ACTIVATED, date(2026, 11, 20))
+
+
+def test_a_first_payment_before_the_sign_up_is_listed_not_applied(app, coordinator, worker):
+    response = upload(coordinator, f"{HEADER}{worker[1]};aktif;2026-10-20\n".encode(), headers=HTMX)
+    body = text(response)
+    assert "<dt>Matched: activated now</dt><dd>1</dd>" not in body and "<dt>Invalid</dt><dd>1</dd>" in body
+    assert "before the sign-up" in body and worker[1] not in body
+    assert stored(app, worker[0]) == (SignUpStatus.REGISTERED, None)
+
+
+def test_an_excel_workbook_is_read(app, coordinator, worker):
+    data = xlsx_bytes([["NIK", "Status", "Tanggal Bayar Pertama"], [worker[1], "aktif", datetime(2026, 11, 20)]])
+    body = text(upload(coordinator, data, filename="keanggotaan.xlsx"))
+    assert "<dt>Matched: activated now</dt><dd>1</dd>" in body
+    assert stored(app, worker[0]) == (SignUpStatus.ACTIVATED, date(2026, 11, 20))
 
 
 def test_many_invalid_rows_fit_the_fragment_budget(coordinator):
-    data = (HEADER + "".join(f"72710145089{n:05d};lunas;2026-10-20\n" for n in range(500))).encode()
+    data = (HEADER + "".join(f"72710145089{n:05d};lunas;2026-11-20\n" for n in range(500))).encode()
     response = upload(coordinator, data, headers=HTMX)
     body = text(response)
     assert "and 400 more invalid rows" in body and body.count("Unknown status") == 100
@@ -113,11 +129,11 @@ def test_the_upload_checks_the_csrf_token(app_factory):
     client = app.test_client()
     token = csrf_token_from(text(client.get("/login")))
     client.post("/login", data={"username": "koordinator", "password": "jangkau-demo", "csrf_token": token})
-    assert upload(client, f"{HEADER}{nik_for()};aktif;2026-10-20\n".encode()).status_code == 400
+    assert upload(client, f"{HEADER}{nik_for()};aktif;2026-11-20\n".encode()).status_code == 400
     token = csrf_token_from(text(client.get("/signups/activation")))
     response = client.post("/signups/activation", content_type="multipart/form-data",
                            data={"csrf_token": token, "file": (io.BytesIO(f"{HEADER}{nik_for()};aktif;"
-                                                                          "2026-10-20\n".encode()), "a.csv")})
+                                                                          "2026-11-20\n".encode()), "a.csv")})
     assert response.status_code == 200
 
 
@@ -125,11 +141,14 @@ def test_the_upload_checks_the_csrf_token(app_factory):
 
 @pytest.mark.parametrize("headers", [{}, HTMX])
 @pytest.mark.parametrize(("data", "message"), [
-    (f"{HEADER}7271014508950001;aktif;2026-10-20\n".encode("utf-16"), "not UTF-8"),
+    (f"{HEADER}7271014508950001;aktif;2026-11-20\n".encode("utf-16"), "not UTF-8"),
     (b"", "empty"),
     (b"nama;status\nSiti;aktif\n", 'no column "nik"'),
-    (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", "not a CSV text file"),
+    (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", "a ZIP archive"),
     (HEADER.encode(), "no rows"),
+    (f'{HEADER}"7271014508950001;aktif;2026-11-20\n7271014508950002;aktif;2026-11-20\n'.encode(), "never closed"),
+    (f"{HEADER}7271014508950001;aktif;2026-11-20\x00\n".encode(), "NUL"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "old Excel workbook (.xls"),
 ])
 def test_a_file_that_cannot_be_read_is_refused_and_nothing_written(app, coordinator, worker, headers, data,
                                                                     message):
@@ -143,12 +162,12 @@ def test_a_file_that_cannot_be_read_is_refused_and_nothing_written(app, coordina
 @pytest.mark.parametrize("headers", [{}, HTMX])
 def test_sending_no_file_asks_for_one(coordinator, headers):
     response = coordinator.post("/signups/activation", data={}, content_type="multipart/form-data", headers=headers)
-    assert response.status_code == 422 and "Choose a CSV file." in text(response)
+    assert response.status_code == 422 and "Choose a CSV or Excel file." in text(response)
 
 
 def test_a_file_too_large_is_refused_not_crashed(app_factory):
     app = app_factory(MAX_CONTENT_LENGTH=1000)
     client = app.test_client()
     client.post("/login", data={"username": "koordinator", "password": "jangkau-demo"})
-    response = upload(client, HEADER.encode() + b"7271014508950001;aktif;2026-10-20\n" * 100)
+    response = upload(client, HEADER.encode() + b"7271014508950001;aktif;2026-11-20\n" * 100)
     assert response.status_code == 413

@@ -14,6 +14,7 @@ from campaign_app.models import SignUp, Village, Visit, VisitStatus
 from campaign_app.summaries import bulk_execute
 from tests.conftest import counting_statements, csrf_token_from
 from tests.factories import FAR_VILLAGE, NEAR_VILLAGE, in_progress_visit, make_campaign, make_signup, make_visit
+from tests.workbooks import xlsx_bytes
 
 HTMX = {"HX-Request": "true"}
 LUWUK_VILLAGE = "72.01.01.1008"  # Batui, Kabupaten Banggai: the Luwuk branch's
@@ -314,7 +315,7 @@ def test_many_bad_rows_show_a_hundred_and_count_the_rest(coordinator):
     (b"", "empty"),
     (b"kode,populasi\n72.71.01.1004,1\n", 'no column "code"'),
     (b"code,notes\n", "no village rows"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "a picture"),
 ])
 def test_a_file_that_cannot_be_read_is_refused_with_a_clear_message(coordinator, headers, data, message):
     response = upload(coordinator, data, headers=headers)
@@ -323,9 +324,41 @@ def test_a_file_that_cannot_be_read_is_refused_with_a_clear_message(coordinator,
 
 
 @pytest.mark.parametrize("headers", [{}, HTMX])
+def test_a_quote_left_open_is_refused_and_nothing_changes(app, coordinator, headers):
+    before = stored(app, FAR_VILLAGE)
+    data = f'code,notes\n{NEAR_VILLAGE},"Jalan rusak\n{FAR_VILLAGE},Perahu\n'.encode()
+    response = upload(coordinator, data, headers=headers)
+    assert response.status_code == 422 and "quote opened on line 2 is never closed" in text(response)
+    assert stored(app, NEAR_VILLAGE)[4] is None and stored(app, FAR_VILLAGE) == before
+
+
+def test_an_excel_workbook_is_imported(app, coordinator):
+    data = xlsx_bytes([["code", "estimated_population", "travel_hours"], [NEAR_VILLAGE, 4321, 1.5]])
+    response = upload(coordinator, data, filename="desa.xlsx")
+    assert response.status_code == 303
+    assert "1 village changed" in text(coordinator.get(response.location))
+    assert stored(app, NEAR_VILLAGE)[0] == 4321 and stored(app, NEAR_VILLAGE)[3] == Decimal("1.5")
+
+
+def test_the_file_picker_offers_csv_and_excel_files(coordinator):
+    assert 'accept=".csv,text/csv,.xlsx,' in text(coordinator.get("/villages/import"))
+
+
+@pytest.mark.parametrize(("data", "words"), [
+    ("code,notes\n72.71.01.1004,x\n".encode("utf-16"), "teks UTF-16"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "buku kerja Excel lama (.xls"),
+    (b"code,notes\n72.71.01.1004,x\x00\n", "bita NUL"),
+])
+def test_a_file_that_is_not_a_table_is_named_in_indonesian(auth, client, data, words):
+    auth.login_as("coordinator")
+    response = upload(client, data)
+    assert response.status_code == 422 and words in text(response)
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX])
 def test_sending_no_file_asks_for_one(coordinator, headers):
     response = coordinator.post("/villages/import", data={}, content_type="multipart/form-data", headers=headers)
-    assert response.status_code == 422 and "Choose a CSV file." in text(response)
+    assert response.status_code == 422 and "Choose a CSV or Excel file." in text(response)
 
 
 def test_a_file_too_large_is_refused_not_crashed(app_factory):
