@@ -35,7 +35,7 @@ from campaign_app.models import (
 )
 from campaign_app.signups.contributions import Contribution, NoRateTable, compute_contribution
 from campaign_app.signups.nik import NikCheck, check_nik
-from campaign_app.signups.personal_data import encrypt_nik, nik_index
+from campaign_app.signups.personal_data import birth_index, encrypt_nik, nik_index
 from campaign_app.subsidies.service import used_quota
 from campaign_app.validation import Refused
 
@@ -105,12 +105,12 @@ def name_key(full_name: str) -> str:
     return " ".join(full_name.casefold().split())[:NAME_MAX]
 
 
-def _near_duplicates(*, district_code: str, birth_date: date, key: str, index: str,
-                     before_id: int | None = None) -> tuple[int, ...]:
+def _near_duplicates(*, born: str, key: str, index: str, before_id: int | None = None) -> tuple[int, ...]:
+    """Live sign-ups of the same district and birth date (``born``: their keyed index) and name, under another NIK."""
     query = (
         select(SignUp.id)
-        .where(SignUp.district_code == district_code, SignUp.birth_date == birth_date, SignUp.name_key == key,
-               SignUp.nik_index != index, SignUp.status != SignUpStatus.VOID)
+        .where(SignUp.birth_index == born, SignUp.name_key == key, SignUp.nik_index != index,
+               SignUp.status != SignUpStatus.VOID)
         .order_by(SignUp.id)
     )
     if before_id is not None:
@@ -123,8 +123,8 @@ def _repeated(signup: SignUp, officer: User) -> SignUpOutcome:
         # Keys are random: another officer's key is a forged or mixed-up form, and must not show that record.
         raise Refused.on(None, _("This form has been used already; open a new sign-up form."))
     # The near-duplicates the first submit saw: those registered before it.
-    near = _near_duplicates(district_code=signup.district_code, birth_date=signup.birth_date, key=signup.name_key,
-                            index=signup.nik_index, before_id=signup.id)
+    near = _near_duplicates(born=signup.birth_index, key=signup.name_key, index=signup.nik_index,
+                            before_id=signup.id)
     return SignUpOutcome(signup=signup, created=False, near_duplicate_of=near)
 
 
@@ -313,13 +313,14 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
         return _repeated_or_refused(registered, form_key, officer)
     contribution = _contribution(declared_income, bool(with_jht), today)
     key = name_key(name)
-    near = _near_duplicates(district_code=check.district_code, birth_date=check.birth_date, key=key, index=index)
+    born = birth_index(check.district_code, check.birth_date)
+    near = _near_duplicates(born=born, key=key, index=index)
 
     signup = SignUp(
         visit_id=visit.id, branch_id=visit.branch_id, village_code=visit.village_code, officer_id=officer.id,
         form_key=form_key, nik_ciphertext=encrypt_nik(check.nik), nik_index=index, nik_last4=check.nik[-4:],
-        district_code=check.district_code, full_name=name, name_key=key, sex=check.sex,
-        birth_date=check.birth_date, phone=e164, occupation=occupation, sector=sector, has_jht=bool(with_jht),
+        birth_index=born, full_name=name, name_key=key, sex=check.sex,
+        birth_year=check.birth_date.year, phone=e164, occupation=occupation, sector=sector, has_jht=bool(with_jht),
         declared_income=declared_income, rate_table_id=contribution.rate_table_id,
         jkk_contribution=contribution.jkk, jkm_contribution=contribution.jkm, jht_contribution=contribution.jht,
         payer=payer, subsidy_programme_id=programme.id if programme else None, consent_at=now,
