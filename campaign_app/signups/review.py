@@ -54,8 +54,8 @@ def pending_reviews(branch_ids: BranchIds, page: int = 1, per_page: int = 20) ->
     """Page ``page`` of the flagged sign-ups of ``branch_ids`` (None: every branch), oldest first.
 
     Each item (``ReviewItem``) carries the live sign-ups of any branch that the flagged one resembles
-    (same district of registration and birth date, through their keyed index, and name key, another NIK). Three statements, whatever
-    the number of items: the count, the page, and the resembling sign-ups of the whole page.
+    (same district of registration and birth date, through their keyed index, and name key, another NIK). Three
+    statements, whatever the number of items: the count, the page, and the resembling sign-ups of the whole page.
     """
     statement = _in_branches(
         select(SignUp, Village.name, Branch.name)
@@ -109,7 +109,8 @@ def review_item(signup: SignUp, branch_ids: BranchIds) -> ReviewItem | None:
 
 def _resembling(signup: SignUp) -> tuple:
     """Conditions for the live sign-ups ``signup`` resembles."""
-    return (SignUp.birth_index == signup.birth_index, SignUp.name_key == signup.name_key, SignUp.nik_index != signup.nik_index, _live(),
+    return (SignUp.birth_index == signup.birth_index, SignUp.name_key == signup.name_key,
+            SignUp.nik_index != signup.nik_index, _live(),
             SignUp.id != signup.id)
 
 
