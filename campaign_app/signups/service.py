@@ -19,7 +19,6 @@ from campaign_app.extensions import db
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
 from campaign_app.ids import ID_MAX
 from campaign_app.models import (
-    Branch,
     Occupation,
     Payer,
     Review,
@@ -28,12 +27,12 @@ from campaign_app.models import (
     SignUpStatus,
     SubsidyProgramme,
     User,
-    Village,
     Visit,
     VisitOfficer,
     VisitStatus,
 )
 from campaign_app.signups.contributions import Contribution, NoRateTable, compute_contribution
+from campaign_app.signups.lookup import elsewhere_message, registration_for
 from campaign_app.signups.nik import NikCheck, check_nik
 from campaign_app.signups.personal_data import birth_index, encrypt_nik, nik_index
 from campaign_app.subsidies.service import used_quota
@@ -132,19 +131,17 @@ def _repeated_or_refused(registered: SignUp, form_key: str, officer: User) -> Si
     """The NIK is registered: by this very form (committed since the key was looked up), or by another."""
     if registered.form_key == form_key:
         return _repeated(registered, officer)
-    raise _duplicate_refusal(registered)
+    raise _duplicate_refusal(registered, officer)
 
 
-def _duplicate_refusal(existing: SignUp) -> DuplicateNik:
-    village, branch = db.session.execute(
-        select(Village.name, Branch.name)
-        .select_from(SignUp)
-        .join(Village, Village.code == SignUp.village_code)
-        .join(Branch, Branch.id == SignUp.branch_id)
-        .where(SignUp.id == existing.id)
-    ).one()
+def _duplicate_refusal(existing: SignUp, officer: User) -> DuplicateNik:
+    """The refusal of a NIK registered already: where and when in the officer's branch; in another, whom to call."""
+    registration = registration_for(existing, officer)
+    if registration.elsewhere:
+        return DuplicateNik(existing, elsewhere_message(registration))
     message = _("This NIK is registered already: %(nik)s, on %(date)s in %(village)s (%(branch)s).",
-                nik=existing.masked_nik, date=format_date(existing.created_at), village=village, branch=branch)
+                nik=registration.masked_nik, date=format_date(registration.created_at),
+                village=registration.village, branch=registration.branch)
     return DuplicateNik(existing, message)
 
 
@@ -340,7 +337,7 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
             return _repeated(stored, officer)
         registered = _registered(index)
         if registered is not None:
-            raise _duplicate_refusal(registered) from None
+            raise _duplicate_refusal(registered, officer) from None
         raise
     return SignUpOutcome(signup=signup, created=True, near_duplicate_of=near)
 
