@@ -269,3 +269,11 @@ def test_the_same_branch_is_still_told_where_and_when(app, registered_in_palu, f
     _coordinators, village = registered_in_palu
     answer = client.post("/signups/nik-check", data={"nik": NIK}, headers=HTMX).get_data(as_text=True)
     assert "Registered already: ************0001" in answer and village in answer
+
+
+def test_a_nik_typed_into_an_address_by_hand_is_not_logged(client):
+    with captured_log() as log:
+        client.get(f"/signups/{NIK}")
+        client.get("/signups/7271 0145 0895 0001")
+    assert "path=/signups/redacted" in log.text
+    assert NIK not in log.text and "0895" not in log.text
