@@ -179,7 +179,7 @@ def throttled_app(app_factory):
     return app_factory(NIK_CHECK_LIMIT="3 per minute")
 
 
-def officer_client(app, username: str):
+def signed_in_client(app, username: str):
     client = app.test_client()
     sign_in(client, username)
     return client
@@ -189,7 +189,7 @@ def test_an_officer_who_looks_up_too_many_niks_is_throttled_with_a_message(app, 
     with app.app_context():
         username = make_officer().username
         db.session.commit()
-    client = officer_client(throttled_app, username)
+    client = signed_in_client(throttled_app, username)
     for serial in range(1, 4):
         assert client.post("/signups/nik-check", data={"nik": nik_for(serial=serial)}, headers=HTMX).status_code == 200
     refused = client.post("/signups/nik-check", data={"nik": nik_for(serial=4)}, headers=HTMX)
@@ -203,13 +203,13 @@ def test_the_throttle_counts_each_officer_apart_and_only_look_ups(app, throttled
     with app.app_context():
         first, second = make_officer().username, make_officer().username
         db.session.commit()
-    client = officer_client(throttled_app, first)
+    client = signed_in_client(throttled_app, first)
     for _ in range(5):  # typing: no look-up yet
         assert client.post("/signups/nik-check", data={"nik": NIK[:9]}, headers=HTMX).status_code == 200
     for serial in range(1, 4):
         client.post("/signups/nik-check", data={"nik": nik_for(serial=serial)}, headers=HTMX)
     assert client.post("/signups/nik-check", data={"nik": NIK}, headers=HTMX).status_code == 429
-    other = officer_client(throttled_app, second)
+    other = signed_in_client(throttled_app, second)
     assert other.post("/signups/nik-check", data={"nik": NIK}, headers=HTMX).status_code == 200
 
 
@@ -277,3 +277,11 @@ def test_a_nik_typed_into_an_address_by_hand_is_not_logged(client):
         client.get("/signups/7271 0145 0895 0001")
     assert "path=/signups/redacted" in log.text
     assert NIK not in log.text and "0895" not in log.text
+
+
+def test_the_audit_log_lists_look_ups_in_words(app, field_officer):
+    client, _visit = field_officer
+    client.post("/signups/nik-check", data={"nik": NIK}, headers=HTMX)
+    page = signed_in_client(app, "admin").get("/audit/?action=nik_looked_up").get_data(as_text=True)
+    assert "NIK looked up" in page and "NIK registered: no" in page and "In another branch: no" in page
+    assert NIK not in page
