@@ -22,7 +22,7 @@ from campaign_app.rendering import render
 from campaign_app.signups import bp, records
 from campaign_app.signups.contributions import NoRateTable, compute_contribution
 from campaign_app.signups.forms import SignUpForm, csrf_refused, new_form_key, parse_income
-from campaign_app.signups.lookup import Registration, elsewhere_message, look_up_nik
+from campaign_app.signups.lookup import Registration, audit_refused_duplicate, elsewhere_message, look_up_nik
 from campaign_app.signups.nik import NikCheck, check_nik
 from campaign_app.signups.service import DuplicateNik, field_errors, record_signup
 from campaign_app.validation import Refused
@@ -121,6 +121,10 @@ def new(visit_id: int):
         form.form_key.data = new_form_key()
     duplicate = done.refused if isinstance(done.refused, DuplicateNik) else None
     duplicate_id = duplicate.existing_id if duplicate else None
+    if duplicate_id is not None:
+        # The refusal told whether the NIK is registered: audited like the NIK check's look-up.
+        with committing():
+            audit_refused_duplicate(duplicate_id, current_user, now())
     if duplicate_id is not None and records.visible_signup(current_user, duplicate_id) is None:
         duplicate_id = None
     # Read after the roll-back, once: the places left as they stand without this submit.

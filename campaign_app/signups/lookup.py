@@ -64,6 +64,21 @@ def elsewhere_message(registration: Registration) -> str:
              branch=registration.branch)
 
 
+def _audit(officer: User, signup_branch: tuple[int, int] | None, now: datetime) -> None:
+    signup_id, branch_id = signup_branch if signup_branch else (None, officer.branch_id)
+    record(AuditAction.NIK_LOOKED_UP, actor=officer, subject_type="signup" if signup_id else None,
+           subject_id=signup_id, branch_id=branch_id,
+           details={"registered": signup_id is not None,
+                    "other_branch": signup_id is not None and branch_id != officer.branch_id}, now=now)
+
+
+def audit_refused_duplicate(signup_id: int, officer: User, now: datetime) -> None:
+    """Audit a sign-up refused because its NIK is registered (as ``signup_id``): the refusal told the officer as
+    much as a look-up, so it is recorded as one. Called after the refused sign-up was rolled back."""
+    branch_id = db.session.scalar(select(SignUp.branch_id).where(SignUp.id == signup_id))
+    _audit(officer, (signup_id, branch_id) if branch_id is not None else None, now)
+
+
 def look_up_nik(nik: str, officer: User, now: datetime) -> Registration | None:
     """The live registration of a (clean, 16-digit) NIK as ``officer`` may know it, or None; audited either way.
 
@@ -72,8 +87,5 @@ def look_up_nik(nik: str, officer: User, now: datetime) -> Registration | None:
     """
     signup = db.session.scalar(
         select(SignUp).where(SignUp.nik_index == nik_index(nik), SignUp.status != SignUpStatus.VOID))
-    record(AuditAction.NIK_LOOKED_UP, actor=officer, subject_type="signup" if signup else None,
-           subject_id=signup.id if signup else None, branch_id=signup.branch_id if signup else officer.branch_id,
-           details={"registered": signup is not None,
-                    "other_branch": signup is not None and signup.branch_id != officer.branch_id}, now=now)
+    _audit(officer, (signup.id, signup.branch_id) if signup else None, now)
     return registration_for(signup, officer) if signup is not None else None

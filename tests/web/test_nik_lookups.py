@@ -262,6 +262,8 @@ def test_a_sign_up_of_a_nik_of_another_branch_is_refused_with_whom_to_call(app, 
     assert refused.status_code == 409
     assert "This NIK is registered in another branch. To check it, call the coordinator of Kantor Cabang Palu" in answer
     assert village not in answer and "See the existing sign-up" not in answer
+    [entry] = look_ups(app)
+    assert entry.details == {"registered": True, "other_branch": True} and entry.subject_type == "signup"
 
 
 def test_the_same_branch_is_still_told_where_and_when(app, registered_in_palu, field_officer):

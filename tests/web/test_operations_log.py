@@ -128,13 +128,14 @@ def test_a_days_work_logs_each_committed_write_and_each_sign_in_with_its_user(fl
     with app.app_context():
         officer, coordinator = user_named("petugas").id, user_named("koordinator").id
     writes = log.of("campaign_app.write")
-    # The refused duplicate, the searches and the sign-ins wrote nothing; the NIK check audited its look-up.
+    # The searches and the sign-ins wrote nothing; the NIK check and the refused duplicate audited their look-ups.
     assert [re.search(r"endpoint=(\S+)", line).group(1) for line in writes] == [
-        "signups.check_nik", "signups.new", "signups.reveal", "reports.export"]
+        "signups.check_nik", "signups.new", "signups.new", "signups.reveal", "reports.export"]
     assert f"user_id={officer} username=petugas endpoint=signups.check_nik changed=audit_entries+1" in writes[0]
     assert f"user_id={officer} username=petugas endpoint=signups.new changed=signups+1" in writes[1]
-    assert f"user_id={coordinator} username=koordinator endpoint=signups.reveal changed=audit_entries+1" in writes[2]
-    assert f"user_id={coordinator} username=koordinator endpoint=reports.export changed=audit_entries+1" in writes[3]
+    assert f"user_id={officer} username=petugas endpoint=signups.new changed=audit_entries+1" in writes[2]
+    assert f"user_id={coordinator} username=koordinator endpoint=signups.reveal changed=audit_entries+1" in writes[3]
+    assert f"user_id={coordinator} username=koordinator endpoint=reports.export changed=audit_entries+1" in writes[4]
     refused, *accepted = log.of("campaign_app.auth")
     assert " WARNING " in refused
     assert re.search(r"event=sign-in-refused reason=unknown-user typed=hmac:[0-9a-f]{12} address=\S+$", refused)
