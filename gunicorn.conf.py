@@ -32,7 +32,7 @@ graceful_timeout = 60
 # The app writes the access log itself, one line per request with its request id (campaign_app/observability), in
 # the same form under gunicorn, `flask run` and the tests; gunicorn's own access log stays off. Its format is the
 # app's all the same, so that an access log switched on for a while (--access-logfile -) is no different: the path
-# without the query string (%(U)s, never %(r)s or %(q)s: NIKs travel in some query strings), and no referrer
-# (%(f)s holds the page's query string too).
+# without the query string (%(U)s, never %(r)s or %(q)s: the app puts no NIK in one, but a hand-typed address may),
+# and no referrer (%(f)s holds the page's query string too).
 accesslog = None
 access_log_format = "request_id=%({x-request-id}o)s method=%(m)s path=%(U)s status=%(s)s duration_ms=%(M)s"

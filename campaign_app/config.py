@@ -55,6 +55,9 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes"),
+        # Look-ups of a registered NIK by one user (the NIK check while typing): enough for a busy visit, too few
+        # to probe a branch's workers.
+        "NIK_CHECK_LIMIT": env.get("NIK_CHECK_LIMIT", "12 per minute;200 per day"),
         "BABEL_DEFAULT_LOCALE": env.get("DEFAULT_LANGUAGE", "id"),
         "BABEL_DEFAULT_TIMEZONE": "Asia/Makassar",
         "SESSION_COOKIE_HTTPONLY": True,

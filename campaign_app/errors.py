@@ -40,6 +40,9 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if error.response is not None:
+            # The raiser built the answer itself (a throttled NIK check answers in its own fragment).
+            return error.response
         response = render_error(error.code if error.code in MESSAGES else 400)
         # Keep what Werkzeug adds, such as Allow on 405 and Retry-After on 429.
         for header in ("Allow", "Retry-After"):

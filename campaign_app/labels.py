@@ -106,6 +106,7 @@ AUDIT_ACTION_LABELS = {
     AuditAction.SIGNUP_CORRECTED: _l("Sign-up corrected"),
     AuditAction.SIGNUP_VOIDED: _l("Sign-up voided"),
     AuditAction.NIK_REVEALED: _l("NIK revealed"),
+    AuditAction.NIK_LOOKED_UP: _l("NIK looked up"),
     AuditAction.NEAR_DUPLICATE_KEPT: _l("Near-duplicate kept"),
     AuditAction.NEAR_DUPLICATE_MERGED: _l("Near-duplicates merged"),
     AuditAction.ACTIVATION_UPLOADED: _l("Activation file uploaded"),

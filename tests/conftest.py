@@ -34,6 +34,9 @@ def make_app(database_url: str, **overrides):
         "DATA_KEY": "test-data-key",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # One app serves the run and its limiter counts across tests: the NIK check's limit is tested on an app of
+        # its own (tests/web/test_nik_lookups.py).
+        "NIK_CHECK_LIMIT": "10000 per minute",
         # Thousands of sign-ins: one PBKDF2 round instead of scrypt's ~200 ms (production keeps scrypt).
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
     }

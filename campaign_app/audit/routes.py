@@ -21,6 +21,7 @@ FIELD_LABELS = {
     "jkm_flat": _l("JKM per month"), "jht_rate": _l("JHT rate (%)"), "phone": _l("Phone"), "sex": _l("Sex"),
     "birth_date": _l("Birth date"), "occupation": _l("Occupation"), "sector": _l("Sector"),
     "declared_income": _l("Declared income"), "status": _l("Status"), "reason": _l("Reason"),
+    "registered": _l("NIK registered"), "other_branch": _l("In another branch"),
 }
 # A long value (a free-text reason) is cut in the list: the page stays small on a slow line.
 VALUE_MAX = 80

@@ -7,6 +7,7 @@ visit: consent a few minutes apart from the check-in on. About half are activate
 (more of those a subsidy programme pays for), some are rejected, a few voided.
 """
 
+import hashlib
 import random
 import zlib
 from collections import Counter
@@ -34,7 +35,7 @@ from campaign_app.models import Payer, RateTable, Sector, SignUpStatus
 
 SIGNUP_COLUMNS = (
     "id", "visit_id", "branch_id", "village_code", "officer_id", "form_key", "nik_ciphertext", "nik_index",
-    "nik_last4", "district_code", "birth_date",
+    "nik_last4", "birth_index", "birth_year",
     # From the worker's profile:
     "full_name", "name_key", "sex", "phone", "occupation", "sector", "has_jht", "declared_income", "rate_table_id",
     "jkk_contribution", "jkm_contribution", "jht_contribution",
@@ -52,6 +53,16 @@ ACTIVATION_CHANCE = {Payer.SUBSIDY: 0.7, Payer.SELF: 0.5, Payer.EMPLOYER: 0.5}
 VOID_REASON = "NIK salah ketik; didaftarkan ulang dengan NIK yang benar."
 # Ages 18 to 60 on the day of the visit, in days.
 YOUNGEST, AGE_SPAN = 18 * 365 + 5, 42 * 365
+
+
+def synthetic_birth(district_code: str, born: int) -> tuple[str, int]:
+    """(birth index, birth year) of a made-up worker of ``district_code`` born on the day ``born`` (an ordinal).
+
+    An unkeyed hash stands in for the keyed one: these NIKs are made up, and equal district and day still give
+    equal indexes, so the near-duplicate rule reads bench data as it reads real data.
+    """
+    day = date.fromordinal(born)
+    return hashlib.blake2b(f"{district_code}|{day.isoformat()}".encode(), digest_size=32).hexdigest(), day.year
 
 
 def regency_kind(regency: RegencyInfo) -> str:
@@ -132,7 +143,7 @@ def signup_rows(visits: list[PlannedVisit], kinds: dict[str, str], pools: dict, 
                 status = registered
             statuses[status] += 1
             yield (signup_id, *head, officers[n % crew], f"bench-{signup_id}", ciphertext, f"{signup_id:064x}",
-                   f"{signup_id % 9999 + 1:04d}", visit.district_code,
-                   day_text(visit.day - YOUNGEST - randrange(AGE_SPAN)), *profile, payer, programme_id, consent,
-                   consent, status, paid_on, reason, updated)
+                   f"{signup_id % 9999 + 1:04d}",
+                   *synthetic_birth(visit.district_code, visit.day - YOUNGEST - randrange(AGE_SPAN)), *profile,
+                   payer, programme_id, consent, consent, status, paid_on, reason, updated)
             signup_id += 1

@@ -219,15 +219,19 @@ def _record_signups(visit: Visit, rng: random.Random, count: int, programme: Sub
                           lambda w=worker: _nik(district, w.sex, w.birth_date, rng.randrange(1, 10_000)),
                           worker, payer, programme_id, now)
         if signup is not None:
+            if not recorded:
+                first_worker = worker
             recorded.append(signup)
             _activate(signup, rng, visit.visit_date, today)
     if near_duplicate and recorded:
+        # The sign-up keeps only the birth year: the twin's birth date is the first worker's as drawn.
         first = recorded[0]
         twin = copy(worker)
         twin.full_name, twin.sex, twin.birth_date, twin.occupation, twin.income, twin.sector = (
-            first.full_name, first.sex, first.birth_date, first.occupation, first.declared_income, first.sector)
+            first.full_name, first.sex, first_worker.birth_date, first.occupation, first.declared_income,
+            first.sector)
         again = _sign_up(visit, officers[-1], f"demo-{visit.id}-again",
-                         lambda: _nik(district, first.sex, first.birth_date, rng.randrange(1, 10_000)),
+                         lambda: _nik(district, first.sex, twin.birth_date, rng.randrange(1, 10_000)),
                          twin, Payer.SELF, None, now + timedelta(minutes=30))
         if again is not None:
             recorded.append(again)

@@ -14,6 +14,7 @@ class AuditAction(enum.StrEnum):
     SIGNUP_CORRECTED = "signup_corrected"
     SIGNUP_VOIDED = "signup_voided"
     NIK_REVEALED = "nik_revealed"
+    NIK_LOOKED_UP = "nik_looked_up"
     NEAR_DUPLICATE_KEPT = "near_duplicate_kept"
     NEAR_DUPLICATE_MERGED = "near_duplicate_merged"
     ACTIVATION_UPLOADED = "activation_uploaded"

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     Numeric,
+    SmallInteger,
     String,
     Text,
     text,
@@ -102,7 +103,7 @@ class SignUp(Model):
     __tablename__ = "signups"
     __table_args__ = (
         CheckConstraint("declared_income >= 0", name="declared_income"),
-        Index("ix_signups_near_duplicate", "district_code", "birth_date", "name_key"),
+        Index("ix_signups_near_duplicate", "birth_index", "name_key"),
         # One live registration per person across the system; a voided one (a mistyped NIK) frees the NIK.
         Index("uq_signups_live_nik_index", "nik_index", unique=True,
               sqlite_where=text("status != 'void'"), postgresql_where=text("status != 'void'")),
@@ -120,14 +121,17 @@ class SignUp(Model):
     nik_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
     # HMAC of the NIK: unique among live sign-ups, so one person is registered once across the system.
     nik_index: Mapped[str] = mapped_column(String(64))
+    # What a masked NIK shows. Nothing else in clear may complete it: the NIK's district and birth date (its other
+    # twelve digits, with the sex) are kept only as the keyed ``birth_index`` and the birth year.
     nik_last4: Mapped[str] = mapped_column(String(4))
-    # From the NIK: the district of registration, for the near-duplicate rule.
-    district_code: Mapped[str] = mapped_column(String(8))
+    # HMAC of the NIK's district and birth date (personal_data.birth_index), for the near-duplicate rule.
+    birth_index: Mapped[str] = mapped_column(String(64))
     full_name: Mapped[str] = mapped_column(String(120))
     # Lower-cased, spaces folded: what the near-duplicate rule compares.
     name_key: Mapped[str] = mapped_column(String(120))
     sex: Mapped[str] = mapped_column(String(1))  # "L" or "P", as on the KTP
-    birth_date: Mapped[date] = mapped_column(Date)
+    # From the NIK: the year alone (ages and age bands), never the day and month.
+    birth_year: Mapped[int] = mapped_column(SmallInteger)
     phone: Mapped[str | None] = mapped_column(String(20))
     occupation: Mapped[str] = mapped_column(String(20))
     sector: Mapped[str] = mapped_column(String(3))

@@ -1,7 +1,9 @@
 """One line per request: its id, method, path without the query string, status and duration.
 
-The query string is never logged: NIKs travel in some (``/signups/nik-check?nik=…``, ``/signups/?q=…``). Nor is
-any form body or header other than the request id.
+The query string is never logged: the app puts no NIK, name or phone in an address (the NIK check and the search
+are posted), but a hand-typed or old bookmarked one may hold them. Nor is any form body or header other than the
+request id. A run of eleven or more digits in the path (a NIK or a phone number typed into the address; no record
+id is that long) is written as ``redacted``.
 """
 
 import logging
@@ -24,6 +26,14 @@ _LOGGED_KEY = "jangkau.logged"
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,127}")
 # Characters left as they are in a logged path; anything else (a space, a line break) is percent-encoded.
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
+# A NIK (16 digits) or a phone number (11 to 13), perhaps with spaces (encoded) or dashes; record ids stop at 10
+# digits (2^31) and region codes have dots.
+_LONG_NUMBER = re.compile(r"\d(?:(?:%20|-)?\d){10,}")
+
+
+def loggable_path(path: str) -> str:
+    """The path as logged: percent-encoded where unsafe, with any long run of digits replaced."""
+    return _LONG_NUMBER.sub("redacted", quote(path, safe=_PATH_SAFE))
 
 
 def probe(view):
@@ -85,5 +95,5 @@ def _log_request(_exc) -> None:
     level = logging.DEBUG if status < 400 and getattr(view, "logged_at_debug_when_ok", False) else logging.INFO
     if log.isEnabledFor(level):
         duration = (time.perf_counter() - request.environ[_STARTED_KEY]) * 1000
-        log.log(level, "%s", fields(method=request.method, path=quote(request.path, safe=_PATH_SAFE), status=status,
+        log.log(level, "%s", fields(method=request.method, path=loggable_path(request.path), status=status,
                                     duration_ms=f"{duration:.1f}"))

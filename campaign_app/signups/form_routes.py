@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime
 
 from babel.numbers import format_decimal
-from flask import abort, make_response, request, url_for
+from flask import abort, current_app, g, make_response, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,8 +12,9 @@ from wtforms.fields.choices import SelectChoice
 
 from campaign_app import clock
 from campaign_app.access import roles
-from campaign_app.answers import REFUSED, saving, success
+from campaign_app.answers import REFUSED, committing, saving, success
 from campaign_app.dates import parse_day
+from campaign_app.extensions import limiter
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
 from campaign_app.ids import parse_id
 from campaign_app.models import Payer, Role, Visit, VisitStatus
@@ -21,7 +22,8 @@ from campaign_app.rendering import render
 from campaign_app.signups import bp, records
 from campaign_app.signups.contributions import NoRateTable, compute_contribution
 from campaign_app.signups.forms import SignUpForm, csrf_refused, new_form_key, parse_income
-from campaign_app.signups.nik import check_nik
+from campaign_app.signups.lookup import Registration, audit_refused_duplicate, elsewhere_message, look_up_nik
+from campaign_app.signups.nik import NikCheck, check_nik
 from campaign_app.signups.service import DuplicateNik, field_errors, record_signup
 from campaign_app.validation import Refused
 
@@ -119,6 +121,10 @@ def new(visit_id: int):
         form.form_key.data = new_form_key()
     duplicate = done.refused if isinstance(done.refused, DuplicateNik) else None
     duplicate_id = duplicate.existing_id if duplicate else None
+    if duplicate_id is not None:
+        # The refusal told whether the NIK is registered: audited like the NIK check's look-up.
+        with committing():
+            audit_refused_duplicate(duplicate_id, current_user, now())
     if duplicate_id is not None and records.visible_signup(current_user, duplicate_id) is None:
         duplicate_id = None
     # Read after the roll-back, once: the places left as they stand without this submit.
@@ -129,36 +135,67 @@ def new(visit_id: int):
 
 
 def _posted_nik(form: SignUpForm) -> dict | None:
-    """After a refused submit: what a valid NIK says (an invalid one's messages are beside the field)."""
+    """After a refused submit: what a valid NIK says (an invalid one's messages are beside the field). Its registration
+    is not looked up again: the submit itself refuses a NIK registered already, with what the officer may know."""
     if request.method != "POST" or not form.nik.data or form.nik.errors:
         return None
-    nik = _nik_context(form.nik.data, form.sex.data, form.birth_date.data)
-    return nik if nik["check"].valid else None
+    check = check_nik(form.nik.data, form.sex.data if form.sex.data in ("L", "P") else None, form.birth_date.data)
+    return _nik_context(check) if check.valid else None
 
 
-def _nik_context(raw: str, sex: str | None, birth_date) -> dict:
+def _nik_context(check: NikCheck, registration: Registration | None = None) -> dict:
     """What the NIK check shows: its errors, or what it says, mismatches, and any registration of it."""
-    check = check_nik(raw, sex if sex in ("L", "P") else None, birth_date)
     if not check.valid:
         return {"check": check, "district": None, "registration": None}
-    return {"check": check, "district": records.district_label(check.district_code),
-            "registration": records.registration_of(check.nik)}
+    return {"check": check, "district": records.district_label(check.district_code), "registration": registration,
+            "elsewhere": elsewhere_message(registration) if registration and registration.elsewhere else None}
 
 
-@bp.get("/nik-check", endpoint="check_nik")
+def _form_value(name: str) -> str:
+    """A short form value, or empty when missing, too long or holding control characters."""
+    value = request.form.get(name, "")
+    return "" if len(value) > QUERY_VALUE_MAX or CONTROL_CHARACTERS_IN_LINE.search(value) else value.strip()
+
+
+def _nik_check_key() -> str:
+    return f"nik-check:{current_user.get_id()}"
+
+
+def _looked_up(_response) -> bool:
+    # Only answers that looked a NIK up count towards the limit: typing a NIK digit by digit does not.
+    return bool(g.get("nik_looked_up"))
+
+
+def _throttled(_limit):
+    """The NIK check's answer once an officer has looked up too many NIKs: a message where the answer goes."""
+    response = _fragment("nik_check", nik=None, fill=None, throttled=True)
+    response.status_code = 429
+    return response
+
+
+# POST, never GET: the NIK travels in the body, so that no address (an access log, a Referer, the history) holds it.
+@bp.post("/nik-check", endpoint="check_nik")
 @roles(Role.OFFICER)
+@limiter.limit(lambda: current_app.config["NIK_CHECK_LIMIT"], key_func=_nik_check_key, deduct_when=_looked_up,
+               on_breach=_throttled)
 def nik_check():
-    raw = _arg("nik")
-    sex = _arg("sex") or None
+    raw = _form_value("nik")
+    sex = _form_value("sex") or None
     # Any real day: the NIK check says whether it is a likely birth date.
-    birth_date = parse_day(_arg("birth_date"), date.min, date.max)
-    nik = _nik_context(raw, sex, birth_date) if raw else None
+    birth_date = parse_day(_form_value("birth_date"), date.min, date.max)
+    check = check_nik(raw, sex if sex in ("L", "P") else None, birth_date) if raw else None
+    registration = None
+    if check is not None and check.valid:
+        g.nik_looked_up = True
+        with committing():
+            registration = look_up_nik(check.nik, current_user, now())
+    nik = _nik_context(check, registration) if check is not None else None
     # Sex and birth date left empty are filled from the NIK (htmx swaps them in out of band).
     fill = SignUpForm(formdata=None)
-    if nik and nik["check"].valid:
-        fill.sex.data = sex or nik["check"].sex
-        fill.birth_date.data = birth_date or nik["check"].birth_date
-    return _fragment("nik_check", nik=nik, fill=fill if nik and nik["check"].valid and not (sex and birth_date)
+    if check is not None and check.valid:
+        fill.sex.data = sex or check.sex
+        fill.birth_date.data = birth_date or check.birth_date
+    return _fragment("nik_check", nik=nik, fill=fill if check is not None and check.valid and not (sex and birth_date)
                      else None)
 
 

@@ -1,12 +1,15 @@
 """NIKs at rest: encrypted (Fernet), with a keyed blind index (HMAC-SHA256) for uniqueness and look-up.
 
-Both keys are derived from the one DATA_KEY secret with HKDF, under different labels, so the index
-cannot be used to decrypt and a leaked database alone reveals no NIK.
+Every key is derived from the one DATA_KEY secret with HKDF, under its own label, so an index cannot be
+used to decrypt and a leaked database alone reveals no NIK. The NIK's district and birth date are kept
+only as a keyed index too (``birth_index``), for the near-duplicate rule: in clear, with the last four
+digits a masked NIK shows, they would be every digit of the NIK.
 """
 
 import base64
 import hashlib
 import hmac
+from datetime import date
 from functools import lru_cache
 
 from cryptography.fernet import Fernet
@@ -19,13 +22,17 @@ def _derive(secret: str, label: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label).derive(secret.encode())
 
 
+# migrations/versions/0010_nik_privacy.py derives the birth index's key under this label too (frozen there).
+BIRTH_INDEX_LABEL = b"jangkau nik birth index"
+
+
 @lru_cache(maxsize=4)
-def _keys(secret: str) -> tuple[Fernet, bytes]:
+def _keys(secret: str) -> tuple[Fernet, bytes, bytes]:
     encryption = Fernet(base64.urlsafe_b64encode(_derive(secret, b"jangkau nik encryption")))
-    return encryption, _derive(secret, b"jangkau nik blind index")
+    return encryption, _derive(secret, b"jangkau nik blind index"), _derive(secret, BIRTH_INDEX_LABEL)
 
 
-def _current_keys() -> tuple[Fernet, bytes]:
+def _current_keys() -> tuple[Fernet, bytes, bytes]:
     return _keys(current_app.config["DATA_KEY"])
 
 
@@ -42,6 +49,13 @@ def decrypt_nik(ciphertext: bytes) -> str:
 def nik_index(nik: str) -> str:
     """The keyed blind index of a NIK: equal NIKs give equal indexes, and nothing else can be read from it."""
     return hmac.new(_current_keys()[1], nik.encode(), hashlib.sha256).hexdigest()
+
+
+def birth_index(district_code: str, birth_date: date) -> str:
+    """The keyed index of a NIK's district (``72.71.01``) and birth date: equal for equal pairs, unreadable
+    without the key. What the near-duplicate rule compares instead of the two in clear."""
+    message = f"{district_code}|{birth_date.isoformat()}".encode()
+    return hmac.new(_current_keys()[2], message, hashlib.sha256).hexdigest()
 
 
 def mask_nik(nik: str) -> str:

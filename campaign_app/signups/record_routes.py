@@ -46,8 +46,13 @@ def _load(signup_id: int) -> SignUp:
 # --- the list -------------------------------------------------------------------------------------
 
 def _filters() -> tuple[SignUpFilterForm, records.SignUpFilters, dict]:
-    """The list's filters from the query string; a bad one is shown with its message and ignored."""
-    form = SignUpFilterForm(formdata=request.args)
+    """The list's filters: the searched name or NIK only from a posted form (personal data stays out of addresses,
+    access logs and Referers), the others from the form or the query string. A bad one is shown with its message
+    and ignored. Returns the form, the filters, and the filters an address may hold (never the search)."""
+    posted = request.method == "POST"
+    form = SignUpFilterForm(formdata=request.form if posted else request.args)
+    if not posted:
+        form.q.data = ""
     form.status.choices = [SelectChoice("", _("All statuses")),
                            *(SelectChoice(s.value, signup_status_label(s)) for s in SignUpStatus)]
     form.campaign.choices = [SelectChoice("", _("All campaigns")), *(
@@ -57,24 +62,27 @@ def _filters() -> tuple[SignUpFilterForm, records.SignUpFilters, dict]:
     def ok(field) -> bool:
         return not field.errors and bool(field.data)
 
-    visit_id = parse_id(request.args.get("visit"))
+    visit_id = parse_id((request.form if posted else request.args).get("visit"))
     filters = records.SignUpFilters(
         text=form.q.data if ok(form.q) else "", status=form.status.data if ok(form.status) else None,
         campaign_id=int(form.campaign.data) if ok(form.campaign) else None, visit_id=visit_id)
-    params = {name: getattr(form, name).data for name in ("q", "status", "campaign") if ok(getattr(form, name))}
+    params = {name: getattr(form, name).data for name in ("status", "campaign") if ok(getattr(form, name))}
     if visit_id:
         params["visit"] = visit_id
     return form, filters, params
 
 
-@bp.get("/")
+# A search is posted: a name or a NIK typed into it never becomes part of an address.
+@bp.route("/", methods=["GET", "POST"])
 @roles(*EVERYONE)
 def index():
     form, filters, params = _filters()
-    page = request.args.get("page", 1, type=int)
+    page = (request.form if request.method == "POST" else request.args).get("page", 1, type=int)
     signups = records.search_signups(current_user, filters, page=page, per_page=current_app.config["PAGE_SIZE"])
+    # After a search, the address bar shows the list with the other filters, which a reload or a link may keep.
+    push_url = url_for("signups.index", **params) if request.method == "POST" else None
     return render("signups/index.html", fragment="results", filters=form, signups=signups, params=params,
-                  visit_id=filters.visit_id)
+                  visit_id=filters.visit_id, searched=filters.text, push_url=push_url)
 
 
 # --- one sign-up ----------------------------------------------------------------------------------

@@ -14,13 +14,11 @@ from campaign_app.access import visible_branch_ids
 from campaign_app.extensions import db
 from campaign_app.models import (
     AuditEntry,
-    Branch,
     Campaign,
     District,
     Regency,
     Role,
     SignUp,
-    SignUpStatus,
     SubsidyProgramme,
     User,
     Village,
@@ -80,29 +78,6 @@ def district_label(code: str | None) -> str | None:
         .where(District.code == code)
     ).first()
     return f"{row[0]}, {row[1]}" if row else None
-
-
-@dataclass(frozen=True)
-class Registration:
-    """A masked summary of where and when a NIK was registered."""
-
-    id: int
-    masked_nik: str
-    created_at: object
-    village: str
-    branch: str
-
-
-def registration_of(nik: str) -> Registration | None:
-    """The live registration of a (clean, 16-digit) NIK, masked, or None."""
-    row = db.session.execute(
-        select(SignUp.id, SignUp.nik_last4, SignUp.created_at, Village.name, Branch.name)
-        .join(Village, Village.code == SignUp.village_code).join(Branch, Branch.id == SignUp.branch_id)
-        .where(SignUp.nik_index == nik_index(nik), SignUp.status != SignUpStatus.VOID)
-    ).first()
-    if row is None:
-        return None
-    return Registration(row[0], "************" + row[1], row[2], row[3], row[4])
 
 
 def saved_signup(officer: User, signup_id: int | None, visit_id: int) -> SignUp | None:

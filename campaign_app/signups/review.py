@@ -54,8 +54,8 @@ def pending_reviews(branch_ids: BranchIds, page: int = 1, per_page: int = 20) ->
     """Page ``page`` of the flagged sign-ups of ``branch_ids`` (None: every branch), oldest first.
 
     Each item (``ReviewItem``) carries the live sign-ups of any branch that the flagged one resembles
-    (same district of registration, birth date and name key, another NIK). Three statements, whatever
-    the number of items: the count, the page, and the resembling sign-ups of the whole page.
+    (same district of registration and birth date, through their keyed index, and name key, another NIK). Three
+    statements, whatever the number of items: the count, the page, and the resembling sign-ups of the whole page.
     """
     statement = _in_branches(
         select(SignUp, Village.name, Branch.name)
@@ -72,8 +72,8 @@ def pending_reviews(branch_ids: BranchIds, page: int = 1, per_page: int = 20) ->
         flagged = aliased(SignUp)
         rows = db.session.execute(
             select(flagged.id, SignUp, Village.name, Branch.name)
-            .join(SignUp, and_(SignUp.district_code == flagged.district_code, SignUp.birth_date == flagged.birth_date,
-                               SignUp.name_key == flagged.name_key, SignUp.nik_index != flagged.nik_index, _live()))
+            .join(SignUp, and_(SignUp.birth_index == flagged.birth_index, SignUp.name_key == flagged.name_key,
+                               SignUp.nik_index != flagged.nik_index, _live()))
             .join(Village, Village.code == SignUp.village_code)
             .join(Branch, Branch.id == SignUp.branch_id)
             .where(flagged.id.in_(by_id))
@@ -109,8 +109,8 @@ def review_item(signup: SignUp, branch_ids: BranchIds) -> ReviewItem | None:
 
 def _resembling(signup: SignUp) -> tuple:
     """Conditions for the live sign-ups ``signup`` resembles."""
-    return (SignUp.district_code == signup.district_code, SignUp.birth_date == signup.birth_date,
-            SignUp.name_key == signup.name_key, SignUp.nik_index != signup.nik_index, _live(),
+    return (SignUp.birth_index == signup.birth_index, SignUp.name_key == signup.name_key,
+            SignUp.nik_index != signup.nik_index, _live(),
             SignUp.id != signup.id)
 
 
@@ -156,7 +156,7 @@ def _check_merge(drop: SignUp, keep: SignUp) -> None:
         raise Refused.on("keep", _("Choose another sign-up to keep than the one merged into it."))
     if drop.status == SignUpStatus.VOID or keep.status == SignUpStatus.VOID:
         raise Refused.on(None, _("Only sign-ups that are not void can be merged."))
-    if (drop.district_code, drop.birth_date, drop.name_key) != (keep.district_code, keep.birth_date, keep.name_key) \
+    if (drop.birth_index, drop.name_key) != (keep.birth_index, keep.name_key) \
             or drop.nik_index == keep.nik_index:
         raise Refused.on("keep", _("These sign-ups do not share name, birth date and district: they cannot be "
                                    "merged."))

@@ -19,7 +19,6 @@ from campaign_app.extensions import db
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
 from campaign_app.ids import ID_MAX
 from campaign_app.models import (
-    Branch,
     Occupation,
     Payer,
     Review,
@@ -28,14 +27,14 @@ from campaign_app.models import (
     SignUpStatus,
     SubsidyProgramme,
     User,
-    Village,
     Visit,
     VisitOfficer,
     VisitStatus,
 )
 from campaign_app.signups.contributions import Contribution, NoRateTable, compute_contribution
+from campaign_app.signups.lookup import elsewhere_message, registration_for
 from campaign_app.signups.nik import NikCheck, check_nik
-from campaign_app.signups.personal_data import encrypt_nik, nik_index
+from campaign_app.signups.personal_data import birth_index, encrypt_nik, nik_index
 from campaign_app.subsidies.service import used_quota
 from campaign_app.validation import Refused
 
@@ -105,12 +104,12 @@ def name_key(full_name: str) -> str:
     return " ".join(full_name.casefold().split())[:NAME_MAX]
 
 
-def _near_duplicates(*, district_code: str, birth_date: date, key: str, index: str,
-                     before_id: int | None = None) -> tuple[int, ...]:
+def _near_duplicates(*, born: str, key: str, index: str, before_id: int | None = None) -> tuple[int, ...]:
+    """Live sign-ups of the same district and birth date (``born``: their keyed index) and name, under another NIK."""
     query = (
         select(SignUp.id)
-        .where(SignUp.district_code == district_code, SignUp.birth_date == birth_date, SignUp.name_key == key,
-               SignUp.nik_index != index, SignUp.status != SignUpStatus.VOID)
+        .where(SignUp.birth_index == born, SignUp.name_key == key, SignUp.nik_index != index,
+               SignUp.status != SignUpStatus.VOID)
         .order_by(SignUp.id)
     )
     if before_id is not None:
@@ -123,8 +122,8 @@ def _repeated(signup: SignUp, officer: User) -> SignUpOutcome:
         # Keys are random: another officer's key is a forged or mixed-up form, and must not show that record.
         raise Refused.on(None, _("This form has been used already; open a new sign-up form."))
     # The near-duplicates the first submit saw: those registered before it.
-    near = _near_duplicates(district_code=signup.district_code, birth_date=signup.birth_date, key=signup.name_key,
-                            index=signup.nik_index, before_id=signup.id)
+    near = _near_duplicates(born=signup.birth_index, key=signup.name_key, index=signup.nik_index,
+                            before_id=signup.id)
     return SignUpOutcome(signup=signup, created=False, near_duplicate_of=near)
 
 
@@ -132,19 +131,17 @@ def _repeated_or_refused(registered: SignUp, form_key: str, officer: User) -> Si
     """The NIK is registered: by this very form (committed since the key was looked up), or by another."""
     if registered.form_key == form_key:
         return _repeated(registered, officer)
-    raise _duplicate_refusal(registered)
+    raise _duplicate_refusal(registered, officer)
 
 
-def _duplicate_refusal(existing: SignUp) -> DuplicateNik:
-    village, branch = db.session.execute(
-        select(Village.name, Branch.name)
-        .select_from(SignUp)
-        .join(Village, Village.code == SignUp.village_code)
-        .join(Branch, Branch.id == SignUp.branch_id)
-        .where(SignUp.id == existing.id)
-    ).one()
+def _duplicate_refusal(existing: SignUp, officer: User) -> DuplicateNik:
+    """The refusal of a NIK registered already: where and when in the officer's branch; in another, whom to call."""
+    registration = registration_for(existing, officer)
+    if registration.elsewhere:
+        return DuplicateNik(existing, elsewhere_message(registration))
     message = _("This NIK is registered already: %(nik)s, on %(date)s in %(village)s (%(branch)s).",
-                nik=existing.masked_nik, date=format_date(existing.created_at), village=village, branch=branch)
+                nik=registration.masked_nik, date=format_date(registration.created_at),
+                village=registration.village, branch=registration.branch)
     return DuplicateNik(existing, message)
 
 
@@ -313,13 +310,14 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
         return _repeated_or_refused(registered, form_key, officer)
     contribution = _contribution(declared_income, bool(with_jht), today)
     key = name_key(name)
-    near = _near_duplicates(district_code=check.district_code, birth_date=check.birth_date, key=key, index=index)
+    born = birth_index(check.district_code, check.birth_date)
+    near = _near_duplicates(born=born, key=key, index=index)
 
     signup = SignUp(
         visit_id=visit.id, branch_id=visit.branch_id, village_code=visit.village_code, officer_id=officer.id,
         form_key=form_key, nik_ciphertext=encrypt_nik(check.nik), nik_index=index, nik_last4=check.nik[-4:],
-        district_code=check.district_code, full_name=name, name_key=key, sex=check.sex,
-        birth_date=check.birth_date, phone=e164, occupation=occupation, sector=sector, has_jht=bool(with_jht),
+        birth_index=born, full_name=name, name_key=key, sex=check.sex,
+        birth_year=check.birth_date.year, phone=e164, occupation=occupation, sector=sector, has_jht=bool(with_jht),
         declared_income=declared_income, rate_table_id=contribution.rate_table_id,
         jkk_contribution=contribution.jkk, jkm_contribution=contribution.jkm, jht_contribution=contribution.jht,
         payer=payer, subsidy_programme_id=programme.id if programme else None, consent_at=now,
@@ -339,7 +337,7 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
             return _repeated(stored, officer)
         registered = _registered(index)
         if registered is not None:
-            raise _duplicate_refusal(registered) from None
+            raise _duplicate_refusal(registered, officer) from None
         raise
     return SignUpOutcome(signup=signup, created=True, near_duplicate_of=near)
 

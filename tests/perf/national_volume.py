@@ -172,7 +172,8 @@ def grow_to_national(session, spared_branch_id: int, today: date, seed: int = 1)
                 consent = stamp(day, minute)
                 yield (signup_id, visit_id, branch_id, village_code, officers[(n // len(visits)) % len(officers)],
                        f"bench-{signup_id}", ciphertext, f"{signup_id:064x}", f"{signup_id % 9999 + 1:04d}",
-                       district_code, day_text(day - workers.YOUNGEST - rng.randrange(workers.AGE_SPAN)),
+                       *workers.synthetic_birth(district_code,
+                                                day - workers.YOUNGEST - rng.randrange(workers.AGE_SPAN)),
                        *rng.choice(subsidisable), Payer.SUBSIDY.value, programme_id, consent, consent, status,
                        paid_on, reason, updated)
                 signup_id += 1

@@ -21,7 +21,7 @@ from campaign_app.models import (
     VisitStatus,
 )
 from campaign_app.signups.nik import check_nik
-from campaign_app.signups.personal_data import decrypt_nik
+from campaign_app.signups.personal_data import birth_index, decrypt_nik
 from campaign_app.signups.service import remaining_quota
 
 pytestmark = pytest.mark.usefixtures("app_context")
@@ -43,13 +43,14 @@ def test_the_demo_has_sign_ups_in_both_branches_it_seeds():
 def test_every_demo_nik_is_valid_and_agrees_with_the_sign_up():
     for signup in demo_signups():
         nik = decrypt_nik(signup.nik_ciphertext)
-        check = check_nik(nik, signup.sex, signup.birth_date)
+        check = check_nik(nik, signup.sex)
         assert check.valid and not check.mismatches, (nik, check.errors, check.mismatches)
-        assert (check.district_code, nik[-4:]) == (signup.district_code, signup.nik_last4)
+        assert (check.birth_date.year, nik[-4:]) == (signup.birth_year, signup.nik_last4)
+        assert birth_index(check.district_code, check.birth_date) == signup.birth_index
 
 
 def test_every_demo_nik_is_of_the_villages_district():
-    assert all(s.district_code == s.village_code[:8] for s in demo_signups())
+    assert all(check_nik(decrypt_nik(s.nik_ciphertext)).district_code == s.village_code[:8] for s in demo_signups())
 
 
 def test_sign_ups_are_only_at_visits_done_before_today():
@@ -104,8 +105,7 @@ def test_near_duplicates_wait_for_review_in_palu():
     for signup in pending:
         assert signup.branch_id == palu().id
         twin = db.session.scalar(select(SignUp).where(SignUp.id != signup.id, SignUp.name_key == signup.name_key,
-                                                      SignUp.birth_date == signup.birth_date,
-                                                      SignUp.district_code == signup.district_code))
+                                                      SignUp.birth_index == signup.birth_index))
         assert twin is not None and twin.nik_index != signup.nik_index
 
 

@@ -12,7 +12,7 @@ from campaign_app.observability.log_setup import (
     drop_development_server_access_lines,
     fields,
 )
-from campaign_app.observability.request_log import request_id_from
+from campaign_app.observability.request_log import loggable_path, request_id_from
 from campaign_app.observability.sign_in_log import typed_name_digest
 from campaign_app.observability.write_log import ADDED, CHANGED, DELETED, Changes
 
@@ -82,3 +82,11 @@ def test_each_app_made_in_a_process_shares_one_handler():
     assert sum(type(handler).__name__ == "_StderrHandler" for handler in logger.handlers) == 1
     assert not logger.propagate
     assert logging.getLogger("werkzeug").filters.count(drop_development_server_access_lines) == 1
+
+
+def test_a_long_run_of_digits_in_a_logged_path_is_hidden_and_ids_and_region_codes_are_kept():
+    assert loggable_path("/signups/7271014508950001") == "/signups/redacted"
+    assert loggable_path("/signups/7271 0145 0895 0001/x") == "/signups/redacted/x"
+    assert loggable_path("/x/0812-3456-7890") == "/x/redacted"
+    assert loggable_path("/signups/2147483647") == "/signups/2147483647"
+    assert loggable_path("/villages/72.71.01.1004") == "/villages/72.71.01.1004"

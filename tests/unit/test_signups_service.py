@@ -12,7 +12,7 @@ from campaign_app.extensions import db
 from campaign_app.models import RateTable, SignUp, SignUpStatus, SubsidyProgramme, VisitStatus
 from campaign_app.signups import service
 from campaign_app.signups.contributions import rate_table_on
-from campaign_app.signups.personal_data import decrypt_nik
+from campaign_app.signups.personal_data import birth_index, decrypt_nik
 from campaign_app.signups.service import (
     INCOME_MAX,
     NAME_MAX,
@@ -89,7 +89,8 @@ def test_a_sign_up_stores_the_worker_as_read_from_the_nik_and_the_visit(visit):
     assert (signup.visit_id, signup.branch_id, signup.village_code) == (visit.id, visit.branch_id, NEAR_VILLAGE)
     assert signup.officer_id == visit.officers[0].id
     assert (signup.full_name, signup.name_key) == ("Siti Aminah", "siti aminah")
-    assert (signup.sex, signup.birth_date, signup.district_code) == ("P", date(1995, 8, 5), "72.71.01")
+    assert (signup.sex, signup.birth_year) == ("P", 1995)
+    assert signup.birth_index == birth_index("72.71.01", date(1995, 8, 5))
     assert (signup.occupation, signup.sector, signup.payer) == ("fisher", "bpu", "self")
     assert signup.status == SignUpStatus.REGISTERED
     assert signup.consent_at is not None
@@ -115,7 +116,7 @@ def test_the_nik_in_clear_appears_in_no_column(visit):
 
 def test_the_stated_sex_and_birth_date_are_accepted_when_they_agree_with_the_nik(visit):
     signup = make_signup(visit, nik=MAN_1988, sex="L", birth_date=date(1988, 3, 12))
-    assert (signup.sex, signup.birth_date) == ("L", date(1988, 3, 12))
+    assert (signup.sex, signup.birth_year) == ("L", 1988)
 
 
 def test_the_contribution_of_the_rate_table_in_force_is_copied_into_the_sign_up(visit):
@@ -244,6 +245,12 @@ def test_a_near_duplicate_is_saved_and_names_the_sign_up_it_resembles(visit):
     assert outcome.created
     assert outcome.near_duplicate_of == (first.id,)
     assert signup_count() == 2
+
+
+def test_the_same_name_and_birth_year_on_another_day_is_no_near_duplicate(visit):
+    make_signup(visit, nik=WOMAN_1995, full_name="Siti Aminah")
+    outcome = submit(visit, nik=nik_for(date(1995, 8, 6), "P", serial=77), full_name="Siti Aminah")
+    assert outcome.created and outcome.near_duplicate_of == ()
 
 
 def test_the_same_name_and_birth_date_in_another_district_is_no_near_duplicate(visit):

@@ -76,3 +76,20 @@ def test_the_programme_totals_migration_counts_the_subsidised_sign_ups_already_r
         upgrade()
         assert db.session.scalar(select(func.sum(ProgrammeTotal.signups))) == recorded > 0
         assert tallies.drift(db.session.connection()) == []
+
+
+@pytest.mark.own_database  # Alembic migrates on a connection of its own
+def test_the_nik_privacy_migration_turns_district_and_birth_date_into_the_birth_index_and_year(app):
+    with app.app_context():
+        def stored() -> dict:
+            return {id_: (index, year) for id_, index, year in
+                    db.session.execute(select(SignUp.id, SignUp.birth_index, SignUp.birth_year))}
+
+        before = stored()
+        db.session.remove()
+        downgrade(revision="0009_programme_totals")
+        columns = {c["name"] for c in inspect(db.engine).get_columns("signups")}
+        assert {"district_code", "birth_date"} <= columns and "birth_index" not in columns
+        upgrade()
+        assert stored() == before and len(before) > 100
+        assert {"district_code", "birth_date"}.isdisjoint(c["name"] for c in inspect(db.engine).get_columns("signups"))

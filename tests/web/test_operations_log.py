@@ -1,6 +1,6 @@
 """The app's log: one line per request, one per committed write, one per sign-in, and never a worker's data.
 
-A worker's NIK travels in query strings (the NIK check, the search) and form bodies, and comes back in pages (a
+A worker's NIK travels in form bodies (the NIK check, the search, the sign-up), and comes back in pages (a
 refused duplicate, a reveal); their name and phone in forms and pages. None of it may reach a log line.
 """
 
@@ -84,7 +84,7 @@ def flow(app, client, visit_id):
         assert web.post("/login", data={"username": NIK, "password": "wrong"}).status_code == 401
         assert web.post("/login", data={"username": "petugas", "password": DEMO_PASSWORD}).status_code == 303
         key = form_key(web.get(form_url))
-        assert web.get(f"/signups/nik-check?nik={NIK}").status_code == 200
+        assert web.post("/signups/nik-check", data={"nik": NIK}).status_code == 200
         assert web.get("/signups/contribution?declared_income=1500000").status_code == 200
         saved = web.post(form_url, data=sign_up_form(key))
         assert saved.status_code == 303
@@ -93,13 +93,14 @@ def flow(app, client, visit_id):
         # The same worker again on a fresh form: refused, with the NIK as typed back in the page.
         fresh = form_key(web.get(form_url))
         assert web.post(form_url, data=sign_up_form(fresh, full_name="Siti A.")).status_code == 409
-        assert web.get(f"/signups/?q={NIK}").status_code == 200
-        assert web.get("/signups/?q=Siti+Aminah").status_code == 200
+        assert web.post("/signups/", data={"q": NIK}).status_code == 200
+        assert web.post("/signups/", data={"q": NAME}).status_code == 200
         assert web.get(f"/signups/{signup_id}").status_code == 200
         assert web.post("/logout").status_code == 303
 
         assert web.post("/login", data={"username": "koordinator", "password": DEMO_PASSWORD}).status_code == 303
-        assert web.get("/signups/?q=7271+0145+0895+0001", headers={"HX-Request": "true"}).status_code == 200
+        searched = web.post("/signups/", data={"q": "7271 0145 0895 0001"}, headers={"HX-Request": "true"})
+        assert searched.status_code == 200
         revealed = web.post(f"/signups/{signup_id}/reveal", headers={"HX-Request": "true"})
         assert NIK in revealed.get_data(as_text=True)
         assert web.get("/reports/export?by=village&format=csv").status_code == 200
@@ -127,12 +128,14 @@ def test_a_days_work_logs_each_committed_write_and_each_sign_in_with_its_user(fl
     with app.app_context():
         officer, coordinator = user_named("petugas").id, user_named("koordinator").id
     writes = log.of("campaign_app.write")
-    # The refused duplicate, the searches and the sign-ins wrote nothing.
+    # The searches and the sign-ins wrote nothing; the NIK check and the refused duplicate audited their look-ups.
     assert [re.search(r"endpoint=(\S+)", line).group(1) for line in writes] == [
-        "signups.new", "signups.reveal", "reports.export"]
-    assert f"user_id={officer} username=petugas endpoint=signups.new changed=signups+1" in writes[0]
-    assert f"user_id={coordinator} username=koordinator endpoint=signups.reveal changed=audit_entries+1" in writes[1]
-    assert f"user_id={coordinator} username=koordinator endpoint=reports.export changed=audit_entries+1" in writes[2]
+        "signups.check_nik", "signups.new", "signups.new", "signups.reveal", "reports.export"]
+    assert f"user_id={officer} username=petugas endpoint=signups.check_nik changed=audit_entries+1" in writes[0]
+    assert f"user_id={officer} username=petugas endpoint=signups.new changed=signups+1" in writes[1]
+    assert f"user_id={officer} username=petugas endpoint=signups.new changed=audit_entries+1" in writes[2]
+    assert f"user_id={coordinator} username=koordinator endpoint=signups.reveal changed=audit_entries+1" in writes[3]
+    assert f"user_id={coordinator} username=koordinator endpoint=reports.export changed=audit_entries+1" in writes[4]
     refused, *accepted = log.of("campaign_app.auth")
     assert " WARNING " in refused
     assert re.search(r"event=sign-in-refused reason=unknown-user typed=hmac:[0-9a-f]{12} address=\S+$", refused)

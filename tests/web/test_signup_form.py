@@ -213,7 +213,7 @@ def test_a_saved_sign_up_redirects_to_a_fresh_form_with_a_success_banner(field, 
     assert f'href="/signups/{signup.id}"' in html
     assert form_key(html) != data["form_key"]
     assert 'value="Siti Aminah"' not in html
-    assert (signup.sex, str(signup.birth_date), signup.phone) == ("P", "1995-08-05", "+6281234567890")
+    assert (signup.sex, signup.birth_year, signup.phone) == ("P", 1995, "+6281234567890")
     assert signup.officer_id == field.officer_id
 
 
@@ -454,8 +454,13 @@ def test_a_form_posted_without_a_valid_csrf_token_is_refused_with_a_message(app_
 
 # --- the NIK check, as typed ----------------------------------------------------------------------
 
+def nik_check(client, **typed):
+    """The NIK check as htmx sends it while a NIK is typed: posted, never in the URL."""
+    return client.post("/signups/nik-check", data=typed, headers=HTMX)
+
+
 def test_the_nik_check_says_what_the_nik_says_and_fills_sex_and_birth_date(field):
-    response = field.client.get(f"/signups/nik-check?nik={WOMAN_1995}&sex=&birth_date=", headers=HTMX)
+    response = nik_check(field.client, nik=WOMAN_1995, sex="", birth_date="")
     html = text(response)
     assert response.status_code == 200
     assert "Female, born Aug 5, 1995, registered in Palu Timur, Kota Palu." in html
@@ -465,8 +470,7 @@ def test_the_nik_check_says_what_the_nik_says_and_fills_sex_and_birth_date(field
 
 
 def test_the_nik_check_flags_a_stated_sex_that_disagrees(field):
-    html = text(field.client.get(f"/signups/nik-check?nik={WOMAN_1995}&sex=L&birth_date=1995-08-05",
-                                 headers=HTMX))
+    html = text(nik_check(field.client, nik=WOMAN_1995, sex="L", birth_date="1995-08-05"))
     assert "The NIK says the holder is female" in html
     assert "hx-swap-oob" not in html
 
@@ -478,7 +482,7 @@ def test_the_nik_check_flags_a_stated_sex_that_disagrees(field):
     ("7271017302950001", "not a real date"),
 ])
 def test_the_nik_check_shows_what_is_wrong(field, nik, message):
-    html = text(field.client.get(f"/signups/nik-check?nik={nik}", headers=HTMX))
+    html = text(nik_check(field.client, nik=nik))
     assert message in html and "hx-swap-oob" not in html
 
 
@@ -486,20 +490,22 @@ def test_the_nik_check_warns_of_a_registered_nik_masked(field, app):
     with app.app_context():
         make_signup(nik=WOMAN_1995)
         db.session.commit()
-    html = text(field.client.get(f"/signups/nik-check?nik={WOMAN_1995}", headers=HTMX))
+    html = text(nik_check(field.client, nik=WOMAN_1995))
     assert "Registered already: ************0001" in html
     assert html.count(WOMAN_1995) == 0
 
 
-@pytest.mark.parametrize("query", ["", "nik=", "nik=%00", "nik=" + "9" * 5000, "nik=1&birth_date=2026-02-30",
-                                   "nik=7271014508950001&sex=%00&birth_date=x"])
-def test_the_nik_check_never_fails_on_odd_input(field, query):
-    assert field.client.get(f"/signups/nik-check?{query}", headers=HTMX).status_code == 200
+@pytest.mark.parametrize("body", ["", "nik=", "nik=%00", "nik=" + "9" * 5000, "nik=1&birth_date=2026-02-30",
+                                  "nik=7271014508950001&sex=%00&birth_date=x"])
+def test_the_nik_check_never_fails_on_odd_input(field, body):
+    response = field.client.post("/signups/nik-check", data=body, headers=HTMX,
+                                 content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
 
 
 def test_the_nik_check_is_for_officers(auth):
     auth.login_as("coordinator")
-    assert auth.client.get(f"/signups/nik-check?nik={WOMAN_1995}", headers=HTMX).status_code == 403
+    assert nik_check(auth.client, nik=WOMAN_1995).status_code == 403
 
 
 # --- the contribution preview ---------------------------------------------------------------------
@@ -552,7 +558,7 @@ def test_a_visit_of_another_day_is_fine_for_the_form(field, app):
     assert field.client.get(f"/signups/visits/{other_id}/new").status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/signups/nik-check", "/signups/contribution", "{form}"])
+@pytest.mark.parametrize("path", ["/signups/contribution", "{form}"])
 def test_hostile_query_values_never_cause_a_server_error(field, path):
     from urllib.parse import urlencode
 
@@ -565,6 +571,19 @@ def test_hostile_query_values_never_cause_a_server_error(field, path):
             for headers in ({}, HTMX):
                 response = field.client.get(f"{url}?{query}", headers=headers)
                 assert response.status_code < 500, (name, value, headers)
+
+
+def test_hostile_nik_check_values_never_cause_a_server_error(field):
+    from urllib.parse import urlencode
+
+    from tests.web.test_hostile_input import HOSTILE
+    for name in ("nik", "sex", "birth_date"):
+        for value in HOSTILE:
+            body = urlencode({name: value, "nik": "7271014508950001"} if name != "nik" else {name: value},
+                             errors="surrogatepass")
+            response = field.client.post("/signups/nik-check", data=body, headers=HTMX,
+                                         content_type="application/x-www-form-urlencoded")
+            assert response.status_code == 200, (name, value)
 
 
 def test_hostile_form_values_never_cause_a_server_error(field, app):

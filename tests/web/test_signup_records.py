@@ -1,6 +1,7 @@
 """Sign-up records: the list with its search, one sign-up with its history, corrections, voids and NIK reveals."""
 
 import gzip
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -103,27 +104,27 @@ def test_an_officer_lists_only_the_sign_ups_they_recorded(client, records):
 
 
 def test_the_list_shows_masked_niks_only(client, records):
-    html = text(as_user(client, "koordinator").get("/signups/?q=Catatan"))
+    html = text(as_user(client, "koordinator").post("/signups/", data={"q": "Catatan"}))
     assert "************0001" in html and WOMAN_1995 not in html
 
 
 def test_a_coordinator_lists_the_sign_ups_of_their_branch_only(client, records):
-    html = text(as_user(client, "koordinator").get("/signups/?q=catatan"))
+    html = text(as_user(client, "koordinator").post("/signups/", data={"q": "catatan"}))
     assert "Siti Aminah Catatan" in html and "Wati Luwuk Catatan" not in html
 
 
 def test_an_administrator_lists_every_branch(client, records):
-    html = text(as_user(client, "admin").get("/signups/?q=catatan"))
+    html = text(as_user(client, "admin").post("/signups/", data={"q": "catatan"}))
     assert "Siti Aminah Catatan" in html and "Wati Luwuk Catatan" in html
 
 
 def test_the_search_finds_part_of_a_name_in_any_case(client, records):
-    html = text(as_user(client, "koordinator").get("/signups/?q=SITI+aminah"))
+    html = text(as_user(client, "koordinator").post("/signups/", data={"q": "SITI aminah"}))
     assert "Siti Aminah Catatan" in html and "Budi Santoso Catatan" not in html
 
 
 def test_the_search_finds_exactly_one_nik_typed_with_spaces(client, records):
-    html = text(as_user(client, "koordinator").get("/signups/?q=7271+0112+0388+0002"))
+    html = text(as_user(client, "koordinator").post("/signups/", data={"q": "7271 0112 0388 0002"}))
     assert "Budi Santoso Catatan" in html and "Siti Aminah Catatan" not in html
     assert "1 sign-up" in html
 
@@ -144,7 +145,7 @@ def test_the_list_filters_by_visit(client, records, app):
 
 
 def test_the_active_search_answers_htmx_with_the_results_only(client, records):
-    response = as_user(client, "koordinator").get("/signups/?q=siti", headers=HTMX)
+    response = as_user(client, "koordinator").post("/signups/", data={"q": "siti"}, headers=HTMX)
     html = text(response)
     assert response.status_code == 200
     assert "<html" not in html and "<table" in html and "Siti Aminah Catatan" in html
@@ -152,16 +153,29 @@ def test_the_active_search_answers_htmx_with_the_results_only(client, records):
     assert len(gzip.compress(response.get_data(), 6)) <= FRAGMENT_BUDGET
 
 
-def test_the_search_box_pushes_its_url_and_works_without_javascript(client, records):
+def test_the_search_box_posts_and_works_without_javascript(client, records):
     html = text(as_user(client, "koordinator").get("/signups/"))
-    assert 'method="get"' in html and 'hx-push-url="true"' in html and 'name="q"' in html
+    assert re.search(r'<form method="post" action="/signups/"[^>]*hx-post="/signups/"', html)
+    assert 'name="q"' in html and 'name="csrf_token"' in html and "hx-push-url" not in html
+
+
+def test_a_search_in_the_query_string_is_ignored(client, records):
+    html = text(as_user(client, "koordinator").get("/signups/?q=SITI+aminah"))
+    assert "Siti Aminah Catatan" in html and "Budi Santoso Catatan" in html
+
+
+def test_after_a_search_the_address_shows_the_other_filters_only(client, records):
+    response = as_user(client, "koordinator").post("/signups/", data={"q": WOMAN_1995, "status": "registered"},
+                                                   headers=HTMX)
+    assert response.headers["HX-Push-Url"] == "/signups/?status=registered"
 
 
 @pytest.mark.parametrize("query", ["q=%00", "q=" + "x" * 500, "status=nope", "campaign=-1", "campaign=abc",
                                    "visit=99999999999999", "page=-3", "page=" + "9" * 30, "q=%25_%25"])
 def test_odd_filters_are_ignored_not_fatal(client, records, query):
-    response = as_user(client, "koordinator").get(f"/signups/?{query}")
-    assert response.status_code == 200
+    signed_in = as_user(client, "koordinator")
+    assert signed_in.get(f"/signups/?{query}").status_code == 200
+    assert signed_in.post("/signups/", data=query, content_type="application/x-www-form-urlencoded").status_code == 200
 
 
 # --- one sign-up ----------------------------------------------------------------------------------
