@@ -42,6 +42,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     init_database(app)
     summaries.init_app(app)
+    from campaign_app.signups import key_check
+
+    key_check.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(
