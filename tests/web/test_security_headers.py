@@ -121,6 +121,8 @@ def test_htmx_is_configured_to_need_neither_eval_nor_inline_style(client):
     assert config["allowEval"] is False
     assert config["allowScriptTags"] is False
     assert config["includeIndicatorStyles"] is False
+    # htmx copies settled attributes with setAttribute, which the policy blocks for style.
+    assert "style" not in config["attributesToSettle"]
     # What htmx no longer injects, our stylesheet provides.
     assert ".htmx-indicator{" in (PROJECT_ROOT / "static" / "css" / "app.css").read_text()
 
