@@ -64,12 +64,18 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server, **PHONE)
     context.set_default_timeout(10_000)
     page = context.new_page()
-    blocked: list[str] = []
-    page.on("console", lambda message: blocked.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    blocked = policy_blocks(page)
     yield page
     context.close()
     assert not blocked, "the Content-Security-Policy blocked:\n" + "\n".join(blocked)
+
+
+def policy_blocks(page) -> list[str]:
+    """What the Content-Security-Policy blocks on ``page`` from now on (Chromium reports each on the console)."""
+    blocked: list[str] = []
+    page.on("console", lambda message: blocked.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    return blocked
 
 
 @pytest.fixture(scope="session")
