@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The two commands: ``python3 dev.py serve`` runs Jangkau, ``python3 dev.py test`` checks it.
+"""The commands: ``python3 dev.py serve`` runs Jangkau, ``python3 dev.py test`` checks it, ``python3 dev.py audit``
+looks the pinned dependencies up in the vulnerability database (``test`` does it too).
 
 Standard library only, so it runs with any Python 3.11+ before anything is installed. Both commands
 first make sure that ``.venv`` exists, holds the pinned dependencies (skipped when setup.cfg and
@@ -8,6 +9,7 @@ constraints.txt have not changed since the last install) and that the translatio
 
 import argparse
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -23,6 +25,8 @@ INSTALL_INPUTS = ("setup.cfg", "pyproject.toml", "constraints.txt")
 TRANSLATIONS = ROOT / "campaign_app" / "translations"
 DEMO_PROVINCE = "72"  # Sulawesi Tengah
 NO_TESTS_COLLECTED = 5  # pytest's exit code when it found no test: a failure here, never a pass
+# Set to 1 where the vulnerability database must answer (a CI with the internet): an audit that could not run fails.
+AUDIT_REQUIRED = "JANGKAU_REQUIRE_AUDIT"
 
 
 def say(message: str) -> None:
@@ -114,6 +118,46 @@ def serve(port: int) -> None:
     os.execv(command[0], command)
 
 
+def audit_verdict(report: dict | None, required: bool) -> tuple[int, str]:
+    """What pip-audit's JSON report on the pins means: an exit code and a message.
+
+    A known vulnerability fails. pip-audit passes a dependency it could not look up (it only says so): when none
+    could be, the database was out of reach and the audit is skipped, unless it is required; when some could not,
+    those are unaudited pins, and that fails.
+    """
+    dependencies = (report or {}).get("dependencies", [])
+    vulnerable = [f"{d['name']} {d['version']}: " + ", ".join(
+        f"{v['id']} (fixed in {', '.join(v.get('fix_versions') or []) or 'no release yet'})" for v in d["vulns"])
+        for d in dependencies if d.get("vulns")]
+    if vulnerable:
+        return 1, "known vulnerabilities in pinned dependencies:\n    " + "\n    ".join(vulnerable)
+    skipped = [d for d in dependencies if d.get("skip_reason")]
+    if not dependencies or len(skipped) == len(dependencies):
+        reason = skipped[0]["skip_reason"] if skipped else "pip-audit gave no report"
+        message = f"the vulnerability database could not be reached, nothing was audited ({reason})"
+        if required:
+            return 1, f"{message}; {AUDIT_REQUIRED}=1 makes that a failure"
+        return 0, f"SKIPPED: {message}; set {AUDIT_REQUIRED}=1 where it must run"
+    if skipped:
+        return 1, "pinned dependencies that could not be audited:\n    " + "\n    ".join(
+            d["skip_reason"] for d in skipped)
+    return 0, f"no known vulnerability in the {len(dependencies)} pinned dependencies"
+
+
+def audit() -> int:
+    """pip-audit over constraints.txt (every pin, as installed, without resolving again); see audit_verdict."""
+    command = [tool("pip-audit"), "--requirement", "constraints.txt", "--no-deps", "--disable-pip",
+               "--progress-spinner", "off", "--format", "json", "--desc", "off"]
+    try:
+        answer = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+        report = json.loads(answer.stdout) if answer.stdout.strip().startswith("{") else None
+    except subprocess.TimeoutExpired:
+        report = None
+    code, message = audit_verdict(report, os.environ.get(AUDIT_REQUIRED) == "1")
+    say(f"pip-audit: {message}")
+    return code
+
+
 def describe(url: str) -> str:
     """A database URL fit to print: the password hidden."""
     scheme, sep, rest = url.partition("://")
@@ -134,7 +178,8 @@ def workers(pytest_args: list[str]) -> list[str]:
 
 
 def test(pytest_args: list[str], setup_seconds: float = 0.0) -> int:
-    """Lint, type-check, then the whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set."""
+    """Lint, type-check, audit the pins, then the whole suite on SQLite, then again on PostgreSQL when
+    TEST_DATABASE_URL is set."""
     results: list[tuple[str, int, float]] = [("setup", 0, setup_seconds)]
 
     def step(name: str, command: list[str], env: dict) -> None:
@@ -147,6 +192,9 @@ def test(pytest_args: list[str], setup_seconds: float = 0.0) -> int:
     step("ruff check .", [tool("ruff"), "check", "."], base_env)
     # What it checks, and how, is setup.cfg's [mypy] section.
     step("mypy", [tool("mypy")], base_env)
+    say("pip-audit (constraints.txt)")
+    started = time.perf_counter()
+    results.append(("pip-audit", audit(), time.perf_counter() - started))
     pytest = [tool("python"), "-m", "pytest", *workers(pytest_args), *pytest_args]
     step("pytest on SQLite", pytest, base_env)
     postgres = os.environ.get("TEST_DATABASE_URL")
@@ -171,13 +219,14 @@ def test(pytest_args: list[str], setup_seconds: float = 0.0) -> int:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="dev.py", description=__doc__.splitlines()[0],
-        epilog="python3 dev.py test [pytest arguments]: ruff, mypy, then pytest on SQLite, then on PostgreSQL "
-               "when TEST_DATABASE_URL is set.",
+        epilog="python3 dev.py test [pytest arguments]: ruff, mypy, pip-audit, then pytest on SQLite, then on "
+               "PostgreSQL when TEST_DATABASE_URL is set.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     serve_parser = commands.add_parser("serve", help="set up, load the demo data and run on 127.0.0.1")
     serve_parser.add_argument("--port", type=int, default=5000)
     commands.add_parser("test", help="lint and run the tests; extra arguments go to pytest")
+    commands.add_parser("audit", help="look the pinned dependencies up in the vulnerability database")
     # dev.py runs on the system's Python, before the project's own Python requirement is checked.
     if sys.version_info < (3, 11):  # noqa: UP036
         parser.error("Jangkau needs Python 3.11 or newer")
@@ -186,6 +235,8 @@ def main(argv: list[str]) -> int:
         return test(argv[1:], setup())
     args = parser.parse_args(argv)
     setup()
+    if args.command == "audit":
+        return audit()
     serve(args.port)
     return 0
 

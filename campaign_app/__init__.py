@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from campaign_app import assets, errors, formatting, i18n, observability
+from campaign_app import assets, errors, formatting, i18n, observability, security_headers
 from campaign_app.config import load_config
 from campaign_app.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 from campaign_app.ids import IdConverter
@@ -42,6 +42,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     init_database(app)
     summaries.init_app(app)
+    from campaign_app.signups import key_check
+
+    key_check.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(
@@ -60,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     formatting.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    security_headers.init_app(app)
 
     # Every record id in a URL (``<id:visit_id>``): whole, positive, within the 32-bit limit, or no match (404).
     app.url_map.converters["id"] = IdConverter

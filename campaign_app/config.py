@@ -8,12 +8,15 @@ import os
 import secrets
 from pathlib import Path
 
+from campaign_app.private_files import private_folder
+
 
 def _secret_from_instance(instance_path: str, name: str) -> str:
     """Read a secret from ``instance/<name>``, creating it on first use."""
     path = Path(instance_path) / name
+    # 0700, and tightened if an older release made it readable by others.
+    private_folder(path.parent)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
         # 0600: readable only by the account that runs the app.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:

@@ -6,6 +6,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from campaign_app.extensions import db
+from campaign_app.private_files import private_sqlite_file
 
 # The dashboards' aggregates over hundreds of thousands of tallies: JIT compilation costs them 100-600 ms and never
 # pays back at this size, and 4 MB (the default work_mem) sends their hash aggregates to disk.
@@ -41,6 +42,9 @@ def _savepoint_inside_a_transaction(connection, name) -> None:
 
 
 def init_app(app: Flask) -> None:
+    # Before the first connection, which would create an SQLite file readable by every account.
+    private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
+
     @app.teardown_request
     def rollback_uncommitted(exc):
         # Services flush and routes commit once; whatever was not committed is undone.

@@ -49,6 +49,7 @@ class Fetched:
     content_type: str
     found_on: str | None
     error: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_html(self) -> bool:
@@ -339,6 +340,7 @@ class Crawler:
                     url=url, status=response.status_code, fragment=fragment, body=body,
                     gzip_size=gzip_size(body), statements=meter.statements, endpoint=meter.endpoint,
                     content_type=response.content_type or "", found_on=found_on, error=meter.error,
+                    headers=dict(response.headers),
                 )
                 self.crawl.responses.append(fetched)
                 for target in _redirect_targets(response):

@@ -167,3 +167,17 @@ class SignUp(Model):
     @property
     def masked_nik(self) -> str:
         return "************" + self.nik_last4
+
+
+class DataKeyCheck(Model):
+    """The check value of the DATA_KEY that encrypts this database's NIKs: one row, recorded by the first start.
+
+    An app started with another key refuses to start (campaign_app/signups/key_check.py): it could neither reveal
+    the NIKs stored nor see that a NIK is registered already.
+    """
+
+    __tablename__ = "data_key_check"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1: one key per database
+    value: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -12,7 +12,7 @@ import hmac
 from datetime import date
 from functools import lru_cache
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
@@ -30,6 +30,22 @@ BIRTH_INDEX_LABEL = b"jangkau nik birth index"
 def _keys(secret: str) -> tuple[Fernet, bytes, bytes]:
     encryption = Fernet(base64.urlsafe_b64encode(_derive(secret, b"jangkau nik encryption")))
     return encryption, _derive(secret, b"jangkau nik blind index"), _derive(secret, BIRTH_INDEX_LABEL)
+
+
+def data_key_check_value(secret: str) -> str:
+    """A value that tells whether two DATA_KEYs are the same and nothing else of them: the HMAC of a constant under a
+    key derived for this alone (campaign_app/signups/key_check.py stores it)."""
+    return hmac.new(_derive(secret, b"jangkau data key check"), b"jangkau data key check value",
+                    hashlib.sha256).hexdigest()
+
+
+def reads_nik(secret: str, ciphertext: bytes) -> bool:
+    """Whether the DATA_KEY ``secret`` decrypts ``ciphertext``, a NIK encrypted by ``encrypt_nik``."""
+    try:
+        _keys(secret)[0].decrypt(bytes(ciphertext))
+    except InvalidToken:
+        return False
+    return True
 
 
 def _current_keys() -> tuple[Fernet, bytes, bytes]:

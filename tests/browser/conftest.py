@@ -59,12 +59,23 @@ def live_server(live_app):
 
 @pytest.fixture
 def page(browser, live_server):
-    """A new phone-sized page with no cookies; every wait gives up after 10 s."""
+    """A new phone-sized page with no cookies; every wait gives up after 10 s. Whatever the test does, the
+    Content-Security-Policy must block nothing (Chromium reports each block on the console)."""
     context = browser.new_context(base_url=live_server, **PHONE)
     context.set_default_timeout(10_000)
     page = context.new_page()
+    blocked = policy_blocks(page)
     yield page
     context.close()
+    assert not blocked, "the Content-Security-Policy blocked:\n" + "\n".join(blocked)
+
+
+def policy_blocks(page) -> list[str]:
+    """What the Content-Security-Policy blocks on ``page`` from now on (Chromium reports each on the console)."""
+    blocked: list[str] = []
+    page.on("console", lambda message: blocked.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    return blocked
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from campaign_app.demo.seed import PALU_BRANCH
 from campaign_app.extensions import db
 from campaign_app.models import Branch, Campaign, District, Regency
+from tests.browser.conftest import policy_blocks
 from tests.browser.test_sign_in import sign_in, too_wide
 
 pytestmark = pytest.mark.browser
@@ -49,6 +50,7 @@ def test_a_manager_filters_compares_and_exports(browser, live_server, demo_names
     context = browser.new_context(base_url=live_server, accept_downloads=True, **LAPTOP)
     context.set_default_timeout(10_000)
     page = context.new_page()
+    blocked = policy_blocks(page)
     width = LAPTOP["viewport"]["width"]
     try:
         sign_in(page, live_server, "manajer")
@@ -134,6 +136,7 @@ def test_a_manager_filters_compares_and_exports(browser, live_server, demo_names
         assert "Sign-ups" in table_rows[0]
         assert len(table_rows) >= 2
         assert any(row[0] == REGENCY and row[1] == regency for row in table_rows[1:])
+        assert not blocked, f"the Content-Security-Policy blocked: {blocked}"
     finally:
         context.close()
 
@@ -142,6 +145,7 @@ def test_a_filter_changed_while_the_form_is_on_its_way_is_kept(browser, live_ser
     context = browser.new_context(base_url=live_server, **LAPTOP)
     context.set_default_timeout(10_000)
     page = context.new_page()
+    blocked = policy_blocks(page)
     held = []
     try:
         sign_in(page, live_server, "manajer")
@@ -169,6 +173,7 @@ def test_a_filter_changed_while_the_form_is_on_its_way_is_kept(browser, live_ser
         expect(page.locator("select[name=channel]")).to_have_value(channel)
         page.wait_for_load_state("networkidle")
         expect(page.locator("select[name=channel]")).to_have_value(channel)
+        assert not blocked, f"the Content-Security-Policy blocked: {blocked}"
     finally:
         context.close()
 

@@ -4,7 +4,7 @@ import pytest
 from cryptography.fernet import InvalidToken
 
 from campaign_app.signups.personal_data import decrypt_nik, encrypt_nik, mask_nik, nik_index
-from tests.conftest import make_app
+from tests.conftest import app_on_copy
 
 NIK = "7271014508950001"
 
@@ -27,11 +27,11 @@ def test_the_blind_index_is_stable_and_tells_niks_apart(app_context):
     assert NIK not in nik_index(NIK)
 
 
-def test_another_data_key_can_neither_read_nor_match(app):
+def test_another_data_key_can_neither_read_nor_match(app, databases):
     with app.app_context():
         ciphertext, index = encrypt_nik(NIK), nik_index(NIK)
-    other = make_app(app.config["SQLALCHEMY_DATABASE_URI"], DATA_KEY="another-data-key")
-    with other.app_context():
+    # On a database of its own: the run's database refuses an app with another key (tests/unit/test_key_check.py).
+    with app_on_copy(databases, databases.empty_url(), DATA_KEY="another-data-key") as other, other.app_context():
         assert nik_index(NIK) != index
         with pytest.raises(InvalidToken):
             decrypt_nik(ciphertext)
