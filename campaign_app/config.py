@@ -51,6 +51,8 @@ def load_config(instance_path: str) -> dict:
         # hide_parameters: a database error's message would otherwise quote the statement's values (a worker's
         # name and phone) into the log with its traceback.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # Redis (redis://host:6379/0) keeps the sign-in limits' counts for every process; memory:// (the default)
+        # means the database keeps them (auth/throttle.py), never one process's memory.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
         # Failed sign-ins allowed before a pause (auth/throttle.py): from one address to one account; to one account

@@ -43,7 +43,8 @@ def login():
                 login_user(user)
                 session.permanent = True
                 return redirect(_safe_next(form.next.data), code=303)
-            throttle.count_failure(form.username.data, address)
+            with committing():
+                throttle.count_failure(form.username.data, address)
             form.password.errors.append(_("Wrong username or password."))
             status = 401
         else:

@@ -7,7 +7,7 @@ ended on one is ended on all.
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign_app.extensions import Model
@@ -31,3 +31,17 @@ class UserSession(Model):
     device: Mapped[str] = mapped_column(String(60), default="")
 
     user: Mapped[User] = relationship()
+
+
+class SignInFailure(Model):
+    """One failed sign-in, counted under each limit's key (auth/throttle.py) while it is within that limit's window.
+
+    The database is the limits' store unless Redis is configured: every app process sees the same counts."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_key_failed_at", "key", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "<limit>/<keyed digest of the name>/<address>": never the name as typed (it may be a NIK).
+    key: Mapped[str] = mapped_column(String(120))
+    failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

@@ -1,5 +1,6 @@
 """sessions kept on the server (user_sessions), so that signing out, an administrator or a password change can end
-them; the users' session_token counter they replace is dropped
+them; the users' session_token counter they replace is dropped; failed sign-ins (sign_in_failures), the sign-in
+limits' store when no Redis is configured
 
 Every session of the old kind (a cookie naming the user and the counter) stops working: each user signs in once
 more after the upgrade. No row is lost; there is nothing of the old sessions to carry over.
@@ -37,6 +38,15 @@ def upgrade():
     )
     with op.batch_alter_table('user_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'], unique=False)
+    op.create_table('sign_in_failures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=120), nullable=False),
+    sa.Column('failed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sign_in_failures'))
+    )
+    with op.batch_alter_table('sign_in_failures', schema=None) as batch_op:
+        batch_op.create_index('ix_sign_in_failures_key_failed_at', ['key', 'failed_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sign_in_failures_failed_at'), ['failed_at'], unique=False)
     _without_foreign_key_checks(_drop_session_token)
 
 
@@ -65,6 +75,10 @@ def _add_session_token():
 
 def downgrade():
     _without_foreign_key_checks(_add_session_token)
+    with op.batch_alter_table('sign_in_failures', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sign_in_failures_failed_at'))
+        batch_op.drop_index('ix_sign_in_failures_key_failed_at')
+    op.drop_table('sign_in_failures')
     with op.batch_alter_table('user_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))
     op.drop_table('user_sessions')
