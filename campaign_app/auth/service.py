@@ -4,16 +4,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from campaign_app.auth import user_sessions
-from campaign_app.auth.password_policy import MIN_PASSWORD_LENGTH, password_problem
+from campaign_app.auth.password_policy import password_problem
 from campaign_app.auth.signals import sign_in_accepted, sign_in_refused
 from campaign_app.config import SUPPORTED_LANGUAGES
 from campaign_app.extensions import db
 from campaign_app.models import User
 from campaign_app.passwords import spend_a_check
 from campaign_app.validation import Refused
-
-__all__ = ["MIN_PASSWORD_LENGTH", "authenticate", "change_password", "check_new_password", "live_sessions", "normalise_username",
-           "set_language", "sign_in", "sign_out", "sign_out_everywhere"]
 
 
 def normalise_username(username: str) -> str:

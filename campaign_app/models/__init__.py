@@ -10,8 +10,8 @@ checker the declarative base that ``db.Model`` is made from (mypy cannot take ``
 from campaign_app.models.audit import AuditAction, AuditEntry
 from campaign_app.models.campaigns import Campaign, CampaignStatus, Channel
 from campaign_app.models.people import Branch, Role, User, branch_regencies, manager_branches
-from campaign_app.models.sessions import SignInFailure, UserSession
 from campaign_app.models.regions import AccessClass, District, Province, Regency, Village
+from campaign_app.models.sessions import SignInFailure, UserSession
 from campaign_app.models.signups import (
     Occupation,
     Payer,
