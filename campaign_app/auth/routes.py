@@ -48,6 +48,7 @@ def login():
             form.password.errors.append(_("Wrong username or password."))
             status = 401
         else:
+            service.refuse_throttled(form.username.data)
             status = 429
     elif request.method == "POST":
         status = REFUSED

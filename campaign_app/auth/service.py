@@ -37,6 +37,11 @@ def authenticate(username: str, password: str) -> User | None:
     return None
 
 
+def refuse_throttled(username: str) -> None:
+    """Announce a sign-in refused unchecked because a sign-in limit is spent (``auth.throttle``)."""
+    sign_in_refused.send(None, username=normalise_username(username), reason="throttled", user=None)
+
+
 def sign_in(user: User, user_agent: str | None = None) -> str:
     """Start a new session for ``user`` (whose name and password were right); returns its token, which
     ``user.get_id()`` now gives for the cookie."""

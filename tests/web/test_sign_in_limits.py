@@ -57,6 +57,15 @@ def test_made_up_names_from_one_address_do_not_lock_the_office_out(app_factory):
     assert sign_in(client, "petugas").status_code == 303
 
 
+def test_a_refusal_for_a_spent_limit_is_logged_without_the_name_typed(limited_app, caplog):
+    client = limited_app.test_client()
+    fail(client, 3)
+    with caplog.at_level(logging.WARNING, logger="campaign_app.auth"):
+        sign_in(client)
+    lines = [r.getMessage() for r in caplog.records if "reason=throttled" in r.getMessage()]
+    assert len(lines) == 1 and "typed=hmac:" in lines[0] and "admin" not in lines[0]
+
+
 def test_a_paused_account_leaves_another_alone_from_the_same_address(limited_app):
     client = limited_app.test_client()
     fail(client, 3)
