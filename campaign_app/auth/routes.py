@@ -63,7 +63,7 @@ def login():
 @signed_in
 def logout():
     with committing():
-        service.sign_out(current_user.get_id())
+        service.sign_out(current_user._get_current_object())
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")

@@ -48,10 +48,11 @@ def sign_in(user: User, user_agent: str | None = None) -> str:
     return user_sessions.start_session(user, user_agent)
 
 
-def sign_out(token: str | None) -> None:
-    """End the session with ``token``: a copy of its cookie no longer signs anyone in."""
+def sign_out(user: User) -> None:
+    """End the session ``user`` was loaded for (``user.get_id()``): a copy of its cookie no longer signs anyone in."""
+    token = user.get_id()
     if token:
-        user_sessions.end_session(token, user_sessions.SIGNED_OUT)
+        user_sessions.end_session(user, token, user_sessions.SIGNED_OUT)
         db.session.flush()
 
 

@@ -10,3 +10,6 @@ sign_in_accepted = _signals.signal("sign-in-accepted")
 # ``reason`` ("unknown-user", "wrong-password", "inactive", or "throttled": a sign-in limit was spent, nothing was
 # checked) and ``user`` (the account named, or None; always None when throttled).
 sign_in_refused = _signals.signal("sign-in-refused")
+# Sent with the user whose sessions ended, ``reason`` (as ``UserSession.ended_reason``: "signed-out", "everywhere",
+# "administrator", "password", "deactivated") and ``sessions`` (how many of them were live).
+sessions_ended = _signals.signal("sessions-ended")

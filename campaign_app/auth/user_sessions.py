@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from campaign_app.auth.signals import sessions_ended
 from campaign_app.extensions import db
 from campaign_app.models import User, UserSession
 
@@ -106,20 +107,23 @@ def touch(session_id: int) -> None:
     db.session.execute(update(UserSession).where(UserSession.id == session_id).values(last_seen_at=_now()))
 
 
-def end_session(token: str, reason: str = SIGNED_OUT) -> None:
-    """End the session with ``token`` (signing out); nothing happens if it has already ended."""
-    db.session.execute(update(UserSession)
-                       .where(UserSession.token_digest == token_digest(token), UserSession.ended_at.is_(None))
-                       .values(ended_at=_now(), ended_reason=reason))
+def end_session(user: User, token: str, reason: str = SIGNED_OUT) -> None:
+    """End the session of ``user`` with ``token`` (signing out); nothing happens if it has already ended."""
+    result = db.session.execute(
+        update(UserSession)
+        .where(UserSession.token_digest == token_digest(token), UserSession.user_id == user.id,
+               UserSession.ended_at.is_(None))
+        .values(ended_at=_now(), ended_reason=reason))
+    sessions_ended.send(user, reason=reason, sessions=result.rowcount)  # type: ignore[attr-defined]
 
 
 def end_sessions(user: User, reason: str) -> int:
     """End every session of ``user`` still open; returns how many were live."""
-    now = _now()
     live = count_live_sessions(user)
     db.session.execute(update(UserSession)
                        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-                       .values(ended_at=now, ended_reason=reason))
+                       .values(ended_at=_now(), ended_reason=reason))
+    sessions_ended.send(user, reason=reason, sessions=live)
     return live
 
 

@@ -1,5 +1,6 @@
 """Sessions live on the server: a cookie kept from before a session ended is refused, whichever way it ended."""
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -205,3 +206,21 @@ def test_the_first_page_after_a_minute_marks_the_session_used_once(app, clock):
         assert officer.get("/").status_code == 200
     updates = [s for s in statements if s.lstrip().upper().startswith("UPDATE")]
     assert len(updates) == 1 and "user_sessions" in updates[0]
+
+
+def test_an_administrator_ending_sessions_is_logged_with_who_did_it(app, caplog):
+    signed_in(app)
+    admin = signed_in(app, "admin")
+    with caplog.at_level(logging.INFO, logger="campaign_app.auth"):
+        admin.post(f"/users/{user_id(app, 'petugas')}/sessions/end")
+    [line] = [r.getMessage() for r in caplog.records if "event=sessions-ended" in r.getMessage()]
+    assert (f"reason=administrator user_id={user_id(app, 'petugas')} username=petugas sessions=1 "
+            f"by_user_id={user_id(app, 'admin')}") in line
+
+
+def test_marking_a_session_used_is_no_line_in_the_write_log(app, clock, caplog):
+    officer = signed_in(app)
+    clock(seconds=app.config["SESSION_TOUCH_SECONDS"] + 1)
+    with caplog.at_level(logging.INFO, logger="campaign_app.write"):
+        officer.get("/")
+    assert not [r for r in caplog.records if r.name == "campaign_app.write"]
