@@ -40,7 +40,8 @@ def login():
                 session.clear()
                 with committing():
                     service.sign_in(user, request.user_agent.string)
-                login_user(user)
+                    # Before the commit expires the user: Flask-Login reads whether it is active.
+                    login_user(user)
                 session.permanent = True
                 return redirect(_safe_next(form.next.data), code=303)
             with committing():
