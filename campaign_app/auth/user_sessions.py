@@ -10,7 +10,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from campaign_app.auth.signals import sessions_ended
 from campaign_app.extensions import db
@@ -22,6 +22,9 @@ EVERYWHERE = "everywhere"
 ADMINISTRATOR = "administrator"
 PASSWORD = "password"
 DEACTIVATED = "deactivated"
+
+# How long a session that is over stays in the table (who was signed in where, for a question asked later).
+KEPT_AFTER_END = timedelta(days=30)
 
 _BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("SamsungBrowser", "Samsung Internet"), ("Firefox/", "Firefox"),
              ("Chrome/", "Chrome"), ("Safari/", "Safari"))
@@ -69,9 +72,15 @@ def _live(now: datetime):
 
 
 def start_session(user: User, user_agent: str | None = None) -> str:
-    """Start a session for ``user`` and attach its token to the object (``User.get_id``); returns the token."""
+    """Start a session for ``user`` and attach its token to the object (``User.get_id``); returns the token.
+
+    The user's sessions over for longer than ``KEPT_AFTER_END`` are forgotten meanwhile, so that the table holds
+    about a month of each user's sign-ins, not every one since the start."""
     token = secrets.token_urlsafe(32)
     now = _now()
+    db.session.execute(delete(UserSession).where(
+        UserSession.user_id == user.id,
+        or_(UserSession.ended_at < now - KEPT_AFTER_END, UserSession.last_seen_at < now - KEPT_AFTER_END)))
     db.session.add(UserSession(token_digest=token_digest(token), user_id=user.id, created_at=now, last_seen_at=now,
                                device=device_summary(user_agent)[:60]))
     db.session.flush()

@@ -224,3 +224,14 @@ def test_marking_a_session_used_is_no_line_in_the_write_log(app, clock, caplog):
     with caplog.at_level(logging.INFO, logger="campaign_app.write"):
         officer.get("/")
     assert not [r for r in caplog.records if r.name == "campaign_app.write"]
+
+
+def test_sessions_over_for_a_month_are_forgotten_at_the_next_sign_in(app, clock):
+    officer = signed_in(app)
+    officer.post("/logout")
+    clock(days=31)
+    signed_in(app)
+    with app.app_context():
+        reasons = db.session.scalars(select(UserSession.ended_reason)
+                                     .where(UserSession.user_id == user_id(app, "petugas"))).all()
+    assert reasons == [None]
