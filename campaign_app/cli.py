@@ -65,15 +65,19 @@ def seed_demo_command(scale):
 @click.option("--branch", "branch_name", required=True, help="Branch name; created if it does not exist.")
 def create_user_command(username, full_name, role, branch_name):
     """Create a user; the password is read from a prompt or standard input, never an argument."""
-    from campaign_app.auth.service import MIN_PASSWORD_LENGTH
+    from flask_babel import force_locale
+
+    from campaign_app.auth.password_policy import password_problem
     from campaign_app.users.service import UsernameTaken, create_user
 
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\n")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.ClickException(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    with force_locale("en"):  # the command speaks English, like its other messages
+        problem = password_problem(password, username)
+    if problem:
+        raise click.ClickException(problem)
     branch = db.session.scalar(select(Branch).where(Branch.name == branch_name))
     if branch is None:
         branch = Branch(name=branch_name)

@@ -54,10 +54,16 @@ def load_config(instance_path: str) -> dict:
         # hide_parameters: a database error's message would otherwise quote the statement's values (a worker's
         # name and phone) into the log with its traceback.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # Redis (redis://host:6379/0) keeps the sign-in limits' counts for every process; memory:// (the default)
+        # means the database keeps them (auth/throttle.py), never one process's memory.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
-        "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
-        "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes"),
+        # Failed sign-ins allowed before a pause (auth/throttle.py): from one address to one account; to one account
+        # from anywhere (guessing spread over many addresses); and from one address to any account, a backstop set
+        # high, so that an office behind one address is not locked out by a few mistyped or made-up names.
+        "LOGIN_LIMIT_PER_ACCOUNT_ADDRESS": env.get("LOGIN_LIMIT_PER_ACCOUNT_ADDRESS", "5 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "20 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "500 per hour"),
         # Look-ups of a registered NIK by one user (the NIK check while typing): enough for a busy visit, too few
         # to probe a branch's workers.
         "NIK_CHECK_LIMIT": env.get("NIK_CHECK_LIMIT", "12 per minute;200 per day"),
@@ -68,6 +74,11 @@ def load_config(instance_path: str) -> dict:
         # Forced on by env; otherwise set per request when the request itself came over HTTPS.
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        # A session unused this long is over (auth/user_sessions.py). Two hours: an officer's village meeting has long
+        # pauses between sign-ups, and being signed out mid-visit costs more than a shared office PC left open.
+        "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "120")),
+        # A session's last use is written at most this often, not on every page.
+        "SESSION_TOUCH_SECONDS": 60,
         # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
-from campaign_app.auth.service import MIN_PASSWORD_LENGTH
+from campaign_app.auth.password_policy import MIN_PASSWORD_LENGTH
 
 
 class LoginForm(FlaskForm):

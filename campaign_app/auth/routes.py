@@ -1,28 +1,15 @@
+import math
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from campaign_app.access import public, signed_in
-from campaign_app.answers import REFUSED, committing, form_page, success
-from campaign_app.auth import bp, service
+from campaign_app.answers import REFUSED, committing, form_page, saving, success
+from campaign_app.auth import bp, service, throttle
 from campaign_app.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
-from campaign_app.extensions import limiter
 from campaign_app.rendering import render
-
-
-def _account_key() -> str:
-    return "account:" + service.normalise_username(request.form.get("username", ""))[:64]
-
-
-def _address_key() -> str:
-    return "address:" + (request.remote_addr or "unknown")
-
-
-def _failed(response) -> bool:
-    # Only failed sign-ins count towards the limits; a success redirects.
-    return response.status_code != 303
 
 
 def _safe_next(target: str | None) -> str:
@@ -36,37 +23,62 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
-               methods=["POST"], deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], key_func=_address_key,
-               methods=["POST"], deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
-    status = 200
+    status, wait = 200, None
     if form.validate_on_submit():
-        user = service.authenticate(form.username.data, form.password.data)
-        if user is not None:
-            session.clear()
-            login_user(user)
-            session.permanent = True
-            return redirect(_safe_next(form.next.data), code=303)
-        form.password.errors.append(_("Wrong username or password."))
-        status = 401
+        address = request.remote_addr or "unknown"
+        # Checked before the password: while a limit is spent, the right password gets the same answer.
+        wait = throttle.seconds_to_wait(form.username.data, address)
+        if wait is None:
+            user = service.authenticate(form.username.data, form.password.data)
+            if user is not None:
+                session.clear()
+                with committing():
+                    service.sign_in(user, request.user_agent.string)
+                    # Before the commit expires the user: Flask-Login reads whether it is active.
+                    login_user(user)
+                session.permanent = True
+                return redirect(_safe_next(form.next.data), code=303)
+            with committing():
+                throttle.count_failure(form.username.data, address)
+            form.password.errors.append(_("Wrong username or password."))
+            status = 401
+        else:
+            service.refuse_throttled(form.username.data)
+            status = 429
     elif request.method == "POST":
         status = REFUSED
-    return render("auth/login.html", form=form, language_form=LanguageForm(), status=status)
+    response = render("auth/login.html", form=form, language_form=LanguageForm(), status=status,
+                      wait_minutes=math.ceil(wait / 60) if wait else None)
+    if wait is not None:
+        response.headers["Retry-After"] = str(wait)
+    return response
 
 
 @bp.post("/logout")
 @signed_in
 def logout():
+    with committing():
+        service.sign_out(current_user._get_current_object())
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.post("/account/sessions/end")
+@signed_in
+def sign_out_everywhere():
+    with committing():
+        service.sign_out_everywhere(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash(_("You have signed out on every device."), "info")
     return redirect(url_for("auth.login"), code=303)
 
 
@@ -74,16 +86,18 @@ def logout():
 @signed_in
 def account():
     form = PasswordChangeForm()
+    user = current_user._get_current_object()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
-        with committing():
-            changed = service.change_password(user, form.current_password.data, form.new_password.data)
-        if changed:
-            # The session token changed with the password: sign this session in again.
+        with saving(form) as done:
+            service.change_password(user, form.current_password.data, form.new_password.data)
+            # Every session ended with the old password, this one too: this browser goes on in a new one.
+            service.sign_in(user, request.user_agent.string)
+        if done:
             login_user(user)
-            return success(url_for("auth.account"), _("Your password has been changed."))
-        form.current_password.errors.append(_("The current password is wrong."))
-    return form_page("auth/account.html", form=form, language_form=LanguageForm(language=current_user.language))
+            return success(url_for("auth.account"),
+                           _("Your password has been changed; you are signed out everywhere else."))
+    return form_page("auth/account.html", form=form, language_form=LanguageForm(language=user.language),
+                     live_sessions=service.live_sessions(user))
 
 
 @bp.post("/language")

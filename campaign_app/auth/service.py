@@ -1,14 +1,16 @@
-"""Authentication rules: checking credentials and changing one's own settings."""
+"""Authentication rules: checking credentials, starting and ending sessions, and changing one's own settings."""
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from campaign_app.auth import user_sessions
+from campaign_app.auth.password_policy import password_problem
 from campaign_app.auth.signals import sign_in_accepted, sign_in_refused
 from campaign_app.config import SUPPORTED_LANGUAGES
 from campaign_app.extensions import db
 from campaign_app.models import User
 from campaign_app.passwords import spend_a_check
-
-MIN_PASSWORD_LENGTH = 10
+from campaign_app.validation import Refused
 
 
 def normalise_username(username: str) -> str:
@@ -35,16 +37,55 @@ def authenticate(username: str, password: str) -> User | None:
     return None
 
 
-def change_password(user: User, current_password: str, new_password: str) -> bool:
-    """Set a new password if ``current_password`` is right; returns whether it changed.
+def refuse_throttled(username: str) -> None:
+    """Announce a sign-in refused unchecked because a sign-in limit is spent (``auth.throttle``)."""
+    sign_in_refused.send(None, username=normalise_username(username), reason="throttled", user=None)
 
-    Changing the password signs the user out of every other session.
+
+def sign_in(user: User, user_agent: str | None = None) -> str:
+    """Start a new session for ``user`` (whose name and password were right); returns its token, which
+    ``user.get_id()`` now gives for the cookie."""
+    return user_sessions.start_session(user, user_agent)
+
+
+def sign_out(user: User) -> None:
+    """End the session ``user`` was loaded for (``user.get_id()``): a copy of its cookie no longer signs anyone in."""
+    token = user.get_id()
+    if token:
+        user_sessions.end_session(user, token, user_sessions.SIGNED_OUT)
+        db.session.flush()
+
+
+def sign_out_everywhere(user: User) -> int:
+    """End every session of ``user``, this one included; returns how many were live."""
+    ended = user_sessions.end_sessions(user, user_sessions.EVERYWHERE)
+    db.session.flush()
+    return ended
+
+
+def live_sessions(user: User) -> int:
+    """How many sessions of ``user`` are live now (this one included)."""
+    return user_sessions.count_live_sessions(user)
+
+
+def check_new_password(password: str, username: str, field: str) -> None:
+    """Refuse (``Refused`` on ``field``) a password that ``password_policy`` does not accept for ``username``."""
+    problem = password_problem(password, username)
+    if problem:
+        raise Refused.on(field, problem)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Set a new password; refuses a wrong ``current_password`` or a new password the policy does not accept.
+
+    Changing the password ends every session of the user, this one included: the caller starts a new one.
     """
     if not user.check_password(current_password):
-        return False
+        raise Refused.on("current_password", _("The current password is wrong."))
+    check_new_password(new_password, user.username, "new_password")
     user.set_password(new_password)
+    user_sessions.end_sessions(user, user_sessions.PASSWORD)
     db.session.flush()
-    return True
 
 
 def set_language(user: User, language: str) -> None:

@@ -25,7 +25,7 @@ ACCESS_WEIGHTS = [55, 25, 10, 10]
 BRANCH_COLUMNS = ("id", "name", "home_regency_code")
 BRANCH_REGENCY_COLUMNS = ("branch_id", "regency_code")
 USER_COLUMNS = ("id", "username", "full_name", "password_hash", "role", "branch_id", "covers_all_branches",
-                "language", "active", "created_at", "session_token")
+                "language", "active", "created_at")
 MANAGER_BRANCH_COLUMNS = ("user_id", "branch_id")
 PROGRAMME_COLUMNS = ("id", "name", "payer", "starts_on", "ends_on", "quota", "created_at")
 VILLAGE_ESTIMATE_COLUMNS = ("estimated_population", "estimated_informal_workers", "access_class", "travel_hours")
@@ -124,7 +124,7 @@ def plan_staff(preset: Preset, regencies: list[RegencyInfo], rng: random.Random,
     def add(username: str, role: Role, branch_id: int, covers_all: bool = False) -> int:
         nonlocal next_id
         users.append((next_id, username, _person(rng), password_hash, role.value, branch_id, covers_all, "id", True,
-                      created_text, 1))
+                      created_text))
         next_id += 1
         return next_id - 1
 

@@ -11,6 +11,7 @@ from campaign_app.models.audit import AuditAction, AuditEntry
 from campaign_app.models.campaigns import Campaign, CampaignStatus, Channel
 from campaign_app.models.people import Branch, Role, User, branch_regencies, manager_branches
 from campaign_app.models.regions import AccessClass, District, Province, Regency, Village
+from campaign_app.models.sessions import SignInFailure, UserSession
 from campaign_app.models.signups import (
     DataKeyCheck,
     Occupation,
@@ -28,5 +29,6 @@ __all__ = [
     "ACTIVE_STATUSES", "AccessClass", "Branch", "Campaign", "CampaignStatus", "Channel", "District",
     "OfficerLeave", "Province", "Regency", "Role", "User", "Visit", "VisitOfficer", "VisitStatus", "Village",
     "branch_regencies", "manager_branches", "Occupation", "Payer", "RateTable", "Sector", "SignUp", "SignUpStatus",
-    "SubsidyProgramme", "DataKeyCheck", "AuditAction", "AuditEntry", "Obstacle", "Review",
+    "SubsidyProgramme", "DataKeyCheck", "AuditAction", "AuditEntry", "Obstacle", "Review", "UserSession",
+    "SignInFailure",
 ]

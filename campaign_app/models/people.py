@@ -67,15 +67,12 @@ class User(UserMixin, Model):
     language: Mapped[str] = mapped_column(String(2), default="id")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    # Changing it signs the user out everywhere: it is part of the session's identity.
-    session_token: Mapped[int] = mapped_column(Integer, default=0)
 
     branch: Mapped[Branch] = relationship(foreign_keys=[branch_id])
     covered_branches = relationship("Branch", secondary=manager_branches, order_by="Branch.name")
 
     def set_password(self, password: str) -> None:
         self.password_hash = hash_password(password)
-        self.session_token = (self.session_token or 0) + 1
 
     def check_password(self, password: str) -> bool:
         return password_matches(self.password_hash, password)
@@ -84,5 +81,12 @@ class User(UserMixin, Model):
     def is_active(self) -> bool:  # Flask-Login asks this
         return self.active
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+    def attach_session(self, token: str) -> None:
+        """Remember, on this object only, the token of the session it was loaded for (or that just started).
+
+        Never stored with the user: the database keeps only the token's digest (``UserSession.token_digest``).
+        """
+        self._session_token: str | None = token
+
+    def get_id(self) -> str | None:  # what Flask-Login keeps in the session cookie
+        return getattr(self, "_session_token", None)

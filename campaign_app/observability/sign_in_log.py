@@ -1,5 +1,6 @@
 """A line for each sign-in: the account's id when the name and password were right, and for a refusal, the
-reason, the account named if it exists, and otherwise only a keyed digest of what was typed.
+reason, the account named if it exists, and otherwise only a keyed digest of what was typed. A line too for each
+ending of sessions (signing out, everywhere, by an administrator, with a password change or a deactivation).
 
 What was typed in the username field is never written as typed: an officer who puts a worker's NIK in the wrong
 field would leave it in the log. Its length would not tell two attempts apart; a plain hash of a 16-digit NIK can be
@@ -12,8 +13,9 @@ import hmac
 import logging
 
 from flask import current_app, has_request_context, request
+from flask_login import current_user
 
-from campaign_app.auth.signals import sign_in_accepted, sign_in_refused
+from campaign_app.auth.signals import sessions_ended, sign_in_accepted, sign_in_refused
 from campaign_app.observability.log_setup import fields
 
 log = logging.getLogger("campaign_app.auth")
@@ -25,6 +27,7 @@ def init_app() -> None:
     """Listen to the sign-in signals (blinker keeps one connection per receiver, however many apps connect it)."""
     sign_in_accepted.connect(_accepted)
     sign_in_refused.connect(_refused)
+    sessions_ended.connect(_ended)
 
 
 def typed_name_digest(username: str, secret_key: str) -> str:
@@ -49,3 +52,10 @@ def _refused(_sender, *, username: str, reason: str, user, **_extra) -> None:
     else:
         who = {"typed": "hmac:" + typed_name_digest(username, current_app.config["SECRET_KEY"])}
     log.warning("%s", fields(event="sign-in-refused", reason=reason, **who, address=_address()))
+
+
+def _ended(user, *, reason: str, sessions: int, **_extra) -> None:
+    # Who ended them: the user themselves, or an administrator (by_user_id differs).
+    by = current_user.id if has_request_context() and current_user.is_authenticated else None
+    log.info("%s", fields(event="sessions-ended", reason=reason, user_id=user.id, username=user.username,
+                          sessions=sessions, by_user_id=by))

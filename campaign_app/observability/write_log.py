@@ -19,6 +19,9 @@ log = logging.getLogger("campaign_app.write")
 
 _CHANGES = "jangkau.changes"
 _ACTOR = "jangkau.actor"
+# Sessions and failed sign-ins: the auth log has a line for each sign-in, refusal and ending of sessions (sign_in_log),
+# and a session's once-a-minute mark of use is no one's write.
+NOT_LOGGED = frozenset({"user_sessions", "sign_in_failures"})
 # How a change follows its table's name: signups+1 (rows added), visits~1 (changed), visit_officers-1 (deleted).
 ADDED, CHANGED, DELETED = "+", "~", "-"
 
@@ -28,6 +31,8 @@ class Changes(dict):
     is not known."""
 
     def add(self, table: str, kind: str, rows: int | None) -> None:
+        if table in NOT_LOGGED:
+            return
         key = (table, kind)
         before = self.get(key, 0)
         self[key] = None if rows is None or before is None else before + rows

@@ -6,7 +6,7 @@ from wtforms import BooleanField, PasswordField, SearchField, SelectField, Strin
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
-from campaign_app.auth.service import MIN_PASSWORD_LENGTH
+from campaign_app.auth.password_policy import MIN_PASSWORD_LENGTH
 from campaign_app.forms import MultiCheckboxField, lower, no_control_characters, optional_int, strip
 from campaign_app.labels import ROLE_LABELS
 from campaign_app.models import Role

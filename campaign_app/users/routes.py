@@ -1,10 +1,12 @@
-from flask import abort, current_app, request, url_for
+from flask import abort, current_app, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_babel import ngettext
+from flask_login import current_user, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
 from campaign_app.access import roles
 from campaign_app.answers import REFUSED, committing, form_page, saving, success
+from campaign_app.auth.service import sign_in
 from campaign_app.branches.service import branch_options
 from campaign_app.extensions import db
 from campaign_app.models import Branch, Role, User
@@ -83,7 +85,8 @@ def _saved_account_form(user: User) -> EditUserForm:
 
 
 def _edit_page(user: User, form: EditUserForm, password_form: PasswordResetForm, status: int):
-    return render("users/edit.html", user=user, form=form, password_form=password_form, status=status)
+    return render("users/edit.html", user=user, form=form, password_form=password_form, status=status,
+                  live_sessions=service.live_sessions(user))
 
 
 @bp.route(f"/{USER_ID}", methods=["GET", "POST"])
@@ -109,10 +112,31 @@ def reset_password(user_id: int):
     form = PasswordResetForm()
     if not form.validate_on_submit():
         return _edit_page(user, _saved_account_form(user), form, REFUSED)
-    with committing():
+    with saving(form) as done:
         service.reset_password(user, form.new_password.data)
+        if user.id == current_user.id:
+            # Every session ended with the old password, this one too: this browser goes on in a new one.
+            sign_in(user, request.user_agent.string)
+    if not done:
+        return _edit_page(user, _saved_account_form(user), form, REFUSED)
     if user.id == current_user.id:
-        # The session token changed with the password: keep this session signed in.
         login_user(user)
     return success(url_for("users.edit", user_id=user.id),
                    _("New password set for %(username)s; they are signed out everywhere.", username=user.username))
+
+
+@bp.post(f"/{USER_ID}/sessions/end")
+@roles(Role.ADMIN)
+def end_sessions(user_id: int):
+    user = _load_user(user_id)
+    ending_own = user.id == current_user.id
+    with committing():
+        ended = service.end_sessions(user)
+    if ending_own:
+        logout_user()
+        session.clear()
+        return success(url_for("auth.login"), _("You have signed out on every device."), category="info")
+    return success(url_for("users.edit", user_id=user.id),
+                   ngettext("%(num)d session of %(username)s ended; they must sign in again.",
+                            "%(num)d sessions of %(username)s ended; they must sign in again.",
+                            ended, username=user.username))

@@ -8,6 +8,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from campaign_app.auth import user_sessions
+from campaign_app.auth.service import check_new_password
 from campaign_app.config import SUPPORTED_LANGUAGES
 from campaign_app.extensions import db
 from campaign_app.models import Branch, Role, User
@@ -67,10 +69,12 @@ def create_user(
     covered_branches: list[Branch] | None = None,
     covers_all_branches: bool = False,
 ) -> User:
-    """Create an account; raises ``UsernameTaken`` if the username is in use."""
+    """Create an account; raises ``UsernameTaken`` if the username is in use, ``Refused`` (on ``password``) for a
+    password the policy does not accept."""
     username = username.strip().lower()
     if username_taken(username):
         raise UsernameTaken(username)
+    check_new_password(password, username, "password")
     role = Role(role)
     if language not in SUPPORTED_LANGUAGES:
         raise ValueError(language)
@@ -83,7 +87,6 @@ def create_user(
         language=language,
         covers_all_branches=covers_all,
         active=True,
-        session_token=0,
     )
     user.covered_branches = covered
     user.set_password(password)
@@ -152,7 +155,7 @@ def update_user(
 
     Refuses, before changing anything, to let ``acting_user`` deactivate themselves
     (``CannotDeactivateSelf``) or drop their own administrator role (``CannotDropOwnAdminRole``):
-    the last administrator could otherwise lock everyone out.
+    the last administrator could otherwise lock everyone out. Deactivating ends every session of the account.
     """
     role = Role(role)
     if language not in SUPPORTED_LANGUAGES:
@@ -167,6 +170,8 @@ def update_user(
     user.role = role
     user.branch = branch
     user.language = language
+    if user.active and not active:
+        user_sessions.end_sessions(user, user_sessions.DEACTIVATED)
     user.active = bool(active)
     user.covered_branches = covered
     user.covers_all_branches = covers_all
@@ -175,6 +180,22 @@ def update_user(
 
 
 def reset_password(user: User, new_password: str) -> None:
-    """Set a new password chosen by an administrator; the user is signed out of every session."""
+    """Set a new password chosen by an administrator; the user is signed out of every session.
+
+    Refuses (``Refused`` on ``new_password``) a password the policy does not accept."""
+    check_new_password(new_password, user.username, "new_password")
     user.set_password(new_password)
+    user_sessions.end_sessions(user, user_sessions.PASSWORD)
     db.session.flush()
+
+
+def end_sessions(user: User) -> int:
+    """End every session of ``user``, as an administrator does for a lost phone; returns how many were live."""
+    ended = user_sessions.end_sessions(user, user_sessions.ADMINISTRATOR)
+    db.session.flush()
+    return ended
+
+
+def live_sessions(user: User) -> int:
+    """How many sessions of ``user`` are live now."""
+    return user_sessions.count_live_sessions(user)

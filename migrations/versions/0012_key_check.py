@@ -2,7 +2,7 @@
 recorded by the first start after this migration (which first checks the key against a NIK already stored)
 
 Revision ID: 0012_key_check
-Revises: 0010_nik_privacy
+Revises: 0011_sessions
 Create Date: 2026-12-07 00:50:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_key_check'
-down_revision = '0010_nik_privacy'
+down_revision = '0011_sessions'
 branch_labels = None
 depends_on = None
 

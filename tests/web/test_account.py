@@ -62,3 +62,23 @@ def test_an_unknown_language_is_refused_without_change(client):
     response = client.post("/language", data={"language": "fr"})
     assert response.status_code == 303
     assert '<html lang="id">' in client.get("/login").get_data(as_text=True)
+
+
+def test_password_change_refuses_a_common_password_with_a_clear_message(app, auth, client):
+    auth.login_as("officer")
+    response = client.post("/account", data={"current_password": "jangkau-demo", "new_password": "qwertyuiop",
+                                             "confirm": "qwertyuiop"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Ini salah satu kata sandi yang paling umum" in page
+    assert "qwertyuiop" not in page and "jangkau-demo" not in page
+    with app.app_context():
+        assert authenticate("petugas", "jangkau-demo") is not None
+
+
+def test_password_change_refuses_the_username(auth, client):
+    auth.login_as("officer")
+    response = client.post("/account", data={"current_password": "jangkau-demo", "new_password": "petugas-2026",
+                                             "confirm": "petugas-2026"})
+    assert response.status_code == 422
+    assert "tidak boleh memuat nama pengguna" in response.get_data(as_text=True)

@@ -136,11 +136,14 @@ def test_a_days_work_logs_each_committed_write_and_each_sign_in_with_its_user(fl
     assert f"user_id={officer} username=petugas endpoint=signups.new changed=audit_entries+1" in writes[2]
     assert f"user_id={coordinator} username=koordinator endpoint=signups.reveal changed=audit_entries+1" in writes[3]
     assert f"user_id={coordinator} username=koordinator endpoint=reports.export changed=audit_entries+1" in writes[4]
-    refused, *accepted = log.of("campaign_app.auth")
+    auth_lines = log.of("campaign_app.auth")
+    refused, *accepted = [line for line in auth_lines if "event=sign-in" in line]
     assert " WARNING " in refused
     assert re.search(r"event=sign-in-refused reason=unknown-user typed=hmac:[0-9a-f]{12} address=\S+$", refused)
     assert [re.search(r"event=sign-in user_id=(\d+) ", line).group(1) for line in accepted] == [
         str(officer), str(coordinator)]
+    [signed_out] = [line for line in auth_lines if "event=sessions-ended" in line]
+    assert f"reason=signed-out user_id={officer} username=petugas sessions=1 by_user_id={officer}" in signed_out
 
 
 def test_a_wrong_password_names_the_account_it_was_tried_on(app, client):

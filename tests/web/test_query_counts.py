@@ -13,7 +13,7 @@ from campaign_app.demo.seed import seed_demo
 from campaign_app.extensions import db
 from campaign_app.models import Regency, Role, User, branch_regencies
 from campaign_app.users.service import create_user
-from tests.web.conftest import ROLES, Crawls, app_on_copy
+from tests.web.conftest import CRAWLED_SITE, ROLES, Crawls, app_on_copy
 
 SCALE = 10
 # Per extra branch, at SCALE: like seed_demo's staff plan.
@@ -46,7 +46,7 @@ def grow_tenfold() -> None:
 
 @pytest.fixture(scope="module")
 def big_site(databases, demo_site):
-    with app_on_copy(databases, databases.fresh_url()) as app:
+    with app_on_copy(databases, databases.fresh_url(), **CRAWLED_SITE) as app:
         with app.app_context():
             grow_tenfold()
             db.session.commit()

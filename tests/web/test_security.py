@@ -1,4 +1,4 @@
-"""CSRF, session cookies and login throttling."""
+"""CSRF and session cookies (the sign-in limits: test_sign_in_limits.py)."""
 
 import pytest
 
@@ -8,11 +8,6 @@ from tests.conftest import csrf_token_from
 @pytest.fixture
 def csrf_app(app_factory):
     return app_factory(WTF_CSRF_ENABLED=True)
-
-
-@pytest.fixture
-def throttled_app(app_factory):
-    return app_factory(LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes", LOGIN_LIMIT_PER_ADDRESS="5 per 15 minutes")
 
 
 def test_login_without_csrf_token_is_refused_and_signs_nobody_in(csrf_app):
@@ -82,36 +77,6 @@ def test_a_session_from_another_secret_signs_nobody_in(app, app_factory):
     other = app_factory(app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY="another-secret").test_client()
     other.set_cookie("session", client.get_cookie("session").value)
     assert other.get("/").status_code == 302
-
-
-def test_failed_logins_are_throttled_per_account(throttled_app):
-    client = throttled_app.test_client()
-    for _ in range(3):
-        assert client.post("/login", data={"username": "admin", "password": "wrong"}).status_code == 401
-    response = client.post("/login", data={"username": "admin", "password": "jangkau-demo"})
-    assert response.status_code == 429
-    assert "Terlalu banyak percobaan" in response.get_data(as_text=True)
-
-
-def test_throttling_one_account_leaves_another_alone(throttled_app):
-    client = throttled_app.test_client()
-    for _ in range(3):
-        client.post("/login", data={"username": "admin", "password": "wrong"})
-    assert client.post("/login", data={"username": "petugas", "password": "jangkau-demo"}).status_code == 303
-
-
-def test_failed_logins_are_throttled_per_address(throttled_app):
-    client = throttled_app.test_client()
-    for name in ("a1", "a2", "a3", "a4", "a5"):
-        client.post("/login", data={"username": name, "password": "wrong"})
-    assert client.post("/login", data={"username": "petugas", "password": "jangkau-demo"}).status_code == 429
-
-
-def test_successful_logins_do_not_count_towards_the_limit(throttled_app):
-    client = throttled_app.test_client()
-    for _ in range(5):
-        assert client.post("/login", data={"username": "admin", "password": "jangkau-demo"}).status_code == 303
-        client.post("/logout")
 
 
 def test_changing_the_password_signs_out_other_sessions(app):

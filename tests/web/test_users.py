@@ -393,6 +393,15 @@ def test_editing_an_unknown_user_is_not_found(app, admin):
     assert admin.post("/users/424242", data=edit_form(app, "petugas")).status_code == 404
 
 
+def test_a_common_initial_password_is_refused_and_the_form_kept(app, admin):
+    before = user_count(app)
+    response = admin.post("/users/new", data=new_user_form(app, password="1234567890"))
+    assert response.status_code == 422
+    page = text(response)
+    assert "This is one of the most common passwords: choose something harder to guess." in page
+    assert 'value="siti.aminah"' in page and "1234567890" not in page
+    assert user_count(app) == before
+
 # --- reset password ---------------------------------------------------------------------------
 
 def test_password_reset_signs_the_user_out_everywhere(app, admin):
@@ -410,6 +419,13 @@ def test_short_new_password_is_refused(app, admin):
     response = admin.post(f"/users/{user_id(app, 'petugas')}/password", data={"new_password": "short"})
     assert response.status_code == 422
     assert "Between 10 and 256 characters." in text(response)
+    assert Auth(app.test_client()).login("petugas", "jangkau-demo").status_code == 303
+
+
+def test_a_new_password_holding_the_username_is_refused(app, admin):
+    response = admin.post(f"/users/{user_id(app, 'petugas')}/password", data={"new_password": "petugas12345"})
+    assert response.status_code == 422
+    assert "The password may not contain the username." in text(response)
     assert Auth(app.test_client()).login("petugas", "jangkau-demo").status_code == 303
 
 
