@@ -4,15 +4,53 @@ import re
 
 import wtforms
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup, escape
-from wtforms import DateField, SelectMultipleField, widgets
+from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
+from wtforms.widgets import ListWidget
 
+from campaign_app import widgets
 from campaign_app.dates import EARLIEST_DAY, LATEST_DAY
 
 # Control characters (NUL above all) cannot be stored by PostgreSQL and never belong in a name.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CONTROL_CHARACTERS_IN_LINE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+# The app's fields: WTForms' own, rendered by ``campaign_app.widgets`` (ruff refuses WTForms' in other modules).
+class StringField(wtforms.StringField):
+    widget = widgets.TextInput()
+
+
+class PasswordField(wtforms.PasswordField):
+    widget = widgets.PasswordInput()
+
+
+class HiddenField(wtforms.HiddenField):
+    widget = widgets.HiddenInput()
+
+
+class BooleanField(wtforms.BooleanField):
+    widget = widgets.CheckboxInput()
+
+
+class DateField(wtforms.DateField):
+    widget = widgets.DateInput()
+
+
+class TimeField(wtforms.TimeField):
+    widget = widgets.TimeInput()
+
+
+class IntegerField(wtforms.IntegerField):
+    widget = widgets.NumberInput()
+
+
+class SearchField(wtforms.SearchField):
+    widget = widgets.SearchInput()
+
+
+class SelectField(wtforms.SelectField):
+    widget = widgets.Select()
 
 
 def strip(value):
@@ -50,7 +88,7 @@ def day_field(label, *validators) -> DateField:
 class MultiCheckboxField(SelectMultipleField):
     """A multiple choice shown as a list of checkboxes, which works on a phone without a long select."""
 
-    widget = widgets.ListWidget(prefix_label=False)
+    widget = ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
 
 
@@ -61,30 +99,3 @@ def optional_int(value):
     return int(value)
 
 
-class Select(widgets.Select):
-    """WTForms' single select, rendered in one pass: each option's label translated once and its attributes escaped
-    directly. WTForms' own translates a lazy label twice per option and inspects ``render_option``'s signature on
-    every call: the sign-up form's five selects were a fifth of its page. Grouped choices render as WTForms does."""
-
-    def __call__(self, field, **kwargs):
-        if self.multiple or field.has_groups():
-            return super().__call__(field, **kwargs)
-        kwargs.setdefault("id", field.id)
-        for name in self.validation_attrs:
-            if name not in kwargs and getattr(field.flags, name, False):
-                kwargs[name] = True
-        html = [f"<select {widgets.html_params(name=field.name, **kwargs)}>"]
-        for choice in field.iter_choices():
-            options = {"value": str(choice.value), **(choice.render_kw or {})}
-            if choice.selected:
-                options["selected"] = True
-            label = str(choice.label) if choice.label is not None else ""
-            html.append(f"<option {widgets.html_params(**options)}>{escape(label or options['value'])}</option>")
-        html.append("</select>")
-        return Markup("".join(html))
-
-
-class SelectField(wtforms.SelectField):
-    """A select field rendered by ``Select``."""
-
-    widget = Select()

@@ -2,12 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from campaign_app.audit.queries import SUBJECT_LABELS
-from campaign_app.forms import day_field, no_control_characters, strip
+from campaign_app.forms import IntegerField, SearchField, SelectField, day_field, no_control_characters, strip
 from campaign_app.ids import ID_MAX
 from campaign_app.labels import AUDIT_ACTION_LABELS
 

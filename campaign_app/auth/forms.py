@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, RadioField, SelectChoice, StringField
+from wtforms import RadioField, SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from campaign_app.auth.password_policy import MIN_PASSWORD_LENGTH
+from campaign_app.forms import HiddenField, PasswordField, StringField
 
 
 class LoginForm(FlaskForm):

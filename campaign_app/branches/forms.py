@@ -3,11 +3,10 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from campaign_app.forms import MultiCheckboxField, no_control_characters, strip
+from campaign_app.forms import HiddenField, MultiCheckboxField, SelectField, StringField, no_control_characters, strip
 
 NAME_MAX = 120
 

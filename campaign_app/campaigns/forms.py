@@ -6,7 +6,7 @@ from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from lokal import parse_rupiah
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -19,7 +19,17 @@ from campaign_app.campaigns.service import (
     TARGET_SIGNUPS_MAX,
     TARGET_VILLAGES_MAX,
 )
-from campaign_app.forms import no_control_characters, no_control_characters_in_text, optional_int, strip
+from campaign_app.forms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    no_control_characters,
+    no_control_characters_in_text,
+    optional_int,
+    strip,
+)
 from campaign_app.labels import CHANNEL_LABELS
 
 # Longer than any way of writing ten trillion Rupiah; parsing longer text is pointless work.

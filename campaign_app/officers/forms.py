@@ -2,11 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from campaign_app.forms import no_control_characters, optional_int, strip
+from campaign_app.forms import DateField, SelectField, StringField, no_control_characters, optional_int, strip
 from campaign_app.ids import ID_MAX
 from campaign_app.officers.service import REASON_MAX
 

@@ -5,10 +5,9 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
 from wtforms.validators import InputRequired, ValidationError
 
-from campaign_app.forms import day_field
+from campaign_app.forms import StringField, day_field
 
 # Longer than any way of writing the amounts and percentages here; parsing longer text is pointless.
 TEXT_MAX = 30

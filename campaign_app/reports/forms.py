@@ -2,11 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField
+from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
-from campaign_app.forms import MultiCheckboxField, day_field
+from campaign_app.forms import MultiCheckboxField, SelectField, day_field
 from campaign_app.reports.choices import CompareChoices, FilterChoices
 from campaign_app.reports.selection import Selection
 

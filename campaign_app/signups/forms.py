@@ -7,11 +7,22 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from lokal import parse_rupiah
-from wtforms import BooleanField, DateField, HiddenField, SearchField, StringField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
-from campaign_app.forms import SelectField, no_control_characters, no_control_characters_in_text, optional_int, strip
+from campaign_app.forms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SearchField,
+    SelectField,
+    StringField,
+    no_control_characters,
+    no_control_characters_in_text,
+    optional_int,
+    strip,
+)
 from campaign_app.labels import OCCUPATION_LABELS, PAYER_LABELS, SECTOR_LABELS
 from campaign_app.signups.changes import REASON_MAX
 from campaign_app.signups.service import INCOME_MAX, NAME_MAX

@@ -2,10 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from campaign_app.forms import day_field, no_control_characters, strip
+from campaign_app.forms import StringField, day_field, no_control_characters, strip
 from campaign_app.rates.forms import WholeNumberField
 from campaign_app.subsidies.service import NAME_MAX, PAYER_MAX
 

@@ -2,12 +2,22 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SearchField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from campaign_app.auth.password_policy import MIN_PASSWORD_LENGTH
-from campaign_app.forms import MultiCheckboxField, lower, no_control_characters, optional_int, strip
+from campaign_app.forms import (
+    BooleanField,
+    MultiCheckboxField,
+    PasswordField,
+    SearchField,
+    SelectField,
+    StringField,
+    lower,
+    no_control_characters,
+    optional_int,
+    strip,
+)
 from campaign_app.labels import ROLE_LABELS
 from campaign_app.models import Role
 

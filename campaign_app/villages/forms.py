@@ -4,11 +4,18 @@ from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SearchField, SelectField, StringField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
-from campaign_app.forms import no_control_characters, no_control_characters_in_text, strip
+from campaign_app.forms import (
+    SearchField,
+    SelectField,
+    StringField,
+    no_control_characters,
+    no_control_characters_in_text,
+    strip,
+)
 from campaign_app.labels import ACCESS_LABELS
 from campaign_app.villages.service import SEARCH_MAX
 from campaign_app.villages.values import NOTES_MAX, parse_count, parse_hours

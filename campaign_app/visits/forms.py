@@ -5,11 +5,16 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from lokal import parse_rupiah
-from wtforms import HiddenField, SearchField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from campaign_app.forms import (
+    HiddenField,
     MultiCheckboxField,
+    SearchField,
+    SelectField,
+    StringField,
+    TimeField,
     day_field,
     no_control_characters,
     no_control_characters_in_text,

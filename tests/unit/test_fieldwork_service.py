@@ -6,6 +6,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from campaign_app.demo.seed import DEMO_PASSWORD
 from campaign_app.extensions import db
 from campaign_app.fieldwork.service import (
     ATTENDANCE_MAX,
@@ -316,7 +317,7 @@ def test_a_coordinator_of_another_branch_cannot_reopen(app_context):
     luwuk = branch_named(LUWUK)
     officer = make_officer()
     visit = closed(make_visit(officers=[officer]), officer)
-    stranger = create_user(username="koordluwuk", full_name="Koordinator Luwuk", password="x" * 12,
+    stranger = create_user(username="koordluwuk", full_name="Koordinator Luwuk", password=DEMO_PASSWORD,
                            role=Role.COORDINATOR, branch=luwuk)
     refused = refusal_of(reopen_visit, visit, stranger, "Koreksi", EVENING)
     assert "coordinator of this branch" in messages(refused)
