@@ -15,6 +15,7 @@ from lokal import parse_phone
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from campaign_app.database import hold_write_lock
 from campaign_app.extensions import db
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
 from campaign_app.ids import ID_MAX
@@ -160,7 +161,9 @@ def _normalise_phone(typed: str) -> str | None:
 
 def _check_visit(visit: Visit, officer: User) -> None:
     # The status is read again under a share lock (PostgreSQL): closing the visit takes the row for update,
-    # so a sign-up and a close racing each other are serialised and no sign-up lands on a closed visit.
+    # so a sign-up and a close racing each other are serialised and no sign-up lands on a closed visit. SQLite has
+    # no row locks: the whole database's write lock is taken before the status is read.
+    hold_write_lock()
     status = db.session.scalar(select(Visit.status).where(Visit.id == visit.id).with_for_update(read=True))
     if status != VisitStatus.IN_PROGRESS:
         raise Refused.on(None, _("Sign-ups are recorded while a visit is in progress; start the visit first."))
