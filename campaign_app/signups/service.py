@@ -119,10 +119,16 @@ def _near_duplicates(*, district_code: str, birth_date: date, key: str, index: s
     return tuple(db.session.scalars(query))
 
 
-def _repeated(signup: SignUp, officer: User) -> SignUpOutcome:
+def _repeated(signup: SignUp, officer: User, nik: str | None) -> SignUpOutcome:
     if signup.officer_id != officer.id:
         # Keys are random: another officer's key is a forged or mixed-up form, and must not show that record.
         raise Refused.on(None, _("This form has been used already; open a new sign-up form."))
+    cleaned = _clean_nik(nik)
+    if nik is not None and (len(cleaned) != 16 or not cleaned.isdigit() or nik_index(cleaned) != signup.nik_index):
+        # The same form sent again for another worker (a form kept open and refilled): answering with the first
+        # worker's record would silently drop this one.
+        raise Refused.on(None, _("This form was saved already for another worker; this worker was not saved. "
+                                 "Open a new sign-up form for them."))
     # The near-duplicates the first submit saw: those registered before it.
     near = _near_duplicates(district_code=signup.district_code, birth_date=signup.birth_date, key=signup.name_key,
                             index=signup.nik_index, before_id=signup.id)
@@ -132,7 +138,7 @@ def _repeated(signup: SignUp, officer: User) -> SignUpOutcome:
 def _repeated_or_refused(registered: SignUp, form_key: str, officer: User) -> SignUpOutcome:
     """The NIK is registered: by this very form (committed since the key was looked up), or by another."""
     if registered.form_key == form_key:
-        return _repeated(registered, officer)
+        return _repeated(registered, officer, None)
     raise _duplicate_refusal(registered)
 
 
@@ -288,14 +294,15 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
 
     A NIK registered before refuses the sign-up (``DuplicateNik``, with a masked summary of the first
     registration). The same name and birth date in the same district under another NIK is saved, and
-    the outcome names those sign-ups. A repeated ``form_key`` returns the first outcome, stores nothing.
+    the outcome names those sign-ups. A repeated ``form_key`` returns the first outcome, stores nothing; the same
+    key sent with another worker's NIK is refused.
     """
     form_key = (form_key or "").strip()
     if not form_key or len(form_key) > FORM_KEY_MAX or CONTROL_CHARACTERS_IN_LINE.search(form_key):
         raise Refused.on(None, _("This form is incomplete or out of date; open a new sign-up form."))
     existing = _signup_with_key(form_key)
     if existing is not None:
-        return _repeated(existing, officer)
+        return _repeated(existing, officer, nik)
     _check_visit(visit, officer)
 
     errors: dict[str | None, list[str]] = {}
@@ -339,7 +346,7 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
         # A concurrent request won the race: the same form (return its outcome) or the same NIK (refuse).
         stored = _signup_with_key(form_key)
         if stored is not None:
-            return _repeated(stored, officer)
+            return _repeated(stored, officer, nik)
         registered = _registered(index)
         if registered is not None:
             raise _duplicate_refusal(registered) from None

@@ -423,6 +423,17 @@ def test_a_key_another_officer_used_is_refused_and_replaced(field, app):
     assert signup_count(app) == 1
 
 
+def test_a_saved_form_sent_again_for_another_worker_is_refused_with_a_message(field, app):
+    data = filled(field)
+    assert field.client.post(field.url, data=data).status_code == 303
+    response = field.client.post(field.url, data={**data, "nik": MAN_1988, "full_name": "Budi Santoso"})
+    html = text(response)
+    assert response.status_code == 422
+    assert "This form was saved already for another worker" in html
+    assert 'value="Budi Santoso"' in html and form_key(html) != data["form_key"]
+    assert signup_count(app) == 1
+
+
 def test_a_refusal_sent_by_htmx_swaps_the_form_with_its_messages(field, app):
     response = field.client.post(field.url, data=filled(field, nik="123"), headers=HTMX)
     html = text(response)
