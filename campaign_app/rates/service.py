@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
@@ -12,7 +12,7 @@ from campaign_app.audit.service import record
 from campaign_app.database import added_first
 from campaign_app.extensions import db
 from campaign_app.models import AuditAction, RateTable, User
-from campaign_app.signups.contributions import Contribution, NoRateTable, compute_contribution
+from campaign_app.signups.contributions import Contribution, NoRateTable, compute_contribution, lowest_bracket_income
 from campaign_app.validation import Refused
 
 PERCENT_MAX = Decimal(100)
@@ -20,8 +20,6 @@ PERCENT_MAX = Decimal(100)
 PERCENT_DECIMALS = 3
 # A hundred million Rupiah a month: far above any floor, ceiling or flat contribution.
 AMOUNT_MAX = 100_000_000
-# What the worked example assumes when JKK is not a share of income (a rate of 0 %).
-EXAMPLE_INCOME = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -143,13 +141,6 @@ def rate_tables(today: date) -> list[RateTableRow]:
     tables = db.session.scalars(select(RateTable).order_by(RateTable.effective_from.desc())).all()
     in_force = next((t for t in tables if t.effective_from <= today), None)
     return [RateTableRow(table=t, in_force=t is in_force, upcoming=t.effective_from > today) for t in tables]
-
-
-def lowest_bracket_income(table: RateTable) -> int:
-    """The smallest whole-Rupiah income whose JKK share reaches the JKK minimum (Rp1.000.000 at 1 % of Rp10.000)."""
-    if table.jkk_rate <= 0:
-        return EXAMPLE_INCOME
-    return int((Decimal(table.jkk_minimum) / table.jkk_rate).to_integral_value(rounding=ROUND_CEILING))
 
 
 def worked_example(table: RateTable) -> WorkedExample | None:

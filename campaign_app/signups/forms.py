@@ -20,6 +20,8 @@ from campaign_app.signups.service import INCOME_MAX, NAME_MAX
 INCOME_TEXT_MAX = 40
 # parse_rupiah reads "-5" as 5: a minus (ASCII or U+2212) in front is caught before it.
 NEGATIVE = re.compile(r"^\s*(?:rp\.?\s*)?[-\u2212]", re.IGNORECASE)
+# A day as people type it (30/11/2026, 2026-11-30, 30-11-26): parse_rupiah would read its digits as an amount.
+DATE_LIKE = re.compile(r"^\s*(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}[./-]\d{1,2}[./-]\d{1,2})\s*$")
 # What secrets.token_urlsafe(24) makes; anything else is a tampered or truncated form.
 FORM_KEY = re.compile(r"^[A-Za-z0-9_-]{32}$")
 NIK_TYPED_MAX = 30
@@ -49,6 +51,8 @@ def parse_income(text: str) -> int:
     text = (text or "").strip()
     if not text or len(text) > INCOME_TEXT_MAX:
         raise ValueError(_l("Enter the monthly income in Rupiah, such as 1.500.000."))
+    if DATE_LIKE.match(text):
+        raise ValueError(_l("This looks like a date: enter the monthly income in Rupiah, such as 1.500.000."))
     if NEGATIVE.search(text):
         raise ValueError(_l("Enter an income above zero."))
     try:
@@ -116,6 +120,9 @@ class WorkerFields(FlaskForm):
     sector = SelectField(_l("Sector"), choices=[], validate_choice=False)
     with_jht = BooleanField(_l("JHT: old-age savings (optional, 2 percent of income)"))
     declared_income = IncomeField(_l("Declared monthly income (Rupiah)"), render_kw={"inputmode": "numeric"})
+    # Shown when the income is below the lowest bracket: such an income is kept only when confirmed.
+    income_confirmed = BooleanField(_l("The worker confirms this income: it is below the lowest bracket, and the "
+                                       "contribution of the lowest bracket is charged"))
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -156,6 +163,7 @@ class SignUpForm(WorkerFields):
             "sector": self.sector.data, "with_jht": bool(self.with_jht.data),
             "declared_income": self.declared_income.data, "payer": self.payer.data,
             "subsidy_programme_id": self.subsidy_programme.data, "consent": bool(self.consent.data),
+            "income_confirmed": bool(self.income_confirmed.data),
         }
 
 
@@ -166,7 +174,7 @@ class CorrectionForm(WorkerFields):
         return {
             "full_name": self.full_name.data or "", "phone": self.phone.data, "occupation": self.occupation.data,
             "sector": self.sector.data, "with_jht": bool(self.with_jht.data),
-            "declared_income": self.declared_income.data,
+            "declared_income": self.declared_income.data, "income_confirmed": bool(self.income_confirmed.data),
         }
 
 

@@ -9,7 +9,7 @@ timeout, two requests racing) return the first outcome without storing anything 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import format_date
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from lokal import parse_phone
 from sqlalchemy import select
@@ -34,7 +34,13 @@ from campaign_app.models import (
     VisitOfficer,
     VisitStatus,
 )
-from campaign_app.signups.contributions import Contribution, NoRateTable, compute_contribution
+from campaign_app.signups.contributions import (
+    Contribution,
+    NoRateTable,
+    compute_contribution,
+    lowest_bracket_income,
+    rate_table_on,
+)
 from campaign_app.signups.nik import NikCheck, check_nik
 from campaign_app.signups.personal_data import encrypt_nik, nik_index
 from campaign_app.subsidies.service import used_quota
@@ -256,6 +262,22 @@ def check_income(errors: dict, declared_income: int | None) -> None:
                                        "Rp1.000.000.000.")]
 
 
+def check_low_income(errors: dict, declared_income: int | None, confirmed: bool, day: date) -> None:
+    """Add a message to ``errors`` when the income is below the lowest bracket of the rates in force on ``day``
+    and not ``confirmed``: "1" or "500" is a typing mistake far more often than an income."""
+    if "declared_income" in errors or not isinstance(declared_income, int):
+        return
+    try:
+        floor = lowest_bracket_income(rate_table_on(day))
+    except NoRateTable:
+        return  # refused with its own message when the contribution is computed
+    if declared_income < floor and confirmed is not True:
+        errors["declared_income"] = [_(
+            "Rp%(income)s a month is below the lowest bracket, Rp%(floor)s. Check the amount; if the worker really "
+            "earns less, tick the confirmation below.", income=format_decimal(declared_income),
+            floor=format_decimal(floor))]
+
+
 def _contribution(declared_income: int, with_jht: bool, today: date) -> Contribution:
     try:
         return compute_contribution(declared_income, with_jht, today)
@@ -266,7 +288,8 @@ def _contribution(declared_income: int, with_jht: bool, today: date) -> Contribu
 
 def field_errors(*, nik: str, full_name: str, sex: str | None, birth_date: date | None, phone: str | None,
                  occupation: str | None, sector: str | None, declared_income: int | None, payer: str | None,
-                 subsidy_programme_id: int | None, consent: bool, today: date) -> dict[str | None, list[str]]:
+                 subsidy_programme_id: int | None, consent: bool, today: date,
+                 income_confirmed: bool = False) -> dict[str | None, list[str]]:
     """The messages ``record_signup`` gives for these fields, without writing anything: a form that could
     not even be read (a date or amount typed wrongly) shows every other message with it."""
     errors: dict[str | None, list[str]] = {}
@@ -275,6 +298,7 @@ def field_errors(*, nik: str, full_name: str, sex: str | None, birth_date: date 
     _check_person(errors, nik, full_name, sex, birth_date, phone)
     check_choices(errors, occupation, sector, payer)
     check_income(errors, declared_income)
+    check_low_income(errors, declared_income, income_confirmed, today)
     _check_programme(errors, payer, subsidy_programme_id, today)
     return errors
 
@@ -284,13 +308,14 @@ def field_errors(*, nik: str, full_name: str, sex: str | None, birth_date: date 
 def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_name: str, sex: str | None,
                   birth_date: date | None, phone: str | None, occupation: str, sector: str, with_jht: bool,
                   declared_income: int | None, payer: str, subsidy_programme_id: int | None, consent: bool,
-                  today: date, now: datetime) -> SignUpOutcome:
+                  today: date, now: datetime, income_confirmed: bool = False) -> SignUpOutcome:
     """Register a worker at ``visit``, recorded by ``officer``, from a sign-up form with the one-time ``form_key``.
 
     The visit must be in progress and the officer assigned to it; the worker must consent. The NIK must
     be valid and agree with the stated sex and birth date (left empty, they are read from the NIK). The
     phone is stored in E.164 form. A subsidy programme must be running ``today`` with quota left. The
-    contribution is computed from the rate table in force ``today`` and copied into the sign-up.
+    contribution is computed from the rate table in force ``today`` and copied into the sign-up. An income below
+    that table's lowest bracket is refused unless ``income_confirmed``.
 
     A NIK registered before refuses the sign-up (``DuplicateNik``, with a masked summary of the first
     registration). The same name and birth date in the same district under another NIK is saved, and
@@ -311,6 +336,7 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     check, name, e164 = _check_person(errors, nik, full_name, sex, birth_date, phone)
     check_choices(errors, occupation, sector, payer)
     check_income(errors, declared_income)
+    check_low_income(errors, declared_income, income_confirmed, today)
     programme = _check_programme(errors, payer, subsidy_programme_id, today)
     if errors:
         raise Refused(errors)

@@ -153,16 +153,24 @@ def test_phone_numbers_are_stored_normalised(visit, typed, stored):
 
 def test_a_repeated_form_key_returns_the_first_sign_up_and_stores_nothing(visit):
     first = make_signup(visit, nik=WOMAN_1995, form_key="one-time-key")
-    again = submit(visit, form_key="one-time-key", nik=MAN_1988, full_name="Someone Else")
+    again = submit(visit, form_key="one-time-key", nik=WOMAN_1995, full_name="Typed Again Differently")
     assert again.repeated and not again.created
     assert again.signup == first
     assert signup_count() == 1
 
 
+def test_a_repeated_form_key_with_another_workers_nik_is_refused(visit):
+    make_signup(visit, nik=WOMAN_1995, form_key="one-time-key")
+    with pytest.raises(Refused) as refused:
+        submit(visit, form_key="one-time-key", nik=MAN_1988, full_name="Someone Else")
+    assert "saved already for another worker" in refused.value.errors[None][0]
+    assert signup_count() == 1
+
+
 def test_a_repeated_form_is_answered_even_after_the_visit_is_closed(visit):
-    first = make_signup(visit, form_key="one-time-key")
+    first = make_signup(visit, nik=WOMAN_1995, form_key="one-time-key")
     visit.status = VisitStatus.DONE
-    assert make_signup(visit, form_key="one-time-key") == first
+    assert make_signup(visit, nik=WOMAN_1995, form_key="one-time-key") == first
     assert signup_count() == 1
 
 
@@ -369,8 +377,13 @@ def test_an_impossible_income_is_refused(visit, income):
 
 
 @pytest.mark.parametrize("income", [1, INCOME_MAX])
-def test_incomes_at_the_bounds_are_accepted(visit, income):
-    assert make_signup(visit, declared_income=income).declared_income == income
+def test_incomes_at_the_bounds_are_accepted_when_confirmed(visit, income):
+    assert make_signup(visit, declared_income=income, income_confirmed=True).declared_income == income
+
+
+def test_an_income_below_the_lowest_bracket_is_refused_unless_confirmed(visit):
+    assert "lowest bracket" in refusal(visit=visit, declared_income=999_999).errors["declared_income"][0]
+    assert make_signup(visit, declared_income=1_000_000).declared_income == 1_000_000
 
 
 @pytest.mark.parametrize("full_name", ["", "   ", "a" * (NAME_MAX + 1), "Siti\x00Aminah", "Siti\nAminah"])

@@ -338,6 +338,26 @@ def test_income_is_read_as_people_write_it(field, app, income):
     assert signups(app)[0].declared_income == 1_500_000
 
 
+@pytest.mark.parametrize("income", ["1", "500", "999.999"])
+def test_an_income_below_the_lowest_bracket_is_refused_until_confirmed(field, app, income):
+    data = filled(field, declared_income=income)
+    response = field.client.post(field.url, data=data)
+    html = text(response)
+    assert response.status_code == 422
+    assert "is below the lowest bracket, Rp1,000,000" in html and 'name="income_confirmed"' in html
+    assert signup_count(app) == 0
+    assert field.client.post(field.url, data={**data, "income_confirmed": "y"}).status_code == 303
+    assert signups(app)[0].declared_income == int(income.replace(".", ""))
+
+
+@pytest.mark.parametrize("income", ["30/11/2026", "2026-11-30", "05-08-1995", "30.11.2026"])
+def test_a_date_typed_as_the_income_is_refused_as_a_date(field, app, income):
+    response = field.client.post(field.url, data=filled(field, declared_income=income, income_confirmed="y"))
+    assert response.status_code == 422
+    assert "This looks like a date" in text(response) and f'value="{income}"' in text(response)
+    assert signup_count(app) == 0
+
+
 def test_a_quota_used_up_between_opening_and_saving_the_form_is_refused(field, app):
     programme_id = make_programme(app, 1)
     data = filled(field, payer="subsidy", subsidy_programme=str(programme_id))
