@@ -1,13 +1,12 @@
 """The audit log's filters, read from the query string."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from campaign_app.audit.queries import SUBJECT_LABELS
-from campaign_app.forms import day_field, no_control_characters, strip
+from campaign_app.forms import Form, day_field, no_control_characters, strip
 from campaign_app.ids import ID_MAX
 from campaign_app.labels import AUDIT_ACTION_LABELS
 
@@ -15,7 +14,7 @@ ACTOR_MAX = 120
 # Ids are database integers: anything larger names no record (and would overflow SQLite).
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     """What to show: an action, who did it, a branch, a period of WITA days, and one record."""
 
     class Meta:

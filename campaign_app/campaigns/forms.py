@@ -4,7 +4,6 @@ import re
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from lokal import parse_rupiah
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -19,7 +18,7 @@ from campaign_app.campaigns.service import (
     TARGET_SIGNUPS_MAX,
     TARGET_VILLAGES_MAX,
 )
-from campaign_app.forms import no_control_characters, no_control_characters_in_text, optional_int, strip
+from campaign_app.forms import Form, no_control_characters, no_control_characters_in_text, optional_int, strip
 from campaign_app.labels import CHANNEL_LABELS
 
 # Longer than any way of writing ten trillion Rupiah; parsing longer text is pointless work.
@@ -77,7 +76,7 @@ def status_choices() -> list[SelectChoice]:
             SelectChoice("all", _l("Open and closed"))]
 
 
-class CampaignFilterForm(FlaskForm):
+class CampaignFilterForm(Form):
     """The list's filters, read from the query string."""
 
     class Meta:
@@ -108,7 +107,7 @@ def _line(label, maximum: int):
         Length(max=maximum, message=_l("At most %(max)d characters.", max=maximum)), no_control_characters])
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(Form):
     """A campaign's fields, as created and edited; the branch only when creating."""
 
     # A one-time key, set when the new-campaign form is shown (unused when editing).
@@ -167,7 +166,7 @@ class NewCampaignForm(CampaignForm):
         self.branch.choices = [SelectChoice("", _l("Choose a branch")), *branches]
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that closes or reopens a campaign; the hidden field tells a real click from a stray post."""
 
     confirm = HiddenField(default="yes", validators=[InputRequired()])

@@ -37,6 +37,9 @@ class AuditEntry(Model):
     # The record acted on, by table name and id ("signup", 42); none for actions on no one record.
     subject_type: Mapped[str | None] = mapped_column(String(30))
     subject_id: Mapped[int | None] = mapped_column(Integer)
+    # The record's name when the entry was written (a campaign's name, a visit's village and day): the log reads
+    # as names, and still does once the record is renamed or removed.
+    subject_name: Mapped[str | None] = mapped_column(String(200))
     # The branch whose data it was: managers and admins filter the log by it.
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"), index=True)
     details: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -11,7 +11,7 @@ from wtforms import BooleanField, DateField, HiddenField, SearchField, SelectFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
-from campaign_app.forms import no_control_characters, no_control_characters_in_text, optional_int, strip
+from campaign_app.forms import Form, no_control_characters, no_control_characters_in_text, optional_int, strip
 from campaign_app.labels import OCCUPATION_LABELS, PAYER_LABELS, SECTOR_LABELS
 from campaign_app.signups.changes import REASON_MAX
 from campaign_app.signups.service import INCOME_MAX, NAME_MAX
@@ -111,7 +111,7 @@ def _line(label, maximum: int, *validators):
         no_control_characters])
 
 
-class WorkerFields(FlaskForm):
+class WorkerFields(Form):
     """What a sign-up and its correction share: name, phone, work, JHT and income."""
 
     full_name = _line(_l("Full name (as on the KTP)"), NAME_MAX)
@@ -178,7 +178,7 @@ class CorrectionForm(WorkerFields):
         }
 
 
-class VoidForm(FlaskForm):
+class VoidForm(Form):
     """Why a sign-up is voided."""
 
     reason = TextAreaField(_l("Reason for voiding"), filters=[strip], validators=[
@@ -186,7 +186,7 @@ class VoidForm(FlaskForm):
         no_control_characters_in_text])
 
 
-class SignUpFilterForm(FlaskForm):
+class SignUpFilterForm(Form):
     """The list's filters, read from the query string."""
 
     class Meta:

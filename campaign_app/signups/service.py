@@ -51,6 +51,8 @@ FORM_KEY_MAX = 64
 # Rp1.000.000.000 a month: far above any informal worker's income, and a typo guard.
 INCOME_MAX = 1_000_000_000
 SEXES = ("L", "P")
+# What a script sends for a value it lost: never a person's name.
+NOT_NAMES = frozenset({"nan", "null", "undefined", "none", "[object object]", "true", "false"})
 # Longer than any way of writing an Indonesian number: refused before parsing.
 PHONE_TYPED_MAX = 30
 
@@ -213,6 +215,9 @@ def check_name_and_phone(errors: dict, full_name: str | None, phone: str | None)
         errors["full_name"] = [_("Enter the full name, at most %(max)d characters.", max=NAME_MAX)]
     elif CONTROL_CHARACTERS_IN_LINE.search((full_name or "").strip()):
         errors["full_name"] = [_("Remove the special (control) characters.")]
+    elif not any(character.isalpha() for character in name) or name.casefold() in NOT_NAMES:
+        # "-1", "[]", a lone direction mark: no one's name; "NaN" and its kin are what a broken script sends.
+        errors["full_name"] = [_("Enter the worker's name in letters.")]
 
     e164 = None
     if phone and phone.strip():
@@ -278,6 +283,35 @@ def check_low_income(errors: dict, declared_income: int | None, confirmed: bool,
             floor=format_decimal(floor))]
 
 
+def age_on(birth_date: date, day: date) -> int:
+    """Whole years from ``birth_date`` to ``day`` (negative for a birth date after it)."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def age_problem(birth_date: date | None, today: date) -> str | None:
+    """Why a worker born on ``birth_date`` may not enrol ``today`` (a birth date in the future, an age outside the
+    range of the rate table in force), in the user's language; None when they may, or when it cannot be told."""
+    if birth_date is None:
+        return None
+    if birth_date > today:
+        return _("The birth date in this NIK, %(date)s, is in the future.", date=format_date(birth_date))
+    try:
+        table = rate_table_on(today)
+    except NoRateTable:
+        return None  # refused with its own message when the contribution is computed
+    age = age_on(birth_date, today)
+    if not table.enrolment_min_age <= age < table.enrolment_age_limit:
+        return _("By this NIK the worker is %(age)d years old: workers from %(min)d to %(max)d years may enrol.",
+                 age=age, min=table.enrolment_min_age, max=table.enrolment_age_limit - 1)
+    return None
+
+
+def _check_age(errors: dict, check: NikCheck, today: date) -> None:
+    problem = age_problem(check.birth_date, today) if check.valid else None
+    if problem:
+        errors.setdefault("nik", []).append(problem)
+
+
 def _contribution(declared_income: int, with_jht: bool, today: date) -> Contribution:
     try:
         return compute_contribution(declared_income, with_jht, today)
@@ -295,7 +329,8 @@ def field_errors(*, nik: str, full_name: str, sex: str | None, birth_date: date 
     errors: dict[str | None, list[str]] = {}
     if consent is not True:
         errors["consent"] = [_("The worker's consent to the processing of personal data is required.")]
-    _check_person(errors, nik, full_name, sex, birth_date, phone)
+    check, _name, _phone = _check_person(errors, nik, full_name, sex, birth_date, phone)
+    _check_age(errors, check, today)
     check_choices(errors, occupation, sector, payer)
     check_income(errors, declared_income)
     check_low_income(errors, declared_income, income_confirmed, today)
@@ -312,7 +347,8 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     """Register a worker at ``visit``, recorded by ``officer``, from a sign-up form with the one-time ``form_key``.
 
     The visit must be in progress and the officer assigned to it; the worker must consent. The NIK must
-    be valid and agree with the stated sex and birth date (left empty, they are read from the NIK). The
+    be valid and agree with the stated sex and birth date (left empty, they are read from the NIK), and its
+    birth date give an age within the enrolment range of the rate table in force ``today``. The
     phone is stored in E.164 form. A subsidy programme must be running ``today`` with quota left. The
     contribution is computed from the rate table in force ``today`` and copied into the sign-up. An income below
     that table's lowest bracket is refused unless ``income_confirmed``.
@@ -334,6 +370,7 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     if consent is not True:
         errors["consent"] = [_("The worker's consent to the processing of personal data is required.")]
     check, name, e164 = _check_person(errors, nik, full_name, sex, birth_date, phone)
+    _check_age(errors, check, today)
     check_choices(errors, occupation, sector, payer)
     check_income(errors, declared_income)
     check_low_income(errors, declared_income, income_confirmed, today)

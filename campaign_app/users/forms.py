@@ -1,13 +1,12 @@
 """Forms an administrator fills in to find, create and change user accounts."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SearchField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from campaign_app.auth.service import MIN_PASSWORD_LENGTH
-from campaign_app.forms import MultiCheckboxField, lower, no_control_characters, optional_int, strip
+from campaign_app.forms import Form, MultiCheckboxField, lower, no_control_characters, optional_int, strip
 from campaign_app.labels import ROLE_LABELS
 from campaign_app.models import Role
 
@@ -23,7 +22,7 @@ def role_choices() -> list[SelectChoice]:
 LANGUAGE_CHOICES = [SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")]
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(Form):
     """The list's search box and filters, read from the query string."""
 
     class Meta:
@@ -46,7 +45,7 @@ class UserFilterForm(FlaskForm):
         self.branch.choices = [SelectChoice("", _l("All branches")), *branches]
 
 
-class _AccountFields(FlaskForm):
+class _AccountFields(Form):
     """What an administrator sets both when creating and when editing an account."""
 
     full_name = StringField(
@@ -103,7 +102,7 @@ class EditUserForm(_AccountFields):
     active = BooleanField(_l("Active (may sign in)"))
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(Form):
     new_password = PasswordField(
         _l("New password"),
         validators=[InputRequired(_l("Enter a new password.")),

@@ -2,13 +2,12 @@
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SearchField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
-from campaign_app.forms import no_control_characters, no_control_characters_in_text, strip
+from campaign_app.forms import Form, no_control_characters, no_control_characters_in_text, strip
 from campaign_app.labels import ACCESS_LABELS
 from campaign_app.villages.service import SEARCH_MAX
 from campaign_app.villages.values import NOTES_MAX, parse_count, parse_hours
@@ -51,7 +50,7 @@ def access_choices() -> list[SelectChoice]:
             *(SelectChoice(code.value, label) for code, label in ACCESS_LABELS.items())]
 
 
-class VillageSearchForm(FlaskForm):
+class VillageSearchForm(Form):
     """The registry's search box, read from the query string."""
 
     class Meta:
@@ -61,7 +60,7 @@ class VillageSearchForm(FlaskForm):
                     validators=[Length(max=SEARCH_MAX, message=_l("Too long.")), no_control_characters])
 
 
-class VillageForm(FlaskForm):
+class VillageForm(Form):
     """What the campaign knows of a village."""
 
     estimated_population = CountField(_l("Estimated population"))
@@ -78,11 +77,11 @@ class VillageForm(FlaskForm):
         self.access_class.choices = access_choices()
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])
 
 
-class WhereNextFilters(FlaskForm):
+class WhereNextFilters(Form):
     """The ranking's filters, read from the query string; choices are the user's regencies and districts."""
 
     class Meta:

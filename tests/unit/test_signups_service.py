@@ -426,3 +426,37 @@ def test_a_live_nik_is_unique_in_the_database_itself(app_context):
     db.session.add(twin)
     with pytest.raises(IntegrityError):
         db.session.flush()
+
+
+# --- who may enrol --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("born", "message"), [
+    (TODAY + timedelta(days=30), "is in the future"),
+    (TODAY.replace(year=TODAY.year - 1), "1 years old"),
+    (TODAY.replace(year=TODAY.year - 15) + timedelta(days=1), "14 years old"),
+    (TODAY.replace(year=TODAY.year - 65), "65 years old"),
+])
+def test_a_worker_born_outside_the_enrolment_ages_is_refused(visit, born, message):
+    errors = refusal(visit=visit, nik=nik_for(birth_date=born)).errors
+    assert message in errors["nik"][-1]
+    assert signup_count() == 0
+
+
+@pytest.mark.parametrize("born", [TODAY.replace(year=TODAY.year - 15), TODAY.replace(year=TODAY.year - 65)
+                                  + timedelta(days=1)])
+def test_workers_at_the_ends_of_the_enrolment_ages_may_enrol(visit, born):
+    assert make_signup(visit, nik=nik_for(birth_date=born)).birth_date == born
+
+
+def test_the_enrolment_ages_are_those_of_the_rate_table_in_force(visit):
+    table = rate_table_on(TODAY)
+    table.enrolment_min_age, table.enrolment_age_limit = 18, 60
+    db.session.flush()
+    seventeen = TODAY.replace(year=TODAY.year - 17)
+    assert "workers from 18 to 59 years may enrol" in refusal(visit=visit, nik=nik_for(birth_date=seventeen)).errors[
+        "nik"][-1]
+
+
+@pytest.mark.parametrize("full_name", ["-1", "NaN", "[]", "\u202e", "12345", "null"])
+def test_a_name_without_letters_is_refused(visit, full_name):
+    assert refusal(visit=visit, full_name=full_name).errors["full_name"] == ["Enter the worker's name in letters."]

@@ -10,7 +10,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, inspect, select
 
 from campaign_app.extensions import db
-from campaign_app.models import SignUp
+from campaign_app.models import RateTable, SignUp
 from campaign_app.summaries import DailyResult, MonthlyResult, ProgrammeTotal, SignUpTally, rollups, tallies
 
 VERSION_TABLE = "alembic_version"
@@ -76,3 +76,12 @@ def test_the_programme_totals_migration_counts_the_subsidised_sign_ups_already_r
         upgrade()
         assert db.session.scalar(select(func.sum(ProgrammeTotal.signups))) == recorded > 0
         assert tallies.drift(db.session.connection()) == []
+
+
+@pytest.mark.own_database  # Alembic migrates on a connection of its own
+def test_the_enrolment_ages_migration_gives_the_stored_rate_tables_the_bpu_range(app):
+    with app.app_context():
+        downgrade(revision="0009_programme_totals")
+        upgrade()
+        ranges = set(db.session.execute(select(RateTable.enrolment_min_age, RateTable.enrolment_age_limit)))
+        assert ranges == {(15, 65)}

@@ -318,6 +318,32 @@ def test_bad_input_is_refused_beside_its_field_with_what_was_typed_kept(field, a
     assert signup_count(app) == 0
 
 
+@pytest.mark.parametrize(("nik", "message"), [
+    ("7271013112260009", "is in the future"),  # born 31 Dec 2026
+    ("7271010508250008", "1 years old"),  # born 5 Aug 2025
+])
+def test_impossible_workers_are_refused_and_said_so_as_the_nik_is_typed(field, app, nik, message):
+    response = field.client.post(field.url, data=filled(field, nik=nik))
+    assert response.status_code == 422 and message in text(response)
+    assert signup_count(app) == 0
+    assert message in text(field.client.get(f"/signups/nik-check?nik={nik}"))
+
+
+@pytest.mark.parametrize("full_name", ["-1", "NaN", "[]", "\u202e"])
+def test_a_name_without_letters_is_refused_beside_it(field, app, full_name):
+    response = field.client.post(field.url, data=filled(field, full_name=full_name))
+    # A lone direction mark is dropped: the name is then empty, and asked for.
+    assert response.status_code == 422 and 'id="full_name-err"' in text(response)
+    assert ("Enter the worker&#39;s name in letters." in text(response)) == (full_name != "\u202e")
+    assert signup_count(app) == 0
+
+
+def test_bidirectional_marks_are_dropped_from_what_is_typed(field, app):
+    name = "Siti \u202eAminah\u200f"
+    assert field.client.post(field.url, data=filled(field, full_name=name)).status_code == 303
+    assert signups(app)[0].full_name == "Siti Aminah"
+
+
 def test_every_message_shows_at_once_when_a_date_cannot_be_read(field, app):
     html = text(field.client.post(field.url, data=filled(field, birth_date="1995-13-01", nik="123",
                                                          declared_income="abc", consent=None)))
