@@ -42,6 +42,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     init_database(app)
     summaries.init_app(app)
+    # Every write of a request audited from the flush, after the summaries' own listeners.
+    from campaign_app.audit import tracking as audit_tracking
+
+    audit_tracking.init_app()
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(

@@ -21,7 +21,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from campaign_app.audit.service import record
+from campaign_app.audit.service import record, record_many
 from campaign_app.clock import WITA
 from campaign_app.extensions import db
 from campaign_app.models import AuditAction, SignUp, SignUpStatus, User
@@ -251,17 +251,19 @@ def read_activation_rows(data: bytes, today: date, report: ActivationReport) -> 
 
 # --- matching -------------------------------------------------------------------------------------
 
-def _live_signups(indexes: list[str], branch_ids: BranchIds) -> dict[str, tuple[int, date | None, str]]:
-    """The live sign-ups of ``branch_ids`` with these blind indexes: index → (id, first payment, status)."""
+def _live_signups(indexes: list[str], branch_ids: BranchIds) -> dict[str, tuple[int, date | None, str, int, str]]:
+    """The live sign-ups of ``branch_ids`` with these blind indexes: index → (id, first payment, status, branch,
+    name)."""
     found = {}
     for start in range(0, len(indexes), LOOKUP_CHUNK):
-        statement = (select(SignUp.nik_index, SignUp.id, SignUp.first_payment_on, SignUp.status)
+        statement = (select(SignUp.nik_index, SignUp.id, SignUp.first_payment_on, SignUp.status, SignUp.branch_id,
+                            SignUp.full_name)
                      .where(SignUp.nik_index.in_(indexes[start:start + LOOKUP_CHUNK]),
                             SignUp.status != SignUpStatus.VOID))
         if branch_ids is not None:
             statement = statement.where(SignUp.branch_id.in_(branch_ids))
-        for index, signup_id, first_payment_on, status in db.session.execute(statement):
-            found[index] = (signup_id, first_payment_on, status)
+        for index, signup_id, first_payment_on, status, branch_id, name in db.session.execute(statement):
+            found[index] = (signup_id, first_payment_on, status, branch_id, name)
     return found
 
 
@@ -279,12 +281,12 @@ def apply_activation_file(data, branch_ids: BranchIds, actor: User, now: datetim
     rows = read_activation_rows(bytes(data), now.astimezone(WITA).date(), report)
     indexed = {nik_index(row.nik): row for row in rows}
     stored = _live_signups(list(indexed), branch_ids)
-    changes = []
+    changes, entries = [], []
     for index, row in indexed.items():
         if index not in stored:
             report.not_found += 1
             continue
-        signup_id, first_payment_on, status = stored[index]
+        signup_id, first_payment_on, status, branch_id, name = stored[index]
         if (status == SignUpStatus.ACTIVATED and first_payment_on is not None
                 and first_payment_on <= row.paid_on):
             report.already_activated += 1
@@ -292,11 +294,17 @@ def apply_activation_file(data, branch_ids: BranchIds, actor: User, now: datetim
         report.matched += 1
         changes.append({"id": signup_id, "status": SignUpStatus.ACTIVATED.value, "first_payment_on": row.paid_on,
                         "updated_at": now})
+        entries.append({"subject_id": signup_id, "subject_name": name, "branch_id": branch_id, "details": {
+            "status": [status, SignUpStatus.ACTIVATED.value],
+            "first_payment_on": [first_payment_on.isoformat() if first_payment_on else None,
+                                 row.paid_on.isoformat()]}})
     if changes:
         # ORM bulk UPDATE by primary key: one executemany, whatever the number of rows. It goes around the flush
         # that keeps the summaries, so it runs through their bulk API, which keeps them in the same transaction.
         bulk_execute(db.session, update(SignUp), changes)
         _expire_loaded({change["id"] for change in changes})
+        # Around the flush: each sign-up's entry is recorded here.
+        record_many(AuditAction.CHANGED, actor=actor, subject_type="signup", entries=entries, now=now)
     report.invalid.sort(key=lambda problem: problem.line)
     record(AuditAction.ACTIVATION_UPLOADED, actor=actor, subject_type=None, branch_id=actor.branch_id,
            details=report.counts(), now=now)

@@ -18,8 +18,10 @@ from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from campaign_app.audit.service import record_many
 from campaign_app.extensions import db
-from campaign_app.models import District, Village
+from campaign_app.models import AuditAction, District, User, Village
+from campaign_app.models.people import branch_regencies
 from campaign_app.validation import Refused
 from campaign_app.villages.scope import BranchIds, visible_regency_codes
 from campaign_app.villages.values import (
@@ -179,13 +181,23 @@ def read_rows(data: bytes) -> tuple[list[str], list[_Row]]:
     return columns, rows
 
 
-def _stored_values(branch_ids: BranchIds) -> dict[str, dict]:
-    """What is recorded now for every visible village, by code: one statement."""
+def _stored_values(branch_ids: BranchIds) -> tuple[dict[str, dict], dict[str, tuple[str, int | None]]]:
+    """What is recorded now for every visible village, by code, and each one's name and branch: one statement."""
     rows = db.session.execute(
-        select(Village.code, *(getattr(Village, name) for name in FIELDS))
+        select(Village.code, Village.name, branch_regencies.c.branch_id, *(getattr(Village, name) for name in FIELDS))
         .join(Village.district).where(District.regency_code.in_(visible_regency_codes(branch_ids)))
+        .outerjoin(branch_regencies, branch_regencies.c.regency_code == District.regency_code)
     )
-    return {code: dict(zip(FIELDS, values, strict=True)) for code, *values in rows}
+    stored, named = {}, {}
+    for code, name, branch_id, *values in rows:
+        stored[code] = dict(zip(FIELDS, values, strict=True))
+        named[code] = (name, branch_id)
+    return stored, named
+
+
+def _json(value):
+    """A value as an audit entry keeps it."""
+    return str(value) if isinstance(value, Decimal) else value
 
 
 def _existing_codes(codes: list[str]) -> set[str]:
@@ -214,17 +226,23 @@ def _check_row(row: _Row, columns: list[str], stored: dict | None) -> dict | Non
     return None if row.problems else values
 
 
-def _changed(new: dict, stored: dict) -> bool:
+def _changed_fields(new: dict, stored: dict) -> dict:
+    """The fields whose new value differs from the stored one, as {field: [before, after]}."""
+    changed = {}
     for name, value in new.items():
         old = stored[name]
         if isinstance(value, Decimal) and old is not None:
             old = Decimal(old)
         if value != old:
-            return True
-    return False
+            changed[name] = [_json(stored[name]), _json(value)]
+    return changed
 
 
-def import_villages(data: bytes, branch_ids: BranchIds) -> ImportResult:
+def _changed(new: dict, stored: dict) -> bool:
+    return bool(_changed_fields(new, stored))
+
+
+def import_villages(data: bytes, branch_ids: BranchIds, actor: User | None = None) -> ImportResult:
     """Apply a CSV file of village values to the villages of the branches ``branch_ids`` (None: all).
 
     Refuses the whole file (``ImportRefused``) when it cannot be read or any row is bad: unknown codes,
@@ -232,7 +250,7 @@ def import_villages(data: bytes, branch_ids: BranchIds) -> ImportResult:
     Otherwise updates, in one bulk statement, the villages whose values change; flushes, never commits.
     """
     columns, rows = read_rows(data)
-    stored = _stored_values(branch_ids)
+    stored, named = _stored_values(branch_ids)
     first_line: dict[str, int] = {}
     outside: list[_Row] = []
     updates = []
@@ -261,8 +279,13 @@ def import_villages(data: bytes, branch_ids: BranchIds) -> ImportResult:
     if problems:
         raise ImportRefused(problems=problems)
     if updates:
-        # ORM bulk UPDATE by primary key: one executemany, whatever the number of rows.
+        # ORM bulk UPDATE by primary key: one executemany, whatever the number of rows. It goes around the flush, so
+        # each village's entry is recorded here.
         db.session.execute(update(Village), updates)
+        record_many(AuditAction.CHANGED, actor=actor, subject_type="village", entries=[
+            {"subject_name": f"{named[row['code']][0]} ({row['code']})", "branch_id": named[row["code"]][1],
+             "details": _changed_fields({k: v for k, v in row.items() if k != "code"}, stored[row["code"]])}
+            for row in updates])
     return ImportResult(rows=len(rows), changed=len(updates))
 
 
