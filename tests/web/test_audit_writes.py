@@ -24,6 +24,7 @@ from tests.factories import (
     make_officer,
     make_signup,
     make_visit,
+    nik_for,
     user_named,
 )
 
@@ -73,14 +74,8 @@ def _near_duplicates():
     visit = _started_visit()
     first = make_signup(visit, officer=user_named(DEMO_USERS["officer"]), full_name="Siti Kembar")
     second = make_signup(visit, officer=user_named(DEMO_USERS["officer"]), full_name="Siti Kembar",
-                         nik=first_nik_twin())
+                         nik=nik_for(serial=9001))
     return first, second
-
-
-def first_nik_twin() -> str:
-    from tests.factories import nik_for
-
-    return nik_for(serial=9001)
 
 
 def _leave():
@@ -111,10 +106,10 @@ SCENARIOS = {
                                                     "ends_on": c.ends_on.isoformat(), "channel": c.channel,
                                                     "target_signups": "10", "target_villages": "2", "budget": "0"},
         "campaign", "changed", "name"),
-    "campaigns.close": lambda: (c := make_campaign()) and Write("coordinator", f"/campaigns/{c.id}/close", {"confirm": "yes"},
-                                                                "campaign", "changed", "status"),
-    "campaigns.reopen": lambda: (c := _closed_campaign()) and Write("admin", f"/campaigns/{c.id}/reopen", {"confirm": "yes"},
-                                                                    "campaign", "changed", "status"),
+    "campaigns.close": lambda: (c := make_campaign()) and Write(
+        "coordinator", f"/campaigns/{c.id}/close", {"confirm": "yes"}, "campaign", "changed", "status"),
+    "campaigns.reopen": lambda: (c := _closed_campaign()) and Write(
+        "admin", f"/campaigns/{c.id}/reopen", {"confirm": "yes"}, "campaign", "changed", "status"),
     "fieldwork.start": lambda: (v := _visit()) and Write("officer", f"/field/visits/{v.id}/start", {}, "visit",
                                                          "changed", "status"),
     "fieldwork.attendance": lambda: (v := _started_visit()) and Write(
