@@ -266,3 +266,23 @@ def test_a_leave_removed_names_its_officer(app, auth, client):
         assert db.session.get(OfficerLeave, leave.id) is None
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.subject_type == "officer_leave"))
         assert entry.subject_name == "Petugas Cuti"
+
+
+def test_the_log_reads_in_the_users_language_with_records_named(app, auth, client):
+    with app.app_context():
+        visit = _visit(on=TODAY + timedelta(days=2))
+        db.session.commit()
+        path = f"/visits/{visit.id}/reschedule"
+    auth.login_as("coordinator")
+    client.post(path, data={"visit_date": (TODAY + timedelta(days=3)).isoformat(), "start_time": "10:00"})
+    client.post(f"/visits/{visit.id}/postpone", data={"reason": "Hujan deras"})
+    auth.logout()
+    reader = auth.reading_english("admin")
+    page = reader.get("/audit/", query_string={"subject": "visit"}).get_data(as_text=True)
+    assert f'<a href="/visits/{visit.id}">Visit: Besusu Barat</a>' in page
+    assert "Status: Planned → Postponed" in page and "Reason: — → Hujan deras" in page
+    assert "Date: Nov 4, 2026 → Nov 5, 2026" in page and "Start time: 09:00 → 10:00" in page
+    assert "2026-11-0" not in page and "planned →" not in page
+    reader.post("/language", data={"language": "id"})
+    page = reader.get("/audit/", query_string={"subject": "visit"}).get_data(as_text=True)
+    assert "Status: Direncanakan → Ditunda" in page and "Kunjungan: Besusu Barat" in page
