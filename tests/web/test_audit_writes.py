@@ -8,10 +8,11 @@ from datetime import timedelta
 from io import BytesIO
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from campaign_app.audit.tracking import UnauditedBulkChange
 from campaign_app.extensions import db
-from campaign_app.models import AuditEntry, OfficerLeave, SignUp, VisitStatus
+from campaign_app.models import AuditEntry, OfficerLeave, SignUp, Village, VisitStatus
 from campaign_app.officers.service import add_leave
 from tests.conftest import DEMO_USERS
 from tests.factories import (
@@ -286,3 +287,12 @@ def test_the_log_reads_in_the_users_language_with_records_named(app, auth, clien
     reader.post("/language", data={"language": "id"})
     page = reader.get("/audit/", query_string={"subject": "visit"}).get_data(as_text=True)
     assert "Status: Direncanakan → Ditunda" in page and "Kunjungan: Besusu Barat" in page
+
+
+def test_a_bulk_write_in_a_request_that_records_no_entry_fails_its_commit(app):
+    with app.test_request_context("/villages/import", method="POST"):
+        db.session.execute(update(Village).where(Village.code == NEAR_VILLAGE).values(notes="tanpa jejak"))
+        with pytest.raises(UnauditedBulkChange):
+            db.session.commit()
+        db.session.rollback()
+        assert db.session.get(Village, NEAR_VILLAGE).notes != "tanpa jejak"
