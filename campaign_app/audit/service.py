@@ -26,9 +26,9 @@ def record(action: AuditAction, *, actor: User | None, subject_type: str | None 
     committed.
     """
     if subject_type is not None:
-        speak_for(db.session, subject_key(subject_type, subject_id, subject_name))
+        speak_for(db.session(), subject_key(subject_type, subject_id, subject_name))
     else:
-        speak_for(db.session, subject_key(None, None, action.value))
+        speak_for(db.session(), subject_key(None, None, action.value))
     entry = AuditEntry(action=action, actor_id=actor.id if actor is not None else None, subject_type=subject_type,
                        subject_id=subject_id, subject_name=subject_name, branch_id=branch_id, details=details or {})
     if now is not None:
@@ -47,7 +47,7 @@ def record_many(action: AuditAction, *, actor: User | None, subject_type: str, e
     if not entries:
         return
     for entry in entries:
-        speak_for(db.session, subject_key(subject_type, entry.get("subject_id"), entry.get("subject_name")))
+        speak_for(db.session(), subject_key(subject_type, entry.get("subject_id"), entry.get("subject_name")))
     at = now or utcnow()
     db.session.execute(insert(AuditEntry), [
         {"action": action, "actor_id": actor.id if actor is not None else None, "subject_type": subject_type,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 from flask import has_request_context
 from flask_login import current_user
@@ -65,8 +66,8 @@ class Kind:
     """How a model's records are audited: their subject type, name and branch, and fields left out."""
 
     subject_type: str
-    name: Callable[[object, Connection], str | None]
-    branch: Callable[[object, Connection], int | None]
+    name: Callable[[Any, Connection], str | None]
+    branch: Callable[[Any, Connection], int | None]
     hidden: frozenset[str] = frozenset()
 
 
