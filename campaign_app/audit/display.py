@@ -66,7 +66,8 @@ VALUE_MAX = 80
 
 
 def _status_label(subject_type: str | None):
-    return {"visit": visit_status_label, "campaign": campaign_status_label}.get(subject_type, signup_status_label)
+    return {"visit": visit_status_label, "campaign": campaign_status_label}.get(subject_type or "",
+                                                                               signup_status_label)
 
 
 def _code_label(name: str, subject_type: str | None):

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy import Connection, delete, event, insert, inspect, select, update
+from sqlalchemy import Connection, Table, delete, event, insert, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from campaign_app.models import (
@@ -106,7 +106,9 @@ KINDS: dict[type, Kind] = {
     OfficerLeave: Kind("officer_leave", _officer_name, _officer_branch),
 }
 # The tables of the audited kinds (and the officers of a visit): a bulk statement on them is watched.
-AUDITED_TABLES = frozenset({*(model.__table__.name for model in KINDS), VisitOfficer.__table__.name})
+AUDITED_TABLES = frozenset({*(inspect(model).local_table.name for model in KINDS), "visit_officers"})
+# The entries' table, written with Core statements from inside a flush (where the ORM may not add records).
+ENTRIES = cast(Table, AuditEntry.__table__)
 
 
 class UnauditedBulkChange(RuntimeError):
@@ -133,7 +135,7 @@ def speak_for(session: Session, key: tuple) -> None:
     session.info.setdefault(_EXPLICIT, set()).add(key)
     generic = session.info.get(_GENERIC, {}).pop(key, None)
     if generic is not None:
-        session.connection().execute(delete(AuditEntry.__table__).where(AuditEntry.__table__.c.id == generic[0]))
+        session.connection().execute(delete(ENTRIES).where(ENTRIES.c.id == generic[0]))
 
 
 def _actor_id() -> int | None:
@@ -225,7 +227,7 @@ def _write(session: Session, connection: Connection, key: tuple, action: AuditAc
            branch_id, details: dict) -> None:
     """Add the record's entry of this transaction, or merge into the one already written."""
     generic = session.info.setdefault(_GENERIC, {})
-    table = AuditEntry.__table__
+    table = ENTRIES
     if key in generic:
         entry_id, first_action, first_details = generic[key]
         action = first_action if first_action == AuditAction.CREATED else action
@@ -239,7 +241,9 @@ def _write(session: Session, connection: Connection, key: tuple, action: AuditAc
     result = connection.execute(insert(table).values(
         action=action, actor_id=_actor_id(), subject_type=key[0], subject_id=subject_id, subject_name=name,
         branch_id=branch_id, details=details))
-    generic[key] = (result.inserted_primary_key[0], action, details)
+    inserted = result.inserted_primary_key
+    assert inserted is not None  # a single-row INSERT
+    generic[key] = (inserted[0], action, details)
 
 
 def _after_flush(session: Session, _flush_context) -> None:
