@@ -301,7 +301,7 @@ def age_problem(birth_date: date | None, today: date) -> str | None:
         return None  # refused with its own message when the contribution is computed
     age = age_on(birth_date, today)
     if not table.enrolment_min_age <= age < table.enrolment_age_limit:
-        return _("By this NIK the worker is %(age)d years old: workers from %(min)d to %(max)d years may enrol.",
+        return _("By this NIK the worker's age is %(age)d: workers aged %(min)d to %(max)d may enrol.",
                  age=age, min=table.enrolment_min_age, max=table.enrolment_age_limit - 1)
     return None
 

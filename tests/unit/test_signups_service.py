@@ -163,7 +163,7 @@ def test_a_repeated_form_key_with_another_workers_nik_is_refused(visit):
     make_signup(visit, nik=WOMAN_1995, form_key="one-time-key")
     with pytest.raises(Refused) as refused:
         submit(visit, form_key="one-time-key", nik=MAN_1988, full_name="Someone Else")
-    assert "saved already for another worker" in refused.value.errors[None][0]
+    assert "sudah disimpan untuk pekerja lain" in refused.value.errors[None][0]
     assert signup_count() == 1
 
 
@@ -382,7 +382,8 @@ def test_incomes_at_the_bounds_are_accepted_when_confirmed(visit, income):
 
 
 def test_an_income_below_the_lowest_bracket_is_refused_unless_confirmed(visit):
-    assert "lowest bracket" in refusal(visit=visit, declared_income=999_999).errors["declared_income"][0]
+    message = refusal(visit=visit, declared_income=999_999).errors["declared_income"][0]
+    assert "di bawah batas upah terendah, Rp1.000.000" in message
     assert make_signup(visit, declared_income=1_000_000).declared_income == 1_000_000
 
 
@@ -431,10 +432,10 @@ def test_a_live_nik_is_unique_in_the_database_itself(app_context):
 # --- who may enrol --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("born", "message"), [
-    (TODAY + timedelta(days=30), "is in the future"),
-    (TODAY.replace(year=TODAY.year - 1), "1 years old"),
-    (TODAY.replace(year=TODAY.year - 15) + timedelta(days=1), "14 years old"),
-    (TODAY.replace(year=TODAY.year - 65), "65 years old"),
+    (TODAY + timedelta(days=30), "belum terjadi"),
+    (TODAY.replace(year=TODAY.year - 1), "berusia 1 tahun"),
+    (TODAY.replace(year=TODAY.year - 15) + timedelta(days=1), "berusia 14 tahun"),
+    (TODAY.replace(year=TODAY.year - 65), "berusia 65 tahun"),
 ])
 def test_a_worker_born_outside_the_enrolment_ages_is_refused(visit, born, message):
     errors = refusal(visit=visit, nik=nik_for(birth_date=born)).errors
@@ -453,10 +454,10 @@ def test_the_enrolment_ages_are_those_of_the_rate_table_in_force(visit):
     table.enrolment_min_age, table.enrolment_age_limit = 18, 60
     db.session.flush()
     seventeen = TODAY.replace(year=TODAY.year - 17)
-    assert "workers from 18 to 59 years may enrol" in refusal(visit=visit, nik=nik_for(birth_date=seventeen)).errors[
+    assert "berusia 18 sampai 59 tahun" in refusal(visit=visit, nik=nik_for(birth_date=seventeen)).errors[
         "nik"][-1]
 
 
 @pytest.mark.parametrize("full_name", ["-1", "NaN", "[]", "\u202e", "12345", "null"])
 def test_a_name_without_letters_is_refused(visit, full_name):
-    assert refusal(visit=visit, full_name=full_name).errors["full_name"] == ["Enter the worker's name in letters."]
+    assert refusal(visit=visit, full_name=full_name).errors["full_name"] == ["Masukkan nama pekerja dengan huruf."]

@@ -320,7 +320,7 @@ def test_bad_input_is_refused_beside_its_field_with_what_was_typed_kept(field, a
 
 @pytest.mark.parametrize(("nik", "message"), [
     ("7271013112260009", "is in the future"),  # born 31 Dec 2026
-    ("7271010508250008", "1 years old"),  # born 5 Aug 2025
+    ("7271010508250008", "age is 1: workers aged 15 to 64 may enrol"),  # born 5 Aug 2025
 ])
 def test_impossible_workers_are_refused_and_said_so_as_the_nik_is_typed(field, app, nik, message):
     response = field.client.post(field.url, data=filled(field, nik=nik))
