@@ -45,6 +45,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from campaign_app.signups import key_check
 
     key_check.init_app(app)
+    # Every write of a request audited from the flush, after the summaries' own listeners.
+    from campaign_app.audit import tracking as audit_tracking
+
+    audit_tracking.init_app()
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(

@@ -52,6 +52,19 @@ def init_app(app: Flask) -> None:
             db.session.rollback()
 
 
+def hold_write_lock() -> None:
+    """Take the database's write lock now, so that what is read next cannot change before the commit.
+
+    On SQLite, which has no row locks, a transaction not yet begun is begun IMMEDIATE: a concurrent writer (a
+    visit's close) waits for this one's commit, and this one waits for a writer that holds the lock. A transaction
+    already begun has written (pysqlite begins one only before a write) and so holds the lock already. On
+    PostgreSQL nothing is done: the callers lock the rows they read (FOR UPDATE, FOR SHARE).
+    """
+    dbapi_connection = db.session.connection().connection.dbapi_connection
+    if type(dbapi_connection).__module__.startswith("sqlite3") and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
 def added_first(record) -> bool:
     """Add and flush ``record`` in a savepoint; False when a unique constraint refuses it.
 

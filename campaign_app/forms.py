@@ -4,6 +4,7 @@ import re
 
 import wtforms
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import ListWidget
@@ -14,6 +15,26 @@ from campaign_app.dates import EARLIEST_DAY, LATEST_DAY
 # Control characters (NUL above all) cannot be stored by PostgreSQL and never belong in a name.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CONTROL_CHARACTERS_IN_LINE = re.compile(r"[\x00-\x1f\x7f]")
+# Invisible marks that reorder or hide text (U+202E shows "gnp.exe" as "exe.png"), and the C1 controls: no name or
+# note needs them, and a lone one looks like an empty value. The visible C0 controls are refused with a message.
+INVISIBLE_CHARACTERS = re.compile("[\x80-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+
+
+def strip_invisible(value):
+    """Remove bidirectional and other invisible formatting characters from typed text."""
+    return INVISIBLE_CHARACTERS.sub("", value) if isinstance(value, str) else value
+
+
+class Form(FlaskForm):
+    """The app's forms: every text field drops invisible characters before its own filters and validators run."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            field = unbound_field.bind(form=form, **options)
+            # WTForms' own base: text areas, search and the app's text fields alike.
+            if isinstance(field, wtforms.StringField):
+                field.filters = (strip_invisible, *field.filters)
+            return field
 
 
 # The app's fields: WTForms' own, rendered by ``campaign_app.widgets`` (ruff refuses WTForms' in other modules).

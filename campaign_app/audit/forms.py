@@ -1,12 +1,11 @@
 """The audit log's filters, read from the query string."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from campaign_app.audit.queries import SUBJECT_LABELS
-from campaign_app.forms import IntegerField, SearchField, SelectField, day_field, no_control_characters, strip
+from campaign_app.forms import Form, IntegerField, SearchField, SelectField, day_field, no_control_characters, strip
 from campaign_app.ids import ID_MAX
 from campaign_app.labels import AUDIT_ACTION_LABELS
 
@@ -14,7 +13,7 @@ ACTOR_MAX = 120
 # Ids are database integers: anything larger names no record (and would overflow SQLite).
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     """What to show: an action, who did it, a branch, a period of WITA days, and one record."""
 
     class Meta:

@@ -3,22 +3,17 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, true
 
 from campaign_app.access import visible_branch_ids
+from campaign_app.audit import display
 from campaign_app.clock import WITA
 from campaign_app.extensions import db
 from campaign_app.models import AuditEntry, Branch, User
 from campaign_app.paging import Page, paginate
 
 # The kinds of record audit entries name, as ``subject_type``.
-SUBJECT_LABELS = {
-    "signup": _l("Sign-up"),
-    "visit": _l("Visit"),
-    "rate_table": _l("Rate table"),
-    "subsidy_programme": _l("Subsidy programme"),
-}
+SUBJECT_LABELS = display.SUBJECT_LABELS
 # Records of the whole agency, not of a branch: every manager reads them on their own pages anyway.
 AGENCY_WIDE_SUBJECTS = ("rate_table", "subsidy_programme")
 

@@ -1,47 +1,16 @@
 """The audit log page: administrators and managers read who did what, filtered, newest first."""
 
 from flask import current_app, request
-from flask_babel import format_decimal
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from campaign_app.access import roles
-from campaign_app.audit import bp, queries
+from campaign_app.audit import bp, display, queries
 from campaign_app.audit.forms import AuditFilterForm
 from campaign_app.models import Role
 from campaign_app.rendering import render
 
 FILTERS = ("action", "actor", "branch", "date_from", "date_to", "subject", "subject_id")
-# Names of the fields audit details mention; any other is shown as stored.
-FIELD_LABELS = {
-    "name": _l("Name"), "full_name": _l("Full name"), "payer": _l("Paid by"), "starts_on": _l("Starts on"),
-    "ends_on": _l("Ends on"), "quota": _l("Quota"), "effective_from": _l("In force from"),
-    "jkk_rate": _l("JKK rate (%)"), "jkk_minimum": _l("JKK minimum"), "jkk_maximum": _l("JKK maximum"),
-    "jkm_flat": _l("JKM per month"), "jht_rate": _l("JHT rate (%)"), "phone": _l("Phone"), "sex": _l("Sex"),
-    "birth_date": _l("Birth date"), "occupation": _l("Occupation"), "sector": _l("Sector"),
-    "declared_income": _l("Declared income"), "status": _l("Status"), "reason": _l("Reason"),
-    "registered": _l("NIK registered"), "other_branch": _l("In another branch"),
-}
-# A long value (a free-text reason) is cut in the list: the page stays small on a slow line.
-VALUE_MAX = 80
-
-
-def field_label(name: str) -> str:
-    label = FIELD_LABELS.get(name)
-    return str(label) if label is not None else str(name).replace("_", " ")
-
-
-def value_text(value) -> str:
-    """A stored detail value as one short line; empty values as a dash."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return str(_l("yes") if value else _l("no"))
-    if isinstance(value, int):
-        return format_decimal(value)
-    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-    return text if len(text) <= VALUE_MAX else text[:VALUE_MAX - 1] + "…"
 
 
 def _filters() -> tuple[AuditFilterForm, queries.AuditFilters, dict, bool]:
@@ -74,4 +43,4 @@ def index():
                                   per_page=current_app.config["PAGE_SIZE"])
     return render("audit/index.html", fragment="results", filters=form, page=page, params=params,
                   several_branches=several_branches, subject_labels=queries.SUBJECT_LABELS,
-                  field_label=field_label, value_text=value_text)
+                  detail_lines=display.detail_lines, subject_text=display.subject_text)

@@ -1,13 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from campaign_app.auth.password_policy import MIN_PASSWORD_LENGTH
-from campaign_app.forms import HiddenField, PasswordField, StringField
+from campaign_app.forms import Form, HiddenField, PasswordField, StringField
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(
         _l("Username"),
         validators=[InputRequired(_l("Enter your username.")), Length(max=40, message=_l("At most 40 characters."))],
@@ -19,7 +18,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current_password = PasswordField(
         _l("Current password"),
         validators=[InputRequired(_l("Enter your current password.")), Length(max=256)],
@@ -38,7 +37,7 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     language = RadioField(
         _l("Language"),
         choices=[SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")],

@@ -2,16 +2,23 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from campaign_app.forms import HiddenField, MultiCheckboxField, SelectField, StringField, no_control_characters, strip
+from campaign_app.forms import (
+    Form,
+    HiddenField,
+    MultiCheckboxField,
+    SelectField,
+    StringField,
+    no_control_characters,
+    strip,
+)
 
 NAME_MAX = 120
 
 
-class ProvinceForm(FlaskForm):
+class ProvinceForm(Form):
     """The province whose regencies the branch form offers; read from the query string."""
 
     class Meta:
@@ -27,7 +34,7 @@ class ProvinceForm(FlaskForm):
         self.province.choices = provinces
 
 
-class BranchForm(FlaskForm):
+class BranchForm(Form):
     name = StringField(
         _l("Name"), filters=[strip],
         validators=[DataRequired(_l("Enter the branch's name.")),

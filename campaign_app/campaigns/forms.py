@@ -4,7 +4,6 @@ import re
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from lokal import parse_rupiah
 from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -21,6 +20,7 @@ from campaign_app.campaigns.service import (
 )
 from campaign_app.forms import (
     DateField,
+    Form,
     HiddenField,
     IntegerField,
     SelectField,
@@ -87,7 +87,7 @@ def status_choices() -> list[SelectChoice]:
             SelectChoice("all", _l("Open and closed"))]
 
 
-class CampaignFilterForm(FlaskForm):
+class CampaignFilterForm(Form):
     """The list's filters, read from the query string."""
 
     class Meta:
@@ -118,7 +118,7 @@ def _line(label, maximum: int):
         Length(max=maximum, message=_l("At most %(max)d characters.", max=maximum)), no_control_characters])
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(Form):
     """A campaign's fields, as created and edited; the branch only when creating."""
 
     # A one-time key, set when the new-campaign form is shown (unused when editing).
@@ -177,7 +177,7 @@ class NewCampaignForm(CampaignForm):
         self.branch.choices = [SelectChoice("", _l("Choose a branch")), *branches]
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that closes or reopens a campaign; the hidden field tells a real click from a stray post."""
 
     confirm = HiddenField(default="yes", validators=[InputRequired()])

@@ -3,13 +3,12 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from campaign_app.fieldwork.service import ATTENDANCE_MAX, NOTES_MAX
-from campaign_app.forms import IntegerField, MultiCheckboxField, no_control_characters_in_text, strip
+from campaign_app.forms import Form, IntegerField, MultiCheckboxField, no_control_characters_in_text, strip
 from campaign_app.labels import OBSTACLE_LABELS
 from campaign_app.models import Obstacle
 from campaign_app.visits.service import REASON_MAX
@@ -43,7 +42,7 @@ def _count_field(label):
     )
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(Form):
     """Who came to the visit, what got in the way, and anything else worth telling the office."""
 
     women = _count_field(_l("Women"))
@@ -59,7 +58,7 @@ class AttendanceForm(FlaskForm):
     )
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(Form):
     """Why a closed visit is reopened; the officers see it, and the audit log keeps it."""
 
     reason = TextAreaField(

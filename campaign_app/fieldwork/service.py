@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from campaign_app.access import visible_branch_ids
 from campaign_app.audit import service as audit_log
 from campaign_app.clock import WITA
+from campaign_app.database import hold_write_lock
 from campaign_app.extensions import db
 from campaign_app.fieldwork.summary import VisitSummary, visit_summary
 from campaign_app.forms import CONTROL_CHARACTERS
@@ -44,6 +45,7 @@ def _lock(visit: Visit) -> None:
     """Re-read the visit's fieldwork columns under a row lock (PostgreSQL), so that two taps at once
     are serialised: the second sees what the first did."""
     db.session.flush()  # a refresh would otherwise drop changes not yet written
+    hold_write_lock()  # SQLite: no row locks, so the database's write lock
     db.session.refresh(visit, ["status", "status_reason", "checked_in_at", "checked_in_by_id", "closed_at",
                                "attendance_women", "attendance_men", "obstacles", "notes"], with_for_update=True)
 

@@ -23,6 +23,10 @@ class AuditAction(enum.StrEnum):
     SUBSIDY_PROGRAMME_CREATED = "subsidy_programme_created"
     SUBSIDY_PROGRAMME_CHANGED = "subsidy_programme_changed"
     EXPORT_DOWNLOADED = "export_downloaded"
+    # Any other write, recorded from the flush (``campaign_app.audit.tracking``): the record says what was written.
+    CREATED = "created"
+    CHANGED = "changed"
+    DELETED = "deleted"
 
 
 class AuditEntry(Model):
@@ -38,6 +42,9 @@ class AuditEntry(Model):
     # The record acted on, by table name and id ("signup", 42); none for actions on no one record.
     subject_type: Mapped[str | None] = mapped_column(String(30))
     subject_id: Mapped[int | None] = mapped_column(Integer)
+    # The record's name when the entry was written (a campaign's name, a visit's village and day): the log reads
+    # as names, and still does once the record is renamed or removed.
+    subject_name: Mapped[str | None] = mapped_column(String(200))
     # The branch whose data it was: managers and admins filter the log by it.
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"), index=True)
     details: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -64,6 +64,10 @@ class Review(enum.StrEnum):
     MERGED = "merged"
 
 
+# BPU enrolment by default: from working age (15) to under 65, as the agency enrols informal workers.
+ENROLMENT_MIN_AGE, ENROLMENT_AGE_LIMIT = 15, 65
+
+
 class RateTable(Model):
     """Contribution rules in force from a date: data, not code, so a change never rewrites the past."""
 
@@ -77,6 +81,11 @@ class RateTable(Model):
     jkk_maximum: Mapped[int] = mapped_column(BigInteger)
     jkm_flat: Mapped[int] = mapped_column(BigInteger)
     jht_rate: Mapped[Decimal] = mapped_column(Numeric(6, 5))
+    # Who may enrol while the table is in force: from this age, and younger than the limit (BPU: 15 to under 65).
+    enrolment_min_age: Mapped[int] = mapped_column(Integer, default=ENROLMENT_MIN_AGE,
+                                                   server_default=str(ENROLMENT_MIN_AGE))
+    enrolment_age_limit: Mapped[int] = mapped_column(Integer, default=ENROLMENT_AGE_LIMIT,
+                                                     server_default=str(ENROLMENT_AGE_LIMIT))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

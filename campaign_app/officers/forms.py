@@ -1,11 +1,10 @@
 """Forms coordinators fill in about officers: the roster's filter, assigning a visit, recording leave."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from campaign_app.forms import DateField, SelectField, StringField, no_control_characters, optional_int, strip
+from campaign_app.forms import DateField, Form, SelectField, StringField, no_control_characters, optional_int, strip
 from campaign_app.ids import ID_MAX
 from campaign_app.officers.service import REASON_MAX
 
@@ -22,7 +21,7 @@ class DayField(DateField):
             raise ValueError(_l("Enter a date as year-month-day, for example 2026-11-02.")) from None
 
 
-class RosterFilterForm(FlaskForm):
+class RosterFilterForm(Form):
     """The roster's branch and week, read from the query string."""
 
     class Meta:
@@ -39,7 +38,7 @@ class RosterFilterForm(FlaskForm):
         self.branch.choices = [SelectChoice("", _l("All my branches")), *branches]
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     """Assign the officer to one of the branch's planned visits."""
 
     # Any visit of the branch is accepted, not only those listed: the route looks it up.
@@ -51,7 +50,7 @@ class AssignForm(FlaskForm):
     )
 
 
-class LeaveForm(FlaskForm):
+class LeaveForm(Form):
     starts_on = DayField(_l("First day away"), validators=[InputRequired(_l("Enter the first day away."))])
     ends_on = DayField(_l("Last day away"), validators=[InputRequired(_l("Enter the last day away."))])
     reason = StringField(

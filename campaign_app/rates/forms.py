@@ -4,11 +4,13 @@ import re
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms.validators import InputRequired, ValidationError
 
-from campaign_app.forms import StringField, day_field
+from campaign_app.forms import Form, StringField, day_field
+from campaign_app.models.signups import ENROLMENT_AGE_LIMIT, ENROLMENT_MIN_AGE
 
+# The BPU enrolment range when none is typed: working age to under 65.
+DEFAULT_MIN_AGE, DEFAULT_MAX_AGE = ENROLMENT_MIN_AGE, ENROLMENT_AGE_LIMIT - 1
 # Longer than any way of writing the amounts and percentages here; parsing longer text is pointless.
 TEXT_MAX = 30
 # "1", "0,54", "0.54", "1 %": a decimal comma (Indonesian) or point, at most one of them.
@@ -87,7 +89,7 @@ class PercentField(_TypedField):
         return format(value, "f").replace(".", ",")
 
 
-class RateTableForm(FlaskForm):
+class RateTableForm(Form):
     """A new rate table: the day it takes effect and its rates."""
 
     effective_from = day_field(_l("In force from"), InputRequired(_l("Enter the first day the rates apply.")))
@@ -102,6 +104,12 @@ class RateTableForm(FlaskForm):
     jht_rate = PercentField(_l("JHT rate (percent of declared income)"),
                             validators=[InputRequired(_l("Enter the JHT rate."))], render_kw={"inputmode": "decimal"})
 
+    # Left empty: the agency's BPU range, from working age (15) to 64.
+    enrolment_min_age = WholeNumberField(_l("Youngest age to enrol"), default=DEFAULT_MIN_AGE,
+                                         render_kw={"inputmode": "numeric"})
+    enrolment_max_age = WholeNumberField(_l("Oldest age to enrol"), default=DEFAULT_MAX_AGE,
+                                         render_kw={"inputmode": "numeric"})
+
     def validate_jkk_maximum(self, field):
         # Also checked by the service; here so that it shows together with the other fields' messages.
         if field.data is not None and self.jkk_minimum.data is not None and field.data < self.jkk_minimum.data:
@@ -111,4 +119,10 @@ class RateTableForm(FlaskForm):
         """The service arguments from a validated form."""
         return {"effective_from": self.effective_from.data, "jkk_percent": self.jkk_rate.data,
                 "jkk_minimum": self.jkk_minimum.data, "jkk_maximum": self.jkk_maximum.data,
-                "jkm_flat": self.jkm_flat.data, "jht_percent": self.jht_rate.data}
+                "jkm_flat": self.jkm_flat.data, "jht_percent": self.jht_rate.data,
+                "enrolment_min_age": _or(self.enrolment_min_age.data, DEFAULT_MIN_AGE),
+                "enrolment_max_age": _or(self.enrolment_max_age.data, DEFAULT_MAX_AGE)}
+
+
+def _or(value, default):
+    return default if value is None else value

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
@@ -12,16 +12,20 @@ from campaign_app.audit.service import record
 from campaign_app.database import added_first
 from campaign_app.extensions import db
 from campaign_app.models import AuditAction, RateTable, User
-from campaign_app.signups.contributions import Contribution, NoRateTable, compute_contribution
+from campaign_app.models.signups import ENROLMENT_AGE_LIMIT, ENROLMENT_MIN_AGE
+from campaign_app.signups.contributions import Contribution, NoRateTable, compute_contribution, lowest_bracket_income
 from campaign_app.validation import Refused
+
+# The BPU enrolment range when none is given: working age to under 65.
+DEFAULT_MIN_AGE, DEFAULT_MAX_AGE = ENROLMENT_MIN_AGE, ENROLMENT_AGE_LIMIT - 1
 
 PERCENT_MAX = Decimal(100)
 # The column keeps five decimals of the fraction: three of the percentage (0,054 %).
 PERCENT_DECIMALS = 3
+# Ages a person can have: an enrolment range outside it is a typing mistake.
+AGE_MAX = 120
 # A hundred million Rupiah a month: far above any floor, ceiling or flat contribution.
 AMOUNT_MAX = 100_000_000
-# What the worked example assumes when JKK is not a share of income (a rate of 0 %).
-EXAMPLE_INCOME = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ def _same_values(table: RateTable, values: dict) -> bool:
 
 
 def _validate(effective_from: date | None, jkk_percent, jkk_minimum, jkk_maximum, jkm_flat, jht_percent,
-              today: date) -> None:
+              today: date, min_age, max_age) -> None:
     errors: dict[str | None, list[str]] = {}
     if not isinstance(effective_from, date):
         errors["effective_from"] = [_("Enter the first day the rates apply.")]
@@ -101,23 +105,32 @@ def _validate(effective_from: date | None, jkk_percent, jkk_minimum, jkk_maximum
             errors[field] = [problem]
     if "jkk_minimum" not in errors and "jkk_maximum" not in errors and jkk_minimum > jkk_maximum:
         errors["jkk_maximum"] = [_("The maximum is below the minimum.")]
+    for field, age in (("enrolment_min_age", min_age), ("enrolment_max_age", max_age)):
+        if not isinstance(age, int) or isinstance(age, bool) or not 0 < age <= AGE_MAX:
+            errors[field] = [_("Enter an age from 1 to %(max)d.", max=AGE_MAX)]
+    if "enrolment_min_age" not in errors and "enrolment_max_age" not in errors and min_age > max_age:
+        errors["enrolment_max_age"] = [_("The oldest age is below the youngest.")]
     if errors:
         raise Refused(errors)
 
 
 def create_rate_table(*, effective_from: date, jkk_percent: Decimal, jkk_minimum: int, jkk_maximum: int,
                       jkm_flat: int, jht_percent: Decimal, created_by: User, today: date,
-                      now: datetime | None = None) -> RateTable:
+                      now: datetime | None = None, enrolment_min_age: int = DEFAULT_MIN_AGE,
+                      enrolment_max_age: int = DEFAULT_MAX_AGE) -> RateTable:
     """Add a rate table in force from ``effective_from``, which must come after ``today``; audited.
 
     Rates are percentages (``Decimal("0.54")`` for 0,54 %) from 0 to 100 with at most three decimals;
-    amounts are whole Rupiah from 0 to 100,000,000, the JKK minimum not above its maximum. One table per
+    amounts are whole Rupiah from 0 to 100,000,000, the JKK minimum not above its maximum. Workers from
+    ``enrolment_min_age`` to ``enrolment_max_age`` years (both included, 1 to 120) may enrol under it. One table per
     date: another table on that date is refused, while the very same values again (a double submit)
     return the table already stored without a second audit entry. Raises ``Refused`` per field.
     """
-    _validate(effective_from, jkk_percent, jkk_minimum, jkk_maximum, jkm_flat, jht_percent, today)
+    _validate(effective_from, jkk_percent, jkk_minimum, jkk_maximum, jkm_flat, jht_percent, today,
+              enrolment_min_age, enrolment_max_age)
     values = {"jkk_rate": jkk_percent / 100, "jkk_minimum": jkk_minimum, "jkk_maximum": jkk_maximum,
-              "jkm_flat": jkm_flat, "jht_rate": jht_percent / 100}
+              "jkm_flat": jkm_flat, "jht_rate": jht_percent / 100, "enrolment_min_age": enrolment_min_age,
+              "enrolment_age_limit": enrolment_max_age + 1}
     existing = _table_on(effective_from)
     if existing is None:
         table = RateTable(effective_from=effective_from, created_by_id=created_by.id, **values)
@@ -127,7 +140,8 @@ def create_rate_table(*, effective_from: date, jkk_percent: Decimal, jkk_minimum
         else:
             details = {"effective_from": effective_from.isoformat(), "jkk_rate": str(percent_of(table.jkk_rate)),
                        "jkk_minimum": jkk_minimum, "jkk_maximum": jkk_maximum, "jkm_flat": jkm_flat,
-                       "jht_rate": str(percent_of(table.jht_rate))}
+                       "jht_rate": str(percent_of(table.jht_rate)), "enrolment_min_age": enrolment_min_age,
+                       "enrolment_max_age": enrolment_max_age}
             record(AuditAction.RATE_TABLE_CREATED, actor=created_by, subject_type="rate_table", subject_id=table.id,
                    details=details, now=now)
             return table
@@ -143,13 +157,6 @@ def rate_tables(today: date) -> list[RateTableRow]:
     tables = db.session.scalars(select(RateTable).order_by(RateTable.effective_from.desc())).all()
     in_force = next((t for t in tables if t.effective_from <= today), None)
     return [RateTableRow(table=t, in_force=t is in_force, upcoming=t.effective_from > today) for t in tables]
-
-
-def lowest_bracket_income(table: RateTable) -> int:
-    """The smallest whole-Rupiah income whose JKK share reaches the JKK minimum (Rp1.000.000 at 1 % of Rp10.000)."""
-    if table.jkk_rate <= 0:
-        return EXAMPLE_INCOME
-    return int((Decimal(table.jkk_minimum) / table.jkk_rate).to_integral_value(rounding=ROUND_CEILING))
 
 
 def worked_example(table: RateTable) -> WorkedExample | None:

@@ -1,12 +1,11 @@
 """The dashboard's filters, read from the query string and checked before any figure is computed."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
-from campaign_app.forms import MultiCheckboxField, SelectField, day_field
+from campaign_app.forms import Form, MultiCheckboxField, SelectField, day_field
 from campaign_app.reports.choices import CompareChoices, FilterChoices
 from campaign_app.reports.selection import Selection
 
@@ -22,7 +21,7 @@ CHOICE_INPUTS = ("branch", "regency", "district", "village")
 VIEW_NAMES = ("province", "period", "by")
 
 
-class DashboardFilterForm(FlaskForm):
+class DashboardFilterForm(Form):
     """What the dashboard looks at. Every choice list is set by the route from what the viewer may see, so a
     value outside it (another branch's campaign, a huge id, a NUL character) is refused before any query."""
 
@@ -123,7 +122,7 @@ def form_is_current(asked, shown, from_form: bool) -> bool:
     return from_form or all(_given(asked, name) == _given(shown, name) for name in (*FILTER_NAMES, *VIEW_NAMES))
 
 
-class CompareForm(FlaskForm):
+class CompareForm(Form):
     """The campaigns to compare, read from the query string (``campaign`` repeated)."""
 
     class Meta:

@@ -18,13 +18,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
-from typing import IO
+from typing import IO, NamedTuple
 
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from campaign_app.audit.service import record
+from campaign_app.audit.service import record, record_many
 from campaign_app.clock import WITA
 from campaign_app.extensions import db
 from campaign_app.models import AuditAction, SignUp, SignUpStatus, User
@@ -225,14 +225,26 @@ def read_activation_rows(upload: IO[bytes] | bytes, today: date, report: Activat
 
 # --- matching -------------------------------------------------------------------------------------
 
-def _live_signups(indexes: list[str], branch_ids: BranchIds) -> dict[str, tuple[int, date | None, str, datetime]]:
-    """The live sign-ups of ``branch_ids`` with these blind indexes: index → (id, first payment, status, consent)."""
-    statement = (select(SignUp.nik_index, SignUp.id, SignUp.first_payment_on, SignUp.status, SignUp.consent_at)
+class _Stored(NamedTuple):
+    """A live sign-up as the activation file is matched against it."""
+
+    id: int
+    first_payment_on: date | None
+    status: str
+    consent_at: datetime
+    branch_id: int
+    name: str
+
+
+def _live_signups(indexes: list[str], branch_ids: BranchIds) -> dict[str, _Stored]:
+    """The live sign-ups of ``branch_ids`` with these blind indexes: index → (id, first payment, status, consent,
+    branch, name)."""
+    statement = (select(SignUp.nik_index, SignUp.id, SignUp.first_payment_on, SignUp.status, SignUp.consent_at,
+                        SignUp.branch_id, SignUp.full_name)
                  .where(SignUp.nik_index.in_(indexes), SignUp.status != SignUpStatus.VOID))
     if branch_ids is not None:
         statement = statement.where(SignUp.branch_id.in_(branch_ids))
-    return {index: (signup_id, first_payment_on, status, consent_at)
-            for index, signup_id, first_payment_on, status, consent_at in db.session.execute(statement)}
+    return {index: _Stored(*stored) for index, *stored in db.session.execute(statement)}
 
 
 def apply_activation_file(upload: IO[bytes] | bytes, branch_ids: BranchIds, actor: User,
@@ -242,7 +254,8 @@ def apply_activation_file(upload: IO[bytes] | bytes, branch_ids: BranchIds, acto
     ``upload`` is a binary stream or bytes: CSV or an Excel workbook. A row with a first payment date matches
     the live sign-up with that NIK's blind index: it becomes activated from that date, or, activated already
     from that date or an earlier one, stays as it is. A first payment dated before the sign-up is a row
-    problem (listed as invalid), not applied. The upload is audited with its counts (no NIK).
+    problem (listed as invalid), not applied. Each sign-up activated is audited (status and first payment,
+    before and after), and the upload with its counts (no NIK).
     Refuses an unreadable file whole (``ActivationRefused``), undoing what it had applied. Flushes, never commits.
     """
     report = ActivationReport()
@@ -250,20 +263,20 @@ def apply_activation_file(upload: IO[bytes] | bytes, branch_ids: BranchIds, acto
     # Applied a thousand rows at a time as the file is read, so memory does not grow with it; a refusal found
     # further on (a quote never closed) rolls the savepoint back: nothing partial stays.
     with db.session.begin_nested():
-        changes: list[tuple[int, date]] = []
+        changes: list[tuple[_Stored, date]] = []
         while batch := list(islice(rows, LOOKUP_CHUNK)):
             changes.extend(_matched(batch, branch_ids, report))
             if len(changes) >= CHANGES_PER_UPDATE:
-                _activate(changes, now)
+                _activate(changes, actor, now)
                 changes = []
-        _activate(changes, now)
+        _activate(changes, actor, now)
     report.invalid.sort(key=lambda problem: problem.line)
     record(AuditAction.ACTIVATION_UPLOADED, actor=actor, subject_type=None, branch_id=actor.branch_id,
            details=report.counts(), now=now)
     return report
 
 
-def _matched(rows: list[_Row], branch_ids: BranchIds, report: ActivationReport) -> list[tuple[int, date]]:
+def _matched(rows: list[_Row], branch_ids: BranchIds, report: ActivationReport) -> list[tuple[_Stored, date]]:
     """The sign-ups that one batch of rows activates, with their first payment; counts the other rows."""
     indexed = {nik_index(row.nik): row for row in rows}
     stored = _live_signups(list(indexed), branch_ids)
@@ -272,32 +285,39 @@ def _matched(rows: list[_Row], branch_ids: BranchIds, report: ActivationReport) 
         if index not in stored:
             report.not_found += 1
             continue
-        signup_id, first_payment_on, status, consent_at = stored[index]
-        signed_up_on = consent_at.astimezone(WITA).date()
+        signup = stored[index]
+        signed_up_on = signup.consent_at.astimezone(WITA).date()
         if row.paid_on < signed_up_on:
             # The membership system and the sign-up disagree: a person looks, nothing is changed.
             report.invalid.append(InvalidRow(row.line, _masked(row.nik), _(
                 "The first payment (%(paid)s) is before the sign-up (%(signed_up)s): check the NIK and the date.",
                 paid=format_date(row.paid_on), signed_up=format_date(signed_up_on))))
             continue
-        if (status == SignUpStatus.ACTIVATED and first_payment_on is not None
-                and first_payment_on <= row.paid_on):
+        if (signup.status == SignUpStatus.ACTIVATED and signup.first_payment_on is not None
+                and signup.first_payment_on <= row.paid_on):
             report.already_activated += 1
             continue
         report.matched += 1
-        changes.append((signup_id, row.paid_on))
+        changes.append((signup, row.paid_on))
     return changes
 
 
-def _activate(changes: list[tuple[int, date]], now: datetime) -> None:
+def _activate(changes: list[tuple[_Stored, date]], actor: User, now: datetime) -> None:
     if not changes:
         return
     # ORM bulk UPDATE by primary key: one executemany. It goes around the flush that keeps the summaries, so it
     # runs through their bulk API, which keeps them in the same transaction.
     bulk_execute(db.session, update(SignUp), [
-        {"id": signup_id, "status": SignUpStatus.ACTIVATED.value, "first_payment_on": paid_on, "updated_at": now}
-        for signup_id, paid_on in changes])
-    _expire_loaded({signup_id for signup_id, _paid_on in changes})
+        {"id": signup.id, "status": SignUpStatus.ACTIVATED.value, "first_payment_on": paid_on, "updated_at": now}
+        for signup, paid_on in changes])
+    _expire_loaded({signup.id for signup, _paid_on in changes})
+    # Around the flush: each sign-up's entry is recorded here.
+    record_many(AuditAction.CHANGED, actor=actor, subject_type="signup", now=now, entries=[
+        {"subject_id": signup.id, "subject_name": signup.name, "branch_id": signup.branch_id, "details": {
+            "status": [signup.status, SignUpStatus.ACTIVATED.value],
+            "first_payment_on": [signup.first_payment_on.isoformat() if signup.first_payment_on else None,
+                                 paid_on.isoformat()]}}
+        for signup, paid_on in changes])
 
 
 def _expire_loaded(ids: set[int]) -> None:

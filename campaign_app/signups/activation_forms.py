@@ -1,10 +1,11 @@
 """The activation upload form."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
+from campaign_app.forms import Form
 
-class ActivationForm(FlaskForm):
+
+class ActivationForm(Form):
     file = FileField(_l("File from the membership system (CSV or Excel)"),
                      validators=[FileRequired(_l("Choose a CSV or Excel file."))])

@@ -16,7 +16,13 @@ from campaign_app.forms import CONTROL_CHARACTERS
 from campaign_app.models import AuditAction, Role, SignUp, SignUpStatus, User
 from campaign_app.signups.contributions import compute_contribution
 from campaign_app.signups.personal_data import decrypt_nik
-from campaign_app.signups.service import check_choices, check_income, check_name_and_phone, name_key
+from campaign_app.signups.service import (
+    check_choices,
+    check_income,
+    check_low_income,
+    check_name_and_phone,
+    name_key,
+)
 from campaign_app.validation import Refused
 
 REASON_MAX = 500
@@ -67,7 +73,7 @@ def _refuse_unless_allowed(signup: SignUp, actor: User, today: date) -> None:
 
 def correct_signup(signup: SignUp, actor: User, *, full_name: str, phone: str | None, occupation: str | None,
                    sector: str | None, with_jht: bool, declared_income: int | None, today: date,
-                   now: datetime) -> dict:
+                   now: datetime, income_confirmed: bool = False) -> dict:
     """Correct the worker's name, phone, occupation, sector, JHT choice or income; returns what changed.
 
     The fields are checked as ``record_signup`` checks them. The contribution is computed again from the
@@ -79,6 +85,8 @@ def correct_signup(signup: SignUp, actor: User, *, full_name: str, phone: str | 
     name, e164 = check_name_and_phone(errors, full_name, phone)
     check_choices(errors, occupation, sector, signup.payer)
     check_income(errors, declared_income)
+    if declared_income != signup.declared_income:
+        check_low_income(errors, declared_income, income_confirmed, signup.rate_table.effective_from)
     if errors:
         raise Refused(errors)
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 
@@ -36,6 +36,20 @@ def rate_table_on(day: date) -> RateTable:
     if table is None:
         raise NoRateTable(day)
     return table
+
+
+# What the lowest bracket is taken to be when JKK is not a share of income (a rate of 0 %).
+FLAT_BRACKET_INCOME = 1_000_000
+
+
+def lowest_bracket_income(table: RateTable) -> int:
+    """The smallest whole-Rupiah income whose JKK share reaches the JKK minimum (Rp1.000.000 at 1 % of Rp10.000).
+
+    Below it every income pays the same: a lower declared income is unusual, and is confirmed when typed.
+    """
+    if table.jkk_rate <= 0:
+        return FLAT_BRACKET_INCOME
+    return int((Decimal(table.jkk_minimum) / table.jkk_rate).to_integral_value(rounding=ROUND_CEILING))
 
 
 def _rupiah(amount: Decimal) -> int:

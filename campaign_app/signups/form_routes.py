@@ -24,7 +24,7 @@ from campaign_app.signups.contributions import NoRateTable, compute_contribution
 from campaign_app.signups.forms import SignUpForm, csrf_refused, new_form_key, parse_income
 from campaign_app.signups.lookup import Registration, audit_refused_duplicate, elsewhere_message, look_up_nik
 from campaign_app.signups.nik import NikCheck, check_nik
-from campaign_app.signups.service import DuplicateNik, field_errors, record_signup
+from campaign_app.signups.service import DuplicateNik, age_problem, field_errors, record_signup
 from campaign_app.validation import Refused
 
 TEMPLATE = "signups/new.html"
@@ -145,6 +145,9 @@ def _posted_nik(form: SignUpForm) -> dict | None:
 
 def _nik_context(check: NikCheck, registration: Registration | None = None) -> dict:
     """What the NIK check shows: its errors, or what it says, mismatches, and any registration of it."""
+    problem = age_problem(check.birth_date, clock.today()) if check.valid else None
+    if problem:
+        check.errors.append(problem)
     if not check.valid:
         return {"check": check, "district": None, "registration": None}
     return {"check": check, "district": records.district_label(check.district_code), "registration": registration,

@@ -14,6 +14,7 @@ from wtforms.validators import Length, Optional, ValidationError
 from campaign_app.forms import (
     BooleanField,
     DateField,
+    Form,
     HiddenField,
     SearchField,
     SelectField,
@@ -31,6 +32,8 @@ from campaign_app.signups.service import INCOME_MAX, NAME_MAX
 INCOME_TEXT_MAX = 40
 # parse_rupiah reads "-5" as 5: a minus (ASCII or U+2212) in front is caught before it.
 NEGATIVE = re.compile(r"^\s*(?:rp\.?\s*)?[-\u2212]", re.IGNORECASE)
+# A day as people type it (30/11/2026, 2026-11-30, 30-11-26): parse_rupiah would read its digits as an amount.
+DATE_LIKE = re.compile(r"^\s*(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}[./-]\d{1,2}[./-]\d{1,2})\s*$")
 # What secrets.token_urlsafe(24) makes; anything else is a tampered or truncated form.
 FORM_KEY = re.compile(r"^[A-Za-z0-9_-]{32}$")
 NIK_TYPED_MAX = 30
@@ -60,6 +63,8 @@ def parse_income(text: str) -> int:
     text = (text or "").strip()
     if not text or len(text) > INCOME_TEXT_MAX:
         raise ValueError(_l("Enter the monthly income in Rupiah, such as 1.500.000."))
+    if DATE_LIKE.match(text):
+        raise ValueError(_l("This looks like a date: enter the monthly income in Rupiah, such as 1.500.000."))
     if NEGATIVE.search(text):
         raise ValueError(_l("Enter an income above zero."))
     try:
@@ -118,7 +123,7 @@ def _line(label, maximum: int, *validators):
         no_control_characters])
 
 
-class WorkerFields(FlaskForm):
+class WorkerFields(Form):
     """What a sign-up and its correction share: name, phone, work, JHT and income."""
 
     full_name = _line(_l("Full name (as on the KTP)"), NAME_MAX)
@@ -127,6 +132,9 @@ class WorkerFields(FlaskForm):
     sector = SelectField(_l("Sector"), choices=[], validate_choice=False)
     with_jht = BooleanField(_l("JHT: old-age savings (optional, 2 percent of income)"))
     declared_income = IncomeField(_l("Declared monthly income (Rupiah)"), render_kw={"inputmode": "numeric"})
+    # Shown when the income is below the lowest bracket: such an income is kept only when confirmed.
+    income_confirmed = BooleanField(_l("The worker confirms this income: it is below the lowest bracket, and the "
+                                       "contribution of the lowest bracket is charged"))
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -167,6 +175,7 @@ class SignUpForm(WorkerFields):
             "sector": self.sector.data, "with_jht": bool(self.with_jht.data),
             "declared_income": self.declared_income.data, "payer": self.payer.data,
             "subsidy_programme_id": self.subsidy_programme.data, "consent": bool(self.consent.data),
+            "income_confirmed": bool(self.income_confirmed.data),
         }
 
 
@@ -177,11 +186,11 @@ class CorrectionForm(WorkerFields):
         return {
             "full_name": self.full_name.data or "", "phone": self.phone.data, "occupation": self.occupation.data,
             "sector": self.sector.data, "with_jht": bool(self.with_jht.data),
-            "declared_income": self.declared_income.data,
+            "declared_income": self.declared_income.data, "income_confirmed": bool(self.income_confirmed.data),
         }
 
 
-class VoidForm(FlaskForm):
+class VoidForm(Form):
     """Why a sign-up is voided."""
 
     reason = TextAreaField(_l("Reason for voiding"), filters=[strip], validators=[
@@ -189,7 +198,7 @@ class VoidForm(FlaskForm):
         no_control_characters_in_text])
 
 
-class SignUpFilterForm(FlaskForm):
+class SignUpFilterForm(Form):
     """The list's filters, read from the query string."""
 
     class Meta:

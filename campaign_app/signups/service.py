@@ -9,12 +9,13 @@ timeout, two requests racing) return the first outcome without storing anything 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import format_date
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from lokal import parse_phone
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from campaign_app.database import hold_write_lock
 from campaign_app.extensions import db
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
 from campaign_app.ids import ID_MAX
@@ -31,7 +32,13 @@ from campaign_app.models import (
     VisitOfficer,
     VisitStatus,
 )
-from campaign_app.signups.contributions import Contribution, NoRateTable, compute_contribution
+from campaign_app.signups.contributions import (
+    Contribution,
+    NoRateTable,
+    compute_contribution,
+    lowest_bracket_income,
+    rate_table_on,
+)
 from campaign_app.signups.lookup import elsewhere_message, registration_for
 from campaign_app.signups.nik import NikCheck, check_nik
 from campaign_app.signups.personal_data import birth_index, encrypt_nik, nik_index
@@ -43,6 +50,8 @@ FORM_KEY_MAX = 64
 # Rp1.000.000.000 a month: far above any informal worker's income, and a typo guard.
 INCOME_MAX = 1_000_000_000
 SEXES = ("L", "P")
+# What a script sends for a value it lost: never a person's name.
+NOT_NAMES = frozenset({"nan", "null", "undefined", "none", "[object object]", "true", "false"})
 # Longer than any way of writing an Indonesian number: refused before parsing.
 PHONE_TYPED_MAX = 30
 
@@ -117,10 +126,16 @@ def _near_duplicates(*, born: str, key: str, index: str, before_id: int | None =
     return tuple(db.session.scalars(query))
 
 
-def _repeated(signup: SignUp, officer: User) -> SignUpOutcome:
+def _repeated(signup: SignUp, officer: User, nik: str | None) -> SignUpOutcome:
     if signup.officer_id != officer.id:
         # Keys are random: another officer's key is a forged or mixed-up form, and must not show that record.
         raise Refused.on(None, _("This form has been used already; open a new sign-up form."))
+    cleaned = _clean_nik(nik)
+    if nik is not None and (len(cleaned) != 16 or not cleaned.isdigit() or nik_index(cleaned) != signup.nik_index):
+        # The same form sent again for another worker (a form kept open and refilled): answering with the first
+        # worker's record would silently drop this one.
+        raise Refused.on(None, _("This form was saved already for another worker; this worker was not saved. "
+                                 "Open a new sign-up form for them."))
     # The near-duplicates the first submit saw: those registered before it.
     near = _near_duplicates(born=signup.birth_index, key=signup.name_key, index=signup.nik_index,
                             before_id=signup.id)
@@ -130,7 +145,7 @@ def _repeated(signup: SignUp, officer: User) -> SignUpOutcome:
 def _repeated_or_refused(registered: SignUp, form_key: str, officer: User) -> SignUpOutcome:
     """The NIK is registered: by this very form (committed since the key was looked up), or by another."""
     if registered.form_key == form_key:
-        return _repeated(registered, officer)
+        return _repeated(registered, officer, None)
     raise _duplicate_refusal(registered, officer)
 
 
@@ -157,7 +172,9 @@ def _normalise_phone(typed: str) -> str | None:
 
 def _check_visit(visit: Visit, officer: User) -> None:
     # The status is read again under a share lock (PostgreSQL): closing the visit takes the row for update,
-    # so a sign-up and a close racing each other are serialised and no sign-up lands on a closed visit.
+    # so a sign-up and a close racing each other are serialised and no sign-up lands on a closed visit. SQLite has
+    # no row locks: the whole database's write lock is taken before the status is read.
+    hold_write_lock()
     status = db.session.scalar(select(Visit.status).where(Visit.id == visit.id).with_for_update(read=True))
     if status != VisitStatus.IN_PROGRESS:
         raise Refused.on(None, _("Sign-ups are recorded while a visit is in progress; start the visit first."))
@@ -195,6 +212,9 @@ def check_name_and_phone(errors: dict, full_name: str | None, phone: str | None)
         errors["full_name"] = [_("Enter the full name, at most %(max)d characters.", max=NAME_MAX)]
     elif CONTROL_CHARACTERS_IN_LINE.search((full_name or "").strip()):
         errors["full_name"] = [_("Remove the special (control) characters.")]
+    elif not any(character.isalpha() for character in name) or name.casefold() in NOT_NAMES:
+        # "-1", "[]", a lone direction mark: no one's name; "NaN" and its kin are what a broken script sends.
+        errors["full_name"] = [_("Enter the worker's name in letters.")]
 
     e164 = None
     if phone and phone.strip():
@@ -244,6 +264,51 @@ def check_income(errors: dict, declared_income: int | None) -> None:
                                        "Rp1.000.000.000.")]
 
 
+def check_low_income(errors: dict, declared_income: int | None, confirmed: bool, day: date) -> None:
+    """Add a message to ``errors`` when the income is below the lowest bracket of the rates in force on ``day``
+    and not ``confirmed``: "1" or "500" is a typing mistake far more often than an income."""
+    if "declared_income" in errors or not isinstance(declared_income, int):
+        return
+    try:
+        floor = lowest_bracket_income(rate_table_on(day))
+    except NoRateTable:
+        return  # refused with its own message when the contribution is computed
+    if declared_income < floor and confirmed is not True:
+        errors["declared_income"] = [_(
+            "Rp%(income)s a month is below the lowest bracket, Rp%(floor)s. Check the amount; if the worker really "
+            "earns less, tick the confirmation below.", income=format_decimal(declared_income),
+            floor=format_decimal(floor))]
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Whole years from ``birth_date`` to ``day`` (negative for a birth date after it)."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def age_problem(birth_date: date | None, today: date) -> str | None:
+    """Why a worker born on ``birth_date`` may not enrol ``today`` (a birth date in the future, an age outside the
+    range of the rate table in force), in the user's language; None when they may, or when it cannot be told."""
+    if birth_date is None:
+        return None
+    if birth_date > today:
+        return _("The birth date in this NIK, %(date)s, is in the future.", date=format_date(birth_date))
+    try:
+        table = rate_table_on(today)
+    except NoRateTable:
+        return None  # refused with its own message when the contribution is computed
+    age = age_on(birth_date, today)
+    if not table.enrolment_min_age <= age < table.enrolment_age_limit:
+        return _("By this NIK the worker's age is %(age)d: workers aged %(min)d to %(max)d may enrol.",
+                 age=age, min=table.enrolment_min_age, max=table.enrolment_age_limit - 1)
+    return None
+
+
+def _check_age(errors: dict, check: NikCheck, today: date) -> None:
+    problem = age_problem(check.birth_date, today) if check.valid else None
+    if problem:
+        errors.setdefault("nik", []).append(problem)
+
+
 def _contribution(declared_income: int, with_jht: bool, today: date) -> Contribution:
     try:
         return compute_contribution(declared_income, with_jht, today)
@@ -254,15 +319,18 @@ def _contribution(declared_income: int, with_jht: bool, today: date) -> Contribu
 
 def field_errors(*, nik: str, full_name: str, sex: str | None, birth_date: date | None, phone: str | None,
                  occupation: str | None, sector: str | None, declared_income: int | None, payer: str | None,
-                 subsidy_programme_id: int | None, consent: bool, today: date) -> dict[str | None, list[str]]:
+                 subsidy_programme_id: int | None, consent: bool, today: date,
+                 income_confirmed: bool = False) -> dict[str | None, list[str]]:
     """The messages ``record_signup`` gives for these fields, without writing anything: a form that could
     not even be read (a date or amount typed wrongly) shows every other message with it."""
     errors: dict[str | None, list[str]] = {}
     if consent is not True:
         errors["consent"] = [_("The worker's consent to the processing of personal data is required.")]
-    _check_person(errors, nik, full_name, sex, birth_date, phone)
+    check, _name, _phone = _check_person(errors, nik, full_name, sex, birth_date, phone)
+    _check_age(errors, check, today)
     check_choices(errors, occupation, sector, payer)
     check_income(errors, declared_income)
+    check_low_income(errors, declared_income, income_confirmed, today)
     _check_programme(errors, payer, subsidy_programme_id, today)
     return errors
 
@@ -272,32 +340,37 @@ def field_errors(*, nik: str, full_name: str, sex: str | None, birth_date: date 
 def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_name: str, sex: str | None,
                   birth_date: date | None, phone: str | None, occupation: str, sector: str, with_jht: bool,
                   declared_income: int | None, payer: str, subsidy_programme_id: int | None, consent: bool,
-                  today: date, now: datetime) -> SignUpOutcome:
+                  today: date, now: datetime, income_confirmed: bool = False) -> SignUpOutcome:
     """Register a worker at ``visit``, recorded by ``officer``, from a sign-up form with the one-time ``form_key``.
 
     The visit must be in progress and the officer assigned to it; the worker must consent. The NIK must
-    be valid and agree with the stated sex and birth date (left empty, they are read from the NIK). The
+    be valid and agree with the stated sex and birth date (left empty, they are read from the NIK), and its
+    birth date give an age within the enrolment range of the rate table in force ``today``. The
     phone is stored in E.164 form. A subsidy programme must be running ``today`` with quota left. The
-    contribution is computed from the rate table in force ``today`` and copied into the sign-up.
+    contribution is computed from the rate table in force ``today`` and copied into the sign-up. An income below
+    that table's lowest bracket is refused unless ``income_confirmed``.
 
     A NIK registered before refuses the sign-up (``DuplicateNik``, with a masked summary of the first
     registration). The same name and birth date in the same district under another NIK is saved, and
-    the outcome names those sign-ups. A repeated ``form_key`` returns the first outcome, stores nothing.
+    the outcome names those sign-ups. A repeated ``form_key`` returns the first outcome, stores nothing; the same
+    key sent with another worker's NIK is refused.
     """
     form_key = (form_key or "").strip()
     if not form_key or len(form_key) > FORM_KEY_MAX or CONTROL_CHARACTERS_IN_LINE.search(form_key):
         raise Refused.on(None, _("This form is incomplete or out of date; open a new sign-up form."))
     existing = _signup_with_key(form_key)
     if existing is not None:
-        return _repeated(existing, officer)
+        return _repeated(existing, officer, nik)
     _check_visit(visit, officer)
 
     errors: dict[str | None, list[str]] = {}
     if consent is not True:
         errors["consent"] = [_("The worker's consent to the processing of personal data is required.")]
     check, name, e164 = _check_person(errors, nik, full_name, sex, birth_date, phone)
+    _check_age(errors, check, today)
     check_choices(errors, occupation, sector, payer)
     check_income(errors, declared_income)
+    check_low_income(errors, declared_income, income_confirmed, today)
     programme = _check_programme(errors, payer, subsidy_programme_id, today)
     if errors:
         raise Refused(errors)
@@ -334,7 +407,7 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
         # A concurrent request won the race: the same form (return its outcome) or the same NIK (refuse).
         stored = _signup_with_key(form_key)
         if stored is not None:
-            return _repeated(stored, officer)
+            return _repeated(stored, officer, nik)
         registered = _registered(index)
         if registered is not None:
             raise _duplicate_refusal(registered, officer) from None

@@ -1,10 +1,9 @@
 """The form an administrator fills in to add or change a subsidy programme."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from campaign_app.forms import StringField, day_field, no_control_characters, strip
+from campaign_app.forms import Form, StringField, day_field, no_control_characters, strip
 from campaign_app.rates.forms import WholeNumberField
 from campaign_app.subsidies.service import NAME_MAX, PAYER_MAX
 
@@ -15,7 +14,7 @@ def _line(label, maximum: int, missing):
         no_control_characters])
 
 
-class ProgrammeForm(FlaskForm):
+class ProgrammeForm(Form):
     """A programme's name, payer, period and quota."""
 
     name = _line(_l("Name"), NAME_MAX, _l("Enter a name."))

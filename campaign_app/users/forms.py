@@ -1,13 +1,13 @@
 """Forms an administrator fills in to find, create and change user accounts."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from campaign_app.auth.password_policy import MIN_PASSWORD_LENGTH
 from campaign_app.forms import (
     BooleanField,
+    Form,
     MultiCheckboxField,
     PasswordField,
     SearchField,
@@ -33,7 +33,7 @@ def role_choices() -> list[SelectChoice]:
 LANGUAGE_CHOICES = [SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")]
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(Form):
     """The list's search box and filters, read from the query string."""
 
     class Meta:
@@ -56,7 +56,7 @@ class UserFilterForm(FlaskForm):
         self.branch.choices = [SelectChoice("", _l("All branches")), *branches]
 
 
-class _AccountFields(FlaskForm):
+class _AccountFields(Form):
     """What an administrator sets both when creating and when editing an account."""
 
     full_name = StringField(
@@ -113,7 +113,7 @@ class EditUserForm(_AccountFields):
     active = BooleanField(_l("Active (may sign in)"))
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(Form):
     new_password = PasswordField(
         _l("New password"),
         validators=[InputRequired(_l("Enter a new password.")),

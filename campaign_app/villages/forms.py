@@ -2,13 +2,13 @@
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from campaign_app.forms import (
+    Form,
     SearchField,
     SelectField,
     StringField,
@@ -58,7 +58,7 @@ def access_choices() -> list[SelectChoice]:
             *(SelectChoice(code.value, label) for code, label in ACCESS_LABELS.items())]
 
 
-class VillageSearchForm(FlaskForm):
+class VillageSearchForm(Form):
     """The registry's search box, read from the query string."""
 
     class Meta:
@@ -68,7 +68,7 @@ class VillageSearchForm(FlaskForm):
                     validators=[Length(max=SEARCH_MAX, message=_l("Too long.")), no_control_characters])
 
 
-class VillageForm(FlaskForm):
+class VillageForm(Form):
     """What the campaign knows of a village."""
 
     estimated_population = CountField(_l("Estimated population"))
@@ -85,11 +85,11 @@ class VillageForm(FlaskForm):
         self.access_class.choices = access_choices()
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("CSV or Excel file"), validators=[FileRequired(_l("Choose a CSV or Excel file."))])
 
 
-class WhereNextFilters(FlaskForm):
+class WhereNextFilters(Form):
     """The ranking's filters, read from the query string; choices are the user's regencies and districts."""
 
     class Meta:

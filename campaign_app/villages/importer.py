@@ -19,8 +19,10 @@ from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from campaign_app.audit.service import record_many
 from campaign_app.extensions import db
-from campaign_app.models import District, Village
+from campaign_app.models import AuditAction, District, User, Village
+from campaign_app.models.people import branch_regencies
 from campaign_app.uploads import UnreadableUpload, read_table
 from campaign_app.validation import Refused
 from campaign_app.villages.scope import BranchIds, visible_regency_codes
@@ -164,13 +166,23 @@ def _row(line: int, cells: list[str], columns: list[str]) -> _Row:
     return row
 
 
-def _stored_values(branch_ids: BranchIds) -> dict[str, dict]:
-    """What is recorded now for every visible village, by code: one statement."""
+def _stored_values(branch_ids: BranchIds) -> tuple[dict[str, dict], dict[str, tuple[str, int | None]]]:
+    """What is recorded now for every visible village, by code, and each one's name and branch: one statement."""
     rows = db.session.execute(
-        select(Village.code, *(getattr(Village, name) for name in FIELDS))
+        select(Village.code, Village.name, branch_regencies.c.branch_id, *(getattr(Village, name) for name in FIELDS))
         .join(Village.district).where(District.regency_code.in_(visible_regency_codes(branch_ids)))
+        .outerjoin(branch_regencies, branch_regencies.c.regency_code == District.regency_code)
     )
-    return {code: dict(zip(FIELDS, values, strict=True)) for code, *values in rows}
+    stored, named = {}, {}
+    for code, name, branch_id, *values in rows:
+        stored[code] = dict(zip(FIELDS, values, strict=True))
+        named[code] = (name, branch_id)
+    return stored, named
+
+
+def _json(value):
+    """A value as an audit entry keeps it."""
+    return str(value) if isinstance(value, Decimal) else value
 
 
 def _existing_codes(codes: list[str]) -> set[str]:
@@ -199,25 +211,31 @@ def _check_row(row: _Row, columns: list[str], stored: dict | None) -> dict | Non
     return None if row.problems else values
 
 
-def _changed(new: dict, stored: dict) -> bool:
+def _changed_fields(new: dict, stored: dict) -> dict:
+    """The fields whose new value differs from the stored one, as {field: [before, after]}."""
+    changed = {}
     for name, value in new.items():
         old = stored[name]
         if isinstance(value, Decimal) and old is not None:
             old = Decimal(old)
         if value != old:
-            return True
-    return False
+            changed[name] = [_json(stored[name]), _json(value)]
+    return changed
 
 
-def import_villages(upload: IO[bytes] | bytes, branch_ids: BranchIds) -> ImportResult:
+def _changed(new: dict, stored: dict) -> bool:
+    return bool(_changed_fields(new, stored))
+
+
+def import_villages(upload: IO[bytes] | bytes, branch_ids: BranchIds, actor: User | None = None) -> ImportResult:
     """Apply a CSV file or Excel workbook of village values (a binary stream, or bytes) to the villages of the
-    branches ``branch_ids`` (None: all).
+    branches ``branch_ids`` (None: all), each village changed audited as ``actor``'s.
 
     Refuses the whole file (``ImportRefused``) when it cannot be read or any row is bad: unknown codes,
     villages outside the branches, codes given twice, bad numbers or access classes, values out of range.
     Otherwise updates, in one bulk statement, the villages whose values change; flushes, never commits.
     """
-    stored = _stored_values(branch_ids)
+    stored, named = _stored_values(branch_ids)
     first_line: dict[str, int] = {}
     outside: list[_Row] = []
     bad: list[_Row] = []
@@ -254,8 +272,13 @@ def import_villages(upload: IO[bytes] | bytes, branch_ids: BranchIds) -> ImportR
     if problems:
         raise ImportRefused(problems=problems)
     if updates:
-        # ORM bulk UPDATE by primary key: one executemany, whatever the number of rows.
+        # ORM bulk UPDATE by primary key: one executemany, whatever the number of rows. It goes around the flush, so
+        # each village's entry is recorded here.
         db.session.execute(update(Village), updates)
+        record_many(AuditAction.CHANGED, actor=actor, subject_type="village", entries=[
+            {"subject_name": f"{named[row['code']][0]} ({row['code']})", "branch_id": named[row["code"]][1],
+             "details": _changed_fields({k: v for k, v in row.items() if k != "code"}, stored[row["code"]])}
+            for row in updates])
     return ImportResult(rows=rows, changed=len(updates))
 
 

@@ -167,7 +167,7 @@ def import_csv():
     if not form.validate_on_submit():
         return _import_page(form, REFUSED)
     with saving() as done:
-        result = import_villages(form.file.data.stream, _branch_ids())
+        result = import_villages(form.file.data.stream, _branch_ids(), actor=current_user)
     if not done:
         # Refused whole, before anything was written.
         return _import_page(form, REFUSED, refused=done.refused)

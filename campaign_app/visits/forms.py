@@ -3,12 +3,12 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from lokal import parse_rupiah
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from campaign_app.forms import (
+    Form,
     HiddenField,
     MultiCheckboxField,
     SearchField,
@@ -75,7 +75,7 @@ def _time_field(label):
                      invalid_value_message=_l("Enter a time as hours:minutes (09:30)."))
 
 
-class VisitForm(FlaskForm):
+class VisitForm(Form):
     """Schedule a visit: the campaign, the village, when, what, how much and who goes."""
 
     campaign = SelectField(
@@ -107,14 +107,14 @@ class VisitForm(FlaskForm):
     form_key = HiddenField(filters=[one_time_key])
 
 
-class RescheduleForm(FlaskForm):
+class RescheduleForm(Form):
     """Move a visit to another day or time."""
 
     visit_date = day_field(_l("New date"), InputRequired(_l("Choose the new date.")))
     start_time = _time_field(_l("Start time"))
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     """Why a visit is postponed or cancelled."""
 
     reason = TextAreaField(
@@ -125,7 +125,7 @@ class ReasonForm(FlaskForm):
     )
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     """Add one officer to a visit."""
 
     officer_id = SelectField(
@@ -136,7 +136,7 @@ class AssignForm(FlaskForm):
     )
 
 
-class VisitFilterForm(FlaskForm):
+class VisitFilterForm(Form):
     """The visit list's filters, read from the query string."""
 
     class Meta:

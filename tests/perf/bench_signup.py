@@ -136,7 +136,7 @@ class Officer:
         response = self.client.post(self.url, data={
             # One birth date per worker: every NIK differs, and no two are near-duplicates.
             "form_key": f"bench{serial:027d}",  # the shape of the keys the form makes
-            "nik": nik_for(birth_date=date(1960, 1, 1) + timedelta(days=serial), serial=1),
+            "nik": nik_for(birth_date=date(1970, 1, 1) + timedelta(days=serial), serial=1),
             "full_name": f"Pekerja Bench {serial}", "phone": "0812 3456 7890", "occupation": "farmer",
             "sector": "bpu", "declared_income": "1.500.000", "payer": "subsidy" if subsidised else "self",
             "subsidy_programme": str(self.programme_id) if subsidised else "", "consent": "y",

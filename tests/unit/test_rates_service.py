@@ -77,7 +77,8 @@ def test_a_new_table_is_audited_with_its_values(admin):
     assert (entry.actor_id, entry.subject_type, entry.subject_id, entry.branch_id) == (
         admin.id, "rate_table", table.id, None)
     assert entry.details == {"effective_from": "2027-01-01", "jkk_rate": "0.54", "jkk_minimum": 12_000,
-                             "jkk_maximum": 250_000, "jkm_flat": 7_200, "jht_rate": "2"}
+                             "jkk_maximum": 250_000, "jkm_flat": 7_200, "jht_rate": "2",
+                             "enrolment_min_age": 15, "enrolment_max_age": 64}
 
 
 def test_the_new_table_applies_from_its_date_and_not_before(admin):
@@ -212,3 +213,15 @@ def test_amounts_are_read_with_thousands_dots(typed, expected):
 @pytest.mark.parametrize("typed", ["sepuluh ribu", "10.00", "10,5", "-10.000", "10.000.00", "1O.000", "9" * 40])
 def test_text_that_is_no_whole_amount_is_not_read(typed):
     assert parse_whole(typed) is None
+
+
+def test_a_new_table_keeps_the_enrolment_ages_typed(admin):
+    table = create(admin, enrolment_min_age=18, enrolment_max_age=59)
+    assert (table.enrolment_min_age, table.enrolment_age_limit) == (18, 60)
+
+
+@pytest.mark.parametrize(("ages", "field"), [((0, 64), "enrolment_min_age"), ((15, 121), "enrolment_max_age"),
+                                             ((40, 30), "enrolment_max_age")])
+def test_impossible_enrolment_ages_are_refused(admin, ages, field):
+    errors = refusal(lambda: create(admin, enrolment_min_age=ages[0], enrolment_max_age=ages[1]))
+    assert list(errors) == [field]

@@ -228,3 +228,10 @@ def test_officers_managers_and_other_branches_may_not_reveal_the_nik(signup, off
     with pytest.raises(Refused):
         reveal_nik(signup, user, LATER)
     assert entries(signup) == []
+
+
+def test_a_corrected_income_below_the_lowest_bracket_needs_its_confirmation(signup, officer):
+    with pytest.raises(Refused) as refused:
+        correct(signup, officer, declared_income=500)
+    assert "di bawah batas upah terendah, Rp1.000.000" in refused.value.errors["declared_income"][0]
+    assert correct(signup, officer, declared_income=500, income_confirmed=True)["declared_income"][1] == 500

@@ -154,16 +154,24 @@ def test_phone_numbers_are_stored_normalised(visit, typed, stored):
 
 def test_a_repeated_form_key_returns_the_first_sign_up_and_stores_nothing(visit):
     first = make_signup(visit, nik=WOMAN_1995, form_key="one-time-key")
-    again = submit(visit, form_key="one-time-key", nik=MAN_1988, full_name="Someone Else")
+    again = submit(visit, form_key="one-time-key", nik=WOMAN_1995, full_name="Typed Again Differently")
     assert again.repeated and not again.created
     assert again.signup == first
     assert signup_count() == 1
 
 
+def test_a_repeated_form_key_with_another_workers_nik_is_refused(visit):
+    make_signup(visit, nik=WOMAN_1995, form_key="one-time-key")
+    with pytest.raises(Refused) as refused:
+        submit(visit, form_key="one-time-key", nik=MAN_1988, full_name="Someone Else")
+    assert "sudah disimpan untuk pekerja lain" in refused.value.errors[None][0]
+    assert signup_count() == 1
+
+
 def test_a_repeated_form_is_answered_even_after_the_visit_is_closed(visit):
-    first = make_signup(visit, form_key="one-time-key")
+    first = make_signup(visit, nik=WOMAN_1995, form_key="one-time-key")
     visit.status = VisitStatus.DONE
-    assert make_signup(visit, form_key="one-time-key") == first
+    assert make_signup(visit, nik=WOMAN_1995, form_key="one-time-key") == first
     assert signup_count() == 1
 
 
@@ -376,8 +384,14 @@ def test_an_impossible_income_is_refused(visit, income):
 
 
 @pytest.mark.parametrize("income", [1, INCOME_MAX])
-def test_incomes_at_the_bounds_are_accepted(visit, income):
-    assert make_signup(visit, declared_income=income).declared_income == income
+def test_incomes_at_the_bounds_are_accepted_when_confirmed(visit, income):
+    assert make_signup(visit, declared_income=income, income_confirmed=True).declared_income == income
+
+
+def test_an_income_below_the_lowest_bracket_is_refused_unless_confirmed(visit):
+    message = refusal(visit=visit, declared_income=999_999).errors["declared_income"][0]
+    assert "di bawah batas upah terendah, Rp1.000.000" in message
+    assert make_signup(visit, declared_income=1_000_000).declared_income == 1_000_000
 
 
 @pytest.mark.parametrize("full_name", ["", "   ", "a" * (NAME_MAX + 1), "Siti\x00Aminah", "Siti\nAminah"])
@@ -420,3 +434,37 @@ def test_a_live_nik_is_unique_in_the_database_itself(app_context):
     db.session.add(twin)
     with pytest.raises(IntegrityError):
         db.session.flush()
+
+
+# --- who may enrol --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("born", "message"), [
+    (TODAY + timedelta(days=30), "belum terjadi"),
+    (TODAY.replace(year=TODAY.year - 1), "berusia 1 tahun"),
+    (TODAY.replace(year=TODAY.year - 15) + timedelta(days=1), "berusia 14 tahun"),
+    (TODAY.replace(year=TODAY.year - 65), "berusia 65 tahun"),
+])
+def test_a_worker_born_outside_the_enrolment_ages_is_refused(visit, born, message):
+    errors = refusal(visit=visit, nik=nik_for(birth_date=born)).errors
+    assert message in errors["nik"][-1]
+    assert signup_count() == 0
+
+
+@pytest.mark.parametrize("born", [TODAY.replace(year=TODAY.year - 15), TODAY.replace(year=TODAY.year - 65)
+                                  + timedelta(days=1)])
+def test_workers_at_the_ends_of_the_enrolment_ages_may_enrol(visit, born):
+    assert make_signup(visit, nik=nik_for(birth_date=born)).birth_date == born
+
+
+def test_the_enrolment_ages_are_those_of_the_rate_table_in_force(visit):
+    table = rate_table_on(TODAY)
+    table.enrolment_min_age, table.enrolment_age_limit = 18, 60
+    db.session.flush()
+    seventeen = TODAY.replace(year=TODAY.year - 17)
+    assert "berusia 18 sampai 59 tahun" in refusal(visit=visit, nik=nik_for(birth_date=seventeen)).errors[
+        "nik"][-1]
+
+
+@pytest.mark.parametrize("full_name", ["-1", "NaN", "[]", "\u202e", "12345", "null"])
+def test_a_name_without_letters_is_refused(visit, full_name):
+    assert refusal(visit=visit, full_name=full_name).errors["full_name"] == ["Masukkan nama pekerja dengan huruf."]

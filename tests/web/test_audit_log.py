@@ -93,7 +93,7 @@ def test_an_entry_shows_time_in_wita_actor_action_and_changes(app, admin):
     assert "koordinator" in page
     assert "Sign-up corrected" in page
     assert "Phone: — → +6281234567890" in page
-    assert "Declared income: 1,500,000 → 2,000,000" in page
+    assert "Declared income: Rp1.500.000 → Rp2.000.000" in page
 
 
 def test_a_sign_up_entry_links_to_the_sign_up(app, admin):

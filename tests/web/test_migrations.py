@@ -10,7 +10,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, inspect, select
 
 from campaign_app.extensions import db
-from campaign_app.models import SignUp
+from campaign_app.models import RateTable, SignUp
 from campaign_app.summaries import DailyResult, MonthlyResult, ProgrammeTotal, SignUpTally, rollups, tallies
 
 VERSION_TABLE = "alembic_version"
@@ -93,3 +93,12 @@ def test_the_nik_privacy_migration_turns_district_and_birth_date_into_the_birth_
         upgrade()
         assert stored() == before and len(before) > 100
         assert {"district_code", "birth_date"}.isdisjoint(c["name"] for c in inspect(db.engine).get_columns("signups"))
+
+
+@pytest.mark.own_database  # Alembic migrates on a connection of its own
+def test_the_enrolment_ages_migration_gives_the_stored_rate_tables_the_bpu_range(app):
+    with app.app_context():
+        downgrade(revision="0009_programme_totals")
+        upgrade()
+        ranges = set(db.session.execute(select(RateTable.enrolment_min_age, RateTable.enrolment_age_limit)))
+        assert ranges == {(15, 65)}

@@ -105,7 +105,8 @@ def test_an_administrator_adds_a_table_and_it_is_audited(app, admin):
     assert response.status_code == 303 and response.location == "/rates/"
     assert tables(app) == 2
     assert audit_entries(app) == [{"effective_from": "2027-01-01", "jkk_rate": "0.54", "jkk_minimum": 10_000,
-                                   "jkk_maximum": 207_000, "jkm_flat": 6_800, "jht_rate": "2"}]
+                                   "jkk_maximum": 207_000, "jkm_flat": 6_800, "jht_rate": "2", "enrolment_min_age": 15,
+                                   "enrolment_max_age": 64}]
     assert "Rate table in force from Jan 1, 2027 saved." in text(admin.get("/rates/"))
 
 
@@ -159,3 +160,11 @@ def test_the_form_needs_its_csrf_token(csrf_admin):
     assert client.post("/rates/new", data=form()).status_code == 400
     token = csrf_token_from(client.get("/rates/new").get_data(as_text=True))
     assert client.post("/rates/new", data=form(csrf_token=token)).status_code == 303
+
+
+def test_an_administrator_sets_the_enrolment_ages_of_a_new_table(app, admin):
+    assert admin.post("/rates/new", data=form(enrolment_min_age="18", enrolment_max_age="59")).status_code == 303
+    with app.app_context():
+        table = db.session.scalar(select(RateTable).order_by(RateTable.effective_from.desc()).limit(1))
+        assert (table.enrolment_min_age, table.enrolment_age_limit) == (18, 60)
+    assert "18 to 59" in text(admin.get("/rates/"))

@@ -14,11 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from campaign_app.extensions import db
+from campaign_app.fieldwork.service import close_visit
 from campaign_app.models import SignUp, SubsidyProgramme, User, Visit
 from campaign_app.signups.service import record_signup
 from campaign_app.summaries import DailyResult, rollups, tallies
 from campaign_app.validation import Refused
-from tests.factories import TODAY, in_progress_visit, signup_form
+from tests.factories import SIGNUP_NOW, TODAY, in_progress_visit, signup_form
 
 AT_ONCE = 20
 # Generous bounds that a healthy run never nears: a hang fails the test instead of stalling the suite.
@@ -139,3 +140,53 @@ def test_workers_racing_for_the_last_places_of_a_quota_never_overrun_it(app, sta
         assert db.session.scalar(select(func.count()).select_from(SignUp)
                                  .where(SignUp.subsidy_programme_id == programme_id)) == 3
         db.session.remove()
+
+
+def close_at_once(app, ids, barrier: threading.Barrier) -> tuple:
+    """The officer closes the visit (its attendance recorded first), retried like a submit; its sign-up count."""
+    visit_id, officer_id = ids
+    with app.app_context():
+        try:
+            barrier.wait(timeout=START_TIMEOUT)
+            for attempt in range(RETRIES):
+                try:
+                    summary = close_visit(db.session.get(Visit, visit_id), db.session.get(User, officer_id),
+                                          now=SIGNUP_NOW)
+                    db.session.commit()
+                    return "closed", summary.signups, attempt
+                except OperationalError:
+                    db.session.rollback()
+                    time.sleep(0.02 * (attempt + 1))
+            return "gave up", None, RETRIES
+        finally:
+            db.session.remove()
+
+
+def test_no_sign_up_lands_on_a_visit_after_its_close_committed(app, started_visit):
+    with app.app_context():
+        visit = db.session.get(Visit, started_visit[0])
+        visit.attendance_women, visit.attendance_men = 20, 20
+        db.session.commit()
+        db.session.remove()
+    forms = [signup_form(full_name=f"Pekerja Penutupan {i}") for i in range(40)]
+    barrier = threading.Barrier(len(forms) + 1)
+    results: list[tuple | None] = [None] * (len(forms) + 1)
+
+    def run(i: int) -> None:
+        try:
+            results[i] = (close_at_once(app, started_visit, barrier) if i == len(forms)
+                          else submit(app, started_visit, forms[i], barrier))
+        except Exception as error:  # noqa: BLE001  (reported by the assertions below, with its type)
+            results[i] = ("error", repr(error), None)
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(len(forms) + 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=JOIN_TIMEOUT)
+    kind, counted_at_close, _ = results[-1]
+    assert kind == "closed", results[-1]
+    kinds = [result[0] for result in results[:-1]]
+    assert set(kinds) <= {"created", "refused"}, results
+    # Every sign-up stored was there when the close counted them: none committed after it.
+    assert len(stored(app, visit_id=started_visit[0])) == counted_at_close == kinds.count("created")

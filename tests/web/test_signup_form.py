@@ -318,6 +318,32 @@ def test_bad_input_is_refused_beside_its_field_with_what_was_typed_kept(field, a
     assert signup_count(app) == 0
 
 
+@pytest.mark.parametrize(("nik", "message"), [
+    ("7271013112260009", "is in the future"),  # born 31 Dec 2026
+    ("7271010508250008", "age is 1: workers aged 15 to 64 may enrol"),  # born 5 Aug 2025
+])
+def test_impossible_workers_are_refused_and_said_so_as_the_nik_is_typed(field, app, nik, message):
+    response = field.client.post(field.url, data=filled(field, nik=nik))
+    assert response.status_code == 422 and message in text(response)
+    assert signup_count(app) == 0
+    assert message in text(field.client.get(f"/signups/nik-check?nik={nik}"))
+
+
+@pytest.mark.parametrize("full_name", ["-1", "NaN", "[]", "\u202e"])
+def test_a_name_without_letters_is_refused_beside_it(field, app, full_name):
+    response = field.client.post(field.url, data=filled(field, full_name=full_name))
+    # A lone direction mark is dropped: the name is then empty, and asked for.
+    assert response.status_code == 422 and 'id="full_name-err"' in text(response)
+    assert ("Enter the worker&#39;s name in letters." in text(response)) == (full_name != "\u202e")
+    assert signup_count(app) == 0
+
+
+def test_bidirectional_marks_are_dropped_from_what_is_typed(field, app):
+    name = "Siti \u202eAminah\u200f"
+    assert field.client.post(field.url, data=filled(field, full_name=name)).status_code == 303
+    assert signups(app)[0].full_name == "Siti Aminah"
+
+
 def test_every_message_shows_at_once_when_a_date_cannot_be_read(field, app):
     html = text(field.client.post(field.url, data=filled(field, birth_date="1995-13-01", nik="123",
                                                          declared_income="abc", consent=None)))
@@ -336,6 +362,26 @@ def test_typed_income_is_kept_as_typed(field):
 def test_income_is_read_as_people_write_it(field, app, income):
     assert field.client.post(field.url, data=filled(field, declared_income=income)).status_code == 303
     assert signups(app)[0].declared_income == 1_500_000
+
+
+@pytest.mark.parametrize("income", ["1", "500", "999.999"])
+def test_an_income_below_the_lowest_bracket_is_refused_until_confirmed(field, app, income):
+    data = filled(field, declared_income=income)
+    response = field.client.post(field.url, data=data)
+    html = text(response)
+    assert response.status_code == 422
+    assert "is below the lowest bracket, Rp1,000,000" in html and 'name="income_confirmed"' in html
+    assert signup_count(app) == 0
+    assert field.client.post(field.url, data={**data, "income_confirmed": "y"}).status_code == 303
+    assert signups(app)[0].declared_income == int(income.replace(".", ""))
+
+
+@pytest.mark.parametrize("income", ["30/11/2026", "2026-11-30", "05-08-1995", "30.11.2026"])
+def test_a_date_typed_as_the_income_is_refused_as_a_date(field, app, income):
+    response = field.client.post(field.url, data=filled(field, declared_income=income, income_confirmed="y"))
+    assert response.status_code == 422
+    assert "This looks like a date" in text(response) and f'value="{income}"' in text(response)
+    assert signup_count(app) == 0
 
 
 def test_a_quota_used_up_between_opening_and_saving_the_form_is_refused(field, app):
@@ -420,6 +466,17 @@ def test_a_key_another_officer_used_is_refused_and_replaced(field, app):
     response = field.client.post(field.url, data=filled(field, form_key="A" * 32))
     assert response.status_code == 422
     assert form_key(text(response)) != "A" * 32
+    assert signup_count(app) == 1
+
+
+def test_a_saved_form_sent_again_for_another_worker_is_refused_with_a_message(field, app):
+    data = filled(field)
+    assert field.client.post(field.url, data=data).status_code == 303
+    response = field.client.post(field.url, data={**data, "nik": MAN_1988, "full_name": "Budi Santoso"})
+    html = text(response)
+    assert response.status_code == 422
+    assert "This form was saved already for another worker" in html
+    assert 'value="Budi Santoso"' in html and form_key(html) != data["form_key"]
     assert signup_count(app) == 1
 
 

@@ -1,0 +1,144 @@
+"""An audit entry as people read it: fields named, codes as their labels, days and times for the locale, records
+by name."""
+
+import re
+from datetime import date, datetime
+
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
+
+from campaign_app.formatting import day, rupiah, wita
+from campaign_app.labels import (
+    access_label,
+    campaign_status_label,
+    channel_label,
+    obstacle_label,
+    occupation_label,
+    payer_label,
+    review_label,
+    role_label,
+    sector_label,
+    signup_status_label,
+    visit_status_label,
+)
+from campaign_app.models import AuditEntry
+
+# Names of the fields entries mention; any other is shown with its underscores as spaces.
+FIELD_LABELS = {
+    "name": _l("Name"), "full_name": _l("Full name"), "payer": _l("Paid by"), "starts_on": _l("Starts on"),
+    "ends_on": _l("Ends on"), "quota": _l("Quota"), "effective_from": _l("In force from"),
+    "jkk_rate": _l("JKK rate (%)"), "jkk_minimum": _l("JKK minimum"), "jkk_maximum": _l("JKK maximum"),
+    "jkm_flat": _l("JKM per month"), "jht_rate": _l("JHT rate (%)"), "phone": _l("Phone"), "sex": _l("Sex"),
+    "birth_date": _l("Birth date"), "occupation": _l("Occupation"), "sector": _l("Sector"),
+    "declared_income": _l("Declared income"), "status": _l("Status"), "reason": _l("Reason"),
+    "registered": _l("NIK registered"), "other_branch": _l("In another branch"),
+    "status_reason": _l("Reason"), "username": _l("Username"), "role": _l("Role"), "branch": _l("Branch"),
+    "active": _l("Active"), "language": _l("Language"), "covers_all_branches": _l("Covers every branch"),
+    "covered_branches": _l("Branches covered"), "password_changed": _l("Password changed"),
+    "regencies": _l("Regencies"), "home_regency": _l("Home regency"), "campaign": _l("Campaign"),
+    "village": _l("Village"), "officer": _l("Officer"), "channel": _l("Channel"), "budget": _l("Budget"),
+    "target_signups": _l("Target sign-ups"), "target_villages": _l("Target villages"), "partner": _l("Partner"),
+    "subsidy_programme": _l("Subsidy programme"), "description": _l("Description"), "closed_at": _l("Closed at"),
+    "visit_date": _l("Date"), "start_time": _l("Start time"), "planned_activity": _l("Planned activity"),
+    "planned_cost": _l("Planned cost"), "checked_in_at": _l("Checked in at"), "checked_in_by": _l("Checked in by"),
+    "attendance_women": _l("Women attending"), "attendance_men": _l("Men attending"),
+    "obstacles": _l("Obstacles"), "notes": _l("Notes"), "officers_assigned": _l("Officers assigned"),
+    "officers_unassigned": _l("Officers taken off"), "estimated_population": _l("Estimated population"),
+    "estimated_informal_workers": _l("Estimated informal workers"), "access_class": _l("Access"),
+    "travel_hours": _l("Travel time (hours)"), "has_jht": _l("JHT"), "review": _l("Review"),
+    "first_payment_on": _l("First payment on"), "void_reason": _l("Reason for voiding"),
+    "enrolment_min_age": _l("Youngest age to enrol"), "enrolment_max_age": _l("Oldest age to enrol"),
+    "enrolment_age_limit": _l("Age limit"), "jkk_contribution": _l("JKK contribution"),
+    "jht_contribution": _l("JHT contribution"), "kind": _l("Kind"), "postal_code": _l("Postal code"),
+}
+# The kinds of record entries name, as ``subject_type``.
+SUBJECT_LABELS = {
+    "signup": _l("Sign-up"), "visit": _l("Visit"), "rate_table": _l("Rate table"),
+    "subsidy_programme": _l("Subsidy programme"), "campaign": _l("Campaign"), "user": _l("User"),
+    "branch": _l("Branch"), "village": _l("Village"), "officer_leave": _l("Officer's leave"),
+}
+MONEY = frozenset({"budget", "planned_cost", "declared_income", "jkk_minimum", "jkk_maximum", "jkm_flat",
+                   "jkk_contribution", "jkm_contribution", "jht_contribution"})
+LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+# A long value (a free-text reason) is cut in the list: the page stays small on a slow line.
+VALUE_MAX = 80
+
+
+def _status_label(subject_type: str | None):
+    return {"visit": visit_status_label, "campaign": campaign_status_label}.get(subject_type or "",
+                                                                               signup_status_label)
+
+
+def _code_label(name: str, subject_type: str | None):
+    """The function naming the codes a field holds, or None for a field of free values."""
+    return {
+        "status": _status_label(subject_type), "role": role_label, "channel": channel_label, "access_class":
+        access_label, "occupation": occupation_label, "sector": sector_label, "payer": payer_label,
+        "review": review_label, "language": lambda code: LANGUAGES.get(code, code),
+        "obstacles": lambda codes: ", ".join(obstacle_label(code) for code in codes.split(",")),
+    }.get(name)
+
+
+def field_label(name: str) -> str:
+    label = FIELD_LABELS.get(name)
+    return str(label) if label is not None else str(name).replace("_", " ")
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= VALUE_MAX else text[:VALUE_MAX - 1] + "…"
+
+
+def value_text(value, name: str = "", subject_type: str | None = None) -> str:
+    """A stored detail value as one short line in the reader's language; empty values as a dash."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return str(_l("yes") if value else _l("no"))
+    if isinstance(value, int) and name in MONEY:
+        return rupiah(value)
+    if isinstance(value, int | float):
+        return format_decimal(value)
+    if isinstance(value, list):
+        return _cut(", ".join(value_text(item, name, subject_type) for item in value))
+    text = str(value)
+    label = _code_label(name, subject_type)
+    if label is not None:
+        return _cut(label(text))
+    if _ISO_DAY.match(text):
+        return day(date.fromisoformat(text))
+    if _ISO_MOMENT.match(text):
+        try:
+            return wita(datetime.fromisoformat(text), "short")
+        except ValueError:
+            return _cut(text)
+    return _cut(text)
+
+
+def detail_lines(entry: AuditEntry) -> list[tuple[str, str]]:
+    """Each detail of ``entry`` as (field, "before → after" or value), in the reader's language."""
+    if not isinstance(entry.details, dict):
+        return []
+    lines = []
+    for name, value in entry.details.items():
+        if isinstance(value, list) and len(value) == 2 and name not in ("officers_assigned", "officers_unassigned"):
+            before, after = value
+            text = (value_text(after, name, entry.subject_type) if before is None and entry.action == "created"
+                    else f"{value_text(before, name, entry.subject_type)} → "
+                         f"{value_text(after, name, entry.subject_type)}")
+        else:
+            text = value_text(value, name, entry.subject_type)
+        lines.append((field_label(name), text))
+    return lines
+
+
+def subject_text(entry: AuditEntry) -> str:
+    """The record an entry names: its kind, and its name as it was (a rate table by its first day), else its number."""
+    kind = str(SUBJECT_LABELS.get(entry.subject_type or "", entry.subject_type or ""))
+    name = entry.subject_name
+    if name and _ISO_DAY.match(name):
+        name = day(date.fromisoformat(name))
+    if name:
+        return f"{kind}: {name}"
+    return f"{kind} #{entry.subject_id}" if entry.subject_id else kind

@@ -1,0 +1,38 @@
+"""The app's base form: every text field drops bidirectional and invisible marks before anything else reads it."""
+
+import importlib
+import pkgutil
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import TextAreaField
+
+import campaign_app
+from campaign_app.forms import Form, StringField, strip
+
+
+class Note(Form):
+    class Meta:
+        csrf = False
+
+    name = StringField(filters=[strip])
+    text = TextAreaField()
+
+
+def test_bidirectional_and_invisible_marks_are_dropped_from_every_text_field(app):
+    with app.test_request_context():
+        form = Note(formdata=MultiDict({"name": " \u202eSiti\u200b Aminah\u200f ", "text": "baris\u2066 satu\ufeff"}))
+        assert (form.name.data, form.text.data) == ("Siti Aminah", "baris satu")
+
+
+def test_every_form_of_the_app_is_built_on_the_base_form():
+    for module in pkgutil.walk_packages(campaign_app.__path__, "campaign_app."):
+        importlib.import_module(module.name)
+    forms = [cls for cls in _subclasses(FlaskForm) if cls.__module__.startswith("campaign_app.")]
+    assert forms and [cls.__qualname__ for cls in forms if not issubclass(cls, Form)] == []
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
