@@ -77,7 +77,7 @@ def todays_visit(live_app) -> TodaysVisit:
         district = visit.village.district_code.replace(".", "")
         people = [("Siti Rahmawati", "P", date(1995, 8, 5), "Trader", "1.500.000", "Rp21.800"),
                   ("Andi Lamarauna", "L", date(1988, 3, 14), "Fisher", "2.000.000", "Rp26.800"),
-                  ("Nurul Hidayah", "P", date(2001, 11, 23), "Farmer", "900.000", "Rp16.800")]
+                  ("Nurul Hidayah", "P", date(2001, 11, 23), "Farmer", "1.000.000", "Rp16.800")]
         workers = tuple(
             Worker(name, _unregistered_nik(born, sex, district, 9999 - i), sex, born, occupation, income, monthly)
             for i, (name, sex, born, occupation, income, monthly) in enumerate(people)

@@ -31,7 +31,11 @@ from tests.factories import (
 
 ACTIVATION_HEADER = "nik;status;tanggal_bayar_pertama\n"
 # Routes that write no record: signing in and out (the sign-in log has them).
-WRITES_NOTHING = {"auth.login", "auth.logout"}
+# signups.index: the sign-up search, posted to keep NIKs out of URLs.
+WRITES_NOTHING = {"auth.login", "auth.logout", "signups.index"}
+# Routes whose only writes are sessions ending, which the auth log records (campaign_app/auth), and the NIK check,
+# whose only write is its own audit entry of the look-up (campaign_app/signups/lookup.py).
+WRITES_ELSEWHERE_LOGGED = {"auth.sign_out_everywhere", "users.end_sessions", "signups.check_nik"}
 
 
 @dataclass
@@ -231,7 +235,7 @@ def _post_endpoints(app) -> set[str]:
 
 
 def test_every_post_route_is_a_write_audited_here_or_writes_nothing(app):
-    assert _post_endpoints(app) - WRITES_NOTHING == set(SCENARIOS)
+    assert _post_endpoints(app) - WRITES_NOTHING - WRITES_ELSEWHERE_LOGGED == set(SCENARIOS)
 
 
 @pytest.mark.parametrize("endpoint", sorted(SCENARIOS))
