@@ -86,7 +86,7 @@ def correct_signup(signup: SignUp, actor: User, *, full_name: str, phone: str | 
     check_choices(errors, occupation, sector, signup.payer)
     check_income(errors, declared_income)
     if declared_income != signup.declared_income:
-        check_low_income(errors, declared_income, income_confirmed, signup.rate_table.effective_from)
+        check_low_income(errors, declared_income, income_confirmed, signup.rate_table)
     if errors:
         raise Refused(errors)
 

@@ -28,11 +28,17 @@ class Contribution:
         return self.jkk + self.jkm + self.jht
 
 
-def rate_table_on(day: date) -> RateTable:
-    """The rate table in force on ``day``: the latest whose ``effective_from`` is not after it."""
-    table = db.session.scalar(
+def rates_in_force(day: date) -> RateTable | None:
+    """The rate table in force on ``day``: the latest whose ``effective_from`` is not after it (None: there is none).
+    A sign-up reads it once and hands it to every check that needs it."""
+    return db.session.scalar(
         select(RateTable).where(RateTable.effective_from <= day).order_by(RateTable.effective_from.desc()).limit(1)
     )
+
+
+def rate_table_on(day: date) -> RateTable:
+    """The rate table in force on ``day``; raises ``NoRateTable`` when there is none."""
+    table = rates_in_force(day)
     if table is None:
         raise NoRateTable(day)
     return table
@@ -58,9 +64,13 @@ def _rupiah(amount: Decimal) -> int:
 
 def compute_contribution(declared_income: int, with_jht: bool, day: date) -> Contribution:
     """JKK (a share of income within its floor and ceiling), JKM (flat) and, if chosen, JHT (a share)."""
+    return contribution_under(rate_table_on(day), declared_income, with_jht)
+
+
+def contribution_under(table: RateTable, declared_income: int, with_jht: bool) -> Contribution:
+    """The contribution ``compute_contribution`` gives, under the rate table ``table``."""
     if declared_income < 0:
         raise ValueError("declared income below zero")
-    table = rate_table_on(day)
     income = Decimal(declared_income)
     jkk = min(max(_rupiah(income * table.jkk_rate), table.jkk_minimum), table.jkk_maximum)
     jht = _rupiah(income * table.jht_rate) if with_jht else 0

@@ -20,7 +20,7 @@ from campaign_app.ids import parse_id
 from campaign_app.models import Payer, Role, Visit, VisitStatus
 from campaign_app.rendering import render
 from campaign_app.signups import bp, records
-from campaign_app.signups.contributions import NoRateTable, compute_contribution
+from campaign_app.signups.contributions import NoRateTable, compute_contribution, rates_in_force
 from campaign_app.signups.forms import SignUpForm, csrf_refused, new_form_key, parse_income
 from campaign_app.signups.lookup import Registration, audit_refused_duplicate, elsewhere_message, look_up_nik
 from campaign_app.signups.nik import NikCheck, check_nik
@@ -145,7 +145,7 @@ def _posted_nik(form: SignUpForm) -> dict | None:
 
 def _nik_context(check: NikCheck, registration: Registration | None = None) -> dict:
     """What the NIK check shows: its errors, or what it says, mismatches, and any registration of it."""
-    problem = age_problem(check.birth_date, clock.today()) if check.valid else None
+    problem = age_problem(check.birth_date, clock.today(), rates_in_force(clock.today())) if check.valid else None
     if problem:
         check.errors.append(problem)
     if not check.valid:

@@ -22,6 +22,7 @@ from campaign_app.ids import ID_MAX
 from campaign_app.models import (
     Occupation,
     Payer,
+    RateTable,
     Review,
     Sector,
     SignUp,
@@ -34,10 +35,9 @@ from campaign_app.models import (
 )
 from campaign_app.signups.contributions import (
     Contribution,
-    NoRateTable,
-    compute_contribution,
+    contribution_under,
     lowest_bracket_income,
-    rate_table_on,
+    rates_in_force,
 )
 from campaign_app.signups.lookup import elsewhere_message, registration_for
 from campaign_app.signups.nik import NikCheck, check_nik
@@ -264,15 +264,13 @@ def check_income(errors: dict, declared_income: int | None) -> None:
                                        "Rp1.000.000.000.")]
 
 
-def check_low_income(errors: dict, declared_income: int | None, confirmed: bool, day: date) -> None:
-    """Add a message to ``errors`` when the income is below the lowest bracket of the rates in force on ``day``
-    and not ``confirmed``: "1" or "500" is a typing mistake far more often than an income."""
-    if "declared_income" in errors or not isinstance(declared_income, int):
+def check_low_income(errors: dict, declared_income: int | None, confirmed: bool, table: RateTable | None) -> None:
+    """Add a message to ``errors`` when the income is below the lowest bracket of the rate table ``table`` and not
+    ``confirmed``: "1" or "500" is a typing mistake far more often than an income. No table: nothing to say here
+    (the contribution is refused with its own message)."""
+    if "declared_income" in errors or not isinstance(declared_income, int) or table is None:
         return
-    try:
-        floor = lowest_bracket_income(rate_table_on(day))
-    except NoRateTable:
-        return  # refused with its own message when the contribution is computed
+    floor = lowest_bracket_income(table)
     if declared_income < floor and confirmed is not True:
         errors["declared_income"] = [_(
             "Rp%(income)s a month is below the lowest bracket, Rp%(floor)s. Check the amount; if the worker really "
@@ -285,17 +283,16 @@ def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
-def age_problem(birth_date: date | None, today: date) -> str | None:
+def age_problem(birth_date: date | None, today: date, table: RateTable | None) -> str | None:
     """Why a worker born on ``birth_date`` may not enrol ``today`` (a birth date in the future, an age outside the
-    range of the rate table in force), in the user's language; None when they may, or when it cannot be told."""
+    range of ``table``, the rate table in force), in the user's language; None when they may, or when it cannot be
+    told (no table: the contribution is refused with its own message)."""
     if birth_date is None:
         return None
     if birth_date > today:
         return _("The birth date in this NIK, %(date)s, is in the future.", date=format_date(birth_date))
-    try:
-        table = rate_table_on(today)
-    except NoRateTable:
-        return None  # refused with its own message when the contribution is computed
+    if table is None:
+        return None
     age = age_on(birth_date, today)
     if not table.enrolment_min_age <= age < table.enrolment_age_limit:
         return _("By this NIK the worker's age is %(age)d: workers aged %(min)d to %(max)d may enrol.",
@@ -303,18 +300,17 @@ def age_problem(birth_date: date | None, today: date) -> str | None:
     return None
 
 
-def _check_age(errors: dict, check: NikCheck, today: date) -> None:
-    problem = age_problem(check.birth_date, today) if check.valid else None
+def _check_age(errors: dict, check: NikCheck, today: date, table: RateTable | None) -> None:
+    problem = age_problem(check.birth_date, today, table) if check.valid else None
     if problem:
         errors.setdefault("nik", []).append(problem)
 
 
-def _contribution(declared_income: int, with_jht: bool, today: date) -> Contribution:
-    try:
-        return compute_contribution(declared_income, with_jht, today)
-    except NoRateTable:
+def _contribution(declared_income: int, with_jht: bool, today: date, table: RateTable | None) -> Contribution:
+    if table is None:
         raise Refused.on(None, _("No contribution rates are in force on %(date)s; ask an administrator.",
-                                 date=format_date(today))) from None
+                                 date=format_date(today)))
+    return contribution_under(table, declared_income, with_jht)
 
 
 def field_errors(*, nik: str, full_name: str, sex: str | None, birth_date: date | None, phone: str | None,
@@ -327,10 +323,11 @@ def field_errors(*, nik: str, full_name: str, sex: str | None, birth_date: date 
     if consent is not True:
         errors["consent"] = [_("The worker's consent to the processing of personal data is required.")]
     check, _name, _phone = _check_person(errors, nik, full_name, sex, birth_date, phone)
-    _check_age(errors, check, today)
+    table = rates_in_force(today)
+    _check_age(errors, check, today, table)
     check_choices(errors, occupation, sector, payer)
     check_income(errors, declared_income)
-    check_low_income(errors, declared_income, income_confirmed, today)
+    check_low_income(errors, declared_income, income_confirmed, table)
     _check_programme(errors, payer, subsidy_programme_id, today)
     return errors
 
@@ -367,10 +364,12 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     if consent is not True:
         errors["consent"] = [_("The worker's consent to the processing of personal data is required.")]
     check, name, e164 = _check_person(errors, nik, full_name, sex, birth_date, phone)
-    _check_age(errors, check, today)
+    # Read once: the age range, the lowest bracket and the contribution all come from it.
+    table = rates_in_force(today)
+    _check_age(errors, check, today, table)
     check_choices(errors, occupation, sector, payer)
     check_income(errors, declared_income)
-    check_low_income(errors, declared_income, income_confirmed, today)
+    check_low_income(errors, declared_income, income_confirmed, table)
     programme = _check_programme(errors, payer, subsidy_programme_id, today)
     if errors:
         raise Refused(errors)
@@ -381,7 +380,7 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     registered = _registered(index)
     if registered is not None:
         return _repeated_or_refused(registered, form_key, officer)
-    contribution = _contribution(declared_income, bool(with_jht), today)
+    contribution = _contribution(declared_income, bool(with_jht), today, table)
     key = name_key(name)
     born = birth_index(check.district_code, check.birth_date)
     near = _near_duplicates(born=born, key=key, index=index)
