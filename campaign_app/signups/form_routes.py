@@ -2,7 +2,6 @@
 
 from datetime import UTC, date, datetime
 
-from babel.numbers import format_decimal
 from flask import abort, current_app, g, make_response, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -15,6 +14,7 @@ from campaign_app.access import roles
 from campaign_app.answers import REFUSED, committing, saving, success
 from campaign_app.dates import parse_day
 from campaign_app.extensions import limiter
+from campaign_app.formatting import whole_numbers
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
 from campaign_app.ids import parse_id
 from campaign_app.models import Payer, Role, Visit, VisitStatus
@@ -57,11 +57,10 @@ def _arg(name: str) -> str:
 
 
 def _programme_choices(programmes: list[records.ProgrammeOption]) -> list[SelectChoice]:
-    # The label translated and the locale looked up once for the list, not once a programme: the form offers every
-    # running programme, about a hundred at national scale.
-    label, locale = _("%(name)s · %(left)s places left"), get_locale()
-    return [SelectChoice(str(p.id), label % {"name": p.name, "left": format_decimal(p.remaining, locale=locale)})
-            for p in programmes]
+    # The label translated and the number format read once for the list, not once a programme: the form offers
+    # every running programme, about a hundred at national scale.
+    label, places = _("%(name)s · %(left)s places left"), whole_numbers(get_locale())
+    return [SelectChoice(str(p.id), label % {"name": p.name, "left": places(p.remaining)}) for p in programmes]
 
 
 def _blocked_message(visit: Visit) -> str | None:

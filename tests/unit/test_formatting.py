@@ -2,9 +2,12 @@
 
 from datetime import UTC, datetime
 
+import pytest
+from babel import Locale
+from babel.numbers import format_decimal
 from flask_babel import force_locale
 
-from campaign_app.formatting import number, rupiah, wita
+from campaign_app.formatting import number, rupiah, whole_numbers, wita
 
 
 def test_rupiah_uses_dots_for_thousands(app_context):
@@ -25,3 +28,10 @@ def test_numbers_follow_the_language(app):
             assert number(83762) == "83.762"
         with force_locale("en"):
             assert number(83762) == "83,762"
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_whole_numbers_are_grouped_as_format_decimal_groups_them(language):
+    places = whole_numbers(Locale.parse(language))
+    for value in (0, 7, 999, 1_000, 12_345, 1_234_567):
+        assert places(value) == format_decimal(value, locale=language)
