@@ -123,8 +123,8 @@ def _signup_data(signup: SignUp, history: list[AuditEntry]) -> dict:
     }
 
 
-def _histories(ids: list[int]) -> dict[int, list[AuditEntry]]:
-    histories: dict[int, list[AuditEntry]] = {id_: [] for id_ in ids}
+def _histories(ids: list[int]) -> dict[int | None, list[AuditEntry]]:
+    histories: dict[int | None, list[AuditEntry]] = {id_: [] for id_ in ids}
     for entry in db.session.scalars(
             select(AuditEntry).options(joinedload(AuditEntry.actor))
             .where(AuditEntry.subject_type == SUBJECT, AuditEntry.subject_id.in_(ids))
@@ -198,12 +198,14 @@ def erase_person(person: Person, actor: User, *, confirmation: str | None, reaso
     reason = _check_erasure(confirmation, reason)
     history_before = person.ids
     _scrub_history(history_before)
+    # As text: the log reads a list of two as "before → after".
+    erased_together = ", ".join(f"#{id_}" for id_ in person.ids)
     # Recorded before the writes: the entries speak for the sign-ups, whose generic entries (with their old values)
     # are then never written.
     for signup in person.signups:
         record(AuditAction.DATA_SUBJECT_ERASED, actor=actor, subject_type=SUBJECT, subject_id=signup.id,
                branch_id=signup.branch_id, subject_name=ERASED,
-               details={"erasure_reason": reason, "signups": person.ids}, now=now)
+               details={"erasure_reason": reason, "signups": erased_together}, now=now)
     erased_index = secrets.token_hex(32)
     erased_nik = encrypt_nik(ERASED)
     for signup in person.signups:

@@ -187,7 +187,7 @@ def test_an_erasure_is_audited_per_sign_up_with_who_when_and_why_and_no_personal
     assert [(e.action, e.actor_id, e.subject_id, e.at.replace(tzinfo=None)) for e in written] == [
         (AuditAction.DATA_SUBJECT_ERASED, admin.id, s.id, LATER.replace(tzinfo=None)) for s in siti]
     assert written[0].details == {"erasure_reason": "Permintaan tertulis 2026-11-03",
-                                  "signups": [s.id for s in siti]}
+                                  "signups": f"#{siti[0].id}, #{siti[1].id}"}
 
 
 @pytest.mark.parametrize("confirmation", ["", "hapus", "YA", None])
