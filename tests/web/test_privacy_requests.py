@@ -11,8 +11,8 @@ from campaign_app.extensions import db
 from campaign_app.models import AuditAction, AuditEntry, SignUp
 from campaign_app.privacy.service import ERASED
 from campaign_app.summaries import drift
-from tests.factories import in_progress_visit, make_officer, make_signup
 from tests.conftest import csrf_token_from
+from tests.factories import in_progress_visit, make_officer, make_signup
 from tests.logs import captured_log
 
 HTMX = {"HX-Request": "true"}
