@@ -50,6 +50,7 @@ FIELD_LABELS = {
     "enrolment_min_age": _l("Youngest age to enrol"), "enrolment_max_age": _l("Oldest age to enrol"),
     "enrolment_age_limit": _l("Age limit"), "jkk_contribution": _l("JKK contribution"),
     "jht_contribution": _l("JHT contribution"), "kind": _l("Kind"), "postal_code": _l("Postal code"),
+    "found": _l("Sign-ups found"), "erasure_reason": _l("Reason for erasing"), "signups": _l("Sign-ups"),
 }
 # The kinds of record entries name, as ``subject_type``.
 SUBJECT_LABELS = {

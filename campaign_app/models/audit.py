@@ -23,6 +23,10 @@ class AuditAction(enum.StrEnum):
     SUBSIDY_PROGRAMME_CREATED = "subsidy_programme_created"
     SUBSIDY_PROGRAMME_CHANGED = "subsidy_programme_changed"
     EXPORT_DOWNLOADED = "export_downloaded"
+    # A data-subject request (UU PDP): a person looked up by NIK, their data exported, or erased.
+    DATA_SUBJECT_LOOKED_UP = "data_subject_looked_up"
+    DATA_SUBJECT_EXPORTED = "data_subject_exported"
+    DATA_SUBJECT_ERASED = "data_subject_erased"
     # Any other write, recorded from the flush (``campaign_app.audit.tracking``): the record says what was written.
     CREATED = "created"
     CHANGED = "changed"

@@ -14,6 +14,7 @@ from campaign_app.audit.tracking import UnauditedBulkChange
 from campaign_app.extensions import db
 from campaign_app.models import AuditEntry, OfficerLeave, SignUp, Village, VisitStatus
 from campaign_app.officers.service import add_leave
+from campaign_app.signups.personal_data import decrypt_nik
 from tests.conftest import DEMO_USERS
 from tests.factories import (
     NEAR_VILLAGE,
@@ -139,6 +140,14 @@ SCENARIOS = {
                                                       "jkk_minimum": "10.000", "jkk_maximum": "207.000",
                                                       "jkm_flat": "6.800", "jht_rate": "2"},
                                "rate_table", "rate_table_created", "enrolment_min_age"),
+    "privacy.requests": lambda: (s := _signup()) and Write(
+        "admin", "/privacy/requests", {"nik": decrypt_nik(s.nik_ciphertext)}, "signup", "data_subject_looked_up",
+        "found"),
+    "privacy.export": lambda: (s := _signup()) and Write("admin", f"/privacy/people/{s.id}/export", {}, "signup",
+                                                         "data_subject_exported"),
+    "privacy.erase": lambda: (s := _signup()) and Write(
+        "admin", f"/privacy/people/{s.id}/erase", {"confirmation": "HAPUS", "reason": "Permintaan tertulis"},
+        "signup", "data_subject_erased", "erasure_reason"),
     "signups.activation": lambda: (s := _signup()) and Write(
         "coordinator", "/signups/activation", {"file": (BytesIO(_activation_csv(s)), "aktivasi.csv")},
         "signup", "changed", "status"),
@@ -225,8 +234,6 @@ def _programme():
 
 
 def _activation_csv(signup: SignUp) -> bytes:
-    from campaign_app.signups.personal_data import decrypt_nik
-
     return f"{ACTIVATION_HEADER}{decrypt_nik(signup.nik_ciphertext)};aktif;{TODAY.isoformat()}\n".encode()
 
 
