@@ -115,6 +115,7 @@ AUDIT_ACTION_LABELS = {
     AuditAction.SUBSIDY_PROGRAMME_CREATED: _l("Subsidy programme added"),
     AuditAction.SUBSIDY_PROGRAMME_CHANGED: _l("Subsidy programme changed"),
     AuditAction.EXPORT_DOWNLOADED: _l("Export downloaded"),
+    AuditAction.SESSIONS_ENDED: _l("Sessions ended"),
     AuditAction.DATA_SUBJECT_LOOKED_UP: _l("Person looked up (data request)"),
     AuditAction.DATA_SUBJECT_EXPORTED: _l("Person's data exported"),
     AuditAction.DATA_SUBJECT_ERASED: _l("Person's data erased"),

@@ -3,12 +3,13 @@
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from campaign_app.audit.service import record
 from campaign_app.auth import user_sessions
 from campaign_app.auth.password_policy import password_problem
 from campaign_app.auth.signals import sign_in_accepted, sign_in_refused
 from campaign_app.config import SUPPORTED_LANGUAGES
 from campaign_app.extensions import db
-from campaign_app.models import User
+from campaign_app.models import AuditAction, User
 from campaign_app.passwords import spend_a_check
 from campaign_app.validation import Refused
 
@@ -57,10 +58,16 @@ def sign_out(user: User) -> None:
 
 
 def sign_out_everywhere(user: User) -> int:
-    """End every session of ``user``, this one included; returns how many were live."""
+    """End every session of ``user``, this one included, audited as theirs; returns how many were live."""
     ended = user_sessions.end_sessions(user, user_sessions.EVERYWHERE)
-    db.session.flush()
+    audit_sessions_ended(user, user, ended)
     return ended
+
+
+def audit_sessions_ended(user: User, actor: User, ended: int) -> None:
+    """Record that ``actor`` ended every session of ``user`` (``ended`` of them were live)."""
+    record(AuditAction.SESSIONS_ENDED, actor=actor, subject_type="user", subject_id=user.id,
+           subject_name=user.username, branch_id=user.branch_id, details={"sessions": ended})
 
 
 def live_sessions(user: User) -> int:

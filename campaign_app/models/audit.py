@@ -23,6 +23,8 @@ class AuditAction(enum.StrEnum):
     SUBSIDY_PROGRAMME_CREATED = "subsidy_programme_created"
     SUBSIDY_PROGRAMME_CHANGED = "subsidy_programme_changed"
     EXPORT_DOWNLOADED = "export_downloaded"
+    # Every session of a user ended on purpose: by the user ("sign out everywhere") or by an administrator.
+    SESSIONS_ENDED = "sessions_ended"
     # A data-subject request (UU PDP): a person looked up by NIK, their data exported, or erased.
     DATA_SUBJECT_LOOKED_UP = "data_subject_looked_up"
     DATA_SUBJECT_EXPORTED = "data_subject_exported"

@@ -131,7 +131,7 @@ def end_sessions(user_id: int):
     user = _load_user(user_id)
     ending_own = user.id == current_user.id
     with committing():
-        ended = service.end_sessions(user)
+        ended = service.end_sessions(user, current_user._get_current_object())
     if ending_own:
         logout_user()
         session.clear()

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from campaign_app.auth import user_sessions
-from campaign_app.auth.service import check_new_password
+from campaign_app.auth.service import audit_sessions_ended, check_new_password
 from campaign_app.config import SUPPORTED_LANGUAGES
 from campaign_app.extensions import db
 from campaign_app.models import Branch, Role, User
@@ -189,10 +189,11 @@ def reset_password(user: User, new_password: str) -> None:
     db.session.flush()
 
 
-def end_sessions(user: User) -> int:
-    """End every session of ``user``, as an administrator does for a lost phone; returns how many were live."""
+def end_sessions(user: User, actor: User) -> int:
+    """End every session of ``user``, as an administrator (``actor``) does for a lost phone, audited; returns how
+    many were live."""
     ended = user_sessions.end_sessions(user, user_sessions.ADMINISTRATOR)
-    db.session.flush()
+    audit_sessions_ended(user, actor, ended)
     return ended
 
 

@@ -188,11 +188,13 @@ def report(scale: str, samples: dict[str, list[float]]) -> dict[str, float]:
 
 
 def settle() -> None:
-    """After a bulk load on SQLite, move the write-ahead log into the database: commits that find a log of
-    hundreds of megabytes each try to checkpoint it, and the yardstick would time that instead of an insert."""
-    if db.engine.dialect.name == "sqlite":
-        with db.engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    """After a bulk load, what a database in service would have done by itself meanwhile. SQLite: move the
+    write-ahead log into the database (commits that find a log of hundreds of megabytes each try to checkpoint it,
+    and the yardstick would time that instead of an insert). PostgreSQL: ANALYZE, as autovacuum would after
+    hundreds of thousands of new rows (the planner would otherwise plan on the empty tables' statistics)."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)" if db.engine.dialect.name == "sqlite"
+                                   else "ANALYZE")
 
 
 def summaries_consistent() -> str:

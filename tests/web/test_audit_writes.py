@@ -34,9 +34,8 @@ ACTIVATION_HEADER = "nik;status;tanggal_bayar_pertama\n"
 # Routes that write no record: signing in and out (the sign-in log has them).
 # signups.index: the sign-up search, posted to keep NIKs out of URLs.
 WRITES_NOTHING = {"auth.login", "auth.logout", "signups.index"}
-# Routes whose only writes are sessions ending, which the auth log records (campaign_app/auth), and the NIK check,
-# whose only write is its own audit entry of the look-up (campaign_app/signups/lookup.py).
-WRITES_ELSEWHERE_LOGGED = {"auth.sign_out_everywhere", "users.end_sessions", "signups.check_nik"}
+# The NIK check, whose only write is its own audit entry of the look-up (campaign_app/signups/lookup.py).
+WRITES_ELSEWHERE_LOGGED = {"signups.check_nik"}
 
 
 @dataclass
@@ -184,6 +183,10 @@ SCENARIOS = {
     "users.edit": lambda: (u := make_officer(name="Nama Lama")) and Write(
         "admin", f"/users/{u.id}", {"full_name": "Nama Baru", "role": "officer", "branch": str(u.branch_id),
                                     "language": "id", "active": "y"}, "user", "changed", "full_name"),
+    "auth.sign_out_everywhere": lambda: Write("officer", "/account/sessions/end", {}, "user", "sessions_ended",
+                                              "sessions"),
+    "users.end_sessions": lambda: (u := make_officer()) and Write(
+        "admin", f"/users/{u.id}/sessions/end", {}, "user", "sessions_ended", "sessions"),
     "users.reset_password": lambda: (u := make_officer()) and Write(
         "admin", f"/users/{u.id}/password", {"new_password": "another-long-password"}, "user", "changed",
         "password_changed"),
