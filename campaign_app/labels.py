@@ -115,6 +115,7 @@ AUDIT_ACTION_LABELS = {
     AuditAction.SUBSIDY_PROGRAMME_CREATED: _l("Subsidy programme added"),
     AuditAction.SUBSIDY_PROGRAMME_CHANGED: _l("Subsidy programme changed"),
     AuditAction.EXPORT_DOWNLOADED: _l("Export downloaded"),
+    AuditAction.VOIDED_SIGNUPS_PURGED: _l("Voided sign-ups purged"),
     AuditAction.CREATED: _l("Added"),
     AuditAction.CHANGED: _l("Changed"),
     AuditAction.DELETED: _l("Removed"),

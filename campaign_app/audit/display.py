@@ -50,6 +50,9 @@ FIELD_LABELS = {
     "enrolment_min_age": _l("Youngest age to enrol"), "enrolment_max_age": _l("Oldest age to enrol"),
     "enrolment_age_limit": _l("Age limit"), "jkk_contribution": _l("JKK contribution"),
     "jht_contribution": _l("JHT contribution"), "kind": _l("Kind"), "postal_code": _l("Postal code"),
+    "purged": _l("Sign-ups purged"), "retention_days": _l("Retention (days)"), "voided_before": _l("Voided before"),
+    "audit_entries_cleared": _l("Audit entries cleared"), "personal_data_purged": _l("Personal data purged"),
+    "consent_version": _l("Consent text version"),
 }
 # The kinds of record entries name, as ``subject_type``.
 SUBJECT_LABELS = {

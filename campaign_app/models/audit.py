@@ -23,6 +23,7 @@ class AuditAction(enum.StrEnum):
     SUBSIDY_PROGRAMME_CREATED = "subsidy_programme_created"
     SUBSIDY_PROGRAMME_CHANGED = "subsidy_programme_changed"
     EXPORT_DOWNLOADED = "export_downloaded"
+    VOIDED_SIGNUPS_PURGED = "voided_signups_purged"
     # Any other write, recorded from the flush (``campaign_app.audit.tracking``): the record says what was written.
     CREATED = "created"
     CHANGED = "changed"
