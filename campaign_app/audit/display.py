@@ -3,6 +3,7 @@ by name."""
 
 import re
 from datetime import date, datetime
+from typing import Protocol
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
@@ -21,7 +22,16 @@ from campaign_app.labels import (
     signup_status_label,
     visit_status_label,
 )
-from campaign_app.models import AuditEntry
+
+
+class Entry(Protocol):
+    """What these functions read of an entry: an ``AuditEntry``, or a row of its columns (an export's)."""
+
+    action: str
+    subject_type: str | None
+    subject_id: int | None
+    subject_name: str | None
+    details: dict
 
 # Names of the fields entries mention; any other is shown with its underscores as spaces.
 FIELD_LABELS = {
@@ -119,7 +129,7 @@ def value_text(value, name: str = "", subject_type: str | None = None) -> str:
     return _cut(text)
 
 
-def detail_lines(entry: AuditEntry) -> list[tuple[str, str]]:
+def detail_lines(entry: Entry) -> list[tuple[str, str]]:
     """Each detail of ``entry`` as (field, "before → after" or value), in the reader's language."""
     if not isinstance(entry.details, dict):
         return []
@@ -136,7 +146,7 @@ def detail_lines(entry: AuditEntry) -> list[tuple[str, str]]:
     return lines
 
 
-def subject_text(entry: AuditEntry) -> str:
+def subject_text(entry: Entry) -> str:
     """The record an entry names: its kind, and its name as it was (a rate table by its first day), else its number."""
     kind = str(SUBJECT_LABELS.get(entry.subject_type or "", entry.subject_type or ""))
     name = entry.subject_name
