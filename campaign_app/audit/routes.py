@@ -1,6 +1,8 @@
 """The audit log page: administrators and managers read who did what, filtered, newest first; administrators
 download it (for a breach notice), each download itself audited."""
 
+from collections.abc import Iterator
+
 from flask import Response, current_app, request, stream_with_context
 from flask_babel import get_locale
 from flask_login import current_user
@@ -66,6 +68,7 @@ def export():
         record(AuditAction.EXPORT_DOWNLOADED, actor=current_user, branch_id=filters.branch_id,
                details={"table": "audit", "format": file_format, "filters": params})
     written = audit_table(queries.all_entries(current_user, filters))
+    chunks: Iterator[str] | Iterator[bytes]
     if file_format == "xlsx":
         chunks, mimetype = xlsx_chunks(written, title="Audit"), XLSX_MIMETYPE
     else:
