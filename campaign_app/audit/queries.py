@@ -112,13 +112,21 @@ EXPORTED = (AuditEntry.at, AuditEntry.action, AuditEntry.subject_type, AuditEntr
 def all_entries(user: User, filters: AuditFilters, chunk: int = 1000) -> Iterator[Row]:
     """Every entry ``user`` may read that passes ``filters``, newest first, read ``chunk`` rows at a time from one
     statement (a server-side cursor on PostgreSQL): rows with the ``EXPORTED`` columns, then ``full_name``,
-    ``username`` and ``name`` (the branch's). Closing the iterator early closes the cursor."""
-    result = db.session.execute(_joined(user, filters, *EXPORTED).execution_options(yield_per=chunk))
-    try:
-        for part in result.partitions():
-            yield from part
-    finally:
-        result.close()
+    ``username`` and ``name`` (the branch's). Closing the iterator early closes the cursor.
+
+    The statement is made now, from ``user`` as loaded; it runs when the first row is asked for (a download streams
+    after the commit of its audit entry, which expires ``user``)."""
+    statement = _joined(user, filters, *EXPORTED).execution_options(yield_per=chunk)
+
+    def rows() -> Iterator[Row]:
+        result = db.session.execute(statement)
+        try:
+            for part in result.partitions():
+                yield from part
+        finally:
+            result.close()
+
+    return rows()
 
 
 def audit_branches(user: User) -> list[tuple[int, str]]:

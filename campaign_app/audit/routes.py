@@ -63,16 +63,17 @@ def export():
     if file_format not in FORMATS:
         return render_error(400)
     _form, filters, params, _several = _filters()
-    # Committed before the file streams: the entry is kept even if the client stops reading half-way through.
-    with committing():
-        record(AuditAction.EXPORT_DOWNLOADED, actor=current_user, branch_id=filters.branch_id,
-               details={"table": "audit", "format": file_format, "filters": params})
+    # Everything read of the signed-in user is read now: the commit below expires it, and the file streams after.
     written = audit_table(queries.all_entries(current_user, filters))
     chunks: Iterator[str] | Iterator[bytes]
     if file_format == "xlsx":
         chunks, mimetype = xlsx_chunks(written, title="Audit"), XLSX_MIMETYPE
     else:
         chunks, mimetype = csv_chunks(written, decimal_comma=get_locale().language == "id"), CSV_MIMETYPE
+    # Committed before the file streams: the entry is kept even if the client stops reading half-way through.
+    with committing():
+        record(AuditAction.EXPORT_DOWNLOADED, actor=current_user, branch_id=filters.branch_id,
+               details={"table": "audit", "format": file_format, "filters": params})
     response = Response(stream_with_context(chunks), mimetype=mimetype)
     filename = f"jangkau-audit-{clock.today().isoformat()}.{file_format}"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -8,8 +8,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from campaign_app.audit.export import without_nik
+from campaign_app.audit.queries import AuditFilters, all_entries
 from campaign_app.extensions import db
 from campaign_app.models import AuditAction, AuditEntry
+from tests.factories import user_named
 from tests.web.test_audit_log import add_entry, text
 
 NIK = "7271014508950001"
@@ -93,3 +95,12 @@ def test_the_page_offers_the_download_with_its_filters(admin, voided_entry):
 def test_sixteen_digits_are_masked_to_their_last_four_and_shorter_numbers_are_kept():
     assert without_nik(f"NIK {NIK}, Rp1500000, 12345678901234567") == "NIK ************0001, Rp1500000, " \
                                                                        "12345678901234567"
+
+
+def test_the_entries_are_chosen_for_the_reader_before_the_download_streams(app_context, voided_entry):
+    # The download streams after the commit of its own audit entry, which expires the signed-in user.
+    reader = user_named("admin")
+    entries = all_entries(reader, AuditFilters(subject_id=SUBJECT_ID))
+    db.session.expire(reader)
+    db.session.expunge(reader)
+    assert [row.subject_id for row in entries] == [SUBJECT_ID]
