@@ -103,8 +103,12 @@ def _cut(text: str) -> str:
     return text if len(text) <= VALUE_MAX else text[:VALUE_MAX - 1] + "…"
 
 
-def value_text(value, name: str = "", subject_type: str | None = None) -> str:
-    """A stored detail value as one short line in the reader's language; empty values as a dash."""
+def value_text(value, name: str = "", subject_type: str | None = None, whole: bool = False) -> str:
+    """A stored detail value as one short line in the reader's language (``whole``: not cut); empty values as a
+    dash."""
+    def cut(text: str) -> str:
+        return text if whole else _cut(text)
+
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
@@ -114,34 +118,35 @@ def value_text(value, name: str = "", subject_type: str | None = None) -> str:
     if isinstance(value, int | float):
         return format_decimal(value)
     if isinstance(value, list):
-        return _cut(", ".join(value_text(item, name, subject_type) for item in value))
+        return cut(", ".join(value_text(item, name, subject_type, whole) for item in value))
     text = str(value)
     label = _code_label(name, subject_type)
     if label is not None:
-        return _cut(label(text))
+        return cut(label(text))
     if _ISO_DAY.match(text):
         return day(date.fromisoformat(text))
     if _ISO_MOMENT.match(text):
         try:
             return wita(datetime.fromisoformat(text), "short")
         except ValueError:
-            return _cut(text)
-    return _cut(text)
+            return cut(text)
+    return cut(text)
 
 
-def detail_lines(entry: Entry) -> list[tuple[str, str]]:
-    """Each detail of ``entry`` as (field, "before → after" or value), in the reader's language."""
+def detail_lines(entry: Entry, whole: bool = False) -> list[tuple[str, str]]:
+    """Each detail of ``entry`` as (field, "before → after" or value), in the reader's language; long values cut
+    unless ``whole`` (an export)."""
     if not isinstance(entry.details, dict):
         return []
     lines = []
     for name, value in entry.details.items():
         if isinstance(value, list) and len(value) == 2 and name not in ("officers_assigned", "officers_unassigned"):
             before, after = value
-            text = (value_text(after, name, entry.subject_type) if before is None and entry.action == "created"
-                    else f"{value_text(before, name, entry.subject_type)} → "
-                         f"{value_text(after, name, entry.subject_type)}")
+            text = (value_text(after, name, entry.subject_type, whole) if before is None and entry.action == "created"
+                    else f"{value_text(before, name, entry.subject_type, whole)} → "
+                         f"{value_text(after, name, entry.subject_type, whole)}")
         else:
-            text = value_text(value, name, entry.subject_type)
+            text = value_text(value, name, entry.subject_type, whole)
         lines.append((field_label(name), text))
     return lines
 

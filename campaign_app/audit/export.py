@@ -34,7 +34,7 @@ def _moment(at: datetime) -> str:
 
 
 def _cells(row: Row) -> list:
-    details = "; ".join(f"{name}: {text}" for name, text in detail_lines(row))
+    details = "; ".join(f"{name}: {text}" for name, text in detail_lines(row, whole=True))
     return [_moment(row.at), row.full_name, row.username, audit_action_label(row.action), row.name,
             without_nik(subject_text(row)) if row.subject_type else None, row.subject_id, without_nik(details) or None]
 

@@ -104,3 +104,11 @@ def test_the_entries_are_chosen_for_the_reader_before_the_download_streams(app_c
     db.session.expire(reader)
     db.session.expunge(reader)
     assert [row.subject_id for row in entries] == [SUBJECT_ID]
+
+
+def test_a_long_reason_is_downloaded_whole_though_the_page_cuts_it(app, admin):
+    reason = "Pekerja pindah ke kabupaten lain sebelum kunjungan; data dicatat ulang oleh koordinator cabang " * 2
+    add_entry(app, action=AuditAction.SIGNUP_VOIDED, subject_type="signup", subject_id=SUBJECT_ID,
+              details={"reason": reason.strip()})
+    assert reason.strip() in text(admin.get("/audit/export", query_string={"subject_id": SUBJECT_ID}))
+    assert reason.strip() not in text(admin.get("/audit/", query_string={"subject_id": SUBJECT_ID}))
