@@ -119,6 +119,7 @@ AUDIT_ACTION_LABELS = {
     AuditAction.DATA_SUBJECT_LOOKED_UP: _l("Person looked up (data request)"),
     AuditAction.DATA_SUBJECT_EXPORTED: _l("Person's data exported"),
     AuditAction.DATA_SUBJECT_ERASED: _l("Person's data erased"),
+    AuditAction.VOIDED_SIGNUPS_PURGED: _l("Voided sign-ups purged"),
     AuditAction.CREATED: _l("Added"),
     AuditAction.CHANGED: _l("Changed"),
     AuditAction.DELETED: _l("Removed"),

@@ -23,6 +23,7 @@ from campaign_app.models import (
     Visit,
     VisitStatus,
 )
+from campaign_app.signups.consent import consent_text_on
 from campaign_app.signups.service import record_signup
 from campaign_app.users.service import create_user
 from campaign_app.visits.service import schedule_visit
@@ -100,7 +101,7 @@ def signup_form(nik: str | None = None, **fields) -> dict:
     values = {"form_key": f"signup-form-{n}", "nik": nik_for() if nik is None else nik, "full_name": f"Pekerja Uji {n}",
               "sex": None, "birth_date": None, "phone": None, "occupation": Occupation.FARMER, "sector": Sector.BPU,
               "with_jht": False, "declared_income": 1_500_000, "payer": Payer.SELF, "subsidy_programme_id": None,
-              "consent": True, "today": TODAY, "now": SIGNUP_NOW}
+              "consent": True, "consent_version": consent_text_on(TODAY).version, "today": TODAY, "now": SIGNUP_NOW}
     values.update(fields)
     return values
 

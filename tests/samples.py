@@ -47,6 +47,7 @@ from campaign_app.models import (
     VisitOfficer,
     VisitStatus,
 )
+from campaign_app.signups.consent import consent_text_on
 from campaign_app.signups.service import record_signup
 from campaign_app.validation import Refused
 from campaign_app.visits.assignments import record_leave
@@ -257,7 +258,7 @@ def signup_id() -> Samples:
                 visit=visit, officer=officer, form_key=f"sample-{branch.id}", nik=f"{district}450890{branch.id:04d}",
                 full_name="Sampel Pekerja", sex=None, birth_date=None, phone=None, occupation="farmer",
                 sector="bpu", with_jht=False, declared_income=1_500_000, payer=Payer.SELF, subsidy_programme_id=None,
-                consent=True, today=visit.visit_date,
+                consent=True, consent_version=consent_text_on(visit.visit_date).version, today=visit.visit_date,
                 now=datetime.combine(visit.visit_date, time(2, 0), tzinfo=UTC),
             ).signup
             db.session.commit()

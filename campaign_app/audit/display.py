@@ -3,6 +3,7 @@ by name."""
 
 import re
 from datetime import date, datetime
+from typing import Protocol
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
@@ -21,7 +22,16 @@ from campaign_app.labels import (
     signup_status_label,
     visit_status_label,
 )
-from campaign_app.models import AuditEntry
+
+
+class Entry(Protocol):
+    """What these functions read of an entry: an ``AuditEntry``, or a row of its columns (an export's)."""
+
+    action: str
+    subject_type: str | None
+    subject_id: int | None
+    subject_name: str | None
+    details: dict
 
 # Names of the fields entries mention; any other is shown with its underscores as spaces.
 FIELD_LABELS = {
@@ -51,6 +61,9 @@ FIELD_LABELS = {
     "enrolment_age_limit": _l("Age limit"), "jkk_contribution": _l("JKK contribution"),
     "jht_contribution": _l("JHT contribution"), "kind": _l("Kind"), "postal_code": _l("Postal code"),
     "found": _l("Sign-ups found"), "erasure_reason": _l("Reason for erasing"), "signups": _l("Sign-ups"),
+    "purged": _l("Sign-ups purged"), "retention_days": _l("Retention (days)"), "voided_before": _l("Voided before"),
+    "audit_entries_cleared": _l("Audit entries cleared"), "personal_data_purged": _l("Personal data purged"),
+    "consent_version": _l("Consent text version"),
 }
 # The kinds of record entries name, as ``subject_type``.
 SUBJECT_LABELS = {
@@ -91,8 +104,12 @@ def _cut(text: str) -> str:
     return text if len(text) <= VALUE_MAX else text[:VALUE_MAX - 1] + "…"
 
 
-def value_text(value, name: str = "", subject_type: str | None = None) -> str:
-    """A stored detail value as one short line in the reader's language; empty values as a dash."""
+def value_text(value, name: str = "", subject_type: str | None = None, whole: bool = False) -> str:
+    """A stored detail value as one short line in the reader's language (``whole``: not cut); empty values as a
+    dash."""
+    def cut(text: str) -> str:
+        return text if whole else _cut(text)
+
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
@@ -102,39 +119,40 @@ def value_text(value, name: str = "", subject_type: str | None = None) -> str:
     if isinstance(value, int | float):
         return format_decimal(value)
     if isinstance(value, list):
-        return _cut(", ".join(value_text(item, name, subject_type) for item in value))
+        return cut(", ".join(value_text(item, name, subject_type, whole) for item in value))
     text = str(value)
     label = _code_label(name, subject_type)
     if label is not None:
-        return _cut(label(text))
+        return cut(label(text))
     if _ISO_DAY.match(text):
         return day(date.fromisoformat(text))
     if _ISO_MOMENT.match(text):
         try:
             return wita(datetime.fromisoformat(text), "short")
         except ValueError:
-            return _cut(text)
-    return _cut(text)
+            return cut(text)
+    return cut(text)
 
 
-def detail_lines(entry: AuditEntry) -> list[tuple[str, str]]:
-    """Each detail of ``entry`` as (field, "before → after" or value), in the reader's language."""
+def detail_lines(entry: Entry, whole: bool = False) -> list[tuple[str, str]]:
+    """Each detail of ``entry`` as (field, "before → after" or value), in the reader's language; long values cut
+    unless ``whole`` (an export)."""
     if not isinstance(entry.details, dict):
         return []
     lines = []
     for name, value in entry.details.items():
         if isinstance(value, list) and len(value) == 2 and name not in ("officers_assigned", "officers_unassigned"):
             before, after = value
-            text = (value_text(after, name, entry.subject_type) if before is None and entry.action == "created"
-                    else f"{value_text(before, name, entry.subject_type)} → "
-                         f"{value_text(after, name, entry.subject_type)}")
+            text = (value_text(after, name, entry.subject_type, whole) if before is None and entry.action == "created"
+                    else f"{value_text(before, name, entry.subject_type, whole)} → "
+                         f"{value_text(after, name, entry.subject_type, whole)}")
         else:
-            text = value_text(value, name, entry.subject_type)
+            text = value_text(value, name, entry.subject_type, whole)
         lines.append((field_label(name), text))
     return lines
 
 
-def subject_text(entry: AuditEntry) -> str:
+def subject_text(entry: Entry) -> str:
     """The record an entry names: its kind, and its name as it was (a rate table by its first day), else its number."""
     kind = str(SUBJECT_LABELS.get(entry.subject_type or "", entry.subject_type or ""))
     name = entry.subject_name

@@ -1,14 +1,24 @@
-"""The audit log page: administrators and managers read who did what, filtered, newest first."""
+"""The audit log page: administrators and managers read who did what, filtered, newest first; administrators
+download it (for a breach notice), each download itself audited."""
 
-from flask import current_app, request
+from collections.abc import Iterator
+
+from flask import Response, current_app, request, stream_with_context
+from flask_babel import get_locale
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from campaign_app import clock
 from campaign_app.access import roles
+from campaign_app.answers import committing
 from campaign_app.audit import bp, display, queries
+from campaign_app.audit.export import FORMATS, audit_table
 from campaign_app.audit.forms import AuditFilterForm
-from campaign_app.models import Role
+from campaign_app.audit.service import record
+from campaign_app.errors import render_error
+from campaign_app.models import AuditAction, Role
 from campaign_app.rendering import render
+from campaign_app.reports.exports import CSV_MIMETYPE, XLSX_MIMETYPE, csv_chunks, xlsx_chunks
 
 FILTERS = ("action", "actor", "branch", "date_from", "date_to", "subject", "subject_id")
 
@@ -44,3 +54,27 @@ def index():
     return render("audit/index.html", fragment="results", filters=form, page=page, params=params,
                   several_branches=several_branches, subject_labels=queries.SUBJECT_LABELS,
                   detail_lines=display.detail_lines, subject_text=display.subject_text)
+
+
+@bp.get("/export")
+@roles(Role.ADMIN)
+def export():
+    file_format = request.args.get("format", "csv")
+    if file_format not in FORMATS:
+        return render_error(400)
+    _form, filters, params, _several = _filters()
+    # Everything read of the signed-in user is read now: the commit below expires it, and the file streams after.
+    written = audit_table(queries.all_entries(current_user, filters))
+    chunks: Iterator[str] | Iterator[bytes]
+    if file_format == "xlsx":
+        chunks, mimetype = xlsx_chunks(written, title="Audit"), XLSX_MIMETYPE
+    else:
+        chunks, mimetype = csv_chunks(written, decimal_comma=get_locale().language == "id"), CSV_MIMETYPE
+    # Committed before the file streams: the entry is kept even if the client stops reading half-way through.
+    with committing():
+        record(AuditAction.EXPORT_DOWNLOADED, actor=current_user, branch_id=filters.branch_id,
+               details={"table": "audit", "format": file_format, "filters": params})
+    response = Response(stream_with_context(chunks), mimetype=mimetype)
+    filename = f"jangkau-audit-{clock.today().isoformat()}.{file_format}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

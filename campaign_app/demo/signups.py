@@ -33,6 +33,7 @@ from campaign_app.models import (
     VisitOfficer,
     VisitStatus,
 )
+from campaign_app.signups.consent import consent_text_on
 from campaign_app.signups.service import DuplicateNik, record_signup
 from campaign_app.validation import Refused
 
@@ -192,7 +193,8 @@ def _sign_up(visit: Visit, officer: User, form_key: str, nik_of, worker: _Worker
                 visit=visit, officer=officer, form_key=form_key, nik=nik_of(), full_name=worker.full_name,
                 sex=worker.sex, birth_date=worker.birth_date, phone=worker.phone, occupation=worker.occupation,
                 sector=worker.sector, with_jht=worker.with_jht, declared_income=worker.income, payer=payer,
-                subsidy_programme_id=programme_id, consent=True, today=visit.visit_date, now=now,
+                subsidy_programme_id=programme_id, consent=True,
+                consent_version=consent_text_on(visit.visit_date).version, today=visit.visit_date, now=now,
             ).signup
         except DuplicateNik:
             continue  # the serial is taken in this district for this birth date: another one

@@ -29,6 +29,7 @@ class AuditAction(enum.StrEnum):
     DATA_SUBJECT_LOOKED_UP = "data_subject_looked_up"
     DATA_SUBJECT_EXPORTED = "data_subject_exported"
     DATA_SUBJECT_ERASED = "data_subject_erased"
+    VOIDED_SIGNUPS_PURGED = "voided_signups_purged"
     # Any other write, recorded from the flush (``campaign_app.audit.tracking``): the record says what was written.
     CREATED = "created"
     CHANGED = "changed"

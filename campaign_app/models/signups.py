@@ -154,6 +154,9 @@ class SignUp(Model):
     payer: Mapped[str] = mapped_column(String(10))
     subsidy_programme_id: Mapped[int | None] = mapped_column(ForeignKey("subsidy_programmes.id"), index=True)
     consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The version of the consent text shown (campaign_app/signups/consent.py); sign-ups stored before versions were
+    # recorded were all shown version 1.
+    consent_version: Mapped[int] = mapped_column(SmallInteger, server_default="1")
     status: Mapped[str] = mapped_column(String(10), default=SignUpStatus.REGISTERED, index=True)
     first_payment_on: Mapped[date | None] = mapped_column(Date)
     # Set when the sign-up was saved as a near-duplicate of another (same name, birth date, district).

@@ -20,6 +20,7 @@ from campaign_app.ids import parse_id
 from campaign_app.models import Payer, Role, Visit, VisitStatus
 from campaign_app.rendering import render
 from campaign_app.signups import bp, records
+from campaign_app.signups.consent import consent_text_on
 from campaign_app.signups.contributions import NoRateTable, compute_contribution, rates_in_force
 from campaign_app.signups.forms import SignUpForm, csrf_refused, new_form_key, parse_income
 from campaign_app.signups.lookup import Registration, audit_refused_duplicate, elsewhere_message, look_up_nik
@@ -73,6 +74,7 @@ def _page(visit: Visit, form: SignUpForm, programmes, *, status: int = 200, save
           duplicate_id: int | None = None):
     blocked = _blocked_message(visit)
     return render(TEMPLATE, fragment="signup_form", status=status, visit=visit,
+                  consent_text=consent_text_on(clock.today()),
                   form=form, visit_url=_visit_url(visit.id), blocked=blocked,
                   show_form=not blocked or request.method == "POST", saved=saved, duplicate_id=duplicate_id,
                   nik=_posted_nik(form),
@@ -91,6 +93,7 @@ def new(visit_id: int):
         programmes = records.running_programmes(today)
         form = SignUpForm(_programme_choices(programmes), formdata=None)
         form.form_key.data = new_form_key()
+        form.consent_version.data = consent_text_on(today).version
         saved = records.saved_signup(current_user, parse_id(request.args.get("saved")), visit.id)
         return _page(visit, form, programmes, saved=saved)
 
@@ -118,6 +121,7 @@ def new(visit_id: int):
     if not form.form_key.data or records.key_used(form.form_key.data):
         # A tampered key, or one another officer's form used: this form gets a fresh one.
         form.form_key.data = new_form_key()
+    _show_consent_in_force(form, today)
     duplicate = done.refused if isinstance(done.refused, DuplicateNik) else None
     duplicate_id = duplicate.existing_id if duplicate else None
     if duplicate_id is not None:
@@ -131,6 +135,15 @@ def new(visit_id: int):
     form.offer(_programme_choices(programmes))
     # A NIK registered already is a conflict with that record (409); any other refusal, refused input.
     return _page(visit, form, programmes, status=409 if duplicate else REFUSED, duplicate_id=duplicate_id)
+
+
+def _show_consent_in_force(form: SignUpForm, today: date) -> None:
+    """After a refused submit the form shows the consent text in force; a worker who agreed to another version is
+    asked again (the box is cleared), everything else typed is kept."""
+    in_force = consent_text_on(today).version
+    if form.consent_version.data != in_force:
+        form.consent_version.data = in_force
+        form.consent.data = False
 
 
 def _posted_nik(form: SignUpForm) -> dict | None:

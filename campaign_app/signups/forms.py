@@ -24,6 +24,7 @@ from campaign_app.forms import (
     optional_int,
     strip,
 )
+from campaign_app.ids import parse_id
 from campaign_app.labels import OCCUPATION_LABELS, PAYER_LABELS, SECTOR_LABELS
 from campaign_app.signups.changes import REASON_MAX
 from campaign_app.signups.service import INCOME_MAX, NAME_MAX
@@ -104,6 +105,13 @@ def one_time_key(value):
     return value if isinstance(value, str) and FORM_KEY.match(value) else None
 
 
+def consent_version_shown(value):
+    """The consent text's version the form showed, or None when what was sent names none."""
+    if isinstance(value, int):
+        return value
+    return parse_id(value) if isinstance(value, str) else None
+
+
 def _choices(labels: dict, blank) -> list[SelectChoice]:
     return [SelectChoice("", blank), *(SelectChoice(code.value, label) for code, label in labels.items())]
 
@@ -156,6 +164,8 @@ class SignUpForm(WorkerFields):
     subsidy_programme = SelectField(_l("Subsidy programme"), coerce=optional_int, choices=[], validate_choice=False,
                                     invalid_value_message=_l("Choose one of the programmes listed."))
     consent = BooleanField(_l("The worker agrees"))
+    # The consent text's version shown above the box: a sign-up records it, and the service refuses an older one.
+    consent_version = HiddenField(filters=[consent_version_shown])
 
     def __init__(self, programmes: list[SelectChoice] = (), **kwargs):
         super().__init__(**kwargs)
@@ -175,7 +185,7 @@ class SignUpForm(WorkerFields):
             "sector": self.sector.data, "with_jht": bool(self.with_jht.data),
             "declared_income": self.declared_income.data, "payer": self.payer.data,
             "subsidy_programme_id": self.subsidy_programme.data, "consent": bool(self.consent.data),
-            "income_confirmed": bool(self.income_confirmed.data),
+            "consent_version": self.consent_version.data, "income_confirmed": bool(self.income_confirmed.data),
         }
 
 

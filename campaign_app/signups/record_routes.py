@@ -16,6 +16,7 @@ from campaign_app.labels import signup_status_label
 from campaign_app.models import Role, SignUp, SignUpStatus
 from campaign_app.rendering import render
 from campaign_app.signups import bp, changes, records
+from campaign_app.signups.consent import consent_text
 from campaign_app.signups.forms import CorrectionForm, SignUpFilterForm, VoidForm, csrf_refused
 from campaign_app.validation import Refused
 
@@ -95,6 +96,7 @@ def _show_page(signup: SignUp, *, status: int = 200, void_form: VoidForm | None 
                   history=records.history(signup), may_change=may_change,
                   may_void=may_change and signup.status != SignUpStatus.ACTIVATED,
                   may_reveal=changes.may_reveal(signup, current_user), revealed=revealed,
+                  consent_text=consent_text(signup.consent_version),
                   void_form=void_form or VoidForm(formdata=None), field_labels=FIELD_LABELS)
 
 

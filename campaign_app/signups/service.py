@@ -33,6 +33,7 @@ from campaign_app.models import (
     VisitOfficer,
     VisitStatus,
 )
+from campaign_app.signups.consent import ConsentText, consent_text_on
 from campaign_app.signups.contributions import (
     Contribution,
     contribution_under,
@@ -54,6 +55,12 @@ SEXES = ("L", "P")
 NOT_NAMES = frozenset({"nan", "null", "undefined", "none", "[object object]", "true", "false"})
 # Longer than any way of writing an Indonesian number: refused before parsing.
 PHONE_TYPED_MAX = 30
+
+
+def consent_changed_message() -> str:
+    """What a sign-up posted from a form that showed an older consent text is refused with."""
+    return _("The consent text has changed since this form was opened: show the worker the new text below and ask "
+             "for their consent again.")
 
 
 @dataclass(frozen=True)
@@ -313,15 +320,25 @@ def _contribution(declared_income: int, with_jht: bool, today: date, table: Rate
     return contribution_under(table, declared_income, with_jht)
 
 
+def _check_consent_version(errors: dict, consent_version: int | None, today: date) -> ConsentText:
+    """The consent text in force ``today``; a form that showed another version gets the message to show it anew."""
+    in_force = consent_text_on(today)
+    if consent_version != in_force.version:
+        # Replaces "consent is required": the worker must first be shown the new text.
+        errors["consent"] = [consent_changed_message()]
+    return in_force
+
+
 def field_errors(*, nik: str, full_name: str, sex: str | None, birth_date: date | None, phone: str | None,
                  occupation: str | None, sector: str | None, declared_income: int | None, payer: str | None,
-                 subsidy_programme_id: int | None, consent: bool, today: date,
+                 subsidy_programme_id: int | None, consent: bool, consent_version: int | None, today: date,
                  income_confirmed: bool = False) -> dict[str | None, list[str]]:
     """The messages ``record_signup`` gives for these fields, without writing anything: a form that could
     not even be read (a date or amount typed wrongly) shows every other message with it."""
     errors: dict[str | None, list[str]] = {}
     if consent is not True:
         errors["consent"] = [_("The worker's consent to the processing of personal data is required.")]
+    _check_consent_version(errors, consent_version, today)
     check, _name, _phone = _check_person(errors, nik, full_name, sex, birth_date, phone)
     table = rates_in_force(today)
     _check_age(errors, check, today, table)
@@ -337,10 +354,13 @@ def field_errors(*, nik: str, full_name: str, sex: str | None, birth_date: date 
 def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_name: str, sex: str | None,
                   birth_date: date | None, phone: str | None, occupation: str, sector: str, with_jht: bool,
                   declared_income: int | None, payer: str, subsidy_programme_id: int | None, consent: bool,
-                  today: date, now: datetime, income_confirmed: bool = False) -> SignUpOutcome:
+                  consent_version: int | None, today: date, now: datetime,
+                  income_confirmed: bool = False) -> SignUpOutcome:
     """Register a worker at ``visit``, recorded by ``officer``, from a sign-up form with the one-time ``form_key``.
 
-    The visit must be in progress and the officer assigned to it; the worker must consent. The NIK must
+    The visit must be in progress and the officer assigned to it; the worker must consent to the consent text in
+    force ``today``, whose version the form showed (``consent_version``: a form opened before the text changed is
+    refused, so that the worker is shown the new text). The NIK must
     be valid and agree with the stated sex and birth date (left empty, they are read from the NIK), and its
     birth date give an age within the enrolment range of the rate table in force ``today``. The
     phone is stored in E.164 form. A subsidy programme must be running ``today`` with quota left. The
@@ -363,6 +383,7 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     errors: dict[str | None, list[str]] = {}
     if consent is not True:
         errors["consent"] = [_("The worker's consent to the processing of personal data is required.")]
+    consent_shown = _check_consent_version(errors, consent_version, today)
     check, name, e164 = _check_person(errors, nik, full_name, sex, birth_date, phone)
     # Read once: the age range, the lowest bracket and the contribution all come from it.
     table = rates_in_force(today)
@@ -393,6 +414,7 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
         declared_income=declared_income, rate_table_id=contribution.rate_table_id,
         jkk_contribution=contribution.jkk, jkm_contribution=contribution.jkm, jht_contribution=contribution.jht,
         payer=payer, subsidy_programme_id=programme.id if programme else None, consent_at=now,
+        consent_version=consent_shown.version,
         status=SignUpStatus.REGISTERED, created_at=now, review=Review.PENDING if near else None,
     )
     try:

@@ -139,7 +139,7 @@ class Officer:
             "nik": nik_for(birth_date=date(1970, 1, 1) + timedelta(days=serial), serial=1),
             "full_name": f"Pekerja Bench {serial}", "phone": "0812 3456 7890", "occupation": "farmer",
             "sector": "bpu", "declared_income": "1.500.000", "payer": "subsidy" if subsidised else "self",
-            "subsidy_programme": str(self.programme_id) if subsidised else "", "consent": "y",
+            "subsidy_programme": str(self.programme_id) if subsidised else "", "consent": "y", "consent_version": "1",
         })
         assert response.status_code == 303, f"sign-up {serial} was not saved: {response.get_data(as_text=True)}"
 

@@ -53,3 +53,10 @@ def test_the_log_level_comes_from_the_environment(tmp_path, monkeypatch):
 
 def test_database_errors_do_not_quote_the_values_of_their_statement(tmp_path):
     assert load_config(str(tmp_path))["SQLALCHEMY_ENGINE_OPTIONS"]["hide_parameters"] is True
+
+
+def test_voided_sign_ups_are_kept_a_year_unless_the_environment_says_otherwise(tmp_path, monkeypatch):
+    monkeypatch.delenv("VOIDED_RETENTION_DAYS", raising=False)
+    assert load_config(str(tmp_path))["VOIDED_RETENTION_DAYS"] == 365
+    monkeypatch.setenv("VOIDED_RETENTION_DAYS", "730")
+    assert load_config(str(tmp_path))["VOIDED_RETENTION_DAYS"] == 730

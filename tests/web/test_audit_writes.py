@@ -162,7 +162,8 @@ SCENARIOS = {
     "signups.new": lambda: (v := _started_visit()) and Write(
         "officer", f"/signups/visits/{v.id}/new", {"form_key": "s" * 32, "nik": "7271014508950001",
                                                    "full_name": "Siti Aminah", "occupation": "fisher", "sector": "bpu",
-                                                   "declared_income": "1.500.000", "payer": "self", "consent": "y"},
+                                                   "declared_income": "1.500.000", "payer": "self", "consent": "y",
+                                                   "consent_version": "1"},
         "signup", "created", "occupation"),
     "signups.reveal": lambda: (s := _signup()) and Write("coordinator", f"/signups/{s.id}/reveal", {}, "signup",
                                                          "nik_revealed"),

@@ -102,3 +102,14 @@ def test_the_enrolment_ages_migration_gives_the_stored_rate_tables_the_bpu_range
         upgrade()
         ranges = set(db.session.execute(select(RateTable.enrolment_min_age, RateTable.enrolment_age_limit)))
         assert ranges == {(15, 65)}
+
+
+@pytest.mark.own_database  # Alembic migrates on a connection of its own
+def test_the_consent_versions_migration_records_version_1_on_the_sign_ups_already_stored(app):
+    with app.app_context():
+        db.session.remove()
+        downgrade(revision="0013_audit_input")
+        assert "consent_version" not in {c["name"] for c in inspect(db.engine).get_columns("signups")}
+        upgrade()
+        versions = db.session.execute(select(SignUp.consent_version, func.count()).group_by(SignUp.consent_version))
+        assert {version: count > 100 for version, count in versions} == {1: True}

@@ -78,7 +78,7 @@ def sign_up_form(page, **changes) -> dict:
     key = re.search(r'name="form_key"[^>]*value="([^"]+)"', page.get_data(as_text=True)).group(1)
     values = {"form_key": key, "nik": NIK, "full_name": NAME, "sex": "", "birth_date": "", "phone": PHONE,
               "occupation": "fisher", "sector": "bpu", "declared_income": "1.500.000", "payer": "self",
-              "subsidy_programme": "", "consent": "y"}
+              "subsidy_programme": "", "consent": "y", "consent_version": "1"}
     return values | changes
 
 

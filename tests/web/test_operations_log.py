@@ -62,7 +62,7 @@ class Recorded:
 def sign_up_form(key: str, **changes) -> dict:
     values = {"form_key": key, "nik": NIK, "full_name": NAME, "sex": "", "birth_date": "", "phone": PHONE,
               "occupation": "fisher", "sector": "bpu", "declared_income": "1.500.000", "payer": "self",
-              "subsidy_programme": "", "consent": "y"}
+              "subsidy_programme": "", "consent": "y", "consent_version": "1"}
     return values | changes
 
 

@@ -68,7 +68,8 @@ def filled(field: Field, **changes) -> dict:
     """The form as an officer fills it in, with the key of a freshly opened form."""
     values = {"form_key": form_key(text(field.client.get(field.url))), "nik": WOMAN_1995, "full_name": "Siti Aminah",
               "sex": "", "birth_date": "", "phone": "0812 3456 7890", "occupation": "fisher", "sector": "bpu",
-              "declared_income": "1.500.000", "payer": "self", "subsidy_programme": "", "consent": "y"}
+              "declared_income": "1.500.000", "payer": "self", "subsidy_programme": "", "consent": "y",
+              "consent_version": "1"}
     values.update(changes)
     return {name: value for name, value in values.items() if value is not None}
 
@@ -503,7 +504,7 @@ def test_a_form_posted_without_a_valid_csrf_token_is_refused_with_a_message(app_
     html = text(client.get(url))
     response = client.post(url, data={"form_key": form_key(html), "nik": WOMAN_1995, "full_name": "Siti",
                                       "occupation": "farmer", "sector": "bpu", "declared_income": "1500000",
-                                      "payer": "self", "consent": "y", "csrf_token": "forged"})
+                                      "payer": "self", "consent": "y", "consent_version": "1", "csrf_token": "forged"})
     assert response.status_code == 400
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SignUp).where(SignUp.visit_id == visit.id)) == 0
