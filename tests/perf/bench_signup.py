@@ -48,6 +48,7 @@ from campaign_app.models import (
     VisitStatus,
     branch_regencies,
 )
+from campaign_app.signups.consent import consent_text_on
 from campaign_app.subsidies.service import used_quota
 from campaign_app.summaries import SignUpTally, drift
 from campaign_app.users.service import create_user
@@ -125,6 +126,8 @@ class Officer:
         self.url = f"/signups/visits/{visit_id}/new"
         self.serial = 0
         self.programme_id: int | None = None
+        # The consent text the form shows today, as its hidden field posts it.
+        self.consent_version = str(consent_text_on(clock.today()).version)
 
     def form(self) -> None:
         response = self.client.get(self.url)
@@ -139,7 +142,8 @@ class Officer:
             "nik": nik_for(birth_date=date(1970, 1, 1) + timedelta(days=serial), serial=1),
             "full_name": f"Pekerja Bench {serial}", "phone": "0812 3456 7890", "occupation": "farmer",
             "sector": "bpu", "declared_income": "1.500.000", "payer": "subsidy" if subsidised else "self",
-            "subsidy_programme": str(self.programme_id) if subsidised else "", "consent": "y", "consent_version": "1",
+            "subsidy_programme": str(self.programme_id) if subsidised else "", "consent": "y",
+            "consent_version": self.consent_version,
         })
         assert response.status_code == 303, f"sign-up {serial} was not saved: {response.get_data(as_text=True)}"
 
