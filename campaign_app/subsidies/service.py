@@ -48,8 +48,8 @@ def programme_state(programme: SubsidyProgramme, today: date) -> str:
 
 def used_places(programme_id):
     """SQL for the sign-ups (not void) a programme pays for, ``programme_id`` its id or an id column: its row of the
-    programme totals, kept with the tallies after every change (one row, whatever the programme holds). The one
-    place the used quota is read: the programme list, the sign-up form and both quota checks."""
+    programme totals, kept with the tallies after every change (one row, whatever the programme holds). Read by the
+    programme list and both quota checks; the sign-up form joins the same rows (``signups.records``)."""
     return func.coalesce(select(ProgrammeTotal.signups).where(ProgrammeTotal.programme_id == programme_id)
                          .scalar_subquery(), 0)
 
