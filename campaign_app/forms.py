@@ -15,25 +15,37 @@ from campaign_app.dates import EARLIEST_DAY, LATEST_DAY
 # Control characters (NUL above all) cannot be stored by PostgreSQL and never belong in a name.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CONTROL_CHARACTERS_IN_LINE = re.compile(r"[\x00-\x1f\x7f]")
-# Invisible marks that reorder or hide text (U+202E shows "gnp.exe" as "exe.png"), and the C1 controls: no name or
-# note needs them, and a lone one looks like an empty value. The visible C0 controls are refused with a message.
-INVISIBLE_CHARACTERS = re.compile("[\x80-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+# Invisible marks that reorder or hide text (U+202E shows "gnp.exe" as "exe.png"), the C0 controls but tab and line
+# breaks (NUL above all, which PostgreSQL cannot store), and the C1 controls: no name or note needs them, and a lone
+# one looks like an empty value.
+INVISIBLE_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+# Tabs and line breaks, which a one-line field cannot hold: pasted into one, they are read as a space.
+LINE_BREAKS = re.compile(r"[\t\n\r]+")
 
 
 def strip_invisible(value):
-    """Remove bidirectional and other invisible formatting characters from typed text."""
+    """Remove control characters, bidirectional marks and other invisible formatting characters from typed text."""
     return INVISIBLE_CHARACTERS.sub("", value) if isinstance(value, str) else value
 
 
+def one_line(value):
+    """Tabs and line breaks pasted into a one-line field, read as a space."""
+    return LINE_BREAKS.sub(" ", value) if isinstance(value, str) else value
+
+
 class Form(FlaskForm):
-    """The app's forms: every text field drops invisible characters before its own filters and validators run."""
+    """The app's forms: every text field drops control and invisible characters (and a one-line field its line
+    breaks) before its own filters and validators run. Passwords are taken exactly as typed."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             field = unbound_field.bind(form=form, **options)
             # WTForms' own base: text areas, search and the app's text fields alike.
-            if isinstance(field, wtforms.StringField):
-                field.filters = (strip_invisible, *field.filters)
+            if isinstance(field, wtforms.StringField) and not isinstance(field, wtforms.PasswordField):
+                cleaning = (strip_invisible,) if isinstance(field, wtforms.TextAreaField) else (strip_invisible,
+                                                                                                one_line)
+                field.filters = (*cleaning, *field.filters)
             return field
 
 

@@ -8,7 +8,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import TextAreaField
 
 import campaign_app
-from campaign_app.forms import Form, StringField, strip
+from campaign_app.forms import Form, PasswordField, StringField, strip
 
 
 class Note(Form):
@@ -17,12 +17,25 @@ class Note(Form):
 
     name = StringField(filters=[strip])
     text = TextAreaField()
+    password = PasswordField()
 
 
 def test_bidirectional_and_invisible_marks_are_dropped_from_every_text_field(app):
     with app.test_request_context():
         form = Note(formdata=MultiDict({"name": " \u202eSiti\u200b Aminah\u200f ", "text": "baris\u2066 satu\ufeff"}))
         assert (form.name.data, form.text.data) == ("Siti Aminah", "baris satu")
+
+
+def test_control_characters_are_dropped_and_a_one_line_field_reads_line_breaks_as_spaces(app):
+    with app.test_request_context():
+        form = Note(formdata=MultiDict({"name": "Pasar\x00 Malam\x1b\x7f\x85\tRaya",
+                                        "text": "baris\x00 satu\nbaris\tdua"}))
+        assert (form.name.data, form.text.data) == ("Pasar Malam Raya", "baris satu\nbaris\tdua")
+
+
+def test_a_password_is_taken_exactly_as_typed(app):
+    with app.test_request_context():
+        assert Note(formdata=MultiDict({"password": "kata\u200bsandi\x01"})).password.data == "kata\u200bsandi\x01"
 
 
 def test_every_form_of_the_app_is_built_on_the_base_form():

@@ -273,7 +273,6 @@ def test_a_partial_name_lists_the_candidates_and_keeps_what_was_typed(app, coord
     ({"village": "Desa Tidak Ada", "village_code": ""}, "No village served by this branch matches"),
     ({"village": "", "village_code": ""}, "Type the village"),
     ({"village": "", "village_code": LUWUK_VILLAGE}, "is not served by this branch"),
-    ({"village": "Besusu\x00", "village_code": ""}, "control"),
     ({"visit_date": (TODAY - DAY).isoformat()}, "The date has passed"),
     ({"visit_date": (TODAY + 400 * DAY).isoformat()}, "The campaign runs from"),
     ({"visit_date": "2026-02-30"}, "Enter a real date"),
@@ -282,7 +281,6 @@ def test_a_partial_name_lists_the_candidates_and_keeps_what_was_typed(app, coord
     ({"start_time": "25:99"}, "Enter a time"),
     ({"planned_activity": ""}, "Describe the activity"),
     ({"planned_activity": "x" * 201}, "At most 200 characters"),
-    ({"planned_activity": "Sosialisasi\x00"}, "control"),
     ({"planned_cost": "99999999999999999999999"}, "at most Rp999.999.999.999"),
     ({"planned_cost": "-5"}, "zero or more"),
     ({"planned_cost": "banyak sekali"}, "whole Rupiah"),
@@ -440,8 +438,7 @@ def test_a_planned_visit_is_postponed_or_cancelled_with_a_reason(app, coordinato
     assert (visit.status, visit.status_reason) == (status, "Banjir di jalan desa")
 
 
-@pytest.mark.parametrize(("reason", "message"), [("", "Give the reason"), ("x" * 501, "At most 500"),
-                                                 ("Banjir\x00", "control")])
+@pytest.mark.parametrize(("reason", "message"), [("", "Give the reason"), ("x" * 501, "At most 500")])
 def test_a_missing_or_bad_reason_is_refused(app, coordinator, plan, reason, message):
     visit_id = scheduled(app, plan)
     response = coordinator.post(f"/visits/{visit_id}/cancel", data={"reason": reason})
