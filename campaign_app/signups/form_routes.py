@@ -21,11 +21,11 @@ from campaign_app.models import Payer, Role, Visit, VisitStatus
 from campaign_app.rendering import render
 from campaign_app.signups import bp, records
 from campaign_app.signups.consent import consent_text_on
-from campaign_app.signups.contributions import NoRateTable, compute_contribution, rates_in_force
+from campaign_app.signups.contributions import NoRateTable, compute_contribution
 from campaign_app.signups.forms import SignUpForm, csrf_refused, new_form_key, parse_income
 from campaign_app.signups.lookup import Registration, audit_refused_duplicate, elsewhere_message, look_up_nik
 from campaign_app.signups.nik import NikCheck, check_nik
-from campaign_app.signups.service import DuplicateNik, age_problem, field_errors, record_signup
+from campaign_app.signups.service import DuplicateNik, field_errors, record_signup, with_age_problem
 from campaign_app.validation import Refused
 
 TEMPLATE = "signups/new.html"
@@ -157,10 +157,7 @@ def _posted_nik(form: SignUpForm) -> dict | None:
 
 def _nik_context(check: NikCheck, registration: Registration | None = None) -> dict:
     """What the NIK check shows: its errors, or what it says, mismatches, and any registration of it."""
-    problem = age_problem(check.birth_date, clock.today(), rates_in_force(clock.today())) if check.valid else None
-    if problem:
-        check.errors.append(problem)
-    if not check.valid:
+    if not with_age_problem(check, clock.today()).valid:
         return {"check": check, "district": None, "registration": None}
     return {"check": check, "district": records.district_label(check.district_code), "registration": registration,
             "elsewhere": elsewhere_message(registration) if registration and registration.elsewhere else None}

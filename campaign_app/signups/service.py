@@ -307,6 +307,15 @@ def age_problem(birth_date: date | None, today: date, table: RateTable | None) -
     return None
 
 
+def with_age_problem(check: NikCheck, today: date) -> NikCheck:
+    """The NIK check as it is shown while typing: a valid NIK's check gains, as an error, why its worker may not
+    enrol ``today`` under the rates in force (``age_problem``)."""
+    problem = age_problem(check.birth_date, today, rates_in_force(today)) if check.valid else None
+    if problem:
+        check.errors.append(problem)
+    return check
+
+
 def _check_age(errors: dict, check: NikCheck, today: date, table: RateTable | None) -> None:
     problem = age_problem(check.birth_date, today, table) if check.valid else None
     if problem:
