@@ -67,9 +67,8 @@ def seed_demo_command(scale):
 @click.option("--branch", "branch_name", required=True, help="Branch name; created if it does not exist.")
 def create_user_command(username, full_name, role, branch_name):
     """Create a user; the password is read from a prompt or standard input, never an argument."""
-    from flask_babel import force_locale
-
     from campaign_app.auth.password_policy import password_problem
+    from campaign_app.i18n import force_locale
     from campaign_app.users.service import UsernameTaken, create_user
 
     if sys.stdin.isatty():

@@ -1,12 +1,12 @@
 """Error pages in the user's language for 400, 401, 403, 404, 405, 413, 429, 500 and 503."""
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from campaign_app.extensions import db
+from campaign_app.i18n import lazy_gettext as _l
 from campaign_app.rendering import render
 
 MESSAGES = {

@@ -3,7 +3,6 @@
 import re
 
 import wtforms
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
@@ -11,6 +10,7 @@ from wtforms.widgets import ListWidget
 
 from campaign_app import widgets
 from campaign_app.dates import EARLIEST_DAY, LATEST_DAY
+from campaign_app.i18n import lazy_gettext as _l
 
 # Control characters (NUL above all) cannot be stored by PostgreSQL and never belong in a name.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -1,7 +1,6 @@
 """Translatable names for the domain's codes (roles, channels, statuses, access classes), shown in the UI."""
 
-from flask_babel import lazy_gettext as _l
-
+from campaign_app.i18n import lazy_gettext as _l
 from campaign_app.models import (
     AccessClass,
     AuditAction,

@@ -1,7 +1,6 @@
 """The main menu: which destinations each role sees, in order."""
 
-from flask_babel import lazy_gettext as _l
-
+from campaign_app.i18n import lazy_gettext as _l
 from campaign_app.models import Role
 
 MENU = [

@@ -20,8 +20,9 @@ from datetime import date, datetime, time
 from itertools import chain, count
 from typing import IO
 
-from flask_babel import gettext as _
 from openpyxl import load_workbook
+
+from campaign_app.i18n import gettext as _
 
 # The bytes looked at to tell what a file is.
 HEAD = 4096

@@ -6,9 +6,9 @@ from datetime import date, datetime
 from typing import Protocol
 
 from flask_babel import format_decimal
-from flask_babel import lazy_gettext as _l
 
 from campaign_app.formatting import day, rupiah, wita
+from campaign_app.i18n import lazy_gettext as _l
 from campaign_app.labels import (
     access_label,
     campaign_status_label,

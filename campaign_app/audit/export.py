@@ -8,11 +8,11 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import Row
 
 from campaign_app.audit.display import detail_lines, subject_text
 from campaign_app.clock import WITA
+from campaign_app.i18n import gettext as _
 from campaign_app.labels import audit_action_label
 from campaign_app.reports.exports import Table
 

@@ -1,11 +1,11 @@
 """The audit log's filters, read from the query string."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from campaign_app.audit.queries import SUBJECT_LABELS
 from campaign_app.forms import Form, IntegerField, SearchField, SelectField, day_field, no_control_characters, strip
+from campaign_app.i18n import lazy_gettext as _l
 from campaign_app.ids import ID_MAX
 from campaign_app.labels import AUDIT_ACTION_LABELS
 

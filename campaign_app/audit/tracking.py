@@ -238,9 +238,10 @@ def _write(session: Session, connection: Connection, key: tuple, action: AuditAc
             return
     if not details and action == AuditAction.CHANGED:
         return
-    result = connection.execute(insert(table).values(
-        action=action, actor_id=_actor_id(), subject_type=key[0], subject_id=subject_id, subject_name=name,
-        branch_id=branch_id, details=details))
+    # Values as parameters, not .values(): one statement shape, built and compiled once.
+    result = connection.execute(insert(table), {
+        "action": action, "actor_id": _actor_id(), "subject_type": key[0], "subject_id": subject_id,
+        "subject_name": name, "branch_id": branch_id, "details": details})
     inserted = result.inserted_primary_key
     assert inserted is not None  # a single-row INSERT
     generic[key] = (inserted[0], action, details)

@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from campaign_app.auth.password_policy import MIN_PASSWORD_LENGTH
 from campaign_app.forms import Form, HiddenField, PasswordField, StringField
+from campaign_app.i18n import lazy_gettext as _l
 
 
 class LoginForm(Form):

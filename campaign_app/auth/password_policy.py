@@ -8,7 +8,7 @@ matter: shorter ones are refused anyway.
 
 from functools import cache
 
-from flask_babel import gettext as _
+from campaign_app.i18n import gettext as _
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256

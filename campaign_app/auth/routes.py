@@ -2,13 +2,13 @@ import math
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from campaign_app.access import public, signed_in
 from campaign_app.answers import REFUSED, committing, form_page, saving, success
 from campaign_app.auth import bp, service, throttle
 from campaign_app.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
+from campaign_app.i18n import gettext as _
 from campaign_app.rendering import render
 
 

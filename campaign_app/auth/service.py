@@ -1,6 +1,5 @@
 """Authentication rules: checking credentials, starting and ending sessions, and changing one's own settings."""
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from campaign_app.audit.service import record
@@ -9,6 +8,7 @@ from campaign_app.auth.password_policy import password_problem
 from campaign_app.auth.signals import sign_in_accepted, sign_in_refused
 from campaign_app.config import SUPPORTED_LANGUAGES
 from campaign_app.extensions import db
+from campaign_app.i18n import gettext as _
 from campaign_app.models import AuditAction, User
 from campaign_app.passwords import spend_a_check
 from campaign_app.validation import Refused

@@ -7,12 +7,12 @@ live on the server (``auth.user_sessions``), so that a session ended anywhere is
 import logging
 
 from flask import Flask, g
-from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 from sqlalchemy.exc import SQLAlchemyError
 
 from campaign_app.auth import user_sessions
 from campaign_app.extensions import db, htmx
+from campaign_app.i18n import lazy_gettext as _l
 from campaign_app.models import User
 from campaign_app.observability.log_setup import fields
 
@@ -26,9 +26,9 @@ def load_user(token: str) -> User | None:
     found = user_sessions.session_user(token)
     if found is None:
         return None
-    user, user_session = found
-    if user_sessions.needs_touch(user_session):
-        g.setdefault(_TOUCH_KEY, user_session.id)
+    user, live = found
+    if user_sessions.needs_touch(live):
+        g.setdefault(_TOUCH_KEY, live.id)
     return user
 
 

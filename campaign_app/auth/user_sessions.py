@@ -8,9 +8,10 @@ session lifetime. The cookie holds a random token; only its digest is stored. Us
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 
 from campaign_app.auth.signals import sessions_ended
 from campaign_app.extensions import db
@@ -88,27 +89,43 @@ def start_session(user: User, user_agent: str | None = None) -> str:
     return token
 
 
-def session_user(token: str) -> tuple[User, UserSession] | None:
-    """The active user whose live session has ``token``, and the session; None when there is none.
+# Built once: the statement every signed-in request runs (building and keying it again each time cost more than
+# running it on SQLite).
+_SESSION_USER = (
+    select(User, UserSession.id, UserSession.last_seen_at).join(UserSession, UserSession.user_id == User.id)
+    .where(UserSession.token_digest == bindparam("digest"), User.active.is_(True), UserSession.ended_at.is_(None),
+           UserSession.last_seen_at > bindparam("seen_after"), UserSession.created_at > bindparam("started_after"))
+)
 
-    One statement: the session and its user are read together."""
+
+class LiveSession(NamedTuple):
+    """What a request needs of its session: which row, and when it was last marked as used."""
+
+    id: int
+    last_seen_at: datetime
+
+
+def session_user(token: str) -> tuple[User, LiveSession] | None:
+    """The active user whose live session has ``token``, and that session; None when there is none.
+
+    One statement: the user and what the request needs of the session are read together (the session's other
+    columns are not loaded on every request)."""
     if not token:
         return None
-    row = db.session.execute(
-        select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.token_digest == token_digest(token), User.active.is_(True), *_live(_now()))
-    ).first()
+    now = _now()
+    row = db.session.execute(_SESSION_USER, {"digest": token_digest(token), "seen_after": now - _idle_limit(),
+                                             "started_after": now - _lifetime()}).first()
     if row is None:
         return None
-    user, user_session = row
+    user, session_id, last_seen_at = row
     user.attach_session(token)
-    return user, user_session
+    return user, LiveSession(session_id, last_seen_at)
 
 
-def needs_touch(user_session: UserSession) -> bool:
+def needs_touch(live: LiveSession) -> bool:
     """Whether the session was last marked as used long enough ago to mark it again."""
     interval = timedelta(seconds=current_app.config["SESSION_TOUCH_SECONDS"])
-    return _aware(user_session.last_seen_at) <= _now() - interval
+    return _aware(live.last_seen_at) <= _now() - interval
 
 
 def touch(session_id: int) -> None:

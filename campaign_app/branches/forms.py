@@ -1,7 +1,5 @@
 """The form an administrator fills in to create or change a branch."""
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
@@ -14,6 +12,8 @@ from campaign_app.forms import (
     no_control_characters,
     strip,
 )
+from campaign_app.i18n import gettext as _
+from campaign_app.i18n import lazy_gettext as _l
 
 NAME_MAX = 120
 

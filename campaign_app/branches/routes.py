@@ -1,5 +1,4 @@
 from flask import abort, current_app, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -8,6 +7,7 @@ from campaign_app.answers import form_page, saving, success
 from campaign_app.branches import bp, service
 from campaign_app.branches.forms import BranchForm, ProvinceForm
 from campaign_app.extensions import db
+from campaign_app.i18n import gettext as _
 from campaign_app.models import Branch, Role
 from campaign_app.rendering import render
 

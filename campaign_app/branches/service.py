@@ -3,13 +3,13 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Row, func, select
 from sqlalchemy.exc import IntegrityError
 
 from campaign_app.access import visible_branch_ids
 from campaign_app.extensions import db
+from campaign_app.i18n import gettext as _
 from campaign_app.models import Branch, District, Province, Regency, Role, User, Village, branch_regencies
 from campaign_app.paging import MAX_PAGE
 from campaign_app.validation import Refused

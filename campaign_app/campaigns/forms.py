@@ -3,7 +3,6 @@
 import re
 
 from flask_babel import format_decimal
-from flask_babel import lazy_gettext as _l
 from lokal import parse_rupiah
 from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -30,6 +29,7 @@ from campaign_app.forms import (
     optional_int,
     strip,
 )
+from campaign_app.i18n import lazy_gettext as _l
 from campaign_app.labels import CHANNEL_LABELS
 
 # Longer than any way of writing ten trillion Rupiah; parsing longer text is pointless work.

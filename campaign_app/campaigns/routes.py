@@ -2,7 +2,6 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 from flask import abort, current_app, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -13,6 +12,7 @@ from campaign_app.branches.service import branch_options
 from campaign_app.campaigns import bp, service
 from campaign_app.campaigns.forms import CampaignFilterForm, CampaignForm, ConfirmForm, NewCampaignForm
 from campaign_app.extensions import db
+from campaign_app.i18n import gettext as _
 from campaign_app.models import Branch, Campaign, Role
 from campaign_app.rendering import render
 

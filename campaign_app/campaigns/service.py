@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import format_date, format_decimal
-from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -13,6 +12,7 @@ from campaign_app.access import visible_branch_ids
 from campaign_app.database import added_first
 from campaign_app.extensions import db
 from campaign_app.forms import CONTROL_CHARACTERS, CONTROL_CHARACTERS_IN_LINE
+from campaign_app.i18n import gettext as _
 from campaign_app.models import (
     ACTIVE_STATUSES,
     Branch,

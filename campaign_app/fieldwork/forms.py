@@ -2,13 +2,13 @@
 
 import re
 
-from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from campaign_app.fieldwork.service import ATTENDANCE_MAX, NOTES_MAX
 from campaign_app.forms import Form, IntegerField, MultiCheckboxField, no_control_characters_in_text, strip
+from campaign_app.i18n import lazy_gettext as _l
 from campaign_app.labels import OBSTACLE_LABELS
 from campaign_app.models import Obstacle
 from campaign_app.visits.service import REASON_MAX

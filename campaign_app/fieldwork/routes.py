@@ -4,13 +4,13 @@ from datetime import datetime
 
 from flask import abort, redirect, url_for
 from flask_babel import format_time
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign_app.access import roles
 from campaign_app.answers import REFUSED, refusal, saving, success
 from campaign_app.fieldwork import bp, service, summary
 from campaign_app.fieldwork.forms import AttendanceForm, ReopenForm
+from campaign_app.i18n import gettext as _
 from campaign_app.models import Role, Visit, VisitStatus
 from campaign_app.models.people import utcnow
 from campaign_app.rendering import render

@@ -12,7 +12,6 @@ visit, close a closed one) change nothing and answer as the first tap did.
 from datetime import datetime
 
 from flask_babel import format_date
-from flask_babel import gettext as _
 
 from campaign_app.access import visible_branch_ids
 from campaign_app.audit import service as audit_log
@@ -21,6 +20,7 @@ from campaign_app.database import hold_write_lock
 from campaign_app.extensions import db
 from campaign_app.fieldwork.summary import VisitSummary, visit_summary
 from campaign_app.forms import CONTROL_CHARACTERS
+from campaign_app.i18n import gettext as _
 from campaign_app.labels import visit_status_label
 from campaign_app.models import AuditAction, Obstacle, Role, User, Visit, VisitStatus
 from campaign_app.validation import Refused

@@ -1,10 +1,10 @@
 """Forms coordinators fill in about officers: the roster's filter, assigning a visit, recording leave."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from campaign_app.forms import DateField, Form, SelectField, StringField, no_control_characters, optional_int, strip
+from campaign_app.i18n import lazy_gettext as _l
 from campaign_app.ids import ID_MAX
 from campaign_app.officers.service import REASON_MAX
 

@@ -1,14 +1,15 @@
 from datetime import date, timedelta
 
 from flask import abort, current_app, request, url_for
-from flask_babel import format_date, ngettext
-from flask_babel import gettext as _
+from flask_babel import format_date
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from campaign_app import clock
 from campaign_app.access import roles, visible_branch_ids
 from campaign_app.answers import REFUSED, committing, form_page, saving, success
+from campaign_app.i18n import gettext as _
+from campaign_app.i18n import ngettext
 from campaign_app.models import Role, User, Visit
 from campaign_app.officers import bp, service
 from campaign_app.officers.forms import AssignForm, LeaveForm, RosterFilterForm

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import format_date
-from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
 from campaign_app.access import visible_branch_ids
 from campaign_app.extensions import db
+from campaign_app.i18n import gettext as _
 from campaign_app.models import (
     ACTIVE_STATUSES,
     Branch,

@@ -1,10 +1,10 @@
 """The forms of a data-subject request: the NIK looked up, and an erasure's confirmation and reason."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
 from campaign_app.forms import Form, StringField, no_control_characters, no_control_characters_in_text, strip
+from campaign_app.i18n import lazy_gettext as _l
 from campaign_app.privacy.service import REASON_MAX
 
 NIK_TYPED_MAX = 30

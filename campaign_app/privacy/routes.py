@@ -4,13 +4,13 @@ import json
 from datetime import UTC, datetime
 
 from flask import Response, abort, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from campaign_app import clock
 from campaign_app.access import roles
 from campaign_app.answers import REFUSED, committing, saving, success
+from campaign_app.i18n import gettext as _
+from campaign_app.i18n import ngettext
 from campaign_app.models import Role
 from campaign_app.privacy import bp, service
 from campaign_app.privacy.forms import ErasureForm, PersonSearchForm

@@ -11,13 +11,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from campaign_app.audit.service import record
 from campaign_app.extensions import db
 from campaign_app.forms import CONTROL_CHARACTERS
+from campaign_app.i18n import gettext as _
 from campaign_app.models import AuditAction, AuditEntry, SignUp, User, Village, Visit
 from campaign_app.signups.personal_data import decrypt_nik, encrypt_nik, nik_index
 from campaign_app.validation import Refused

@@ -3,10 +3,10 @@
 import re
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from wtforms.validators import InputRequired, ValidationError
 
 from campaign_app.forms import Form, StringField, day_field
+from campaign_app.i18n import lazy_gettext as _l
 from campaign_app.models.signups import ENROLMENT_AGE_LIMIT, ENROLMENT_MIN_AGE
 
 # The BPU enrolment range when none is typed: working age to under 65.

@@ -4,12 +4,12 @@ from datetime import UTC, datetime
 
 from flask import url_for
 from flask_babel import format_date
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign_app import clock
 from campaign_app.access import roles
 from campaign_app.answers import form_page, saving, success
+from campaign_app.i18n import gettext as _
 from campaign_app.models import Role
 from campaign_app.rates import bp, service
 from campaign_app.rates.forms import RateTableForm

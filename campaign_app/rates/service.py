@@ -5,12 +5,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import format_date, format_decimal
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from campaign_app.audit.service import record
 from campaign_app.database import added_first
 from campaign_app.extensions import db
+from campaign_app.i18n import gettext as _
 from campaign_app.models import AuditAction, RateTable, User
 from campaign_app.models.signups import ENROLMENT_AGE_LIMIT, ENROLMENT_MIN_AGE
 from campaign_app.signups.contributions import Contribution, NoRateTable, compute_contribution, lowest_bracket_income

@@ -7,12 +7,12 @@ Choices are (value, label) pairs, labelled in the request's language.
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from campaign_app.access import visible_branch_ids
 from campaign_app.campaigns.service import campaign_branches
 from campaign_app.extensions import db
+from campaign_app.i18n import gettext as _
 from campaign_app.ids import ID_MAX, parse_id
 from campaign_app.labels import channel_label
 from campaign_app.models import Branch, Campaign, Channel, Province, Regency, Role, User, branch_regencies

@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from campaign_app.extensions import db
+from campaign_app.i18n import gettext as _
 from campaign_app.models import Campaign
 from campaign_app.reports.metrics import Figures, Rate, figures
 from campaign_app.reports.selection import Selection

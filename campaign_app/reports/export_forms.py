@@ -10,10 +10,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
-
 from campaign_app.dates import parse_day
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
+from campaign_app.i18n import gettext as _
 from campaign_app.ids import parse_id
 from campaign_app.models import Channel
 from campaign_app.reports.breakdowns import DIMENSIONS, SORTS

@@ -15,12 +15,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from campaign_app.i18n import gettext as _
 from campaign_app.labels import channel_label, occupation_label, payer_label
 from campaign_app.reports.breakdowns import BreakdownRow
 from campaign_app.reports.comparison import COMPARED, ComparedCampaign, Row, figure_labels

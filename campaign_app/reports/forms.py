@@ -1,11 +1,11 @@
 """The dashboard's filters, read from the query string and checked before any figure is computed."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
 from campaign_app.forms import Form, MultiCheckboxField, SelectField, day_field
+from campaign_app.i18n import lazy_gettext as _l
 from campaign_app.reports.choices import CompareChoices, FilterChoices
 from campaign_app.reports.selection import Selection
 

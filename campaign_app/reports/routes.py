@@ -15,12 +15,12 @@ from datetime import date
 from urllib.parse import parse_qsl
 
 from flask import request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from campaign_app.access import roles, visible_branch_ids
 from campaign_app.dates import parse_day
+from campaign_app.i18n import gettext as _
 from campaign_app.models import Role
 from campaign_app.paging import MAX_PAGE
 from campaign_app.rendering import render

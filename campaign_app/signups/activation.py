@@ -21,12 +21,12 @@ from itertools import islice
 from typing import IO, NamedTuple
 
 from flask_babel import format_date, format_decimal
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from campaign_app.audit.service import record, record_many
 from campaign_app.clock import WITA
 from campaign_app.extensions import db
+from campaign_app.i18n import gettext as _
 from campaign_app.models import AuditAction, SignUp, SignUpStatus, User
 from campaign_app.signups.personal_data import mask_nik, nik_index
 from campaign_app.summaries import bulk_execute

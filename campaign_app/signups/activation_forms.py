@@ -1,9 +1,9 @@
 """The activation upload form."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 
 from campaign_app.forms import Form
+from campaign_app.i18n import lazy_gettext as _l
 
 
 class ActivationForm(Form):

@@ -7,12 +7,11 @@ date and payer are never corrected: the sign-up is voided (which frees its NIK) 
 
 from datetime import UTC, date, datetime
 
-from flask_babel import gettext as _
-
 from campaign_app.access import visible_branch_ids
 from campaign_app.audit.service import record as audit
 from campaign_app.clock import WITA
 from campaign_app.forms import CONTROL_CHARACTERS
+from campaign_app.i18n import gettext as _
 from campaign_app.models import AuditAction, Role, SignUp, SignUpStatus, User
 from campaign_app.signups.contributions import compute_contribution
 from campaign_app.signups.personal_data import decrypt_nik

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from campaign_app.extensions import db
 from campaign_app.models import RateTable
@@ -28,12 +28,15 @@ class Contribution:
         return self.jkk + self.jkm + self.jht
 
 
+# Built once: every sign-up runs it.
+_IN_FORCE = (select(RateTable).where(RateTable.effective_from <= bindparam("day"))
+             .order_by(RateTable.effective_from.desc()).limit(1))
+
+
 def rates_in_force(day: date) -> RateTable | None:
     """The rate table in force on ``day``: the latest whose ``effective_from`` is not after it (None: there is none).
     A sign-up reads it once and hands it to every check that needs it."""
-    return db.session.scalar(
-        select(RateTable).where(RateTable.effective_from <= day).order_by(RateTable.effective_from.desc()).limit(1)
-    )
+    return db.session.scalar(_IN_FORCE, {"day": day})
 
 
 def rate_table_on(day: date) -> RateTable:

@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime
 
 from flask import abort, current_app, g, make_response, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from wtforms.fields.choices import SelectChoice
@@ -16,6 +15,7 @@ from campaign_app.dates import parse_day
 from campaign_app.extensions import limiter
 from campaign_app.formatting import whole_numbers
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
+from campaign_app.i18n import gettext as _
 from campaign_app.ids import parse_id
 from campaign_app.models import Payer, Role, Visit, VisitStatus
 from campaign_app.rendering import render

@@ -4,7 +4,6 @@ import re
 import secrets
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from lokal import parse_rupiah
 from wtforms import TextAreaField
@@ -24,6 +23,7 @@ from campaign_app.forms import (
     optional_int,
     strip,
 )
+from campaign_app.i18n import lazy_gettext as _l
 from campaign_app.ids import parse_id
 from campaign_app.labels import OCCUPATION_LABELS, PAYER_LABELS, SECTOR_LABELS
 from campaign_app.signups.changes import REASON_MAX

@@ -9,11 +9,11 @@ the day, the village or the officer of the registration.
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from campaign_app.audit.service import record
 from campaign_app.extensions import db
+from campaign_app.i18n import gettext as _
 from campaign_app.models import AuditAction, Branch, Role, SignUp, SignUpStatus, User, Village
 from campaign_app.signups.personal_data import nik_index
 

@@ -4,10 +4,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import format_date
-from flask_babel import gettext as _
 from lokal import parse_nik
 
 from campaign_app.extensions import db
+from campaign_app.i18n import gettext as _
 from campaign_app.models import District
 
 

@@ -3,14 +3,14 @@
 from datetime import UTC, datetime
 
 from flask import abort, current_app, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from campaign_app import clock
 from campaign_app.access import roles
 from campaign_app.answers import REFUSED, refusal, saving, success
+from campaign_app.i18n import gettext as _
+from campaign_app.i18n import lazy_gettext as _l
 from campaign_app.ids import parse_id
 from campaign_app.labels import signup_status_label
 from campaign_app.models import Role, SignUp, SignUpStatus

@@ -10,12 +10,12 @@ is audited; repeating one that is already done changes nothing and writes no sec
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, and_, select, update
 from sqlalchemy.orm import aliased
 
 from campaign_app.audit.service import record
 from campaign_app.extensions import db
+from campaign_app.i18n import gettext as _
 from campaign_app.models import AuditAction, Branch, Review, SignUp, SignUpStatus, User, Village
 from campaign_app.paging import Page, paginate
 from campaign_app.validation import Refused

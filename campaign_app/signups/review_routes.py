@@ -4,12 +4,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import abort, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign_app.access import roles, visible_branch_ids
 from campaign_app.answers import REFUSED, saving, success
 from campaign_app.extensions import db
+from campaign_app.i18n import gettext as _
 from campaign_app.ids import parse_id
 from campaign_app.models import Role, SignUp
 from campaign_app.rendering import render

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import format_date, format_decimal
-from flask_babel import gettext as _
 from lokal import parse_phone
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from campaign_app.database import hold_write_lock
 from campaign_app.extensions import db
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
+from campaign_app.i18n import gettext as _
 from campaign_app.ids import ID_MAX
 from campaign_app.models import (
     Occupation,
@@ -104,6 +104,44 @@ def _signup_with_key(form_key: str) -> SignUp | None:
     return db.session.scalar(select(SignUp).where(SignUp.form_key == form_key))
 
 
+# The hot path's statements, built once and run with parameters (building and keying them anew for each sign-up
+# cost as much as running them).
+_BY_KEY = select(SignUp).where(SignUp.form_key == bindparam("form_key"))
+_BY_KEY_OR_NIK = select(SignUp).where(or_(
+    SignUp.form_key == bindparam("form_key"),
+    and_(SignUp.nik_index == bindparam("index"), SignUp.status != SignUpStatus.VOID)))
+_VISIT_STATUS_AND_ASSIGNED = (
+    select(Visit.status, VisitOfficer.officer_id)
+    .outerjoin(VisitOfficer, and_(VisitOfficer.visit_id == Visit.id,
+                                  VisitOfficer.officer_id == bindparam("officer_id")))
+    .where(Visit.id == bindparam("visit_id")).with_for_update(read=True, of=Visit)
+)
+_NEAR_DUPLICATES = (
+    select(SignUp.id)
+    .where(SignUp.birth_index == bindparam("born"), SignUp.name_key == bindparam("key"),
+           SignUp.nik_index != bindparam("index"), SignUp.status != SignUpStatus.VOID)
+    .order_by(SignUp.id)
+)
+
+
+def _by_key_or_nik(form_key: str, index: str | None) -> tuple[SignUp | None, SignUp | None]:
+    """In one statement: the sign-up saved with ``form_key``, and the live sign-up with the blind ``index``."""
+    if index is None:
+        found = db.session.scalars(_BY_KEY, {"form_key": form_key}).all()
+    else:
+        found = db.session.scalars(_BY_KEY_OR_NIK, {"form_key": form_key, "index": index}).all()
+    by_key = next((signup for signup in found if signup.form_key == form_key), None)
+    registered = next((signup for signup in found if index is not None and signup.nik_index == index
+                       and signup.status != SignUpStatus.VOID), None)
+    return by_key, registered
+
+
+def _typed_index(nik: str | None) -> str | None:
+    """The blind index of a NIK as typed, when it is 16 digits; else None."""
+    cleaned = _clean_nik(nik)
+    return nik_index(cleaned) if len(cleaned) == 16 and cleaned.isdigit() else None
+
+
 def _registered(index: str) -> SignUp | None:
     """The live (not voided) sign-up with this blind index."""
     return db.session.scalar(select(SignUp).where(SignUp.nik_index == index, SignUp.status != SignUpStatus.VOID))
@@ -122,15 +160,8 @@ def name_key(full_name: str) -> str:
 
 def _near_duplicates(*, born: str, key: str, index: str, before_id: int | None = None) -> tuple[int, ...]:
     """Live sign-ups of the same district and birth date (``born``: their keyed index) and name, under another NIK."""
-    query = (
-        select(SignUp.id)
-        .where(SignUp.birth_index == born, SignUp.name_key == key, SignUp.nik_index != index,
-               SignUp.status != SignUpStatus.VOID)
-        .order_by(SignUp.id)
-    )
-    if before_id is not None:
-        query = query.where(SignUp.id < before_id)
-    return tuple(db.session.scalars(query))
+    query = _NEAR_DUPLICATES if before_id is None else _NEAR_DUPLICATES.where(SignUp.id < before_id)
+    return tuple(db.session.scalars(query, {"born": born, "key": key, "index": index}))
 
 
 def _repeated(signup: SignUp, officer: User, nik: str | None) -> SignUpOutcome:
@@ -182,12 +213,11 @@ def _check_visit(visit: Visit, officer: User) -> None:
     # so a sign-up and a close racing each other are serialised and no sign-up lands on a closed visit. SQLite has
     # no row locks: the whole database's write lock is taken before the status is read.
     hold_write_lock()
-    status = db.session.scalar(select(Visit.status).where(Visit.id == visit.id).with_for_update(read=True))
+    # One statement: the status (locked) and whether the officer is assigned.
+    status, assigned = db.session.execute(_VISIT_STATUS_AND_ASSIGNED,
+                                          {"visit_id": visit.id, "officer_id": officer.id}).one()
     if status != VisitStatus.IN_PROGRESS:
         raise Refused.on(None, _("Sign-ups are recorded while a visit is in progress; start the visit first."))
-    assigned = db.session.scalar(
-        select(VisitOfficer.officer_id).where(VisitOfficer.visit_id == visit.id, VisitOfficer.officer_id == officer.id)
-    )
     if assigned is None:
         raise Refused.on(None, _("Only the officers assigned to this visit can record its sign-ups."))
 
@@ -384,7 +414,9 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     form_key = (form_key or "").strip()
     if not form_key or len(form_key) > FORM_KEY_MAX or CONTROL_CHARACTERS_IN_LINE.search(form_key):
         raise Refused.on(None, _("This form is incomplete or out of date; open a new sign-up form."))
-    existing = _signup_with_key(form_key)
+    # The form's key and the worker's NIK are looked up together: a replay, or a NIK registered already.
+    typed_index = _typed_index(nik)
+    existing, registered = _by_key_or_nik(form_key, typed_index)
     if existing is not None:
         return _repeated(existing, officer, nik)
     _check_visit(visit, officer)
@@ -407,7 +439,8 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     assert declared_income is not None and check.district_code is not None and check.birth_date is not None
 
     index = nik_index(check.nik)
-    registered = _registered(index)
+    if index != typed_index:
+        registered = _registered(index)
     if registered is not None:
         return _repeated_or_refused(registered, form_key, officer)
     contribution = _contribution(declared_income, bool(with_jht), today, table)

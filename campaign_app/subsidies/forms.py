@@ -1,9 +1,9 @@
 """The form an administrator fills in to add or change a subsidy programme."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from campaign_app.forms import Form, StringField, day_field, no_control_characters, strip
+from campaign_app.i18n import lazy_gettext as _l
 from campaign_app.rates.forms import WholeNumberField
 from campaign_app.subsidies.service import NAME_MAX, PAYER_MAX
 

@@ -3,13 +3,13 @@
 from datetime import UTC, datetime
 
 from flask import abort, current_app, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign_app import clock
 from campaign_app.access import roles, visible_branch_ids
 from campaign_app.answers import form_page, refusal, saving, success
 from campaign_app.extensions import db
+from campaign_app.i18n import gettext as _
 from campaign_app.models import Role, SubsidyProgramme
 from campaign_app.rendering import render
 from campaign_app.subsidies import bp, service

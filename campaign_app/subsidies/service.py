@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import format_decimal
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -12,6 +11,7 @@ from campaign_app.audit.service import record
 from campaign_app.database import added_first
 from campaign_app.extensions import db
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
+from campaign_app.i18n import gettext as _
 from campaign_app.models import AuditAction, Branch, SignUp, SignUpStatus, SubsidyProgramme, User
 from campaign_app.paging import Page, paginate
 from campaign_app.summaries import ProgrammeTotal

@@ -1,6 +1,5 @@
 """Forms an administrator fills in to find, create and change user accounts."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
@@ -18,6 +17,7 @@ from campaign_app.forms import (
     optional_int,
     strip,
 )
+from campaign_app.i18n import lazy_gettext as _l
 from campaign_app.labels import ROLE_LABELS
 from campaign_app.models import Role
 

@@ -1,6 +1,4 @@
 from flask import abort, current_app, request, session, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
@@ -9,6 +7,8 @@ from campaign_app.answers import REFUSED, committing, form_page, saving, success
 from campaign_app.auth.service import sign_in
 from campaign_app.branches.service import branch_options
 from campaign_app.extensions import db
+from campaign_app.i18n import gettext as _
+from campaign_app.i18n import ngettext
 from campaign_app.models import Branch, Role, User
 from campaign_app.rendering import render
 from campaign_app.users import bp, service

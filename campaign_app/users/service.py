@@ -2,7 +2,6 @@
 
 from collections.abc import Sequence
 
-from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +11,7 @@ from campaign_app.auth import user_sessions
 from campaign_app.auth.service import audit_sessions_ended, check_new_password
 from campaign_app.config import SUPPORTED_LANGUAGES
 from campaign_app.extensions import db
+from campaign_app.i18n import gettext as _
 from campaign_app.models import Branch, Role, User
 from campaign_app.paging import MAX_PAGE
 from campaign_app.validation import Refused

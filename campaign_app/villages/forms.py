@@ -1,7 +1,6 @@
 """Forms of the village registry: search, edit, CSV import, and the "where next" filters."""
 
 from flask_babel import format_decimal
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -16,6 +15,7 @@ from campaign_app.forms import (
     no_control_characters_in_text,
     strip,
 )
+from campaign_app.i18n import lazy_gettext as _l
 from campaign_app.labels import ACCESS_LABELS
 from campaign_app.villages.service import SEARCH_MAX
 from campaign_app.villages.values import NOTES_MAX, parse_count, parse_hours

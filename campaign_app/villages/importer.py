@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO
 
-from flask_babel import format_decimal, ngettext
-from flask_babel import gettext as _
+from flask_babel import format_decimal
 from sqlalchemy import select, update
 
 from campaign_app.audit.service import record_many
 from campaign_app.extensions import db
+from campaign_app.i18n import gettext as _
+from campaign_app.i18n import ngettext
 from campaign_app.models import AuditAction, District, User, Village
 from campaign_app.models.people import branch_regencies
 from campaign_app.uploads import UnreadableUpload, read_table

@@ -3,12 +3,12 @@ from dataclasses import dataclass
 
 from flask import Response, abort, current_app, request, stream_with_context, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign_app import clock
 from campaign_app.access import may, roles, visible_branch_ids
 from campaign_app.answers import REFUSED, refusal, saving, success
+from campaign_app.i18n import gettext as _
 from campaign_app.models import District, Province, Regency, Role, Village
 from campaign_app.rendering import render
 from campaign_app.villages import bp, scope, service

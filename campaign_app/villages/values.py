@@ -9,9 +9,9 @@ import re
 from decimal import Decimal
 
 from flask_babel import format_decimal
-from flask_babel import gettext as _
 
 from campaign_app.forms import CONTROL_CHARACTERS
+from campaign_app.i18n import gettext as _
 from campaign_app.labels import ACCESS_LABELS
 from campaign_app.models import AccessClass
 

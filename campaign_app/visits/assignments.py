@@ -10,10 +10,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import format_date
-from flask_babel import gettext as _
 from sqlalchemy import and_, select
 
 from campaign_app.extensions import db
+from campaign_app.i18n import gettext as _
 from campaign_app.models import (
     ACTIVE_STATUSES,
     OfficerLeave,

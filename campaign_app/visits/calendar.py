@@ -3,8 +3,9 @@
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
 from lokal import HOLIDAY_YEARS, holidays_on
+
+from campaign_app.i18n import gettext as _
 
 SATURDAY, SUNDAY = 5, 6
 

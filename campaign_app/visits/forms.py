@@ -2,7 +2,6 @@
 
 import re
 
-from flask_babel import lazy_gettext as _l
 from lokal import parse_rupiah
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -21,6 +20,7 @@ from campaign_app.forms import (
     optional_int,
     strip,
 )
+from campaign_app.i18n import lazy_gettext as _l
 from campaign_app.visits.service import ACTIVITY_MAX, COST_MAX, REASON_MAX
 
 FORM_KEY = re.compile(r"^[0-9a-f]{32}$")

@@ -5,7 +5,6 @@ from uuid import uuid4
 
 from flask import abort, current_app, request, url_for
 from flask_babel import format_date
-from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -16,6 +15,7 @@ from campaign_app.dates import EARLIEST_DAY, LATEST_DAY, parse_day
 from campaign_app.extensions import db
 from campaign_app.fieldwork.summary import visit_summary
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
+from campaign_app.i18n import gettext as _
 from campaign_app.ids import parse_id
 from campaign_app.models import Role, User, Visit, VisitStatus
 from campaign_app.rendering import fragment_only, render

@@ -4,13 +4,13 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from flask_babel import format_date
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from campaign_app.access import visible_branch_ids
 from campaign_app.extensions import db
 from campaign_app.forms import CONTROL_CHARACTERS
+from campaign_app.i18n import gettext as _
 from campaign_app.labels import visit_status_label as status_label
 from campaign_app.models import Campaign, District, Role, User, Village, Visit, VisitStatus, branch_regencies
 from campaign_app.validation import Refused

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from flask_babel import force_locale, format_date
+from flask_babel import format_date
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from campaign_app.clock import today
 from campaign_app.extensions import db
+from campaign_app.i18n import force_locale
 from campaign_app.models import SignUp, User, Visit, VisitOfficer, VisitStatus
 from campaign_app.signups.personal_data import mask_nik, nik_index
 from campaign_app.signups.records import district_label

@@ -3,12 +3,12 @@
 import re
 
 import pytest
-from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from campaign_app.demo.seed import DEMO_PASSWORD
 from campaign_app.extensions import db
+from campaign_app.i18n import force_locale, gettext
 from campaign_app.models import User
 from campaign_app.navigation import menu_for
 from tests.browser.conftest import PHONE

@@ -4,10 +4,10 @@ import time
 from datetime import date, datetime, timedelta
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import func, insert, select
 
 from campaign_app.extensions import db
+from campaign_app.i18n import force_locale
 from campaign_app.models import AuditAction, AuditEntry, SignUp, SignUpStatus
 from campaign_app.signups.activation import (
     SHOWN_INVALID,

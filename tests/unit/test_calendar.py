@@ -3,8 +3,8 @@
 from datetime import date
 
 import pytest
-from flask_babel import force_locale
 
+from campaign_app.i18n import force_locale
 from campaign_app.visits.calendar import date_warnings
 from tests.factories import TODAY
 

@@ -3,7 +3,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import event, func, select
 
 from campaign_app.campaigns.forms import parse_budget
@@ -19,6 +18,7 @@ from campaign_app.campaigns.service import (
     visible_campaign,
 )
 from campaign_app.extensions import db
+from campaign_app.i18n import force_locale
 from campaign_app.models import Campaign, CampaignStatus, Channel, VisitStatus
 from campaign_app.validation import Refused
 from tests.factories import (

@@ -3,7 +3,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import select
 
 from campaign_app.demo.seed import DEMO_PASSWORD
@@ -17,6 +16,7 @@ from campaign_app.fieldwork.service import (
     start_visit,
 )
 from campaign_app.fieldwork.summary import VisitSummary, visit_signups, visit_summary
+from campaign_app.i18n import force_locale
 from campaign_app.models import AuditAction, AuditEntry, Role, SignUpStatus, Visit, VisitStatus
 from campaign_app.users.service import create_user
 from campaign_app.validation import Refused

@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 import pytest
 from babel import Locale
 from babel.numbers import format_decimal
-from flask_babel import force_locale
 
 from campaign_app.formatting import number, rupiah, whole_numbers, wita
+from campaign_app.i18n import force_locale
 
 
 def test_rupiah_uses_dots_for_thousands(app_context):

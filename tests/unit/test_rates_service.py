@@ -4,10 +4,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from campaign_app.extensions import db
+from campaign_app.i18n import force_locale
 from campaign_app.models import AuditAction, AuditEntry, RateTable
 from campaign_app.rates.forms import parse_percent, parse_whole
 from campaign_app.rates.service import (

@@ -6,9 +6,9 @@ import io
 from datetime import date
 
 import pytest
-from flask_babel import force_locale
 from openpyxl import load_workbook
 
+from campaign_app.i18n import force_locale
 from campaign_app.reports.breakdowns import all_rows, breakdown
 from campaign_app.reports.comparison import compare
 from campaign_app.reports.exports import (

@@ -3,10 +3,10 @@
 from datetime import UTC, date, datetime
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from campaign_app.extensions import db
+from campaign_app.i18n import force_locale
 from campaign_app.models import AuditAction, AuditEntry, Payer, SignUpStatus, SubsidyProgramme, Village
 from campaign_app.subsidies.service import (
     QUOTA_MAX,

@@ -7,8 +7,8 @@ import zipfile
 from datetime import date, datetime
 
 import pytest
-from flask_babel import force_locale
 
+from campaign_app.i18n import force_locale
 from campaign_app.uploads import UnreadableUpload, read_table
 from tests.workbooks import xlsx_bytes
 

@@ -5,11 +5,11 @@ import time
 from decimal import Decimal
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import event, select
 
 from campaign_app.branches.service import get_or_create_branch
 from campaign_app.extensions import db
+from campaign_app.i18n import force_locale
 from campaign_app.models import District, Regency, Village, branch_regencies
 from campaign_app.villages import importer
 from campaign_app.villages.exporter import village_csv

@@ -4,11 +4,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import select
 
 from campaign_app.demo.seed import PALU_REGENCIES
 from campaign_app.extensions import db
+from campaign_app.i18n import force_locale
 from campaign_app.models import Village, VisitStatus
 from campaign_app.validation import Refused
 from campaign_app.villages import scope, service

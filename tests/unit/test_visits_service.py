@@ -3,10 +3,10 @@
 from datetime import time, timedelta
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from campaign_app.extensions import db
+from campaign_app.i18n import force_locale
 from campaign_app.models import Role, User, Visit, VisitStatus
 from campaign_app.validation import Refused
 from campaign_app.visits import queries

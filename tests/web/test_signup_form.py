@@ -15,6 +15,7 @@ from campaign_app.demo.seed import DEMO_PASSWORD
 from campaign_app.extensions import db
 from campaign_app.models import SignUp, SubsidyProgramme, Visit, VisitStatus
 from campaign_app.signups import records
+from tests.conftest import counting_statements
 from tests.factories import in_progress_visit, make_officer, make_signup, make_visit, nik_for
 
 HTMX = {"HX-Request": "true"}
@@ -654,3 +655,28 @@ def test_hostile_form_values_never_cause_a_server_error(field, app):
             body = urlencode(filled(field, **{name: value}), errors="surrogatepass")
             response = field.client.post(field.url, data=body, content_type="application/x-www-form-urlencoded")
             assert response.status_code in (303, 409, 422), (name, value, response.status_code)
+
+
+# --- the hot path's statements ----------------------------------------------------------------------
+# Exact, so that a statement added to the officer's hot path is a decision (DESIGN.md's budget: the POST within 4×,
+# the form within 2× a minimal insert route). The form: the user with their session, the visit with its village,
+# the running programmes with their totals. A self-paid sign-up's POST: those two first reads, then the form key and
+# the NIK together, the visit's status and assignment together, the district, the rate table, the near-duplicates,
+# SAVEPOINT, the sign-up's insert, the tallies, the monthly, daily, village and officer roll-ups, the audit entry,
+# RELEASE (SQLite's BEGIN IMMEDIATE goes to the driver directly and is not counted); PostgreSQL also locks the
+# branch's roll-up rows (SQLite's write lock is held already).
+
+def test_the_form_takes_three_statements(field, app):
+    field.client.get(field.url)
+    with counting_statements(app) as statements:
+        assert field.client.get(field.url).status_code == 200
+    assert len(statements) == 3, statements
+
+
+def test_a_saved_sign_up_takes_sixteen_statements_and_one_lock_on_postgresql(field, app):
+    with app.app_context():
+        expected = 16 if db.engine.dialect.name == "sqlite" else 17
+    values = filled(field)
+    with counting_statements(app) as statements:
+        assert field.client.post(field.url, data=values).status_code == 303
+    assert len(statements) == expected, "\n".join(statements)
