@@ -68,7 +68,8 @@ def paper_rows(visit_id: int):
         form = _form(visit)
         form.sheet_row.data = parse_id(request.args.get("row")) or 1
         form.collector.data = visit.checked_in_by_id
-        saved = records.visible_signup(current_user, parse_id(request.args.get("saved")) or 0)
+        saved_id = parse_id(request.args.get("saved"))
+        saved = records.visible_signup(current_user, saved_id) if saved_id is not None else None
         return _page(visit, form, saved=saved if saved is not None and saved.visit_id == visit.id else None)
 
     form = _form(visit, request.form)
