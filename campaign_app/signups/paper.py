@@ -81,7 +81,9 @@ def entered_rows(visit_id: int) -> list[int]:
     """The sheet's rows entered already, in order (one statement, whatever the sheet holds)."""
     prefix = row_key(visit_id, 0)[:-1]
     keys = db.session.scalars(select(SignUp.form_key).where(SignUp.form_key.startswith(prefix, autoescape=True)))
-    return sorted(int(key[len(prefix):]) for key in keys if key[len(prefix):].isdigit())
+    rows = (key[len(prefix):] for key in keys)
+    # A row number has at most three digits: any other key that happens to start alike is no row of the sheet.
+    return sorted(int(row) for row in rows if row.isdigit() and len(row) <= len(str(SHEET_ROWS_MAX)))
 
 
 def _collector(visit: Visit, actor: User, collector_id: int | None) -> User | None:
