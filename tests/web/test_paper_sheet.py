@@ -10,6 +10,7 @@ from campaign_app import clock
 from campaign_app.demo.seed import DEMO_PASSWORD
 from campaign_app.extensions import db
 from campaign_app.fieldwork.service import close_visit, record_attendance
+from campaign_app.fieldwork.summary import visit_summary
 from campaign_app.models import SignUp, Visit, VisitStatus
 from campaign_app.signups import form_routes
 from tests.factories import (
@@ -195,7 +196,7 @@ def test_a_closed_visit_takes_rows_from_its_sheet_and_counts_them(app, paper):
     with app.app_context():
         visit = db.session.get(Visit, paper.visit_id)
         count = db.session.scalar(select(func.count()).select_from(SignUp).where(SignUp.visit_id == visit.id))
-        assert (visit.status, count) == (VisitStatus.DONE, 2)
+        assert (visit.status, count, visit_summary(visit).signups) == (VisitStatus.DONE, 2, 2)
 
 
 def test_a_visit_not_started_takes_no_rows(app, client):
