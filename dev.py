@@ -23,7 +23,6 @@ STAMP = VENV / ".jangkau-installed"
 # What decides the installed packages; a change to any of them reinstalls.
 INSTALL_INPUTS = ("setup.cfg", "pyproject.toml", "constraints.txt")
 TRANSLATIONS = ROOT / "campaign_app" / "translations"
-DEMO_PROVINCE = "72"  # Sulawesi Tengah
 NO_TESTS_COLLECTED = 5  # pytest's exit code when it found no test: a failure here, never a pass
 # Set to 1 where the vulnerability database must answer (a CI with the internet): an audit that could not run fails.
 AUDIT_REQUIRED = "JANGKAU_REQUIRE_AUDIT"
@@ -106,12 +105,9 @@ def flask(*args: str) -> list[str]:
 
 
 def serve(port: int) -> None:
-    """Migrate, load the regions and demo users (all safe to repeat), then run the development server."""
-    check(*flask("db", "upgrade"))
-    check(*flask("regions", "load", "--province", DEMO_PROVINCE))
-    check(*flask("demo", "seed"))
-    print(f"\nJangkau is running at http://127.0.0.1:{port} — sign in with one of the logins above\n", flush=True)
-    command = flask("run", "--host", "127.0.0.1", "--port", str(port))
+    """Run the development server after ``flask demo up`` has migrated, loaded the regions and seeded the demo,
+    each only when not done already, in the same process: a restart with nothing changed starts the app once."""
+    command = flask("demo", "up", "--host", "127.0.0.1", "--port", str(port))
     os.chdir(ROOT)
     if os.name == "nt":
         sys.exit(run(*command))

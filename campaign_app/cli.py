@@ -1,4 +1,5 @@
-"""Flask commands: ``regions load``, ``demo seed``, ``users create``, ``bench seed`` and ``bench run``; the
+"""Flask commands: ``regions load``, ``demo seed``, ``demo up`` (what ``dev.py serve`` runs), ``users create``,
+``bench seed`` and ``bench run``; the
 summaries' ``summaries drift`` and ``summaries rebuild``, ``signups purge-voided``, and ``backup`` and ``restore``,
 come from their packages."""
 
@@ -7,9 +8,10 @@ import time
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, ScriptInfo
 from sqlalchemy import select
 
+from campaign_app import clock
 from campaign_app.backups.commands import backup_command, restore_command
 from campaign_app.bench.presets import ADMIN_USERNAME, BENCH_PASSWORD, PRESETS
 from campaign_app.extensions import db
@@ -55,9 +57,32 @@ def seed_demo_command(scale):
     except RegionsMissing:
         raise click.ClickException("Load the regions first: flask regions load") from None
     db.session.commit()
-    click.echo("Demo logins (username / password):")
-    for login in logins:
-        click.echo(f"  {login.role:<12} {login.username:<12} {login.password}")
+    from campaign_app.demo.prepare import login_table
+
+    click.echo("\n".join(login_table(logins)))
+
+
+@demo_cli.command("up", with_appcontext=False)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+def demo_up_command(host, port):
+    """Migrate, load the regions and seed the demo, each only when not done already, then serve (dev.py serve)."""
+    from werkzeug.serving import run_simple
+
+    from campaign_app.demo.prepare import login_table, prepare_demo
+
+    started = time.perf_counter()
+    app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    with app.app_context():
+        done = prepare_demo(clock.today())
+    if done.regions is not None:
+        click.echo(f"Regions stored: {done.regions.villages:,} villages in {done.regions.districts} districts.")
+    steps = [name for name, did in (("migrated", done.migrated), ("regions loaded", done.regions is not None),
+                                    ("demo seeded", done.seeded)) if did]
+    click.echo(f"Ready in {time.perf_counter() - started:.1f} s ({', '.join(steps) or 'nothing to set up'}).")
+    click.echo("\n".join(login_table(done.logins)))
+    click.echo(f"\nJangkau is running at http://{host}:{port} — sign in with one of the logins above\n")
+    run_simple(host, port, app, threaded=True)
 
 
 @users_cli.command("create")

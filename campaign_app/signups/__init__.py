@@ -7,6 +7,7 @@ bp = Blueprint("signups", __name__, url_prefix="/signups")
 from campaign_app.signups import (  # noqa: E402,F401
     activation_routes,
     form_routes,
+    paper_routes,
     record_routes,
     review_routes,
 )

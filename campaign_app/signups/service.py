@@ -4,6 +4,10 @@ A sign-up is refused (``Refused``, messages per form field) for bad input, a vis
 officer's or not in progress, a NIK registered before, or a subsidy quota that is used up; then
 nothing is written. The form's one-time key makes a repeated submit (a double tap, a retry after a
 timeout, two requests racing) return the first outcome without storing anything new.
+
+A row typed from a paper sheet (``on_paper``) passes the same rules, with two differences said where they apply:
+the visit may be closed already (the worker signed the sheet while it was in progress), and its key, made from the
+visit and the sheet's row, refuses the same row entered twice instead of answering with the first outcome.
 """
 
 from dataclasses import dataclass
@@ -55,6 +59,8 @@ SEXES = ("L", "P")
 NOT_NAMES = frozenset({"nan", "null", "undefined", "none", "[object object]", "true", "false"})
 # Longer than any way of writing an Indonesian number: refused before parsing.
 PHONE_TYPED_MAX = 30
+# A paper sheet was signed while the visit was in progress: its rows are entered then, or after the visit is closed.
+PAPER_STATUSES = (VisitStatus.IN_PROGRESS, VisitStatus.DONE)
 
 
 def consent_changed_message() -> str:
@@ -75,6 +81,16 @@ class SignUpOutcome:
     @property
     def repeated(self) -> bool:
         return not self.created
+
+
+class RowEnteredAlready(Refused):
+    """A paper sheet's row is entered already; ``existing_id`` names its sign-up (for a link to it)."""
+
+    def __init__(self, existing: SignUp):
+        super().__init__({"sheet_row": [_("This row of the sheet is entered already: %(name)s, NIK %(nik)s. Check "
+                                          "the row number on the sheet.", name=existing.full_name,
+                                          nik=existing.masked_nik)]})
+        self.existing_id = existing.id
 
 
 class DuplicateNik(Refused):
@@ -164,7 +180,10 @@ def _near_duplicates(*, born: str, key: str, index: str, before_id: int | None =
     return tuple(db.session.scalars(query, {"born": born, "key": key, "index": index}))
 
 
-def _repeated(signup: SignUp, officer: User, nik: str | None) -> SignUpOutcome:
+def _repeated(signup: SignUp, officer: User, nik: str | None, on_paper: bool = False) -> SignUpOutcome:
+    if on_paper:
+        # A row's key is derived, not random: the same key is the same row typed again, never a retry to answer.
+        raise RowEnteredAlready(signup)
     if signup.officer_id != officer.id:
         # Keys are random: another officer's key is a forged or mixed-up form, and must not show that record.
         raise Refused.on(None, _("This form has been used already; open a new sign-up form."))
@@ -180,10 +199,10 @@ def _repeated(signup: SignUp, officer: User, nik: str | None) -> SignUpOutcome:
     return SignUpOutcome(signup=signup, created=False, near_duplicate_of=near)
 
 
-def _repeated_or_refused(registered: SignUp, form_key: str, officer: User) -> SignUpOutcome:
+def _repeated_or_refused(registered: SignUp, form_key: str, officer: User, on_paper: bool) -> SignUpOutcome:
     """The NIK is registered: by this very form (committed since the key was looked up), or by another."""
     if registered.form_key == form_key:
-        return _repeated(registered, officer, None)
+        return _repeated(registered, officer, None, on_paper)
     raise _duplicate_refusal(registered, officer)
 
 
@@ -208,7 +227,7 @@ def _normalise_phone(typed: str) -> str | None:
     return info.e164 if info.valid else None
 
 
-def _check_visit(visit: Visit, officer: User) -> None:
+def _check_visit(visit: Visit, officer: User, on_paper: bool = False) -> None:
     # The status is read again under a share lock (PostgreSQL): closing the visit takes the row for update,
     # so a sign-up and a close racing each other are serialised and no sign-up lands on a closed visit. SQLite has
     # no row locks: the whole database's write lock is taken before the status is read.
@@ -216,7 +235,10 @@ def _check_visit(visit: Visit, officer: User) -> None:
     # One statement: the status (locked) and whether the officer is assigned.
     status, assigned = db.session.execute(_VISIT_STATUS_AND_ASSIGNED,
                                           {"visit_id": visit.id, "officer_id": officer.id}).one()
-    if status != VisitStatus.IN_PROGRESS:
+    if on_paper and status not in PAPER_STATUSES:
+        raise Refused.on(None, _("Rows from a paper sheet are entered for a visit that was started: in progress or "
+                                 "closed."))
+    if not on_paper and status != VisitStatus.IN_PROGRESS:
         raise Refused.on(None, _("Sign-ups are recorded while a visit is in progress; start the visit first."))
     if assigned is None:
         raise Refused.on(None, _("Only the officers assigned to this visit can record its sign-ups."))
@@ -394,7 +416,7 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
                   birth_date: date | None, phone: str | None, occupation: str, sector: str, with_jht: bool,
                   declared_income: int | None, payer: str, subsidy_programme_id: int | None, consent: bool,
                   consent_version: int | None, today: date, now: datetime,
-                  income_confirmed: bool = False) -> SignUpOutcome:
+                  income_confirmed: bool = False, on_paper: bool = False) -> SignUpOutcome:
     """Register a worker at ``visit``, recorded by ``officer``, from a sign-up form with the one-time ``form_key``.
 
     The visit must be in progress and the officer assigned to it; the worker must consent to the consent text in
@@ -410,6 +432,10 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     registration). The same name and birth date in the same district under another NIK is saved, and
     the outcome names those sign-ups. A repeated ``form_key`` returns the first outcome, stores nothing; the same
     key sent with another worker's NIK is refused.
+
+    ``on_paper``: a row typed from the visit's paper sheet (``campaign_app.signups.paper``), whose key names the
+    row. The visit may also be closed (done): the sheet was signed while it was in progress, and the sign-up counts
+    for it. A repeated key is the same row typed twice: refused (``RowEnteredAlready``), never answered as a retry.
     """
     form_key = (form_key or "").strip()
     if not form_key or len(form_key) > FORM_KEY_MAX or CONTROL_CHARACTERS_IN_LINE.search(form_key):
@@ -418,8 +444,8 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     typed_index = _typed_index(nik)
     existing, registered = _by_key_or_nik(form_key, typed_index)
     if existing is not None:
-        return _repeated(existing, officer, nik)
-    _check_visit(visit, officer)
+        return _repeated(existing, officer, nik, on_paper)
+    _check_visit(visit, officer, on_paper)
 
     errors: dict[str | None, list[str]] = {}
     if consent is not True:
@@ -442,7 +468,7 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     if index != typed_index:
         registered = _registered(index)
     if registered is not None:
-        return _repeated_or_refused(registered, form_key, officer)
+        return _repeated_or_refused(registered, form_key, officer, on_paper)
     contribution = _contribution(declared_income, bool(with_jht), today, table)
     key = name_key(name)
     born = birth_index(check.district_code, check.birth_date)
@@ -470,7 +496,7 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
         # A concurrent request won the race: the same form (return its outcome) or the same NIK (refuse).
         stored = _signup_with_key(form_key)
         if stored is not None:
-            return _repeated(stored, officer, nik)
+            return _repeated(stored, officer, nik, on_paper)
         registered = _registered(index)
         if registered is not None:
             raise _duplicate_refusal(registered, officer) from None

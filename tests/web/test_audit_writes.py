@@ -165,6 +165,14 @@ SCENARIOS = {
                                                    "declared_income": "1.500.000", "payer": "self", "consent": "y",
                                                    "consent_version": "1"},
         "signup", "created", "occupation"),
+    # A coordinator typing a closed visit's paper sheet: the entry names the coordinator, the sign-up the officer.
+    "signups.paper_rows": lambda: (v := _closed_visit()) and Write(
+        "coordinator", f"/signups/visits/{v.id}/paper", {"sheet_row": "1", "collector": str(v.officers[0].id),
+                                                        "nik": "7271014508950001", "full_name": "Siti Aminah",
+                                                        "occupation": "fisher", "sector": "bpu",
+                                                        "declared_income": "1.500.000", "payer": "self",
+                                                        "consent": "y"},
+        "signup", "created", "occupation"),
     "signups.reveal": lambda: (s := _signup()) and Write("coordinator", f"/signups/{s.id}/reveal", {}, "signup",
                                                          "nik_revealed"),
     "signups.void": lambda: (s := _signup()) and Write("coordinator", f"/signups/{s.id}/void",

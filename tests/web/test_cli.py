@@ -92,3 +92,24 @@ def test_regions_load_refuses_an_unknown_province(runner):
     result = runner.invoke(args=["regions", "load", "--province", "99"])
     assert result.exit_code != 0
     assert "99" in result.output
+
+
+def test_demo_up_on_a_database_set_up_serves_at_once_with_the_logins_table(app, runner, monkeypatch):
+    served = []
+    monkeypatch.setattr("werkzeug.serving.run_simple", lambda host, port, application, **options: served.append(
+        (host, port, application)))
+    before = demo_counts(app)
+    result = runner.invoke(args=["demo", "up", "--port", "5099"])
+    assert result.exit_code == 0, result.output
+    assert "nothing to set up" in result.output
+    assert "Nama pengguna / Username" in result.output and "koordinator" in result.output
+    assert served == [("127.0.0.1", 5099, app)]
+    assert demo_counts(app) == before
+
+
+def test_demo_up_on_the_next_day_moves_the_officers_visit_to_it(app, runner, monkeypatch):
+    monkeypatch.setattr("werkzeug.serving.run_simple", lambda *args, **options: None)
+    next_day = clock.today() + timedelta(days=1)
+    monkeypatch.setattr(clock, "today", lambda: next_day)
+    assert runner.invoke(args=["demo", "up"]).exit_code == 0
+    assert len(officers_planned_visits(app, next_day)) == 1

@@ -514,7 +514,15 @@ def test_the_comparison_links_its_csv_and_xlsx(auth, world):
 
 # --- campaign labels --------------------------------------------------------------------------------------
 
-TWIN = "Lapak Pasar Rakyat Palu"  # the demo names a Palu and a Luwuk campaign alike
+TWIN = "Lapak Pasar Rakyat Palu"
+
+
+@pytest.fixture
+def twin(app):
+    """A Luwuk campaign named like a Palu one (the demo names each branch's campaigns after its own places)."""
+    with app.app_context():
+        make_campaign(branch_named("Kantor Cabang Luwuk"), name=TWIN)
+        db.session.commit()
 
 
 def options(body: str, name: str = "campaign") -> list[str]:
@@ -525,7 +533,7 @@ def options(body: str, name: str = "campaign") -> list[str]:
     return [html.unescape(text).strip() for text in re.findall(r'<label for="campaign-\d+">(.*?)</label>', body)]
 
 
-def test_a_manager_of_several_branches_tells_like_named_campaigns_apart_by_branch(auth):
+def test_a_manager_of_several_branches_tells_like_named_campaigns_apart_by_branch(auth, twin):
     client = auth.reading_english("manager")
     for body in (client.get("/reports/").get_data(as_text=True),
                  client.get("/reports/compare").get_data(as_text=True)):
@@ -542,7 +550,7 @@ def test_a_coordinator_of_one_branch_reads_campaign_names_alone(auth):
         assert TWIN in labels and not [label for label in labels if " — " in label]
 
 
-def test_the_comparison_heads_each_column_with_the_campaign_and_its_branch(app, auth):
+def test_the_comparison_heads_each_column_with_the_campaign_and_its_branch(app, auth, twin):
     with app.app_context():
         twins = db.session.scalars(select(Campaign.id).where(Campaign.name == TWIN).order_by(Campaign.id)).all()
     body = compared(auth.reading_english("manager"), *twins[:2])
