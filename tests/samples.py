@@ -285,6 +285,24 @@ def programme_id() -> Samples:
     return Samples(Sample(programme.id))
 
 
+# --- phones -----------------------------------------------------------------------------------------
+
+@provides("device_id")
+def device_id() -> Samples:
+    """A phone of an officer of each branch (not the demo officer: a revoke must not lock a test's phone out)."""
+    from campaign_app.sync.devices import issue_device
+
+    def device(branch: Branch) -> Sample:
+        officer = db.session.scalar(
+            select(User).where(User.branch_id == branch.id, User.role == Role.OFFICER, User.username != "petugas")
+            .order_by(User.id).limit(1))
+        issued = issue_device(officer, "Sampel", None, datetime(2026, 11, 2, tzinfo=UTC))
+        db.session.commit()
+        return Sample(issued.device.id, branch.id)
+
+    return Samples(device(_branch(PALU_BRANCH)), device(_branch(FOREIGN_BRANCH)))
+
+
 # --- values that name no branch's record -----------------------------------------------------------
 
 @provides("page")
