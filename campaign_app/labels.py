@@ -14,6 +14,7 @@ from campaign_app.models import (
     Role,
     Sector,
     SignUpStatus,
+    SyncKind,
     VisitStatus,
 )
 
@@ -130,6 +131,28 @@ AUDIT_ACTION_LABELS = {
     AuditAction.DELETED: _l("Removed"),
 }
 
+SYNC_KIND_LABELS = {
+    SyncKind.VISIT_STARTED: _l("Visit started"),
+    SyncKind.ATTENDANCE: _l("Attendance"),
+    SyncKind.SIGNUP: _l("Sign-up"),
+    SyncKind.VISIT_CLOSED: _l("Visit closed"),
+}
+
+# Why a record from a phone waits for review (campaign_app/sync/apply.py names the codes).
+SYNC_REASON_LABELS = {
+    "nik_registered": _l("NIK registered meanwhile"),
+    "quota_used": _l("Subsidy quota used up meanwhile"),
+    "rates_changed": _l("Rates changed"),
+    "consent_changed": _l("Consent text changed"),
+    "visit_closed": _l("Visit closed before the record"),
+    "visit_reopened": _l("Visit reopened after the record"),
+    "visit_not_open": _l("Visit not in progress"),
+    "not_assigned": _l("Officer not assigned"),
+    "clock": _l("Phone clock wrong"),
+    "invalid": _l("Fields refused"),
+    "refused": _l("Refused"),
+}
+
 
 def _labeller(labels: dict):
     """A function naming a code in the current language: empty for no code, the code itself when unknown."""
@@ -154,6 +177,8 @@ payer_label = _labeller(PAYER_LABELS)
 signup_status_label = _labeller(SIGNUP_STATUS_LABELS)
 review_label = _labeller(REVIEW_LABELS)
 audit_action_label = _labeller(AUDIT_ACTION_LABELS)
+sync_kind_label = _labeller(SYNC_KIND_LABELS)
+sync_reason_label = _labeller(SYNC_REASON_LABELS)
 
 
 # Registered as Jinja globals by campaign_app.i18n, so every template can name codes.
@@ -170,4 +195,6 @@ TEMPLATE_LABELS = {
     "signup_status_label": signup_status_label,
     "review_label": review_label,
     "audit_action_label": audit_action_label,
+    "sync_kind_label": sync_kind_label,
+    "sync_reason_label": sync_reason_label,
 }

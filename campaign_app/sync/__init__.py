@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("sync", __name__)
 
-from campaign_app.sync import device_routes, routes  # noqa: E402,F401
+from campaign_app.sync import device_routes, import_routes, review_routes, routes  # noqa: E402,F401

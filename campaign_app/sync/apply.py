@@ -85,6 +85,13 @@ def aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
+def captured(record: SyncRecord) -> datetime:
+    """When the record was captured (aware, UTC)."""
+    moment = aware(record.captured_at)
+    assert moment is not None
+    return moment
+
+
 def form_data(data: dict) -> MultiDict:
     """``data`` as a form post: booleans as a ticked box (or none), lists as repeated fields, nulls left out."""
     pairs = []
@@ -117,16 +124,16 @@ def apply_record(record: SyncRecord, visit: Visit, officer: User, data: dict, no
     if not is_assigned(visit, officer):
         return Applied.needs_review("not_assigned", _("%(officer)s is not assigned to this visit (any more).",
                                                       officer=officer.full_name))
-    if not accepting and record.captured_at > now + CLOCK_SKEW:
+    if not accepting and captured(record) > now + CLOCK_SKEW:
         return Applied.needs_review("clock", _(
             "The phone's clock is ahead: this record says it was captured on %(captured)s, later than now.",
-            captured=format_datetime(record.captured_at, "medium")))
+            captured=format_datetime(captured(record), "medium")))
     apply = APPLIERS[SyncKind(record.kind)]
     return apply(record, visit, officer, data, accepting)
 
 
 def _signup(record: SyncRecord, visit: Visit, officer: User, data: dict, accepting: bool) -> Applied:
-    day = wita_day(record.captured_at)
+    day = wita_day(captured(record))
     form = SignUpForm(formdata=form_data(data), meta={"csrf": False})
     read = form.validate()
     values = form.values()
@@ -137,12 +144,12 @@ def _signup(record: SyncRecord, visit: Visit, officer: User, data: dict, accepti
         return Applied.needs_review("invalid", _messages(errors))
     closed_at = aware(visit.closed_at)
     captured_while_open = visit.status == VisitStatus.DONE and closed_at is not None \
-        and record.captured_at <= closed_at
+        and captured(record) <= closed_at
     if visit.status == VisitStatus.DONE and not (accepting or captured_while_open):
         return Applied.needs_review("visit_closed", _(
             "The visit was closed on %(closed)s, before this sign-up was captured (%(captured)s).",
             closed=format_datetime(closed_at, "medium") if closed_at else "—",
-            captured=format_datetime(record.captured_at, "medium")))
+            captured=format_datetime(captured(record), "medium")))
     if not accepting:
         changed = _rates_changed(data, day)
         if changed:
@@ -150,7 +157,7 @@ def _signup(record: SyncRecord, visit: Visit, officer: User, data: dict, accepti
     try:
         with db.session.begin_nested():
             outcome = record_signup(visit=visit, officer=officer, form_key=record.key, **values, today=day,
-                                    now=record.captured_at, closed_visit_ok=accepting or captured_while_open)
+                                    now=captured(record), closed_visit_ok=accepting or captured_while_open)
     except DuplicateNik as duplicate:
         # The reason tells the officer the NIK is registered: audited like the online form's refusal.
         audit_refused_duplicate(duplicate.existing_id, officer, record.received_at)
@@ -214,7 +221,7 @@ def _later_attendance(record: SyncRecord) -> bool:
     return (db.session.scalar(
         select(func.count()).select_from(SyncRecord)
         .where(SyncRecord.visit_id == record.visit_id, SyncRecord.kind == SyncKind.ATTENDANCE,
-               SyncRecord.status == SyncStatus.RECEIVED, SyncRecord.captured_at > record.captured_at)
+               SyncRecord.status == SyncStatus.RECEIVED, SyncRecord.captured_at > captured(record))
     ) or 0) > 0
 
 
@@ -224,7 +231,7 @@ def _visit_started(record: SyncRecord, visit: Visit, officer: User, data: dict, 
         return RECEIVED
     try:
         with db.session.begin_nested():
-            start_visit(visit, officer, record.captured_at)
+            start_visit(visit, officer, captured(record))
     except Refused as refused:
         return Applied.needs_review("visit_not_open", _messages(refused.errors))
     return RECEIVED
@@ -234,14 +241,14 @@ def _visit_closed(record: SyncRecord, visit: Visit, officer: User, data: dict, a
     reopened = aware(db.session.scalar(
         select(func.max(AuditEntry.at)).where(AuditEntry.action == AuditAction.VISIT_REOPENED,
                                               AuditEntry.subject_type == "visit", AuditEntry.subject_id == visit.id)))
-    if not accepting and reopened is not None and reopened > record.captured_at:
+    if not accepting and reopened is not None and reopened > captured(record):
         return Applied.needs_review("visit_reopened", _(
             "A coordinator reopened the visit on %(reopened)s, after this close was captured (%(captured)s): the "
             "visit stays open.", reopened=format_datetime(reopened, "medium"),
-            captured=format_datetime(record.captured_at, "medium")))
+            captured=format_datetime(captured(record), "medium")))
     try:
         with db.session.begin_nested():
-            close_visit(visit, officer, record.captured_at)
+            close_visit(visit, officer, captured(record))
     except Refused as refused:
         return Applied.needs_review("visit_not_open", _messages(refused.errors))
     return RECEIVED

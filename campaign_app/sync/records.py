@@ -127,7 +127,7 @@ def read_envelope(record: dict, key: str) -> Envelope:
     visit_id = record.get("visit_id")
     if isinstance(visit_id, bool) or not isinstance(visit_id, int) or not 0 < visit_id <= ID_MAX:
         fields["visit_id"] = _("A visit's id is a whole number.")
-    captured_at = _moment(record.get("captured_at"))
+    captured_at = moment_of(record.get("captured_at"))
     if captured_at is None:
         fields["captured_at"] = _("The capture time is a date and time with its offset (2026-12-07T02:15:00Z).")
     data = record.get("data") if record.get("data") is not None else {}
@@ -141,7 +141,8 @@ def read_envelope(record: dict, key: str) -> Envelope:
     return Envelope(key, SyncKind(kind), visit_id, captured_at, data)
 
 
-def _moment(value) -> datetime | None:
+def moment_of(value) -> datetime | None:
+    """An ISO 8601 moment with its offset, in UTC; None for anything else."""
     if not isinstance(value, str) or len(value) > CAPTURED_AT_MAX:
         return None
     try:
@@ -184,11 +185,13 @@ def answer(record: SyncRecord) -> dict:
     return {"key": record.key, "id": record.id, "status": record.status, "reason": record.reason}
 
 
-def _stored(key: str) -> SyncRecord | None:
+def stored_record(key: str) -> SyncRecord | None:
+    """The record stored under ``key``, or None."""
     return db.session.scalar(select(SyncRecord).where(SyncRecord.key == key))
 
 
-def _replay(stored: SyncRecord, officer: User) -> dict:
+def replay(stored: SyncRecord, officer: User) -> dict:
+    """The first answer of ``stored``, sent again under its key by ``officer``; ``Unstorable`` for another's key."""
     if stored.officer_id != officer.id:
         # Keys are random: another officer's key is a mixed-up record, and must not show theirs.
         raise _wrong({"key": _("This one-time key was used by another officer's record.")})
@@ -204,9 +207,9 @@ def receive(device: Device, officer: User, body: bytes, now: datetime) -> dict:
     record = read_body(body)
     key = read_key(record)
     hold_device(device, now)
-    stored = _stored(key)
+    stored = stored_record(key)
     if stored is not None:
-        return _replay(stored, officer)
+        return replay(stored, officer)
     return answer(store(device, officer, read_envelope(record, key), now))
 
 
@@ -239,7 +242,7 @@ def store(device: Device, officer: User, envelope: Envelope, now: datetime, impo
             db.session.flush()
     except IntegrityError:
         # The same key stored by a request that committed first (another of the officer's devices, an import).
-        stored = _stored(envelope.key)
+        stored = stored_record(envelope.key)
         if stored is None:
             raise
         if stored.officer_id != officer.id:

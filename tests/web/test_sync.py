@@ -88,8 +88,8 @@ def issue_token(app, username: str) -> tuple[str, int]:
     return answer["token"], answer["device_id"]
 
 
-@pytest.fixture
-def phone(app, monkeypatch) -> Phone:
+@pytest.fixture(name="phone")
+def phone_fixture(app, monkeypatch) -> Phone:
     monkeypatch.setattr(sync_routes, "now", lambda: ARRIVED)
     with app.app_context():
         officer = make_officer(name="Petugas Sinyal")
@@ -100,8 +100,8 @@ def phone(app, monkeypatch) -> Phone:
     return Phone(app, app.test_client(), token, device_id, ids[0], ids[1], ids[2])
 
 
-@pytest.fixture
-def started(phone) -> Phone:
+@pytest.fixture(name="started")
+def started_fixture(phone) -> Phone:
     """The phone's visit started from the phone, at 09:30 WITA on its day."""
     assert phone.send(phone.record("visit_started", captured=CAPTURED - timedelta(minutes=15))).status_code == 200
     return phone
