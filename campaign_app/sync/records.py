@@ -157,11 +157,20 @@ def moment_of(value) -> datetime | None:
         return None
 
 
+def _text_ok(value: str) -> bool:
+    # JSON may escape a lone surrogate (\ud800), which no database can store as text.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return len(value) <= TEXT_MAX
+
+
 def _scalar_ok(value) -> bool:
     if isinstance(value, float):
         return math.isfinite(value)
     if isinstance(value, str):
-        return len(value) <= TEXT_MAX
+        return _text_ok(value)
     return value is None or isinstance(value, bool | int)
 
 
@@ -171,12 +180,12 @@ def _data_problems(data: dict) -> dict[str, str]:
     problems = {}
     for name, value in data.items():
         if isinstance(value, list):
-            good = len(value) <= DATA_FIELDS_MAX and all(isinstance(item, str) and len(item) <= TEXT_MAX
-                                                         for item in value)
+            good = len(value) <= DATA_FIELDS_MAX and all(isinstance(item, str) and _text_ok(item) for item in value)
         else:
             good = _scalar_ok(value)
-        if not good:
-            problems[f"data.{name[:40]}"] = _("A field's value is text, a number, true or false, or a list of texts.")
+        if not good or not _text_ok(name):
+            shown = name[:40] if _text_ok(name) else "?"
+            problems[f"data.{shown}"] = _("A field's value is text, a number, true or false, or a list of texts.")
     return problems
 
 

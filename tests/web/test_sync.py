@@ -477,3 +477,36 @@ def test_the_statements_of_a_sync_do_not_grow_with_the_records_stored(app, start
     summary = statements_of(app, lambda: started.client.get("/sync/summary",
                                                             headers={"Authorization": f"Bearer {started.token}"}))
     assert summary <= 3, f"the summary took {summary} statements"
+
+
+def test_a_phone_sending_too_fast_is_told_to_wait(app_factory, monkeypatch):
+    limited = app_factory(SYNC_LIMIT="2 per minute")
+    monkeypatch.setattr(sync_routes, "now", lambda: ARRIVED)
+    with limited.app_context():
+        officer = make_officer()
+        visit = make_visit(officers=[officer])
+        db.session.commit()
+        username, visit_id = officer.username, visit.id
+    token, device_id = issue_token(limited, username)
+    phone = Phone(limited, limited.test_client(), token, device_id, 0, visit_id, username)
+    statuses = [phone.send(phone.record("visit_started")).status_code for _ in range(3)]
+    throttled = phone.send(phone.record("visit_started"))
+    assert statuses == [200, 200, 429] and throttled.headers["Retry-After"] == "60"
+    assert "error" in throttled.get_json()
+
+
+def test_the_sync_endpoint_needs_no_csrf_token_where_forms_do(app_factory, monkeypatch):
+    checked = app_factory(WTF_CSRF_ENABLED=True)
+    monkeypatch.setattr(sync_routes, "now", lambda: ARRIVED)
+    with checked.app_context():
+        from campaign_app.models.people import utcnow
+        from campaign_app.sync.devices import issue_device
+
+        officer = make_officer()
+        visit = make_visit(officers=[officer])
+        token = issue_device(officer, None, None, utcnow()).token
+        db.session.commit()
+        visit_id = visit.id
+    phone = Phone(checked, checked.test_client(), token, 0, 0, visit_id, "")
+    assert phone.send(phone.record("visit_started")).status_code == 200
+    assert phone.client.post("/logout").status_code in (302, 400)
