@@ -228,6 +228,7 @@ def test_a_record_sent_twice_is_stored_once_and_answered_the_same(app, started):
     second = started.send(record)
     assert first.status_code == second.status_code == 200
     assert first.get_json() == second.get_json()
+    assert second.headers["Cache-Control"] == "no-store"
     assert count(app, SignUp, SignUp.form_key == record["key"]) == 1
     assert count(app, SyncRecord, SyncRecord.key == record["key"]) == 1
 
