@@ -190,6 +190,11 @@ def test_administrators_see_each_phone_with_its_officer_and_state(phone, admin):
     assert phone.token not in page
 
 
+def test_the_phones_list_answers_htmx_with_the_list_alone(phone, admin):
+    fragment = admin.get("/devices/", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "HP Lapangan" in fragment and "<html" not in fragment
+
+
 def test_a_deactivated_officers_phone_is_refused(app, phone):
     with app.app_context():
         db.session.get(User, phone.officer_id).active = False

@@ -178,3 +178,16 @@ def test_counts_of_the_waiting_records(app, waiting):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SyncRecord)
                                  .where(SyncRecord.resolution.is_(None), SyncRecord.status == "needs_review")) >= 1
+
+
+def test_the_review_page_stays_within_its_budget_however_many_wait(app, started, coordinator):
+    import gzip
+
+    close_before_capture(app, started.visit_id)
+    for n in range(25):
+        needs_review(started.send(started.signup(full_name=f"Pekerja Menunggu Dengan Nama Panjang {n}")))
+    response = coordinator.get("/signups/reviews")
+    page = response.get_data()
+    assert b"The oldest 20 are shown." in page
+    assert len(gzip.compress(page, 6)) <= 14 * 1024, len(gzip.compress(page, 6))
+
