@@ -53,6 +53,10 @@ def test_accepting_a_sign_up_records_it_through_the_service_and_is_audited(app, 
     assert response.status_code == 303
     record = stored(app, waiting["key"])
     assert record.resolution == Resolution.ACCEPTED and record.signup_id is not None
+    with app.app_context():
+        from campaign_app.signups.personal_data import decrypt_payload
+
+        assert decrypt_payload(record.payload_ciphertext) == "{}"
     assert count(app, SignUp, SignUp.form_key == waiting["key"], SignUp.visit_id == started.visit_id) == 1
     assert count(app, AuditEntry, AuditEntry.action == AuditAction.SYNC_RECORD_ACCEPTED,
                  AuditEntry.subject_id == waiting["id"]) == 1
