@@ -227,7 +227,7 @@ def _normalise_phone(typed: str) -> str | None:
     return info.e164 if info.valid else None
 
 
-def _check_visit(visit: Visit, officer: User, on_paper: bool = False) -> None:
+def _check_visit(visit: Visit, officer: User, on_paper: bool = False, closed_visit_ok: bool = False) -> None:
     # The status is read again under a share lock (PostgreSQL): closing the visit takes the row for update,
     # so a sign-up and a close racing each other are serialised and no sign-up lands on a closed visit. SQLite has
     # no row locks: the whole database's write lock is taken before the status is read.
@@ -238,7 +238,7 @@ def _check_visit(visit: Visit, officer: User, on_paper: bool = False) -> None:
     if on_paper and status not in PAPER_STATUSES:
         raise Refused.on(None, _("Rows from a paper sheet are entered for a visit that was started: in progress or "
                                  "closed."))
-    if not on_paper and status != VisitStatus.IN_PROGRESS:
+    if not on_paper and status != VisitStatus.IN_PROGRESS and not (closed_visit_ok and status == VisitStatus.DONE):
         raise Refused.on(None, _("Sign-ups are recorded while a visit is in progress; start the visit first."))
     if assigned is None:
         raise Refused.on(None, _("Only the officers assigned to this visit can record its sign-ups."))
@@ -416,7 +416,8 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
                   birth_date: date | None, phone: str | None, occupation: str, sector: str, with_jht: bool,
                   declared_income: int | None, payer: str, subsidy_programme_id: int | None, consent: bool,
                   consent_version: int | None, today: date, now: datetime,
-                  income_confirmed: bool = False, on_paper: bool = False) -> SignUpOutcome:
+                  income_confirmed: bool = False, on_paper: bool = False,
+                  closed_visit_ok: bool = False) -> SignUpOutcome:
     """Register a worker at ``visit``, recorded by ``officer``, from a sign-up form with the one-time ``form_key``.
 
     The visit must be in progress and the officer assigned to it; the worker must consent to the consent text in
@@ -436,6 +437,8 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     ``on_paper``: a row typed from the visit's paper sheet (``campaign_app.signups.paper``), whose key names the
     row. The visit may also be closed (done): the sheet was signed while it was in progress, and the sign-up counts
     for it. A repeated key is the same row typed twice: refused (``RowEnteredAlready``), never answered as a retry.
+    ``closed_visit_ok`` also takes a visit closed since (done): a sign-up captured offline while it was in progress
+    (``campaign_app.sync``), which arrives or is accepted after the close.
     """
     form_key = (form_key or "").strip()
     if not form_key or len(form_key) > FORM_KEY_MAX or CONTROL_CHARACTERS_IN_LINE.search(form_key):
@@ -445,7 +448,7 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     existing, registered = _by_key_or_nik(form_key, typed_index)
     if existing is not None:
         return _repeated(existing, officer, nik, on_paper)
-    _check_visit(visit, officer, on_paper)
+    _check_visit(visit, officer, on_paper, closed_visit_ok)
 
     errors: dict[str | None, list[str]] = {}
     if consent is not True:
