@@ -1,0 +1,175 @@
+"""The officer's day with no signal (issue 15), in Chromium as a 360 × 740 phone.
+
+One live server and one browser profile for the module: the demo officer prepares today's visit, the network is cut,
+the stored pages open and reload, the visit is started and a worker signed up on the phone, and the record is still
+in the outbox after the browser is closed and opened again. The NIK rules on the phone answer tests/nik_cases.json
+as the server does.
+"""
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from campaign_app.clock import today
+from campaign_app.extensions import db
+from campaign_app.models import User, Visit, VisitOfficer, VisitStatus
+from campaign_app.offline.service import district_codes
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.browser.test_sign_in import sign_in
+from tests.conftest import app_on_copy
+from tests.factories import nik_for
+
+pytestmark = pytest.mark.browser
+CASES = json.loads((Path(__file__).parents[1] / "nik_cases.json").read_text(encoding="utf-8"))["cases"]
+OUTBOX = "() => JangkauOutbox.all('outbox')"
+
+
+@pytest.fixture(scope="module")
+def server(databases):
+    """The app on a fresh copy of the seeded database, served once for the module."""
+    with app_on_copy(databases, databases.fresh_url(), WTF_CSRF_ENABLED=True) as app:
+        live = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=live.serve_forever, name="offline-server", daemon=True)
+        thread.start()
+        yield app, f"http://127.0.0.1:{live.server_port}"
+        live.shutdown()
+        thread.join(timeout=10)
+        live.server_close()
+
+
+@pytest.fixture(scope="module")
+def todays_visit(server) -> int:
+    app, _ = server
+    with app.app_context():
+        visit_id = db.session.scalar(
+            select(Visit.id).join(VisitOfficer, VisitOfficer.visit_id == Visit.id)
+            .join(User, User.id == VisitOfficer.officer_id)
+            .where(User.username == "petugas", Visit.visit_date == today(), Visit.status == VisitStatus.PLANNED,
+                   Visit.village_code.startswith("72.71."))
+            .order_by(Visit.id).limit(1))
+    assert visit_id is not None, "the demo seed gives petugas a planned visit today in Kota Palu"
+    return visit_id
+
+
+@pytest.fixture(scope="module")
+def profile(tmp_path_factory) -> Path:
+    """The phone's browser profile: what it stores survives closing the browser."""
+    return tmp_path_factory.mktemp("phone-profile")
+
+
+def open_phone(browser, profile: Path, base_url: str):
+    """The browser started on ``profile``, as an officer opens it again."""
+    context = browser.browser_type.launch_persistent_context(
+        str(profile), executable_path=str(CHROMIUM),
+        args=CHROMIUM_ARGS, base_url=base_url, **PHONE)
+    context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture(scope="module")
+def prepared(browser, server, profile, todays_visit):
+    """The officer signed in on the phone and prepared for offline: the result the home page said."""
+    _, base_url = server
+    context = open_phone(browser, profile, base_url)
+    page = context.pages[0] if context.pages else context.new_page()
+    sign_in(page, base_url, "petugas")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready")
+    page.locator("#prepare button").click()
+    result = page.locator("#prepare [data-result]")
+    expect(result).to_have_class("flash success", timeout=20_000)
+    said = result.text_content()
+    context.close()
+    return said
+
+
+def test_prepare_for_offline_says_how_many_visits_are_ready(prepared):
+    assert prepared.startswith("Siap: ") and "kunjungan" in prepared
+
+
+def test_the_prepared_pages_open_and_reload_with_the_network_cut(browser, server, profile, prepared, todays_visit):
+    _, base_url = server
+    context = open_phone(browser, profile, base_url)
+    try:
+        page = context.new_page()
+        page.goto("/")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        context.set_offline(True)
+        page.goto(f"/field/visits/{todays_visit}")
+        expect(page.locator("form[data-offline=visit_started] button")).to_be_visible()
+        page.reload()
+        expect(page.locator("form[data-offline=visit_started] button")).to_be_visible()
+        page.goto(f"/signups/visits/{todays_visit}/new")
+        expect(page.locator("form[data-offline=signup]")).to_be_visible()
+        page.goto("/audit")  # not prepared: the offline page, not the browser's error
+        expect(page.locator("h1")).to_have_text("Tanpa sinyal")
+    finally:
+        context.close()
+
+
+def test_a_signup_captured_offline_is_in_the_outbox_after_a_browser_restart(browser, server, profile, prepared,
+                                                                            todays_visit):
+    _, base_url = server
+    nik = nik_for(district="727101", serial=9321)
+    context = open_phone(browser, profile, base_url)
+    try:
+        page = context.new_page()
+        page.goto("/")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        context.set_offline(True)
+        page.goto(f"/field/visits/{todays_visit}")
+        page.locator("form[data-offline=visit_started] button").click()
+        expect(page.locator("[data-offline-notice]")).to_contain_text("dimulai di ponsel")
+        page.locator(f"a[href='/signups/visits/{todays_visit}/new']").first.click()
+        page.fill("#nik", nik)
+        page.fill("#full_name", "Siti Rahmawati")
+        page.select_option("#occupation", index=1)
+        page.fill("#declared_income", "1.500.000")
+        page.check("#consent")
+        page.locator("form[data-offline=signup] button.primary").click()
+        expect(page.locator("[data-offline-notice]")).to_contain_text("Tersimpan di ponsel: Siti Rahmawati")
+        expect(page.locator("#full_name")).to_have_value("")
+    finally:
+        context.close()
+    context = open_phone(browser, profile, base_url)
+    try:
+        page = context.new_page()
+        context.set_offline(True)
+        page.goto(f"/field/visits/{todays_visit}")
+        records = page.evaluate(OUTBOX)
+        kinds = sorted(r["kind"] for r in records)
+        assert kinds == ["signup", "visit_started"]
+        signup = next(r for r in records if r["kind"] == "signup")
+        assert (signup["visit_id"], signup["data"]["nik"], signup["data"]["full_name"]) == (
+            todays_visit, nik, "Siti Rahmawati")
+        assert 16 <= len(signup["key"]) <= 64
+        # The stored page shows the visit started on the phone, and what is on it.
+        expect(page.locator("form[data-offline=attendance]")).to_be_visible()
+        expect(page.locator("#phone-records [data-line]")).to_contain_text("Di ponsel: 2")
+    finally:
+        context.close()
+
+
+def test_the_phone_reads_every_nik_of_the_table_as_the_server_does(browser, server):
+    app, base_url = server
+    with app.app_context():
+        districts = district_codes()
+    context = browser.new_context(base_url=base_url, **PHONE)
+    try:
+        page = context.new_page()
+        page.goto("/login")
+        page.add_script_tag(url="/static/js/nik.js")
+        answers = page.evaluate("""([cases, districts]) => cases.map(c => {
+            const r = JangkauNik.check(c.nik, districts, new Date().getFullYear());
+            return r.valid ? {errors: [], sex: r.sex, birth_date: r.birth_date} : {errors: r.errors};
+        })""", [CASES, districts])
+    finally:
+        context.close()
+    expected = [{"errors": c["errors"], **({"sex": c["sex"], "birth_date": c["birth_date"]} if not c["errors"]
+                                          else {})} for c in CASES]
+    wrong = [f"{c['why']}: phone {a}, table {e}" for c, a, e in zip(CASES, answers, expected, strict=True) if a != e]
+    assert not wrong, "the phone disagrees with the table:\n" + "\n".join(wrong)
