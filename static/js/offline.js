@@ -9,7 +9,9 @@
   var RETRY = 60000;  // a sync that could not finish tries again after a minute, while the page is open
 
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js", {scope: "/"}).catch(function () {});
-  if (!officer || !window.indexedDB) return;
+  // Signed out (a session expired in the village), the page still sends what waits on the phone: the device
+  // credential, not the session, signs each record.
+  if (!window.indexedDB) return;
 
   // --- IndexedDB: outbox (records not sent), sent (answers kept to show), meta (device, pack) -----------------
   var opened = null;
@@ -103,38 +105,47 @@
     options.credentials = "same-origin";
     return fetch(url, options).finally(function () { clearTimeout(timer); });
   }
-  // The phone's credential for this officer, asked for once after sign-in (the session signs the request).
-  function device() {
-    return meta("device:" + officer).then(function (known) {
+  // The phone's credential for an officer: asked for once after sign-in (the session signs that request); the
+  // records of an officer signed out are sent with the credential they had.
+  function device(who) {
+    return meta("device:" + who).then(function (known) {
       if (known) return known.token;
       var token = csrfToken();
-      if (!token || !navigator.onLine) return null;
+      if (String(who) !== officer || !token || !navigator.onLine) return null;
       return request("/devices", {method: "POST", headers: {"X-CSRFToken": token}}).then(function (response) {
         if (response.status !== 201) return null;
         return response.json().then(function (issued) {
-          return setMeta("device:" + officer, issued).then(function () { return issued.token; });
+          return setMeta("device:" + who, issued).then(function () { return issued.token; });
         });
       });
     });
   }
 
-  var syncing = false, retry = null;
+  var syncing = false, again = false, retry = null;
   function sync() {
+    // Asked again while sending (the button, the network back): one more round once this one ends.
+    if (syncing) again = true;
     if (syncing || !navigator.onLine) return show();
     syncing = true;
+    again = false;
     clearTimeout(retry);
     return all("outbox").then(function (records) {
-      var queue = mine(records).filter(function (r) { return r.state !== "attention"; });
+      var queue = records.filter(function (r) { return r.state !== "attention"; });
       if (!queue.length) return "done";
       // Capture order: a visit is started before its sign-ups, and quotas are spent as the officer spent them.
       queue.sort(function (a, b) { return a.captured_at < b.captured_at ? -1 : a.captured_at > b.captured_at ? 1 : a.seq - b.seq; });
       say(panel && panel.dataset.sending);
-      return device().then(function (token) {
-        if (!token) return "unsent";
-        return queue.reduce(function (chain, record) {
-          return chain.then(function (outcome) { return outcome === "sent" ? send(record, token) : outcome; });
-        }, Promise.resolve("sent"));
-      });
+      var tokens = {};
+      return queue.reduce(function (chain, record) {
+        return chain.then(function (outcome) {
+          if (outcome !== "sent") return outcome;
+          if (!(record.officer in tokens)) tokens[record.officer] = device(record.officer);
+          return tokens[record.officer].then(function (token) {
+            // An officer with no credential on this phone: their records wait for them to sign in here.
+            return token ? send(record, token) : "sent";
+          });
+        });
+      }, Promise.resolve("sent"));
     }).then(function (outcome) {
       if (outcome === "sent" || outcome === "done") say("");
       else if (outcome === "signin") say(panel && panel.dataset.signIn, "error");
@@ -142,7 +153,10 @@
     }, function () {
       say(panel && panel.dataset.unsent, "warning");
       retry = setTimeout(sync, RETRY);
-    }).then(function () { syncing = false; return show(); });
+    }).then(function () {
+      syncing = false;
+      return again ? sync() : show();
+    });
   }
   function send(record, token) {
     var sent = {key: record.key, kind: record.kind, visit_id: record.visit_id, captured_at: record.captured_at,
@@ -161,7 +175,7 @@
                     sent_at: new Date().toISOString()});
         }).then(function () { return "sent"; });
       });
-      if (response.status === 401) return setMeta("device:" + officer, undefined).then(function () { return "signin"; });
+      if (response.status === 401) return setMeta("device:" + record.officer, undefined).then(function () { return "signin"; });
       if (response.status === 422) return response.json().catch(function () { return {}; }).then(function (error) {
         // Never storable as sent: kept on the phone, shown as needing attention, not sent again by itself.
         record.state = "attention";

@@ -2,12 +2,16 @@
 
 One live server and one browser profile for the module: the demo officer prepares today's visit, the network is cut,
 the stored pages open and reload, the visit is started and a worker signed up on the phone, and the record is still
-in the outbox after the browser is closed and opened again. The NIK rules on the phone answer tests/nik_cases.json
-as the server does.
+in the outbox after the browser is closed and opened again. Fifty sign-ups captured across a restart reach the server
+once each through a new service worker, a lost answer, a network cut mid-sync and an expired session. The NIK rules
+on the phone answer tests/nik_cases.json as the server does.
+
+The server's side of the sync is tests/browser/sync_contract.py (the contract), until the ``sync`` branch serves it.
 """
 
 import json
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -18,8 +22,10 @@ from werkzeug.serving import make_server
 from campaign_app.clock import today
 from campaign_app.extensions import db
 from campaign_app.models import User, Visit, VisitOfficer, VisitStatus
+from campaign_app.offline import service as offline_service
 from campaign_app.offline.service import district_codes
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.browser.sync_contract import ContractServer
 from tests.browser.test_sign_in import sign_in
 from tests.conftest import app_on_copy
 from tests.factories import nik_for
@@ -33,6 +39,8 @@ OUTBOX = "() => JangkauOutbox.all('outbox')"
 def server(databases):
     """The app on a fresh copy of the seeded database, served once for the module."""
     with app_on_copy(databases, databases.fresh_url(), WTF_CSRF_ENABLED=True) as app:
+        app.extensions["sync_contract"] = contract = ContractServer()
+        contract.install(app)
         live = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=live.serve_forever, name="offline-server", daemon=True)
         thread.start()
@@ -78,7 +86,7 @@ def prepared(browser, server, profile, todays_visit):
     context = open_phone(browser, profile, base_url)
     page = context.pages[0] if context.pages else context.new_page()
     sign_in(page, base_url, "petugas")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.locator("#prepare button").click()
     result = page.locator("#prepare [data-result]")
     expect(result).to_have_class("flash success", timeout=20_000)
@@ -173,3 +181,85 @@ def test_the_phone_reads_every_nik_of_the_table_as_the_server_does(browser, serv
                                           else {})} for c in CASES]
     wrong = [f"{c['why']}: phone {a}, table {e}" for c, a, e in zip(CASES, answers, expected, strict=True) if a != e]
     assert not wrong, "the phone disagrees with the table:\n" + "\n".join(wrong)
+
+
+def wait_until(check, timeout: float = 20.0) -> None:
+    """Poll ``check`` (page.evaluate awaits a promise; wait_for_function would take the promise itself as true)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "gave up waiting"
+        time.sleep(0.1)
+
+
+def capture_signups(page, visit_id: int, first: int, count: int) -> None:
+    """``count`` sign-ups typed into the stored form without signal, workers numbered from ``first``."""
+    page.goto(f"/signups/visits/{visit_id}/new")
+    for number in range(first, first + count):
+        page.fill("#nik", nik_for(district="727101", serial=8000 + number))
+        page.fill("#full_name", f"Pekerja Nomor {number:02d}")
+        page.select_option("#occupation", index=1)
+        page.fill("#declared_income", "1.500.000")
+        page.check("#consent")
+        page.locator("form[data-offline=signup] button.primary").click()
+        expect(page.locator("[data-offline-notice]")).to_contain_text(f"Pekerja Nomor {number:02d}")
+
+
+def test_fifty_signups_offline_across_a_restart_reach_the_server_once_each(browser, server, profile, prepared,
+                                                                           todays_visit, monkeypatch):
+    app, base_url = server
+    contract: ContractServer = app.extensions["sync_contract"]
+    contract.busy = True  # the records wait on the phone until the end
+    for first in (1, 26):  # the browser is closed and opened again half-way
+        context = open_phone(browser, profile, base_url)
+        try:
+            page = context.new_page()
+            context.set_offline(True)
+            capture_signups(page, todays_visit, first, 25)
+        finally:
+            context.close()
+
+    context = open_phone(browser, profile, base_url)
+    try:
+        page = context.new_page()
+        context.set_offline(True)
+        page.goto(f"/field/visits/{todays_visit}")
+        waiting = {r["key"] for r in page.evaluate(OUTBOX)}
+        [shell] = page.evaluate("() => caches.keys().then(n => n.filter(n => n.startsWith('jangkau-shell-')))")
+        assert sum(r["kind"] == "signup" for r in page.evaluate(OUTBOX)) >= 50
+
+        # A new service worker is deployed while the records wait: it installs, and nothing on the phone is lost.
+        monkeypatch.setattr(offline_service, "SHELL_FILES", (*offline_service.SHELL_FILES, "js/dashboard.js"))
+        context.set_offline(False)
+        page.goto("/")
+        wait_until(lambda: page.evaluate("""() => caches.keys().then(names => names.filter(
+            n => n.startsWith('jangkau-shell-')))""") not in ([], [shell]))
+        assert {r["key"] for r in page.evaluate(OUTBOX)} == waiting
+        context.set_offline(True)
+        page.reload()  # the stored page, under the new worker
+        expect(page.locator("#prepare")).to_be_attached()
+        context.set_offline(False)
+        assert {r["key"] for r in page.evaluate(OUTBOX)} == waiting
+
+        # The server answers again; the first answer is lost on the way back, then the network drops mid-sync.
+        contract.busy, contract.lose_answers, contract.delay = False, 1, 0.05
+        page.locator("#phone-records [data-send]").click()
+        expect(page.locator("#phone-records [data-status]")).to_have_class("flash warning")
+        page.locator("#phone-records [data-send]").click()
+        wait_until(lambda: len(page.evaluate(OUTBOX)) <= len(waiting) - 10)
+        context.set_offline(True)
+        left = len(page.evaluate(OUTBOX))
+        assert 0 < left < len(waiting)
+
+        # The session expires meanwhile: the records still go, signed by the phone's device credential.
+        context.clear_cookies()
+        context.set_offline(False)
+        page.goto("/")
+        wait_until(lambda: not page.evaluate(OUTBOX), timeout=30)
+        assert "/login" in page.url
+    finally:
+        context.close()
+
+    stored = [record["key"] for record in contract.stored]
+    assert len(stored) == len(set(stored)), "a record was stored twice"
+    assert waiting <= set(stored), "a record left the phone without being stored"
+    assert contract.posts > len(stored), "no record was sent twice: the lost answer and the cut were not exercised"
