@@ -250,6 +250,14 @@ def test_fifty_signups_offline_across_a_restart_reach_the_server_once_each(brows
         left = len(page.evaluate(OUTBOX))
         assert 0 < left < len(waiting)
 
+        # Signing out while records wait asks first; kept on the page when the officer says no.
+        asked: list[str] = []
+        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+        page.locator("form.signout button").click()
+        wait_until(lambda: asked)
+        assert f"{len(page.evaluate(OUTBOX))} data belum terkirim" in asked[0]
+        expect(page.locator("#phone-records")).to_be_visible()
+
         # The session expires meanwhile: the records still go, signed by the phone's device credential.
         context.clear_cookies()
         context.set_offline(False)
