@@ -86,13 +86,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from campaign_app.reports import bp as reports_bp
     from campaign_app.signups import bp as signups_bp
     from campaign_app.subsidies import bp as subsidies_bp
+    from campaign_app.sync import bp as sync_bp
     from campaign_app.users import bp as users_bp
     from campaign_app.villages import bp as villages_bp
     from campaign_app.visits import bp as visits_bp
 
     for blueprint in (auth_bp, home_bp, campaigns_bp, villages_bp, visits_bp, fieldwork_bp, signups_bp, officers_bp,
                       users_bp, branches_bp, rates_bp, subsidies_bp, audit_bp, privacy_bp, reports_bp, health_bp,
-                      offline_bp):
+                      offline_bp, sync_bp):
         app.register_blueprint(blueprint)
 
     from campaign_app.cli import register_commands

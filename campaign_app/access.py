@@ -16,10 +16,12 @@ from campaign_app.models import Role, User
 
 @dataclass(frozen=True)
 class AccessRule:
-    """Who may call an endpoint: anyone (``public``) or signed-in users with one of ``roles``."""
+    """Who may call an endpoint: anyone (``public``), signed-in users with one of ``roles``, or (``device``) only a
+    phone with its device token, whoever the session belongs to (``campaign_app.sync.device_access``)."""
 
     public: bool
     roles: frozenset[str]
+    device: bool = False
 
     def allows(self, role: str | None) -> bool:
         return self.public or (role is not None and role in self.roles)

@@ -67,6 +67,9 @@ def load_config(instance_path: str) -> dict:
         # Look-ups of a registered NIK by one user (the NIK check while typing): enough for a busy visit, too few
         # to probe a branch's workers.
         "NIK_CHECK_LIMIT": env.get("NIK_CHECK_LIMIT", "12 per minute;200 per day"),
+        # Requests one phone may make to the sync endpoints (campaign_app/sync): a day's records (a few hundred) sent
+        # as fast as a good signal allows, yet a runaway script is stopped.
+        "SYNC_LIMIT": env.get("SYNC_LIMIT", "120 per minute;5000 per day"),
         # Days a voided sign-up is kept before ``flask signups purge-voided`` deletes it (UU PDP 27/2022: personal
         # data kept no longer than its purpose needs). A year: a void can be questioned until the next annual audit.
         "VOIDED_RETENTION_DAYS": int(env.get("VOIDED_RETENTION_DAYS", "365")),

@@ -14,6 +14,7 @@ from campaign_app.models import (
     Role,
     Sector,
     SignUpStatus,
+    SyncKind,
     VisitStatus,
 )
 
@@ -120,9 +121,36 @@ AUDIT_ACTION_LABELS = {
     AuditAction.DATA_SUBJECT_EXPORTED: _l("Person's data exported"),
     AuditAction.DATA_SUBJECT_ERASED: _l("Person's data erased"),
     AuditAction.VOIDED_SIGNUPS_PURGED: _l("Voided sign-ups purged"),
+    AuditAction.DEVICE_ISSUED: _l("Phone credential issued"),
+    AuditAction.DEVICE_REVOKED: _l("Phone credential revoked"),
+    AuditAction.SYNC_RECORD_ACCEPTED: _l("Record from a phone accepted"),
+    AuditAction.SYNC_RECORD_DISCARDED: _l("Record from a phone discarded"),
+    AuditAction.SYNC_FILE_IMPORTED: _l("Records from a phone imported"),
     AuditAction.CREATED: _l("Added"),
     AuditAction.CHANGED: _l("Changed"),
     AuditAction.DELETED: _l("Removed"),
+}
+
+SYNC_KIND_LABELS = {
+    SyncKind.VISIT_STARTED: _l("Visit started"),
+    SyncKind.ATTENDANCE: _l("Attendance"),
+    SyncKind.SIGNUP: _l("Sign-up"),
+    SyncKind.VISIT_CLOSED: _l("Visit closed"),
+}
+
+# Why a record from a phone waits for review (campaign_app/sync/apply.py names the codes).
+SYNC_REASON_LABELS = {
+    "nik_registered": _l("NIK registered meanwhile"),
+    "quota_used": _l("Subsidy quota used up meanwhile"),
+    "rates_changed": _l("Rates changed"),
+    "consent_changed": _l("Consent text changed"),
+    "visit_closed": _l("Visit closed before the record"),
+    "visit_reopened": _l("Visit reopened after the record"),
+    "visit_not_open": _l("Visit not in progress"),
+    "not_assigned": _l("Officer not assigned"),
+    "clock": _l("Phone clock wrong"),
+    "invalid": _l("Fields refused"),
+    "refused": _l("Refused"),
 }
 
 
@@ -149,6 +177,8 @@ payer_label = _labeller(PAYER_LABELS)
 signup_status_label = _labeller(SIGNUP_STATUS_LABELS)
 review_label = _labeller(REVIEW_LABELS)
 audit_action_label = _labeller(AUDIT_ACTION_LABELS)
+sync_kind_label = _labeller(SYNC_KIND_LABELS)
+sync_reason_label = _labeller(SYNC_REASON_LABELS)
 
 
 # Registered as Jinja globals by campaign_app.i18n, so every template can name codes.
@@ -165,4 +195,6 @@ TEMPLATE_LABELS = {
     "signup_status_label": signup_status_label,
     "review_label": review_label,
     "audit_action_label": audit_action_label,
+    "sync_kind_label": sync_kind_label,
+    "sync_reason_label": sync_reason_label,
 }

@@ -16,6 +16,7 @@ MENU = [
     ("rates.index", _l("Rates"), frozenset({Role.ADMIN, Role.COORDINATOR, Role.MANAGER})),
     ("subsidies.index", _l("Subsidies"), frozenset({Role.ADMIN, Role.COORDINATOR, Role.MANAGER})),
     ("users.index", _l("Users"), frozenset({Role.ADMIN})),
+    ("sync.index", _l("Phones"), frozenset({Role.ADMIN})),
     ("audit.index", _l("Audit log"), frozenset({Role.ADMIN, Role.MANAGER})),
     ("privacy.requests", _l("Data requests"), frozenset({Role.ADMIN})),
     ("auth.account", _l("Account"), frozenset(Role)),

@@ -41,6 +41,7 @@ from campaign_app.models import (
     SignUp,
     SignUpStatus,
     SubsidyProgramme,
+    SyncKind,
     User,
     Village,
     Visit,
@@ -283,6 +284,48 @@ def programme_id() -> Samples:
         db.session.add(programme)
         db.session.commit()
     return Samples(Sample(programme.id))
+
+
+# --- phones -----------------------------------------------------------------------------------------
+
+@provides("device_id")
+def device_id() -> Samples:
+    """A phone of an officer of each branch (not the demo officer: a revoke must not lock a test's phone out)."""
+    from campaign_app.sync.devices import issue_device
+
+    def device(branch: Branch) -> Sample:
+        officer = db.session.scalar(
+            select(User).where(User.branch_id == branch.id, User.role == Role.OFFICER, User.username != "petugas")
+            .order_by(User.id).limit(1))
+        issued = issue_device(officer, "Sampel", None, datetime(2026, 11, 2, tzinfo=UTC))
+        db.session.commit()
+        return Sample(issued.device.id, branch.id)
+
+    return Samples(device(_branch(PALU_BRANCH)), device(_branch(FOREIGN_BRANCH)))
+
+
+@provides("record_id")
+def record_id() -> Samples:
+    """A record from a phone that waits for review: an officer's, for a visit of the branch they are not assigned to."""
+    from campaign_app.sync.devices import issue_device
+    from campaign_app.sync.records import Envelope, store
+
+    def waiting(branch: Branch) -> Sample:
+        officer = db.session.scalar(
+            select(User).where(User.branch_id == branch.id, User.role == Role.OFFICER, User.username != "petugas")
+            .order_by(User.id.desc()).limit(1))
+        visit = db.session.scalar(
+            select(Visit).where(Visit.branch_id == branch.id, ~Visit.assignments.any(VisitOfficer.officer_id
+                                                                                      == officer.id))
+            .order_by(Visit.id).limit(1))
+        moment = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
+        device = issue_device(officer, "Sampel", None, moment).device
+        record = store(device, officer, Envelope(f"sample-record-{branch.id:08d}", SyncKind.VISIT_CLOSED, visit.id,
+                                                 moment, {}), moment)
+        db.session.commit()
+        return Sample(record.id, branch.id)
+
+    return Samples(waiting(_branch(PALU_BRANCH)), waiting(_branch(FOREIGN_BRANCH)))
 
 
 # --- values that name no branch's record -----------------------------------------------------------

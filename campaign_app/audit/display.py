@@ -70,6 +70,7 @@ SUBJECT_LABELS = {
     "signup": _l("Sign-up"), "visit": _l("Visit"), "rate_table": _l("Rate table"),
     "subsidy_programme": _l("Subsidy programme"), "campaign": _l("Campaign"), "user": _l("User"),
     "branch": _l("Branch"), "village": _l("Village"), "officer_leave": _l("Officer's leave"),
+    "device": _l("Phone"), "sync_record": _l("Record from a phone"),
 }
 MONEY = frozenset({"budget", "planned_cost", "declared_income", "jkk_minimum", "jkk_maximum", "jkm_flat",
                    "jkk_contribution", "jkm_contribution", "jht_contribution"})

@@ -23,6 +23,7 @@ from campaign_app.models.signups import (
     SignUpStatus,
     SubsidyProgramme,
 )
+from campaign_app.models.sync import Device, Resolution, SyncKind, SyncRecord, SyncStatus
 from campaign_app.models.visits import ACTIVE_STATUSES, Obstacle, OfficerLeave, Visit, VisitOfficer, VisitStatus
 
 __all__ = [
@@ -30,5 +31,5 @@ __all__ = [
     "OfficerLeave", "Province", "Regency", "Role", "User", "Visit", "VisitOfficer", "VisitStatus", "Village",
     "branch_regencies", "manager_branches", "Occupation", "Payer", "RateTable", "Sector", "SignUp", "SignUpStatus",
     "SubsidyProgramme", "DataKeyCheck", "AuditAction", "AuditEntry", "Obstacle", "Review", "UserSession",
-    "SignInFailure",
+    "SignInFailure", "Device", "Resolution", "SyncKind", "SyncRecord", "SyncStatus",
 ]

@@ -30,6 +30,13 @@ class AuditAction(enum.StrEnum):
     DATA_SUBJECT_EXPORTED = "data_subject_exported"
     DATA_SUBJECT_ERASED = "data_subject_erased"
     VOIDED_SIGNUPS_PURGED = "voided_signups_purged"
+    # Phones that capture offline: a credential issued or revoked; a synced record a coordinator accepted or
+    # discarded; a file of records exported from a phone, imported by an administrator.
+    DEVICE_ISSUED = "device_issued"
+    DEVICE_REVOKED = "device_revoked"
+    SYNC_RECORD_ACCEPTED = "sync_record_accepted"
+    SYNC_RECORD_DISCARDED = "sync_record_discarded"
+    SYNC_FILE_IMPORTED = "sync_file_imported"
     # Any other write, recorded from the flush (``campaign_app.audit.tracking``): the record says what was written.
     CREATED = "created"
     CHANGED = "changed"

@@ -77,3 +77,19 @@ def birth_index(district_code: str, birth_date: date) -> str:
 def mask_nik(nik: str) -> str:
     """``7271014508950001`` → ``************0001``."""
     return "*" * (len(nik) - 4) + nik[-4:]
+
+
+@lru_cache(maxsize=4)
+def _payload_key(secret: str) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(_derive(secret, b"jangkau synced record encryption")))
+
+
+def encrypt_payload(text: str) -> bytes:
+    """A synced record's data (JSON that may hold a NIK, a name, a phone) encrypted with a key of its own, derived
+    from the DATA_KEY like the NIKs'."""
+    return _payload_key(current_app.config["DATA_KEY"]).encrypt(text.encode())
+
+
+def decrypt_payload(ciphertext: bytes) -> str:
+    """The text back from ``encrypt_payload``; raises ``cryptography.fernet.InvalidToken`` under another key."""
+    return _payload_key(current_app.config["DATA_KEY"]).decrypt(bytes(ciphertext)).decode()

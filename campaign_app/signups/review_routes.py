@@ -14,6 +14,7 @@ from campaign_app.ids import parse_id
 from campaign_app.models import Role, SignUp
 from campaign_app.rendering import render
 from campaign_app.signups import bp, review
+from campaign_app.sync import review as synced
 
 SIGNUP_ID = "<id:signup_id>"
 # Managers compare results; deciding who is one person is the branch coordinators' work.
@@ -46,10 +47,20 @@ def _queue():
                                   per_page=PER_PAGE)
 
 
+def _synced(error: str | None = None) -> dict:
+    """The records from phones waiting for review, shown on the same page below the near-duplicates."""
+    return {"synced": synced.waiting_records(visible_branch_ids(current_user)), "synced_error": error}
+
+
+def review_page(*, status: int = 200, synced_error: str | None = None):
+    """The whole review page; ``synced_error`` above the records from phones (a decision on one refused)."""
+    return render("signups/reviews.html", status=status, queue=_queue(), error=None, **_synced(synced_error))
+
+
 @bp.get("/reviews")
 @roles(*REVIEWERS)
 def reviews():
-    return render("signups/reviews.html", fragment="queue", queue=_queue(), error=None)
+    return render("signups/reviews.html", fragment="queue", queue=_queue(), error=None, page_context=_synced)
 
 
 def _row(flagged: SignUp, *, status: int = 200, notice: str | None = None, error: str | None = None):
@@ -58,7 +69,7 @@ def _row(flagged: SignUp, *, status: int = 200, notice: str | None = None, error
     return render("signups/reviews.html", fragment="item", status=status,
                   fragment_context=lambda: {"item": review.review_item(flagged, visible_branch_ids(current_user)),
                                             "row_id": flagged.id, "notice": notice, "error": error},
-                  page_context=lambda: {"queue": _queue(), "error": error})
+                  page_context=lambda: {"queue": _queue(), "error": error, **_synced()})
 
 
 def _refused(flagged: SignUp, error: str):

@@ -177,13 +177,13 @@ def _normalise_phone(typed: str) -> str | None:
     return info.e164 if info.valid else None
 
 
-def _check_visit(visit: Visit, officer: User) -> None:
+def _check_visit(visit: Visit, officer: User, closed_visit_ok: bool = False) -> None:
     # The status is read again under a share lock (PostgreSQL): closing the visit takes the row for update,
     # so a sign-up and a close racing each other are serialised and no sign-up lands on a closed visit. SQLite has
     # no row locks: the whole database's write lock is taken before the status is read.
     hold_write_lock()
     status = db.session.scalar(select(Visit.status).where(Visit.id == visit.id).with_for_update(read=True))
-    if status != VisitStatus.IN_PROGRESS:
+    if status != VisitStatus.IN_PROGRESS and not (closed_visit_ok and status == VisitStatus.DONE):
         raise Refused.on(None, _("Sign-ups are recorded while a visit is in progress; start the visit first."))
     assigned = db.session.scalar(
         select(VisitOfficer.officer_id).where(VisitOfficer.visit_id == visit.id, VisitOfficer.officer_id == officer.id)
@@ -364,7 +364,7 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
                   birth_date: date | None, phone: str | None, occupation: str, sector: str, with_jht: bool,
                   declared_income: int | None, payer: str, subsidy_programme_id: int | None, consent: bool,
                   consent_version: int | None, today: date, now: datetime,
-                  income_confirmed: bool = False) -> SignUpOutcome:
+                  income_confirmed: bool = False, closed_visit_ok: bool = False) -> SignUpOutcome:
     """Register a worker at ``visit``, recorded by ``officer``, from a sign-up form with the one-time ``form_key``.
 
     The visit must be in progress and the officer assigned to it; the worker must consent to the consent text in
@@ -380,6 +380,9 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     registration). The same name and birth date in the same district under another NIK is saved, and
     the outcome names those sign-ups. A repeated ``form_key`` returns the first outcome, stores nothing; the same
     key sent with another worker's NIK is refused.
+
+    ``closed_visit_ok`` also takes a visit closed since (done): a sign-up captured offline while it was in progress
+    (``campaign_app.sync``), which arrives or is accepted after the close.
     """
     form_key = (form_key or "").strip()
     if not form_key or len(form_key) > FORM_KEY_MAX or CONTROL_CHARACTERS_IN_LINE.search(form_key):
@@ -387,7 +390,7 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     existing = _signup_with_key(form_key)
     if existing is not None:
         return _repeated(existing, officer, nik)
-    _check_visit(visit, officer)
+    _check_visit(visit, officer, closed_visit_ok)
 
     errors: dict[str | None, list[str]] = {}
     if consent is not True:

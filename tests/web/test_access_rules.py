@@ -6,7 +6,8 @@ endpoint and each method it accepts:
 
 - anonymous on a non-public endpoint: 302 to the login page (401 with ``HX-Redirect`` for htmx);
 - a signed-in role the rule does not name: 403;
-- an allowed role: neither 401, 403 nor 500, and 404 for a record of a branch it may not see.
+- an allowed role: neither 401, 403 nor 500, and 404 for a record of a branch it may not see;
+- an endpoint a phone calls with its device token (``device``): 401 for everyone without one, whatever the session.
 """
 
 from dataclasses import dataclass
@@ -195,6 +196,12 @@ def test_endpoint_answers_each_role_as_its_rule_declares(site, role, method, end
     problems = []
     for variant in site.variants(rule):
         where = f"{method} {variant.url}" + (f" ({variant.label} samples)" if rule.arguments else "")
+        if access.device:
+            response = site.call(role, method, variant.url)
+            if response.status_code != 401:
+                problems.append(f"{where}: only a device token may call it, expected 401, got "
+                                f"{_status(response, site.meter)}")
+            continue
         if not allowed and role == ANONYMOUS:
             problems += [f"{where}: {problem}" for problem in _anonymous_problems(site, method, variant)]
             continue
