@@ -250,6 +250,8 @@
       return pack().then(function (thePack) {
         var problems = signupProblems(form, data, thePack);
         if (problems.length) return notice(form, problems.join(" "), "error");
+        // The rate table the phone showed: the server stores the sign-up for review if another was in force.
+        if (thePack && thePack.rates) data.rate_table_id = thePack.rates.id;
         var label = (data.full_name || "").trim() + " " + masked(data.nik);
         return store("signup", visitId, data, label).then(function () {
           form.reset();
@@ -394,15 +396,18 @@
     var done = function () { form.submit(); };
     Promise.all([caches.delete(PAGES), setMeta("pack:" + officer, undefined)]).then(done, done);
   }
+  // The file an administrator imports at /sync/import for a phone that will never get a signal: a JSON array of
+  // the records as they would have been sent, each with the phone's device id.
   function exportRecords() {
-    all("outbox").then(function (records) {
-      var out = {exported_at: new Date().toISOString(), officer_id: parseInt(officer, 10),
-                 records: mine(records).map(function (r) {
-                   return {key: r.key, kind: r.kind, visit_id: r.visit_id, captured_at: r.captured_at, data: r.data};
-                 })};
+    Promise.all([all("outbox"), meta("device:" + officer)]).then(function (found) {
+      var deviceId = found[1] ? found[1].device_id : null;
+      var out = mine(found[0]).map(function (r) {
+        return {key: r.key, kind: r.kind, visit_id: r.visit_id, captured_at: r.captured_at, data: r.data,
+                device_id: deviceId};
+      });
       var link = document.createElement("a");
       link.href = URL.createObjectURL(new Blob([JSON.stringify(out, null, 1)], {type: "application/json"}));
-      link.download = "jangkau-records-" + out.exported_at.slice(0, 10) + ".json";
+      link.download = "jangkau-records-" + new Date().toISOString().slice(0, 10) + ".json";
       document.body.appendChild(link);
       link.click();
       link.remove();
