@@ -129,13 +129,16 @@
     syncing = true;
     again = false;
     clearTimeout(retry);
+    // The signed-in officer's credential is asked for at once, before anything waits: a phone that later never
+    // gets a signal still has it for the file it exports.
+    var tokens = {};
+    if (officer) tokens[officer] = device(officer).catch(function () { return null; });
     return all("outbox").then(function (records) {
       var queue = records.filter(function (r) { return r.state !== "attention"; });
       if (!queue.length) return "done";
       // Capture order: a visit is started before its sign-ups, and quotas are spent as the officer spent them.
       queue.sort(function (a, b) { return a.captured_at < b.captured_at ? -1 : a.captured_at > b.captured_at ? 1 : a.seq - b.seq; });
       say(panel && panel.dataset.sending);
-      var tokens = {};
       return queue.reduce(function (chain, record) {
         return chain.then(function (outcome) {
           if (outcome !== "sent") return outcome;
@@ -208,8 +211,7 @@
     return data;
   }
   function notice(form, text, kind) {
-    var old = form.parentNode.querySelector("[data-offline-notice]");
-    if (old) old.remove();
+    document.querySelectorAll("[data-offline-notice]").forEach(function (old) { old.remove(); });
     if (!text) return;
     var p = document.createElement("p");
     p.className = "flash " + kind;

@@ -133,6 +133,10 @@ def test_a_signup_captured_offline_is_in_the_outbox_after_a_browser_restart(brow
         page.goto(f"/field/visits/{todays_visit}")
         page.locator("form[data-offline=visit_started] button").click()
         expect(page.locator("[data-offline-notice]")).to_contain_text("dimulai di ponsel")
+        page.fill("#women", "12")
+        page.fill("#men", "9")
+        page.locator("form[data-offline=attendance] button.primary").click()
+        expect(page.locator("[data-offline-notice]")).to_contain_text("Kehadiran disimpan di ponsel")
         page.locator(f"a[href='/signups/visits/{todays_visit}/new']").first.click()
         page.fill("#nik", nik)
         page.fill("#full_name", "Siti Rahmawati")
@@ -151,14 +155,22 @@ def test_a_signup_captured_offline_is_in_the_outbox_after_a_browser_restart(brow
         page.goto(f"/field/visits/{todays_visit}")
         records = page.evaluate(OUTBOX)
         kinds = sorted(r["kind"] for r in records)
-        assert kinds == ["signup", "visit_started"]
+        assert kinds == ["attendance", "signup", "visit_started"]
+        attendance = next(r for r in records if r["kind"] == "attendance")
+        assert (attendance["data"]["women"], attendance["data"]["men"]) == ("12", "9")
         signup = next(r for r in records if r["kind"] == "signup")
         assert (signup["visit_id"], signup["data"]["nik"], signup["data"]["full_name"]) == (
             todays_visit, nik, "Siti Rahmawati")
         assert 16 <= len(signup["key"]) <= 64
         # The stored page shows the visit started on the phone, and what is on it.
         expect(page.locator("form[data-offline=attendance]")).to_be_visible()
-        expect(page.locator("#phone-records [data-line]")).to_contain_text("Di ponsel: 2")
+        expect(page.locator("#phone-records [data-line]")).to_contain_text("Di ponsel: 3")
+        # For a phone that will never get a signal: the file an administrator imports.
+        with page.expect_download() as download:
+            page.locator("#phone-records [data-export]").click()
+        exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+        assert sorted(r["key"] for r in exported) == sorted(r["key"] for r in records)
+        assert all(isinstance(r["device_id"], int) for r in exported)
     finally:
         context.close()
 
