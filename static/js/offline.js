@@ -63,11 +63,17 @@
   // --- what is on the phone, sent, and needing review -------------------------------------------------------
   var panel = document.getElementById("phone-records");
   var pending = 0;
+  // A visit page seen with signal tells the phone the visit's status: a visit started or closed online shows so on
+  // the copy stored before (which shows the visit as it was when prepared).
+  var seen = document.querySelector("[data-visit-status]");
+  var live = seen && !document.querySelector("[data-offline-start]");
+  var known = live ? setMeta("visit:" + seen.dataset.visitId, seen.dataset.visitStatus)
+    : seen ? meta("visit:" + seen.dataset.visitId) : Promise.resolve(null);
   function show() {
-    return Promise.all([all("outbox"), all("sent")]).then(function (found) {
+    return Promise.all([all("outbox"), all("sent"), known]).then(function (found) {
       var waiting = mine(found[0]), sent = mine(found[1]);
       pending = waiting.length;
-      applyVisitState(found[0].concat(found[1]));
+      applyVisitState(found[0].concat(found[1]), live ? null : found[2]);
       if (!panel) return;
       var d = panel.dataset;
       var review = sent.filter(function (r) { return r.status === "needs_review"; });
@@ -319,12 +325,45 @@
     });
   });
 
+  // Without signal the monthly contribution is worked out on the phone, from the rate table in the offline pack,
+  // as campaign_app/signups/contributions.py does (in whole units of the rates' five decimals: no float rounding).
+  function share(income, rate) {
+    var units = Math.round(parseFloat(rate) * 100000);
+    return Math.floor((income * units + 50000) / 100000);
+  }
+  function rupiah(amount) { return "Rp" + amount.toLocaleString("id-ID"); }
+  document.addEventListener("input", function (event) {
+    var form = event.target.form;
+    if (navigator.onLine || !form || form.dataset.offline !== "signup" || !form.declared_income) return;
+    if (event.target !== form.declared_income && event.target !== form.with_jht) return;
+    var typed = form.declared_income.value, where = document.getElementById("preview");
+    if (!/^\s*(rp\.?\s*)?[0-9][0-9.]*\s*$/i.test(typed)) return;
+    var income = parseInt(typed.replace(/[^0-9]/g, ""), 10);
+    pack().then(function (thePack) {
+      var r = thePack && thePack.rates;
+      if (!r || !where || !(income > 0)) return;
+      var jkk = Math.min(Math.max(share(income, r.jkk_rate), r.jkk_minimum), r.jkk_maximum);
+      var jht = form.with_jht && form.with_jht.checked ? share(income, r.jht_rate) : 0;
+      var text = fill(form.dataset.eachMonth, {jkk: rupiah(jkk), jkm: rupiah(r.jkm_flat)});
+      if (jht) text += " + " + fill(form.dataset.jht, {jht: rupiah(jht)});
+      var p = document.createElement("p"), total = document.createElement("strong");
+      p.className = "hint";
+      p.textContent = text + " = ";
+      total.textContent = rupiah(jkk + r.jkm_flat + jht);
+      p.appendChild(total);
+      where.textContent = "";
+      where.appendChild(p);
+    });
+  });
+
   // The stored copy of a visit's page shows what the phone knows: started or closed without signal.
-  function applyVisitState(records) {
+  function applyVisitState(records, status) {
     var started = document.querySelectorAll("[data-offline-start]");
     var visitId = started.length && parseInt(started[0].dataset.offlineStart, 10);
     if (!visitId) return;
     var kinds = records.filter(function (r) { return r.visit_id === visitId; }).map(function (r) { return r.kind; });
+    if (status === "in_progress" || status === "done") kinds.push("visit_started");
+    if (status === "done") kinds.push("visit_closed");
     var day = document.querySelector("[data-offline-day]");
     var isStarted = kinds.indexOf("visit_started") >= 0, closed = kinds.indexOf("visit_closed") >= 0;
     if (day) {

@@ -142,6 +142,8 @@ def test_a_signup_captured_offline_is_in_the_outbox_after_a_browser_restart(brow
         page.fill("#full_name", "Siti Rahmawati")
         page.select_option("#occupation", index=1)
         page.fill("#declared_income", "1.500.000")
+        # Worked out on the phone from the pack's rate table: JKK 1 % (Rp15.000) + JKM Rp6.800.
+        expect(page.locator("#preview strong")).to_have_text("Rp21.800")
         page.check("#consent")
         page.locator("form[data-offline=signup] button.primary").click()
         expect(page.locator("[data-offline-notice]")).to_contain_text("Tersimpan di ponsel: Siti Rahmawati")
