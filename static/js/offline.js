@@ -303,8 +303,9 @@
   }, true);
 
   // Without signal, the NIK check and the contribution preview are not asked of the server: the phone checks.
+  // Any other request goes, and fails where the officer sees it (static/js/failures.js).
   document.addEventListener("htmx:beforeRequest", function (event) {
-    if (!navigator.onLine) event.preventDefault();
+    if (!navigator.onLine && event.target.closest && event.target.closest("form[data-offline]")) event.preventDefault();
   });
   document.addEventListener("input", function (event) {
     var input = event.target;
