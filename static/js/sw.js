@@ -21,12 +21,14 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
-function fromPhone(request) {
+function stored(request) {
   // Pages vary on the cookie and on HX-Request: the copy stored is the whole page, whatever the headers now.
-  return caches.open(PAGES_CACHE).then(function (cache) {
-    return cache.match(request.url, {ignoreVary: true});
-  }).then(function (page) {
-    return page || caches.match(SHELL[0], {ignoreVary: true});
+  return caches.open(PAGES_CACHE).then(function (cache) { return cache.match(request.url, {ignoreVary: true}); });
+}
+
+function offlinePage(status) {
+  return caches.match(SHELL[0], {ignoreVary: true}).then(function (page) {
+    return page ? new Response(page.body, {status: status || 200, headers: page.headers}) : Response.error();
   });
 }
 
@@ -38,15 +40,15 @@ function withTimeout(promise, ms) {
 }
 
 function navigation(request) {
-  if (request.method !== "GET") {
-    // A form sent without signal: say so rather than the browser's error page.
-    return fetch(request).catch(function () {
-      return caches.match(SHELL[0], {ignoreVary: true}).then(function (page) {
-        return page ? new Response(page.body, {status: 503, headers: page.headers}) : Response.error();
-      });
-    });
-  }
-  return withTimeout(fetch(request), NETWORK_WAIT).catch(function () { return fromPhone(request); });
+  // A form sent without signal: say so rather than the browser's error page.
+  if (request.method !== "GET") return fetch(request).catch(function () { return offlinePage(503); });
+  var network = fetch(request);
+  return stored(request).then(function (copy) {
+    // A page prepared is shown when the network fails or dawdles; any other page waits for the network as long as
+    // it takes, and only a failure shows the offline page.
+    if (!copy) return network.catch(function () { return offlinePage(); });
+    return withTimeout(network, NETWORK_WAIT).catch(function () { return copy; });
+  });
 }
 
 function shellFile(request) {
