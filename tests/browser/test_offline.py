@@ -34,6 +34,7 @@ from tests.factories import nik_for
 pytestmark = pytest.mark.browser
 CASES = json.loads((Path(__file__).parents[1] / "nik_cases.json").read_text(encoding="utf-8"))["cases"]
 OUTBOX = "() => JangkauOutbox.all('outbox')"
+LAST_WORKER = 50
 
 
 @pytest.fixture(scope="module")
@@ -210,7 +211,8 @@ def capture_signups(page, visit_id: int, first: int, count: int) -> None:
     """``count`` sign-ups typed into the stored form without signal, workers numbered from ``first``."""
     page.goto(f"/signups/visits/{visit_id}/new")
     for number in range(first, first + count):
-        page.fill("#nik", nik_for(district="727101", serial=8000 + number))
+        # The last worker gives the NIK of the one before: the server keeps that sign-up for review.
+        page.fill("#nik", nik_for(district="727101", serial=8000 + min(number, LAST_WORKER - 1)))
         page.fill("#full_name", f"Pekerja Nomor {number:02d}")
         page.select_option("#occupation", index=1)
         page.fill("#declared_income", "1.500.000")
@@ -279,6 +281,11 @@ def test_fifty_signups_offline_across_a_restart_reach_the_server_once_each(brows
         page.goto("/")
         wait_until(lambda: not page.evaluate(OUTBOX), timeout=30)
         assert "/login" in page.url
+
+        # Signed in again, the officer reads what was received and what needs review, and why.
+        sign_in(page, base_url, "petugas")
+        expect(page.locator("#phone-records [data-line]")).to_contain_text("1 perlu ditinjau")
+        expect(page.locator("#phone-records [data-problems] li")).to_contain_text(f"Pekerja Nomor {LAST_WORKER}")
     finally:
         context.close()
 
@@ -288,5 +295,6 @@ def test_fifty_signups_offline_across_a_restart_reach_the_server_once_each(brows
         signups = db.session.scalar(select(func.count()).select_from(SignUp).where(SignUp.form_key.in_(waiting)))
     assert len(stored) == len(waiting), "each record waiting on the phone is stored exactly once"
     received = [key for key, kind, status in stored if kind == "signup" and status == SyncStatus.RECEIVED]
-    assert signups == len(received) >= 50, "each sign-up received is one row"
+    review = [key for key, kind, status in stored if status == SyncStatus.NEEDS_REVIEW]
+    assert signups == len(received) >= 50 and len(review) == 1, "each sign-up received is one row"
     assert gate.posts > len(stored), "no record was sent twice: the lost answer and the cut were not exercised"
