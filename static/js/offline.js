@@ -299,7 +299,11 @@
     // No signal: the record goes to the outbox; htmx (listening on the form) never hears of the submit.
     event.preventDefault();
     event.stopPropagation();
-    capture[kind](form, parseInt(form.dataset.visit, 10));
+    var visitId = parseInt(form.dataset.visit, 10);
+    Promise.resolve().then(function () { return capture[kind](form, visitId); }).catch(function () {
+      // The phone's storage refused it (full, or private browsing): nothing kept, what was typed stays in the form.
+      notice(form, panel ? panel.dataset.notStored : "", "error");
+    });
   }, true);
 
   // Without signal, the NIK check and the contribution preview are not asked of the server: the phone checks.
