@@ -85,6 +85,7 @@ class SyncRecord(Model):
     captured_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # The record's ``data`` as JSON, encrypted like NIKs (personal_data.encrypt_payload): it may hold a worker's NIK.
+    # Kept only while the record waits for review or after it was discarded; ``{}`` once applied.
     payload_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(12))
     # Why it needs review, in the officer's language as first answered; ``reason_code`` names the conflict.

@@ -240,12 +240,15 @@ def store(device: Device, officer: User, envelope: Envelope, now: datetime, impo
     visit = _visit_of(officer, envelope.visit_id)
     record = SyncRecord(key=envelope.key, device_id=device.id, officer_id=officer.id, branch_id=visit.branch_id,
                         visit_id=visit.id, kind=envelope.kind, captured_at=envelope.captured_at, received_at=now,
-                        payload_ciphertext=encrypt_payload(json.dumps(envelope.data)),
                         imported_by_id=imported_by.id if imported_by else None)
     try:
         with db.session.begin_nested(), force_locale(officer.language or "id"):
             applied = apply_record(record, visit, officer, envelope.data, now)
             record.status, record.reason_code, record.reason = applied.status, applied.reason_code, applied.reason
+            # Only a record waiting for review keeps what it holds: once applied, the sign-up (or the visit) holds it,
+            # and a second copy would outlive a correction, an erasure or the retention of voided sign-ups.
+            record.payload_ciphertext = encrypt_payload(json.dumps(envelope.data if applied.status ==
+                                                                   SyncStatus.NEEDS_REVIEW else {}))
             record.signup_id = applied.signup_id
             db.session.add(record)
             db.session.flush()

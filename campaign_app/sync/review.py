@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from campaign_app.audit.service import record as audit
 from campaign_app.extensions import db
 from campaign_app.models import AuditAction, Resolution, SyncRecord, SyncStatus, User, Village, Visit
-from campaign_app.signups.personal_data import decrypt_payload, mask_nik
+from campaign_app.signups.personal_data import decrypt_payload, encrypt_payload, mask_nik
 from campaign_app.sync.apply import apply_record
 from campaign_app.validation import Refused
 
@@ -110,6 +110,8 @@ def accept(record: SyncRecord, actor: User, now: datetime) -> bool:
         raise Refused.on(None, applied.reason or _("This record from a phone is not waiting for review."))
     record.resolution, record.resolved_at, record.resolved_by_id = Resolution.ACCEPTED, now, actor.id
     record.signup_id = applied.signup_id or record.signup_id
+    # Applied now: what it held lives in the sign-up (or the visit), and is not kept twice (records.store).
+    record.payload_ciphertext = encrypt_payload("{}")
     db.session.flush()
     audit(AuditAction.SYNC_RECORD_ACCEPTED, actor=actor, subject_type="sync_record", subject_id=record.id,
           branch_id=record.branch_id, now=now,

@@ -36,6 +36,14 @@ def _limit() -> str:
     return current_app.config["SYNC_LIMIT"]
 
 
+def _json(body: dict, status: int = 200):
+    response = jsonify(body)
+    response.status_code = status
+    # An answer is about one moment of one phone's records: no cache (the phone's service worker included) keeps it.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.post("/sync/records")
 @by_device
 @limiter.limit(_limit, key_func=_device_key, on_breach=_throttled)
@@ -46,14 +54,12 @@ def receive():
         with committing():
             answer = records.receive(current_device(), current_user._get_current_object(), body, now())
     except records.Unstorable as unstorable:
-        response = jsonify(unstorable.as_json())
-        response.status_code = REFUSED
-        return response
-    return jsonify(answer)
+        return _json(unstorable.as_json(), REFUSED)
+    return _json(answer)
 
 
 @bp.get("/sync/summary")
 @by_device
 @limiter.limit(_limit, key_func=_device_key, on_breach=_throttled)
 def summary():
-    return jsonify(records.device_totals(current_device()))
+    return _json(records.device_totals(current_device()))

@@ -34,8 +34,10 @@ ACTIVATION_HEADER = "nik;status;tanggal_bayar_pertama\n"
 # Routes that write no record: signing in and out (the sign-in log has them).
 # signups.index: the sign-up search, posted to keep NIKs out of URLs.
 WRITES_NOTHING = {"auth.login", "auth.logout", "signups.index"}
-# The NIK check, whose only write is its own audit entry of the look-up (campaign_app/signups/lookup.py).
-WRITES_ELSEWHERE_LOGGED = {"signups.check_nik"}
+# The NIK check, whose only write is its own audit entry of the look-up (campaign_app/signups/lookup.py); a phone's
+# record, sent with its device token (no session to sign in here), written through the same services as the online
+# forms and audited as its officer's (tests/web/test_sync.py).
+WRITES_ELSEWHERE_LOGGED = {"signups.check_nik", "sync.receive"}
 
 
 @dataclass
@@ -197,6 +199,16 @@ SCENARIOS = {
     "villages.import_csv": lambda: Write("coordinator", "/villages/import", {"file": (BytesIO(
         f"code,estimated_population\n{NEAR_VILLAGE},4321\n".encode()), "desa.csv")}, "village", "changed",
         "estimated_population"),
+    "sync.issue": lambda: Write("officer", "/devices", {"name": "HP Petugas"}, "device", "device_issued", "name"),
+    "sync.revoke": lambda: (d := _device()) and Write("admin", f"/devices/{d.id}/revoke", {}, "device",
+                                                      "device_revoked", "revoked_at"),
+    "sync.accept": lambda: (r := _waiting_record()) and Write("coordinator", f"/sync/records/{r.id}/accept", {},
+                                                              "sync_record", "sync_record_accepted", "kind"),
+    "sync.discard": lambda: (r := _waiting_record()) and Write(
+        "coordinator", f"/sync/records/{r.id}/discard", {"reason": "Didaftar ulang"}, "sync_record",
+        "sync_record_discarded", "reason"),
+    "sync.import_records_page": lambda: Write("admin", "/sync/import", {"file": (BytesIO(_export()), "ponsel.json")},
+                                              "signup", "created", "occupation"),
     "visits.create": lambda: (c := make_campaign()) and Write("coordinator", "/visits/new", {
         "campaign": str(c.id), "village_code": NEAR_VILLAGE, "visit_date": (TODAY + timedelta(days=2)).isoformat(),
         "start_time": "09:00", "planned_activity": "Sosialisasi", "planned_cost": "500.000", "form_key": "v" * 32},
@@ -241,6 +253,49 @@ def _activation_csv(signup: SignUp) -> bytes:
     return f"{ACTIVATION_HEADER}{decrypt_nik(signup.nik_ciphertext)};aktif;{TODAY.isoformat()}\n".encode()
 
 
+def _device():
+    from campaign_app.sync.devices import issue_device
+
+    return issue_device(make_officer(), None, None, SIGNUP_NOW).device
+
+
+def _synced_signup(officer) -> dict:
+    from campaign_app.signups.consent import consent_text_on
+
+    return {"nik": nik_for(), "full_name": "Siti Sinkron", "occupation": "farmer", "sector": "bpu",
+            "declared_income": "1.500.000", "payer": "self", "consent": True,
+            "consent_version": consent_text_on(TODAY).version}
+
+
+def _waiting_record():
+    """A sign-up from a phone captured after a colleague closed the visit: it waits for review."""
+    from campaign_app.models import SyncKind
+    from campaign_app.sync.devices import issue_device
+    from campaign_app.sync.records import Envelope, store
+
+    officer = make_officer()
+    visit = in_progress_visit(officer)
+    visit.status, visit.attendance_women, visit.attendance_men = VisitStatus.DONE, 3, 4
+    visit.closed_at = SIGNUP_NOW - timedelta(hours=1)
+    db.session.flush()
+    device = issue_device(officer, None, None, SIGNUP_NOW).device
+    return store(device, officer, Envelope(f"audit-waiting-{visit.id:012d}", SyncKind.SIGNUP, visit.id, SIGNUP_NOW,
+                                           _synced_signup(officer)), SIGNUP_NOW + timedelta(days=1))
+
+
+def _export() -> bytes:
+    import json
+
+    from campaign_app.sync.devices import issue_device
+
+    officer = make_officer()
+    visit = in_progress_visit(officer)
+    device = issue_device(officer, None, None, SIGNUP_NOW).device
+    return json.dumps([{"key": f"audit-import-{visit.id:012d}", "kind": "signup", "visit_id": visit.id,
+                        "captured_at": SIGNUP_NOW.isoformat(), "data": _synced_signup(officer),
+                        "device_id": device.id}]).encode()
+
+
 def _post_endpoints(app) -> set[str]:
     return {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
 
@@ -259,7 +314,7 @@ def test_each_write_leaves_an_entry_of_who_what_which_record_and_what_changed(ap
     with app.app_context():
         last = db.session.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1)) or 0
     response = client.post(write.path, data=write.data, content_type="multipart/form-data")
-    assert response.status_code in (200, 303), re.findall(r"<title>(.*?)</title>|class=\"err\"[^>]*>(.*?)<",
+    assert response.status_code in (200, 201, 303), re.findall(r"<title>(.*?)</title>|class=\"err\"[^>]*>(.*?)<",
                                                           response.get_data(as_text=True))
     with app.app_context():
         entries = db.session.scalars(select(AuditEntry).where(AuditEntry.id > last)).all()

@@ -190,6 +190,11 @@ def test_administrators_see_each_phone_with_its_officer_and_state(phone, admin):
     assert phone.token not in page
 
 
+def test_the_phones_list_answers_htmx_with_the_list_alone(phone, admin):
+    fragment = admin.get("/devices/", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "HP Lapangan" in fragment and "<html" not in fragment
+
+
 def test_a_deactivated_officers_phone_is_refused(app, phone):
     with app.app_context():
         db.session.get(User, phone.officer_id).active = False
@@ -228,6 +233,7 @@ def test_a_record_sent_twice_is_stored_once_and_answered_the_same(app, started):
     second = started.send(record)
     assert first.status_code == second.status_code == 200
     assert first.get_json() == second.get_json()
+    assert second.headers["Cache-Control"] == "no-store"
     assert count(app, SignUp, SignUp.form_key == record["key"]) == 1
     assert count(app, SyncRecord, SyncRecord.key == record["key"]) == 1
 
@@ -444,16 +450,26 @@ def test_nothing_of_a_record_reaches_the_log(app, started, caplog):
     assert nik not in logged and "Nama Rahasia" not in logged
 
 
-def test_the_stored_data_is_encrypted(app, started):
-    nik = nik_for()
-    answer = started.send(started.signup(nik, full_name="Nama Tersimpan")).get_json()
-    with app.app_context():
-        stored = db.session.get(SyncRecord, answer["id"])
-        raw = bytes(stored.payload_ciphertext)
-        assert nik.encode() not in raw and b"Nama Tersimpan" not in raw
-        from campaign_app.signups.personal_data import decrypt_payload
+def stored_data(app, record_id: int) -> tuple[bytes, dict]:
+    from campaign_app.signups.personal_data import decrypt_payload
 
-        assert json.loads(decrypt_payload(raw))["nik"] == nik
+    with app.app_context():
+        raw = bytes(db.session.get(SyncRecord, record_id).payload_ciphertext)
+        return raw, json.loads(decrypt_payload(raw))
+
+
+def test_the_data_of_a_record_waiting_for_review_is_encrypted(app, started):
+    nik = nik_for()
+    answer = needs_review(started.send(started.signup(nik, full_name="Nama Tersimpan", consent_version=99)))
+    raw, data = stored_data(app, answer["id"])
+    assert nik.encode() not in raw and b"Nama Tersimpan" not in raw
+    assert data["nik"] == nik
+
+
+def test_a_record_applied_keeps_no_copy_of_what_it_held(app, started):
+    answer = started.send(started.signup(full_name="Nama Di Pendaftaran")).get_json()
+    assert answer["status"] == "received"
+    assert stored_data(app, answer["id"])[1] == {}
 
 
 # --- statements do not grow with the data ----------------------------------------------------------------
@@ -510,3 +526,12 @@ def test_the_sync_endpoint_needs_no_csrf_token_where_forms_do(app_factory, monke
     phone = Phone(checked, checked.test_client(), token, 0, 0, visit_id, "")
     assert phone.send(phone.record("visit_started")).status_code == 200
     assert phone.client.post("/logout").status_code in (302, 400)
+
+
+def test_a_synced_sign_up_is_audited_as_its_officers(app, started):
+    answer = started.send(started.signup()).get_json()
+    with app.app_context():
+        signup_id = db.session.scalar(select(SyncRecord.signup_id).where(SyncRecord.key == answer["key"]))
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.subject_type == "signup",
+                                                           AuditEntry.subject_id == signup_id))
+        assert entry.action == AuditAction.CREATED and entry.actor_id == started.officer_id

@@ -53,6 +53,10 @@ def test_accepting_a_sign_up_records_it_through_the_service_and_is_audited(app, 
     assert response.status_code == 303
     record = stored(app, waiting["key"])
     assert record.resolution == Resolution.ACCEPTED and record.signup_id is not None
+    with app.app_context():
+        from campaign_app.signups.personal_data import decrypt_payload
+
+        assert decrypt_payload(record.payload_ciphertext) == "{}"
     assert count(app, SignUp, SignUp.form_key == waiting["key"], SignUp.visit_id == started.visit_id) == 1
     assert count(app, AuditEntry, AuditEntry.action == AuditAction.SYNC_RECORD_ACCEPTED,
                  AuditEntry.subject_id == waiting["id"]) == 1
@@ -178,3 +182,16 @@ def test_counts_of_the_waiting_records(app, waiting):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SyncRecord)
                                  .where(SyncRecord.resolution.is_(None), SyncRecord.status == "needs_review")) >= 1
+
+
+def test_the_review_page_stays_within_its_budget_however_many_wait(app, started, coordinator):
+    import gzip
+
+    close_before_capture(app, started.visit_id)
+    for n in range(25):
+        needs_review(started.send(started.signup(full_name=f"Pekerja Menunggu Dengan Nama Panjang {n}")))
+    response = coordinator.get("/signups/reviews")
+    page = response.get_data()
+    assert b"The oldest 20 are shown." in page
+    assert len(gzip.compress(page, 6)) <= 14 * 1024, len(gzip.compress(page, 6))
+
