@@ -80,6 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from campaign_app.health import bp as health_bp
     from campaign_app.home import bp as home_bp
     from campaign_app.officers import bp as officers_bp
+    from campaign_app.offline import bp as offline_bp
     from campaign_app.privacy import bp as privacy_bp
     from campaign_app.rates import bp as rates_bp
     from campaign_app.reports import bp as reports_bp
@@ -92,7 +93,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for blueprint in (auth_bp, home_bp, campaigns_bp, villages_bp, visits_bp, fieldwork_bp, signups_bp, officers_bp,
                       users_bp, branches_bp, rates_bp, subsidies_bp, audit_bp, privacy_bp, reports_bp, health_bp,
-                      sync_bp):
+                      offline_bp, sync_bp):
         app.register_blueprint(blueprint)
 
     from campaign_app.cli import register_commands

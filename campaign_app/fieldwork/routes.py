@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from flask import abort, redirect, url_for
+from flask import abort, redirect, request, url_for
 from flask_babel import format_time
 from flask_login import current_user
 
@@ -43,7 +43,7 @@ def _attendance_form(visit: Visit) -> AttendanceForm:
 
 
 def _visit_page(visit: Visit, *, status: int = 200, form: AttendanceForm | None = None, errors=(),
-                fragment: str | None = None, saved: bool = False):
+                fragment: str | None = None, saved: bool = False, offline_copy: bool = False):
     def whole_page() -> dict:
         # What only the whole page shows: the sign-ups and the summary are not queried for the fragment.
         worked = visit.status in WORKED
@@ -53,7 +53,7 @@ def _visit_page(visit: Visit, *, status: int = 200, form: AttendanceForm | None 
                 "summary": summary.visit_summary(visit) if worked else None}
 
     return render("fieldwork/visit.html", fragment=fragment, status=status, page_context=whole_page, visit=visit,
-                  form=form or _attendance_form(visit), saved=saved, errors=list(errors))
+                  form=form or _attendance_form(visit), saved=saved, errors=list(errors), offline_copy=offline_copy)
 
 
 @bp.get(f"/visits/{VISIT_ID}")
@@ -63,7 +63,8 @@ def visit(visit_id: int):
     if current_user.role != Role.OFFICER:
         # The office reads a visit on its own page, with what was recorded and the reopen button.
         return redirect(url_for("visits.show", visit_id=visit.id), code=303)
-    return _visit_page(visit)
+    # ``offline=1``: the copy "prepare for offline" stores, which can start and close the visit without signal.
+    return _visit_page(visit, offline_copy=request.args.get("offline") == "1")
 
 
 def _step(visit_id: int, take_step, done_message):

@@ -71,11 +71,13 @@ def _blocked_message(visit: Visit) -> str | None:
 
 
 def _page(visit: Visit, form: SignUpForm, programmes, *, status: int = 200, saved=None,
-          duplicate_id: int | None = None):
-    blocked = _blocked_message(visit)
+          duplicate_id: int | None = None, offline_copy: bool = False):
+    # The copy "prepare for offline" stores shows the form before the visit starts: it is used once it has started
+    # on the phone (static/js/offline.js), and records go to the phone's outbox, not to this form's action.
+    blocked = None if offline_copy else _blocked_message(visit)
     return render(TEMPLATE, fragment="signup_form", status=status, visit=visit,
                   consent_text=consent_text_on(clock.today()),
-                  form=form, visit_url=_visit_url(visit.id), blocked=blocked,
+                  form=form, visit_url=_visit_url(visit.id), blocked=blocked, offline_copy=offline_copy,
                   show_form=not blocked or request.method == "POST", saved=saved, duplicate_id=duplicate_id,
                   nik=_posted_nik(form),
                   preview=_preview_context(form.declared_income.data, bool(form.with_jht.data), form.payer.data,
@@ -95,7 +97,7 @@ def new(visit_id: int):
         form.form_key.data = new_form_key()
         form.consent_version.data = consent_text_on(today).version
         saved = records.saved_signup(current_user, parse_id(request.args.get("saved")), visit.id)
-        return _page(visit, form, programmes, saved=saved)
+        return _page(visit, form, programmes, saved=saved, offline_copy=request.args.get("offline") == "1")
 
     # The programmes offered are read only for a page to show: the choice is checked by the service, and a
     # saved sign-up answers with a redirect.
