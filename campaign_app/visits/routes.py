@@ -6,6 +6,7 @@ from uuid import uuid4
 from flask import abort, current_app, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -34,6 +35,8 @@ from campaign_app.visits.forms import (
 VISIT_ID = "<id:visit_id>"
 OFFICER_ID = "<id:officer_id>"
 PLANNERS = (Role.ADMIN, Role.COORDINATOR)
+# The headings of the visit list's parts (queries.when).
+LIST_PARTS = {"today": _l("Today"), "coming": _l("Coming days"), "past": _l("Past")}
 
 
 def _warnings(day: date | None) -> list[str]:
@@ -332,11 +335,14 @@ def _filter_form() -> tuple[VisitFilterForm, queries.VisitFilters, dict]:
 def index():
     form, filters, params = _filter_form()
     page = request.args.get("page", 1, type=int)
-    visits = queries.search_visits(current_user, filters, page=page, per_page=current_app.config["PAGE_SIZE"])
+    today = clock.today()
+    visits = queries.search_visits(current_user, filters, today=today, page=page,
+                                   per_page=current_app.config["PAGE_SIZE"])
     counts = queries.status_counts(current_user, filters)
     return render("visits/index.html", fragment="results", filters=form, visits=visits, params=params,
                   counts=counts, statuses=list(VisitStatus), status_label=service.status_label,
-                  planner=current_user.role in PLANNERS)
+                  planner=current_user.role in PLANNERS, today=today, when=queries.when, part_labels=LIST_PARTS,
+                  fragment_context=lambda: {"announce": True})
 
 
 @bp.get("/week")

@@ -497,12 +497,54 @@ def test_a_done_visit_offers_no_rescheduling(app, coordinator, plan):
 
 # --- lists ----------------------------------------------------------------------------------------
 
-def test_the_list_shows_visits_newest_first(app, coordinator, plan):
-    scheduled(app, plan, on=TODAY + DAY)
+def test_the_list_shows_today_first_then_the_coming_days_then_the_past(app, coordinator, plan):
+    with app.app_context():
+        campaign = make_campaign(name="Kampanye Urutan", starts_on=TODAY - 30 * DAY)
+        for offset, village in ((-3, "72.71.01.1007"), (9, FAR_VILLAGE), (0, NEAR_VILLAGE), (1, OTHER_NEAR_VILLAGE)):
+            make_visit(campaign, village_code=village, on=TODAY + offset * DAY, today=TODAY - 30 * DAY)
+        db.session.commit()
+        campaign_id = campaign.id
+    page = text(coordinator.get(f"/visits/?campaign={campaign_id}"))
+    assert "<html" in page and "4 visits" in page
+    order = [page.index(marker) for marker in (">Today</th>", "Besusu Barat", ">Coming days</th>", "Lolu Selatan",
+                                                "Sidondo II", ">Past</th>", "Oct 30, 2026")]
+    assert order == sorted(order)
+
+
+def test_the_lists_parts_are_headed_in_indonesian(app, auth, client, plan):
+    scheduled(app, plan, on=TODAY)
+    auth.login_as("coordinator")
+    page = text(client.get(f"/visits/?campaign={plan.campaign_id}"))
+    assert '<th scope="rowgroup" colspan="5">Hari ini</th>' in page
+
+
+def test_the_filters_are_folded_until_one_is_used(coordinator, plan):
+    folded = text(coordinator.get("/visits/"))
+    assert '<details class="card fold">' in folded and "<summary>Filters</summary>" in folded
+    used = text(coordinator.get(f"/visits/?campaign={plan.campaign_id}&status=planned"))
+    assert '<details class="card fold" open>' in used and "<summary>Filters · 2 in use</summary>" in used
+
+
+def test_a_bad_filter_keeps_the_filters_open_to_show_its_message(coordinator):
+    page = text(coordinator.get("/visits/?date_from=2026-02-30"))
+    assert '<details class="card fold" open>' in page
+
+
+def test_the_list_is_not_one_live_region_but_a_short_live_summary(app, coordinator, plan):
+    scheduled(app, plan)
     scheduled(app, plan, on=TODAY + 9 * DAY, village=FAR_VILLAGE)
     page = text(coordinator.get(f"/visits/?campaign={plan.campaign_id}"))
-    assert "<html" in page and "2 visits" in page
-    assert page.index("Sidondo II") < page.index("Besusu Barat")
+    assert "aria-live" not in page
+    assert '<p id="list-summary" class="visually-hidden" role="status">2 visits</p>' in page
+    assert page.index('id="list-summary"') < page.index('<div id="results">')
+
+
+def test_a_filter_changed_through_htmx_announces_the_count_in_the_live_summary(app, auth, client, plan):
+    scheduled(app, plan)
+    auth.login_as("coordinator")
+    fragment = text(client.get(f"/visits/?campaign={plan.campaign_id}", headers=HTMX))
+    assert '<p hx-swap-oob="innerHTML:#list-summary">1 kunjungan</p>' in fragment
+    assert 'id="list-summary"' not in fragment
 
 
 def test_the_list_answers_htmx_with_only_the_results(app, coordinator, plan):
