@@ -83,7 +83,8 @@ def _pick_village(text: str, code: str, branch_id: int):
 
 def _new_visit_page(form: VisitForm, candidates, chosen_code: str | None, status: int = 200):
     return render("visits/new.html", form=form, candidates=candidates, chosen_code=chosen_code,
-                  searched=bool(form.village.data), warnings=_warnings(form.visit_date.data), status=status)
+                  searched=bool(form.village.data), warnings=_warnings(form.visit_date.data), problems=[],
+                  status=status)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -169,7 +170,16 @@ def _form_with_date() -> str:
 @roles(*PLANNERS)
 @fragment_only(_form_with_date)
 def date_check():
-    return render("visits/new.html", fragment="date_warnings", warnings=_warnings(_checked_day()))
+    day = _checked_day()
+    problems = []
+    if day is not None:
+        campaign = {c.id: c for c in queries.open_campaigns(current_user)}.get(parse_id(request.args.get("campaign")))
+        officer_ids = [id_ for id_ in map(parse_id, request.args.getlist("officers")) if id_ is not None]
+        village_code = (request.args.get("village_code") or "")[:13]
+        problems = service.scheduling_problems(
+            visit_date=day, campaign=campaign, officer_ids=officer_ids, today=clock.today(),
+            village_code=None if CONTROL_CHARACTERS_IN_LINE.search(village_code) else village_code)
+    return render("visits/new.html", fragment="date_warnings", warnings=_warnings(day), problems=problems)
 
 
 # --- one visit ------------------------------------------------------------------------------------
