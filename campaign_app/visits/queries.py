@@ -208,7 +208,8 @@ def search_visits(user: User, filters: VisitFilters, *, today: date, page: int =
     part = case((Visit.visit_date == today, 0), (Visit.visit_date > today, 1), else_=2)
     coming_day = case((Visit.visit_date >= today, Visit.visit_date))  # null in the past: only the next key orders it
     statement = (select(Visit).options(*_visit_options()).where(_filtered(user, filters))
-                 .order_by(part, coming_day, Visit.visit_date.desc(), Visit.start_time, Visit.id))
+                 .order_by(part, coming_day, Visit.visit_date.desc(),
+                           Visit.start_time.is_(None), Visit.start_time, Visit.id))  # untimed last, on both databases
     page = min(max(page, 1), MAX_PAGE)
     result = db.paginate(statement, page=page, per_page=per_page, max_per_page=None, error_out=False)
     if page > 1 and not result.items and result.total:

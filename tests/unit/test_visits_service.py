@@ -349,6 +349,14 @@ def test_the_list_starts_today_then_the_coming_days_soonest_first_then_the_past_
     assert [queries.when(v.visit_date, TODAY) for v in items] == ["today", "coming", "coming", "past", "past"]
 
 
+def test_a_days_visits_in_the_list_go_by_start_time_untimed_last(coordinator, campaign):
+    untimed = make_visit(campaign, village_code=FAR_VILLAGE, start_time=None)
+    late = make_visit(campaign, village_code=OTHER_NEAR_VILLAGE, start_time=time(14, 0))
+    early = make_visit(campaign, start_time=time(8, 0))
+    items = queries.search_visits(coordinator, queries.VisitFilters(campaign_id=campaign.id), today=TODAY).items
+    assert [v.id for v in items] == [early.id, late.id, untimed.id]
+
+
 def test_the_list_filters_by_status_officer_regency_and_period(coordinator, campaign, officer):
     near = make_visit(campaign, on=TODAY + DAY, officers=[officer])
     far = make_visit(campaign, village_code=FAR_VILLAGE, on=TODAY + 20 * DAY)
