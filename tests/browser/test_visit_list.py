@@ -51,5 +51,6 @@ def test_a_chosen_status_is_announced_as_a_count(browser, live_server):
         expect(summary).to_have_text(re.compile(r"^\d+ kunjungan$"))
         expect(summary).to_have_attribute("role", "status")
         assert page.locator("#results caption").text_content() == summary.text_content()
+        expect(page.locator("#filters-in-use")).to_contain_text("1 dipakai")
     finally:
         context.close()

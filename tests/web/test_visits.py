@@ -587,9 +587,16 @@ def test_the_lists_parts_are_headed_in_indonesian(app, auth, client, plan):
 
 def test_the_filters_are_folded_until_one_is_used(coordinator, plan):
     folded = text(coordinator.get("/visits/"))
-    assert '<details class="card fold">' in folded and "<summary>Filters</summary>" in folded
+    assert '<details class="card fold">' in folded
+    assert '<summary>Filters<span id="filters-in-use"></span></summary>' in folded
     used = text(coordinator.get(f"/visits/?campaign={plan.campaign_id}&status=planned"))
-    assert '<details class="card fold" open>' in used and "<summary>Filters · 2 in use</summary>" in used
+    assert '<details class="card fold" open>' in used
+    assert '<summary>Filters<span id="filters-in-use"> · 2 in use</span></summary>' in used
+
+
+def test_a_filter_changed_through_htmx_updates_how_many_are_in_use(coordinator, plan):
+    fragment = text(coordinator.get(f"/visits/?campaign={plan.campaign_id}", headers=HTMX))
+    assert '<span hx-swap-oob="innerHTML:#filters-in-use"> · 1 in use</span>' in fragment
 
 
 def test_a_bad_filter_keeps_the_filters_open_to_show_its_message(coordinator):
