@@ -79,6 +79,8 @@ SUBJECT_LABELS = {
     "subsidy_programme": _l("Subsidy programme"), "campaign": _l("Campaign"), "user": _l("User"),
     "branch": _l("Branch"), "village": _l("Village"), "officer_leave": _l("Officer's leave"),
 }
+# Details kept for the machine, never shown: a keyed hash (the near-duplicate rule's) means nothing to a reader.
+UNSHOWN = frozenset({"birth_index"})
 # Fields that hold the id of a sign-up: shown as "#12", the way the log names a record by its number.
 SIGNUP_IDS = frozenset({"resembles", "merged_into_id", "kept", "dropped"})
 # Fields whose number is a year or a version, not a quantity: no thousands separator.
@@ -190,6 +192,8 @@ def detail_lines(entry: Entry, whole: bool = False) -> list[tuple[str, str]]:
         return []
     lines = []
     for name, value in entry.details.items():
+        if name in UNSHOWN:
+            continue
         if name in FRACTION_RATES and entry.subject_type == "rate_table" and entry.action in ("created", "changed"):
             # The record's own entry (created from the flush), not the rates service's, which keeps the percent.
             value = _percent_of_fraction(value)

@@ -44,11 +44,10 @@ _GENERIC = "jangkau.audit.generic"  # (subject_type, subject_id or name) -> (ent
 _EXPLICIT = "jangkau.audit.explicit"  # subjects a service recorded an entry for, in this transaction
 _BULK = "jangkau.audit.bulk"  # audited tables a bulk statement changed, in this transaction
 
-# Never in an entry: bookkeeping, secrets, keyed hashes no reader can read, and what the NIK gives away (a sign-up
-# is named, its NIK never shown).
+# Never in an entry: bookkeeping, secrets, and what the NIK gives away (a sign-up is named, its NIK never shown).
 HIDDEN = frozenset({"id", "created_at", "updated_at", "created_by_id", "assigned_by_id", "form_key", "session_token",
                     "password_hash", "nik_ciphertext", "nik_index", "nik_last4", "district_code", "name_key",
-                    "birth_date", "sex", "consent_at", "rate_table_id", "birth_index"})
+                    "birth_date", "sex", "consent_at", "rate_table_id"})
 # Ids that name another record: the entry keeps that record's name, read as it is now.
 NAMED_BY = {
     "branch_id": (Branch.id, Branch.name), "campaign_id": (Campaign.id, Campaign.name),
