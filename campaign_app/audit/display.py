@@ -2,10 +2,11 @@
 by name."""
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Protocol
 
-from flask_babel import format_decimal
+from flask_babel import format_decimal, format_time
 
 from campaign_app.formatting import day, rupiah, wita
 from campaign_app.i18n import lazy_gettext as _l
@@ -64,6 +65,13 @@ FIELD_LABELS = {
     "purged": _l("Sign-ups purged"), "retention_days": _l("Retention (days)"), "voided_before": _l("Voided before"),
     "audit_entries_cleared": _l("Audit entries cleared"), "personal_data_purged": _l("Personal data purged"),
     "consent_version": _l("Consent text version"),
+    "sessions": _l("Sessions ended"), "rows": _l("Rows"), "matched": _l("Activated"),
+    "already_activated": _l("Already activated"), "not_found": _l("Not found"), "not_yet_paid": _l("Not yet paid"),
+    "invalid": _l("Invalid rows"), "resembles": _l("Resembles"), "merged_into_id": _l("Merged into"),
+    "kept": _l("Kept"), "dropped": _l("Merged away"), "kept_phone": _l("Phone kept"),
+    "kept_review": _l("Review of the kept sign-up"), "birth_year": _l("Birth year"), "table": _l("Table"),
+    "format": _l("Format"), "filters": _l("Filters"), "by": _l("By"), "period": _l("Period"),
+    "date_from": _l("From"), "date_to": _l("To"), "regency": _l("Regency"), "district": _l("District"),
 }
 # The kinds of record entries name, as ``subject_type``.
 SUBJECT_LABELS = {
@@ -72,11 +80,26 @@ SUBJECT_LABELS = {
     "branch": _l("Branch"), "village": _l("Village"), "officer_leave": _l("Officer's leave"),
     "device": _l("Phone"), "sync_record": _l("Record from a phone"),
 }
+# Details kept for the machine, never shown: a keyed hash (the near-duplicate rule's) means nothing to a reader.
+UNSHOWN = frozenset({"birth_index"})
+# Fields that hold the id of a sign-up: shown as "#12", the way the log names a record by its number.
+SIGNUP_IDS = frozenset({"resembles", "merged_into_id", "kept", "dropped"})
+# Fields whose number is a year or a version, not a quantity: no thousands separator.
+PLAIN_NUMBERS = frozenset({"birth_year", "consent_version"})
+# A rate table's rates as its own record keeps them: a fraction (0.01); the page shows the percent typed (1).
+FRACTION_RATES = frozenset({"jkk_rate", "jht_rate"})
+# What some codes of an export's details mean (the others are shown as they are).
+EXPORT_WORDS = {
+    "figures": _l("Figures"), "trend": _l("Trend"), "breakdown": _l("Breakdown"), "comparison": _l("Comparison"),
+    "audit": _l("Audit log"), "week": _l("Week"), "month": _l("Month"), "copied": _l("copied"),
+}
 MONEY = frozenset({"budget", "planned_cost", "declared_income", "jkk_minimum", "jkk_maximum", "jkm_flat",
                    "jkk_contribution", "jkm_contribution", "jht_contribution"})
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_CLOCK_TIME = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
+_DECIMAL = re.compile(r"^-?\d+\.\d+$")
 # A long value (a free-text reason) is cut in the list: the page stays small on a slow line.
 VALUE_MAX = 80
 
@@ -111,20 +134,31 @@ def value_text(value, name: str = "", subject_type: str | None = None, whole: bo
     def cut(text: str) -> str:
         return text if whole else _cut(text)
 
-    if value is None or value == "" or value == []:
+    if value is None or value == "" or value == [] or value == {}:
         return "—"
     if isinstance(value, bool):
         return str(_l("yes") if value else _l("no"))
+    if isinstance(value, int) and name in SIGNUP_IDS:
+        return f"#{value}"
+    if isinstance(value, int) and name in PLAIN_NUMBERS:
+        return str(value)
     if isinstance(value, int) and name in MONEY:
         return rupiah(value)
     if isinstance(value, int | float):
         return format_decimal(value)
     if isinstance(value, list):
         return cut(", ".join(value_text(item, name, subject_type, whole) for item in value))
+    if isinstance(value, dict):
+        return cut("; ".join(f"{field_label(key)}: {value_text(item, key, subject_type, whole)}"
+                             for key, item in value.items()))
     text = str(value)
     label = _code_label(name, subject_type)
     if label is not None:
         return cut(label(text))
+    if text in EXPORT_WORDS and name in ("table", "period", "kept_phone"):
+        return str(EXPORT_WORDS[text])
+    if name == "by":
+        return field_label(text)
     if _ISO_DAY.match(text):
         return day(date.fromisoformat(text))
     if _ISO_MOMENT.match(text):
@@ -132,7 +166,24 @@ def value_text(value, name: str = "", subject_type: str | None = None, whole: bo
             return wita(datetime.fromisoformat(text), "short")
         except ValueError:
             return cut(text)
+    if _CLOCK_TIME.match(text):
+        try:
+            return format_time(time.fromisoformat(text), "short")
+        except ValueError:
+            return text
+    if _DECIMAL.match(text):
+        return format_decimal(Decimal(text))
     return cut(text)
+
+
+def _percent_of_fraction(value):
+    """A rate kept as a fraction (``"0.01"``) as the percent the rate pages show (``"1"``)."""
+    if isinstance(value, list):
+        return [_percent_of_fraction(item) for item in value]
+    try:
+        return f"{(Decimal(str(value)) * 100).normalize():f}" if value is not None else None
+    except ArithmeticError:
+        return value
 
 
 def detail_lines(entry: Entry, whole: bool = False) -> list[tuple[str, str]]:
@@ -142,6 +193,11 @@ def detail_lines(entry: Entry, whole: bool = False) -> list[tuple[str, str]]:
         return []
     lines = []
     for name, value in entry.details.items():
+        if name in UNSHOWN:
+            continue
+        if name in FRACTION_RATES and entry.subject_type == "rate_table" and entry.action in ("created", "changed"):
+            # The record's own entry (created from the flush), not the rates service's, which keeps the percent.
+            value = _percent_of_fraction(value)
         if isinstance(value, list) and len(value) == 2 and name not in ("officers_assigned", "officers_unassigned"):
             before, after = value
             text = (value_text(after, name, entry.subject_type, whole) if before is None and entry.action == "created"

@@ -148,7 +148,7 @@ def dashboard():
                       max_branches=MAX_BRANCHES_FOR_PLACES, params=params,
                       view=view, sort=sort, descending=descending, page=page,
                       drill_url=lambda row: _drill_url(row, params, by, period), by_label=dimension_labels()[by],
-                      stale_form=False, fragment_context=lambda: {"stale_form": _form_is_stale(form)},
+                      stale_form=False, fragment_context=lambda: {"stale_form": _form_is_stale(form), "announce": True},
                       form_query=_form_query())
     # Whether the results load the filter form depends on the form the browser shows and what made the request.
     response.vary.update((FORM_QUERY_HEADER, "HX-Trigger"))

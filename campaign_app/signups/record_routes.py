@@ -83,7 +83,8 @@ def index():
     # After a search, the address bar shows the list with the other filters, which a reload or a link may keep.
     push_url = url_for("signups.index", **params) if request.method == "POST" else None
     return render("signups/index.html", fragment="results", filters=form, signups=signups, params=params,
-                  visit_id=filters.visit_id, searched=filters.text, push_url=push_url)
+                  visit_id=filters.visit_id, searched=filters.text, push_url=push_url,
+                  fragment_context=lambda: {"announce": True})
 
 
 # --- one sign-up ----------------------------------------------------------------------------------

@@ -109,7 +109,8 @@ def index():
             areas, area_kind = [area for _code, _name, area in regencies], "regency"
     params = {**where.params, **({"q": query} if query else {})}
     return render("villages/index.html", fragment="results", filters=filters, where=where, villages=villages,
-                  areas=areas, area_kind=area_kind, params=params, may_edit=may("villages.edit"))
+                  areas=areas, area_kind=area_kind, params=params, may_edit=may("villages.edit"),
+                  fragment_context=lambda: {"announce": True})
 
 
 @bp.get("/where-next")
@@ -136,7 +137,8 @@ def where_next():
     # After a swap, the address bar keeps the filters in force, without a district forgotten on the way.
     return render("villages/where_next.html", fragment="ranking", filters=filters, ranking=ranking,
                   params=params, schedule_endpoint=schedule if may(schedule) else None,
-                  push_url=url_for("villages.where_next", **params, **page))
+                  push_url=url_for("villages.where_next", **params, **page),
+                  fragment_context=lambda: {"announce": True})
 
 
 @bp.get("/export.csv")

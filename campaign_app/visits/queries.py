@@ -192,14 +192,24 @@ def _filtered(user: User, filters: VisitFilters):
     return and_(*conditions)
 
 
-def search_visits(user: User, filters: VisitFilters, page: int = 1, per_page: int = 25) -> Pagination:
-    """One page of the visits ``user`` may see that pass ``filters``, newest first.
+def when(day: date, today: date) -> str:
+    """Which part of the list a visit on ``day`` falls in: ``today``, ``coming`` or ``past``."""
+    return "today" if day == today else "coming" if day > today else "past"
 
+
+def search_visits(user: User, filters: VisitFilters, *, today: date, page: int = 1, per_page: int = 25) -> Pagination:
+    """One page of the visits ``user`` may see that pass ``filters``: today's first, then the coming days (soonest
+    first), then the past (latest first), each day by start time.
+
+    A coordinator opens the list to run today and the days ahead; the past, still there, is what was done.
     Three statements whatever the page holds: the count, the page with village and campaign joined,
     and the officers of the page's visits (five when ``page`` is past the end and the last page is shown).
     """
+    part = case((Visit.visit_date == today, 0), (Visit.visit_date > today, 1), else_=2)
+    coming_day = case((Visit.visit_date >= today, Visit.visit_date))  # null in the past: only the next key orders it
     statement = (select(Visit).options(*_visit_options()).where(_filtered(user, filters))
-                 .order_by(Visit.visit_date.desc(), Visit.start_time.desc(), Visit.id.desc()))
+                 .order_by(part, coming_day, Visit.visit_date.desc(),
+                           Visit.start_time.is_(None), Visit.start_time, Visit.id))  # untimed last, on both databases
     page = min(max(page, 1), MAX_PAGE)
     result = db.paginate(statement, page=page, per_page=per_page, max_per_page=None, error_out=False)
     if page > 1 and not result.items and result.total:

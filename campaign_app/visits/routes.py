@@ -16,6 +16,7 @@ from campaign_app.extensions import db
 from campaign_app.fieldwork.summary import visit_summary
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
 from campaign_app.i18n import gettext as _
+from campaign_app.i18n import lazy_gettext as _l
 from campaign_app.ids import parse_id
 from campaign_app.models import Role, User, Visit, VisitStatus
 from campaign_app.rendering import fragment_only, render
@@ -34,6 +35,8 @@ from campaign_app.visits.forms import (
 VISIT_ID = "<id:visit_id>"
 OFFICER_ID = "<id:officer_id>"
 PLANNERS = (Role.ADMIN, Role.COORDINATOR)
+# The headings of the visit list's parts (queries.when).
+LIST_PARTS = {"today": _l("Today"), "coming": _l("Coming days"), "past": _l("Past")}
 
 
 def _warnings(day: date | None) -> list[str]:
@@ -80,7 +83,8 @@ def _pick_village(text: str, code: str, branch_id: int):
 
 def _new_visit_page(form: VisitForm, candidates, chosen_code: str | None, status: int = 200):
     return render("visits/new.html", form=form, candidates=candidates, chosen_code=chosen_code,
-                  searched=bool(form.village.data), warnings=_warnings(form.visit_date.data), status=status)
+                  searched=bool(form.village.data), warnings=_warnings(form.visit_date.data), problems=[],
+                  status=status)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -166,7 +170,16 @@ def _form_with_date() -> str:
 @roles(*PLANNERS)
 @fragment_only(_form_with_date)
 def date_check():
-    return render("visits/new.html", fragment="date_warnings", warnings=_warnings(_checked_day()))
+    day = _checked_day()
+    problems = []
+    if day is not None:
+        campaign = {c.id: c for c in queries.open_campaigns(current_user)}.get(parse_id(request.args.get("campaign")))
+        officer_ids = [id_ for id_ in map(parse_id, request.args.getlist("officers")) if id_ is not None]
+        village_code = (request.args.get("village_code") or "")[:13]
+        problems = service.scheduling_problems(
+            visit_date=day, campaign=campaign, officer_ids=officer_ids, today=clock.today(),
+            village_code=None if CONTROL_CHARACTERS_IN_LINE.search(village_code) else village_code)
+    return render("visits/new.html", fragment="date_warnings", warnings=_warnings(day), problems=problems)
 
 
 # --- one visit ------------------------------------------------------------------------------------
@@ -332,11 +345,14 @@ def _filter_form() -> tuple[VisitFilterForm, queries.VisitFilters, dict]:
 def index():
     form, filters, params = _filter_form()
     page = request.args.get("page", 1, type=int)
-    visits = queries.search_visits(current_user, filters, page=page, per_page=current_app.config["PAGE_SIZE"])
+    today = clock.today()
+    visits = queries.search_visits(current_user, filters, today=today, page=page,
+                                   per_page=current_app.config["PAGE_SIZE"])
     counts = queries.status_counts(current_user, filters)
     return render("visits/index.html", fragment="results", filters=form, visits=visits, params=params,
                   counts=counts, statuses=list(VisitStatus), status_label=service.status_label,
-                  planner=current_user.role in PLANNERS)
+                  planner=current_user.role in PLANNERS, today=today, when=queries.when, part_labels=LIST_PARTS,
+                  fragment_context=lambda: {"announce": True})
 
 
 @bp.get("/week")

@@ -26,6 +26,8 @@ ACTIVITY_MAX = 200
 REASON_MAX = 500
 # Rp999.999.999.999: far above any visit's cost, far below what the BIGINT column holds.
 COST_MAX = 999_999_999_999
+# Officers whose leave and bookings are checked while a date is picked (a visit has a few).
+OFFICERS_CHECKED_MAX = 10
 
 
 def village_in_branch(village_code: str, branch_id: int) -> Village | None:
@@ -58,11 +60,9 @@ def schedule_visit(*, campaign: Campaign, village_code: str, visit_date: date, s
     errors: dict[str | None, list[str]] = {}
     if not campaign.is_open:
         errors["campaign"] = [_("The campaign %(name)s is closed.", name=campaign.name)]
-    if visit_date < today:
-        errors["visit_date"] = [_("The date has passed; choose today or a later day.")]
-    elif not campaign.starts_on <= visit_date <= campaign.ends_on:
-        errors["visit_date"] = [_("The campaign runs from %(start)s to %(end)s; choose a date in it.",
-                                  start=format_date(campaign.starts_on), end=format_date(campaign.ends_on))]
+    date_problem = _date_problem(visit_date, campaign, today)
+    if date_problem:
+        errors["visit_date"] = [date_problem]
     village = village_in_branch(village_code, campaign.branch_id)
     if village is None:
         errors["village"] = [_("Choose a village that this branch serves.")]
@@ -104,6 +104,40 @@ def schedule_visit(*, campaign: Campaign, village_code: str, visit_date: date, s
             raise
         return existing
     return visit
+
+
+def _date_problem(visit_date: date, campaign: Campaign | None, today: date) -> str | None:
+    """Why a visit cannot be on ``visit_date``: the day has passed, or ``campaign`` does not run then."""
+    if visit_date < today:
+        return _("The date has passed; choose today or a later day.")
+    if campaign is not None and not campaign.starts_on <= visit_date <= campaign.ends_on:
+        return _("The campaign runs from %(start)s to %(end)s; choose a date in it.",
+                 start=format_date(campaign.starts_on), end=format_date(campaign.ends_on))
+    return None
+
+
+def scheduling_problems(*, visit_date: date, campaign: Campaign | None, officer_ids: list[int],
+                        village_code: str | None, today: date) -> list[str]:
+    """What ``schedule_visit`` would refuse about a date, said while the coordinator picks it: a day past or outside
+    the campaign, and each chosen officer on leave or booked then (with the campaign's branch known).
+
+    The same messages as the refusal after submitting. Only the first ``OFFICERS_CHECKED_MAX`` officers are looked
+    at (two statements each); the submit checks them all.
+    """
+    problems = []
+    date_problem = _date_problem(visit_date, campaign, today)
+    if date_problem:
+        problems.append(date_problem)
+    if campaign is None or not officer_ids:
+        return problems
+    village = village_in_branch(village_code, campaign.branch_id) if village_code else None
+    officers = db.session.scalars(
+        select(User).where(User.id.in_(officer_ids[:OFFICERS_CHECKED_MAX]), User.role == Role.OFFICER, User.active,
+                           User.branch_id == campaign.branch_id).order_by(User.full_name, User.id)).all()
+    for officer in officers:
+        problems.extend(clash.message() for clash in find_clashes(officer, visit_date,
+                                                                  village.travel_hours if village else None))
+    return problems
 
 
 def visible_visit(user: User, visit_id: int) -> Visit | None:

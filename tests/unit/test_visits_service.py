@@ -340,11 +340,21 @@ def coordinator(app_context) -> User:
     return user_named("koordinator")
 
 
-def test_the_list_is_newest_first(coordinator, campaign):
-    make_visit(campaign, on=TODAY + DAY)
-    make_visit(campaign, village_code=OTHER_NEAR_VILLAGE, on=TODAY + 9 * DAY)
-    items = queries.search_visits(coordinator, queries.VisitFilters(campaign_id=campaign.id)).items
-    assert [v.visit_date for v in items] == [TODAY + 9 * DAY, TODAY + DAY]
+def test_the_list_starts_today_then_the_coming_days_soonest_first_then_the_past_latest_first(coordinator):
+    campaign = make_campaign(starts_on=TODAY - 30 * DAY)
+    for offset in (-9, 9, -1, 1, 0):
+        make_visit(campaign, on=TODAY + offset * DAY, today=TODAY - 30 * DAY)
+    items = queries.search_visits(coordinator, queries.VisitFilters(campaign_id=campaign.id), today=TODAY).items
+    assert [(v.visit_date - TODAY).days for v in items] == [0, 1, 9, -1, -9]
+    assert [queries.when(v.visit_date, TODAY) for v in items] == ["today", "coming", "coming", "past", "past"]
+
+
+def test_a_days_visits_in_the_list_go_by_start_time_untimed_last(coordinator, campaign):
+    untimed = make_visit(campaign, village_code=FAR_VILLAGE, start_time=None)
+    late = make_visit(campaign, village_code=OTHER_NEAR_VILLAGE, start_time=time(14, 0))
+    early = make_visit(campaign, start_time=time(8, 0))
+    items = queries.search_visits(coordinator, queries.VisitFilters(campaign_id=campaign.id), today=TODAY).items
+    assert [v.id for v in items] == [early.id, late.id, untimed.id]
 
 
 def test_the_list_filters_by_status_officer_regency_and_period(coordinator, campaign, officer):
@@ -354,7 +364,7 @@ def test_the_list_filters_by_status_officer_regency_and_period(coordinator, camp
 
     def found(**filters) -> list[int]:
         chosen = queries.VisitFilters(campaign_id=campaign.id, **filters)
-        return [v.id for v in queries.search_visits(coordinator, chosen).items]
+        return [v.id for v in queries.search_visits(coordinator, chosen, today=TODAY).items]
 
     assert found(status=S.POSTPONED) == [far.id]
     assert found(officer_id=officer.id) == [near.id]
@@ -372,7 +382,7 @@ def test_status_counts_are_made_in_sql_for_the_filtered_visits(coordinator, camp
 
 def test_a_coordinator_lists_no_visit_of_another_branch(coordinator):
     luwuk = branch_named("Kantor Cabang Luwuk")
-    items = queries.search_visits(coordinator, queries.VisitFilters(), per_page=1000).items
+    items = queries.search_visits(coordinator, queries.VisitFilters(), today=TODAY, per_page=1000).items
     assert items and all(v.branch_id != luwuk.id for v in items)
 
 

@@ -360,7 +360,7 @@ def test_the_log_reads_in_the_users_language_with_records_named(app, auth, clien
     page = reader.get("/audit/", query_string={"subject": "visit"}).get_data(as_text=True)
     assert f'<a href="/visits/{visit.id}">Visit: Besusu Barat</a>' in page
     assert "Status: Planned → Postponed" in page and "Reason: — → Hujan deras" in page
-    assert "Date: Nov 4, 2026 → Nov 5, 2026" in page and "Start time: 09:00 → 10:00" in page
+    assert "Date: Nov 4, 2026 → Nov 5, 2026" in page and "Start time: 9:00\u202fAM → 10:00\u202fAM" in page
     assert "2026-11-0" not in page and "planned →" not in page
     reader.post("/language", data={"language": "id"})
     page = reader.get("/audit/", query_string={"subject": "visit"}).get_data(as_text=True)

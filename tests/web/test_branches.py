@@ -119,7 +119,8 @@ def test_branch_list_issues_the_same_number_of_statements_for_more_branches(app,
 
 def test_branch_page_lists_its_regencies_with_village_counts(app, admin):
     page = text(admin.get(f"/branches/{branch_id(app, 'Kantor Cabang Palu')}"))
-    assert "<td>Kota Palu</td><td>Sulawesi Tengah</td><td class=\"num\">8</td><td class=\"num\">46</td>" in page
+    assert ('<td>Kota Palu</td><td data-label="Province">Sulawesi Tengah</td>'
+            '<td class="num" data-label="Districts">8</td><td class="num" data-label="Villages">46</td>') in page
     assert "Kabupaten Sigi" in page
 
 

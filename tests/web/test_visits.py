@@ -227,6 +227,73 @@ def test_date_check_without_htmx_goes_to_the_form_with_the_date(coordinator):
     assert "national holiday" in text(coordinator.get(response.location))
 
 
+def date_check(client, plan: Plan, day, officers=(), **more) -> str:
+    """The warnings an htmx date check answers for ``day`` in the plan's campaign with ``officers`` ticked."""
+    query = {"visit_date": day.isoformat(), "campaign": str(plan.campaign_id),
+             "officers": [str(plan.officer_ids[n]) for n in officers], **more}
+    response = client.get("/visits/date-check", query_string=query, headers=HTMX)
+    assert response.status_code == 200 and "<html" not in text(response)
+    return text(response)
+
+
+def test_while_picking_a_date_outside_the_campaign_it_is_said_before_submitting(coordinator, plan):
+    answer = date_check(coordinator, plan, TODAY + 200 * DAY)
+    said = "The campaign runs from Nov 2, 2026 to Mar 2, 2027; choose a date in it."
+    assert f'<p class="flash error">{said}</p>' in answer
+
+
+def test_while_picking_a_past_date_it_is_said_before_submitting(coordinator, plan):
+    assert "The date has passed" in date_check(coordinator, plan, TODAY - DAY)
+
+
+def test_while_picking_an_officer_on_leave_that_day_it_is_said_before_submitting(app, coordinator, plan):
+    with app.app_context():
+        record_leave(db.session.get(User, plan.officer_ids[1]), TODAY + 2 * DAY, TODAY + 4 * DAY)
+        db.session.commit()
+    answer = date_check(coordinator, plan, TODAY + 3 * DAY, officers=(0, 1))
+    assert f"{plan.officer_names[1]} is on leave from Nov 4, 2026 to Nov 6, 2026." in answer
+    assert plan.officer_names[0] not in answer
+    assert plan.officer_names[1] not in date_check(coordinator, plan, TODAY + 5 * DAY, officers=(1,))
+
+
+def test_while_picking_a_booked_officer_it_is_said_in_indonesian_too(app, auth, client, plan):
+    scheduled(app, plan, on=TODAY + 2 * DAY, village=OTHER_NEAR_VILLAGE, officers=(1,))
+    auth.login_as("coordinator")
+    answer = date_check(client, plan, TODAY + 2 * DAY, officers=(1,), village_code=NEAR_VILLAGE)
+    assert f"{plan.officer_names[1]} sudah bertugas hari itu: kunjungan ke Lolu Selatan" in answer
+
+
+def test_the_date_check_ignores_officers_of_another_branch(app, coordinator, plan):
+    with app.app_context():
+        record_leave(db.session.get(User, plan.stranger_id), TODAY, TODAY + 9 * DAY)
+        db.session.commit()
+    answer = coordinator.get("/visits/date-check", headers=HTMX, query_string={
+        "visit_date": (TODAY + 2 * DAY).isoformat(), "campaign": str(plan.campaign_id),
+        "officers": [str(plan.stranger_id), "abc", "99999999999999999999"]})
+    assert answer.status_code == 200 and "Petugas Luwuk" not in text(answer)
+
+
+def test_the_form_asks_again_when_the_date_campaign_or_officers_change(coordinator, plan):
+    page = text(coordinator.get("/visits/new"))
+    assert ('hx-trigger="change from:#visit_date, change from:#campaign, change from:#officer-picks" '
+            'hx-include="#visit_date, #campaign, #officer-picks, [name=village_code]"') in page
+    assert '<fieldset id="officer-picks"' in page
+
+
+def test_with_no_open_campaign_the_form_says_so_and_leads_to_creating_one(app, coordinator):
+    from campaign_app.campaigns.service import close_campaign
+    from campaign_app.models.people import utcnow
+
+    with app.app_context():
+        for campaign in db.session.scalars(select(Campaign).where(Campaign.status == CampaignStatus.OPEN)):
+            close_campaign(campaign, utcnow())
+        db.session.commit()
+    page = text(coordinator.get("/visits/new"))
+    assert "No campaign is open: a visit is scheduled for an open campaign." in page
+    assert '<a class="button primary" href="/campaigns/new">Create a campaign</a>' in page
+    assert 'name="visit_date"' not in page
+
+
 # --- scheduling -----------------------------------------------------------------------------------
 
 def test_scheduling_stores_the_visit_with_its_officers_and_opens_it(app, coordinator, plan):
@@ -497,12 +564,61 @@ def test_a_done_visit_offers_no_rescheduling(app, coordinator, plan):
 
 # --- lists ----------------------------------------------------------------------------------------
 
-def test_the_list_shows_visits_newest_first(app, coordinator, plan):
-    scheduled(app, plan, on=TODAY + DAY)
+def test_the_list_shows_today_first_then_the_coming_days_then_the_past(app, coordinator, plan):
+    with app.app_context():
+        campaign = make_campaign(name="Kampanye Urutan", starts_on=TODAY - 30 * DAY)
+        for offset, village in ((-3, "72.71.01.1007"), (9, FAR_VILLAGE), (0, NEAR_VILLAGE), (1, OTHER_NEAR_VILLAGE)):
+            make_visit(campaign, village_code=village, on=TODAY + offset * DAY, today=TODAY - 30 * DAY)
+        db.session.commit()
+        campaign_id = campaign.id
+    page = text(coordinator.get(f"/visits/?campaign={campaign_id}"))
+    assert "<html" in page and "4 visits" in page
+    order = [page.index(marker) for marker in (">Today</th>", "Besusu Barat", ">Coming days</th>", "Lolu Selatan",
+                                                "Sidondo II", ">Past</th>", "Oct 30, 2026")]
+    assert order == sorted(order)
+
+
+def test_the_lists_parts_are_headed_in_indonesian(app, auth, client, plan):
+    scheduled(app, plan, on=TODAY)
+    auth.login_as("coordinator")
+    page = text(client.get(f"/visits/?campaign={plan.campaign_id}"))
+    assert '<th scope="rowgroup" colspan="5">Hari ini</th>' in page
+
+
+def test_the_filters_are_folded_until_one_is_used(coordinator, plan):
+    folded = text(coordinator.get("/visits/"))
+    assert '<details class="card fold">' in folded
+    assert '<summary>Filters<span id="filters-in-use"></span></summary>' in folded
+    used = text(coordinator.get(f"/visits/?campaign={plan.campaign_id}&status=planned"))
+    assert '<details class="card fold" open>' in used
+    assert '<summary>Filters<span id="filters-in-use"> · 2 in use</span></summary>' in used
+
+
+def test_a_filter_changed_through_htmx_updates_how_many_are_in_use(coordinator, plan):
+    fragment = text(coordinator.get(f"/visits/?campaign={plan.campaign_id}", headers=HTMX))
+    assert '<span hx-swap-oob="innerHTML:#filters-in-use"> · 1 in use</span>' in fragment
+
+
+def test_a_bad_filter_keeps_the_filters_open_to_show_its_message(coordinator):
+    page = text(coordinator.get("/visits/?date_from=2026-02-30"))
+    assert '<details class="card fold" open>' in page
+
+
+def test_the_list_is_not_one_live_region_but_a_short_live_summary(app, coordinator, plan):
+    scheduled(app, plan)
     scheduled(app, plan, on=TODAY + 9 * DAY, village=FAR_VILLAGE)
     page = text(coordinator.get(f"/visits/?campaign={plan.campaign_id}"))
-    assert "<html" in page and "2 visits" in page
-    assert page.index("Sidondo II") < page.index("Besusu Barat")
+    assert "aria-live" not in page
+    assert '<p id="list-summary" class="visually-hidden" role="status">2 visits</p>' in page
+    assert page.index('id="list-summary"') < page.index('<div id="results">')
+
+
+def test_a_filter_changed_through_htmx_announces_the_count_in_the_live_summary(app, auth, client, plan):
+    scheduled(app, plan)
+    auth.login_as("coordinator")
+    fragment = text(client.get(f"/visits/?campaign={plan.campaign_id}", headers=HTMX))
+    assert '<p hx-swap-oob="innerHTML:#list-summary">1 kunjungan</p>' in fragment
+    assert 'id="list-summary"' not in fragment
 
 
 def test_the_list_answers_htmx_with_only_the_results(app, coordinator, plan):
