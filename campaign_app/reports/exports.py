@@ -90,7 +90,7 @@ def _value(value: int | float | Rate | None, kind: str):
         value = value.value
     if value is None or kind == "count":
         return value
-    if kind == "percent":
+    if kind in ("percent", "target"):
         return Percent(value)
     if kind == "money":
         return round(value)
