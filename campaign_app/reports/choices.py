@@ -34,7 +34,8 @@ OFFICER_BRANCHES_AT_ONCE = 3
 
 def dimension_labels() -> dict[str, str]:
     """The name of each breakdown dimension."""
-    return {"regency": _("Regency"), "district": _("District"), "village": _("Village"), "officer": _("Officer"),
+    return {"branch": _("Branch"), "campaign": _("Campaign"), "regency": _("Regency"), "district": _("District"),
+            "village": _("Village"), "officer": _("Officer"),
             "channel": _("Channel"), "occupation": _("Occupation"), "payer": _("Payer")}
 
 

@@ -51,7 +51,7 @@ class Table:
 
 
 def _header(by: str) -> list[str]:
-    parent = {"village": _("District"), "district": _("Regency")}.get(by, "")
+    parent = {"village": _("District"), "district": _("Regency"), "campaign": _("Branch")}.get(by, "")
     return [_("Code"), _("Name"), parent or _("Part of"), _("Visits done"), _("Attendance"), _("Cost (Rp)"),
             _("Sign-ups"), _("Sign-ups at done visits"), _("Activated"), _("Conversion"), _("Activation"),
             _("Cost per sign-up (Rp)"), _("Note")]

@@ -65,8 +65,8 @@ FILTER_FORM_ID = "filters"
 # The request header naming the query string the filter form shown in the browser was drawn for.
 FORM_QUERY_HEADER = "X-Filters-For"
 # The query-string name each drill-down's selection field is read from.
-DRILL_PARAMS = {"regency_code": "regency", "district_code": "district", "village_code": "village",
-                "officer_id": "officer", "channel": "channel"}
+DRILL_PARAMS = {"branch_ids": "branch", "campaign_ids": "campaign", "regency_code": "regency",
+                "district_code": "district", "village_code": "village", "officer_id": "officer", "channel": "channel"}
 
 
 def _drill_url(row: BreakdownRow, params: dict, by: str, period: str) -> str | None:
