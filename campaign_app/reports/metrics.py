@@ -170,13 +170,14 @@ def summed_at_done_visits(source, name: str) -> ColumnElement:
 def _count_visits(figures: Figures, selection: Selection) -> None:
     """Visits planned and done, attendance, cost and villages visited, from the visits: one statement."""
     is_done = done()
+    visited = _villages_visited(selection)
     row = db.session.execute(
         select(func.count(case((Visit.status != VisitStatus.CANCELLED, 1))),
                func.count(case((is_done, 1))),
                summed(case((is_done, Visit.attendance_women))),
                summed(case((is_done, Visit.attendance_men))),
                summed(case((is_done, Visit.planned_cost))),
-               _villages_visited(selection).scalar_subquery(), _workers_visited(selection).scalar_subquery())
+               select(visited.c.villages).scalar_subquery(), select(visited.c.workers).scalar_subquery())
         .where(*visit_conditions(selection))
     ).one()
     (figures.visits_planned, figures.visits_done, figures.attendance_women, figures.attendance_men,
@@ -184,19 +185,14 @@ def _count_visits(figures: Figures, selection: Selection) -> None:
 
 
 def _villages_visited(selection: Selection):
-    """SELECT the number of distinct villages with a done visit in the selection."""
-    return select(func.count()).select_from(_visited(selection).subquery("visited"))
-
-
-def _visited(selection: Selection):
-    """SELECT the codes of the villages with a done visit in the selection, once each."""
+    """A CTE of one row: the number of distinct villages with a done visit in the selection (``villages``) and their
+    estimated informal workers (``workers``). Referenced twice, PostgreSQL computes it once."""
     # Grouped, not DISTINCT: PostgreSQL reads the grouped villages in order from ix_visits_done_village.
-    return select(Visit.village_code).where(done(), *visit_conditions(selection)).group_by(Visit.village_code)
-
-
-def _workers_visited(selection: Selection):
-    """SELECT the estimated informal workers of the villages with a done visit in the selection."""
-    return select(summed(Village.estimated_informal_workers)).where(Village.code.in_(_visited(selection)))
+    visited = (select(Visit.village_code).where(done(), *visit_conditions(selection)).group_by(Visit.village_code)
+               .subquery("visited"))
+    return (select(func.count().label("villages"), summed(Village.estimated_informal_workers).label("workers"))
+            .select_from(visited).outerjoin(Village, Village.code == visited.c.village_code)
+            .cte("villages_visited"))
 
 
 def _village_target(selection: Selection):
@@ -218,11 +214,12 @@ def _count_rolled_up_visits(figures: Figures, selection: Selection, source) -> N
     """The same figures as ``_count_visits``, summed from monthly rows (villages visited still from the visits,
     since a village visited in two months counts once): one statement."""
     rows = source.c
+    visited = _villages_visited(selection)
     row = db.session.execute(
         select(summed(rows.visits), summed_at_done_visits(source, "visits"),
                summed_at_done_visits(source, "attendance_women"), summed_at_done_visits(source, "attendance_men"),
-               summed_at_done_visits(source, "cost"), _villages_visited(selection).scalar_subquery(),
-               _workers_visited(selection).scalar_subquery())
+               summed_at_done_visits(source, "cost"), select(visited.c.villages).scalar_subquery(),
+               select(visited.c.workers).scalar_subquery())
     ).one()
     (figures.visits_planned, figures.visits_done, figures.attendance_women, figures.attendance_men,
      figures.cost, figures.villages_visited, figures.workers_in_villages_visited) = (int(value) for value in row)
