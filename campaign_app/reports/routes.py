@@ -21,7 +21,6 @@ from werkzeug.datastructures import MultiDict
 
 from campaign_app.access import roles, visible_branch_ids
 from campaign_app.dates import parse_day
-from campaign_app.formatting import number, percent, rupiah
 from campaign_app.models import Role
 from campaign_app.paging import MAX_PAGE
 from campaign_app.rendering import render
@@ -34,10 +33,9 @@ from campaign_app.reports.breakdowns import (
     breakdown,
     too_wide,
 )
-from campaign_app.reports.charts import HorizontalBars, bar_chart, horizontal_bars
+from campaign_app.reports.charts import bar_chart
 from campaign_app.reports.choices import compare_choices, dimension_labels, filter_choices
-from campaign_app.reports.comparison import MAX_CAMPAIGNS, MIN_CAMPAIGNS, ComparedCampaign, compare, figure_labels
-from campaign_app.reports.exports import LABELLERS
+from campaign_app.reports.comparison import MAX_CAMPAIGNS, MIN_CAMPAIGNS, compare, figure_labels
 from campaign_app.reports.forms import (
     FILTER_NAMES,
     VIEW_NAMES,
@@ -45,7 +43,8 @@ from campaign_app.reports.forms import (
     DashboardFilterForm,
     form_is_current,
 )
-from campaign_app.reports.metrics import ProgrammeUse, Rate, figures
+from campaign_app.reports.metrics import ProgrammeUse, figures
+from campaign_app.reports.pictures import breakdown_chart, comparison_charts
 from campaign_app.reports.trend import trend
 
 ROWS_PER_PAGE = 15
@@ -58,10 +57,6 @@ EARLIER_TREND_ROWS = 104
 # The figures list the subsidy programmes nearest their quota; the figures' export lists them all (309 at
 # national scale, 7 KB of gzip).
 PROGRAMMES_SHOWN = 5
-# The breakdown's chart draws the sign-ups of its first rows (the top of the ranking, on its first page).
-CHARTED_ROWS = 6
-# The comparison's charts: (figure, kind) drawn as bars per campaign.
-COMPARE_CHARTS = (("signups", "count"), ("conversion", "percent"), ("cost_per_signup", "money"))
 # Campaigns asked for in a query string beyond this many are not looked at (the forms refuse so many anyway).
 MAX_ASKED_CAMPAIGNS = 50
 # The query-string values the filter choices depend on (a drill-down's region or officer is offered).
@@ -126,39 +121,6 @@ def _form_query() -> dict[str, list[str]]:
     return {name: values for name in (*FILTER_NAMES, *VIEW_NAMES) if (values := request.args.getlist(name))}
 
 
-def _top_rows_chart(rows: list[BreakdownRow], by: str) -> HorizontalBars | None:
-    """Bars of the sign-ups of the breakdown's first ``CHARTED_ROWS`` rows; None when there are none."""
-    shown = rows[:CHARTED_ROWS]
-    if not any(row.signups for row in shown):
-        return None
-    label = LABELLERS.get(by)
-    return horizontal_bars([(label(row.label) if label else row.label, row.signups, number(row.signups))
-                            for row in shown])
-
-
-def _bar_text(value: Rate | int, kind: str) -> tuple[float | None, str]:
-    """A compared figure as (bar length's value, text): no bar for a rate resting on too few cases."""
-    if not isinstance(value, Rate):
-        return value, number(value)
-    if value.value is None:
-        return None, "—"
-    if not value.comparable:
-        return None, _("too few to compare")
-    return value.value, percent(value.value) if kind == "percent" else rupiah(round(value.value))
-
-
-def _compare_charts(campaigns: list[ComparedCampaign]) -> list[tuple[str, HorizontalBars]]:
-    """(figure, bars per campaign) for each of ``COMPARE_CHARTS``."""
-    charts = []
-    for attribute, kind in COMPARE_CHARTS:
-        rows = []
-        for campaign in campaigns:
-            value, text = _bar_text(getattr(campaign.figures, attribute), kind)
-            rows.append((campaign.name, value, text))
-        charts.append((attribute, horizontal_bars(rows)))
-    return charts
-
-
 def _nearest_quota(programmes: list[ProgrammeUse]) -> list[ProgrammeUse]:
     """The programmes, the most of whose quota is used first (no quota at all counts as used up)."""
     return sorted(programmes, key=lambda p: -(p.used_overall / p.quota) if p.quota else float("-inf"))
@@ -184,7 +146,7 @@ def dashboard():
                       programmes=_nearest_quota(counted.programmes), programmes_shown=PROGRAMMES_SHOWN,
                       points=points, recent=points[::-1][:TREND_ROWS],
                       chart=bar_chart([point.signups for point in points]), breakdown=rows,
-                      rows_chart=_top_rows_chart(rows.rows, by) if rows is not None and page == 1 else None,
+                      rows_chart=breakdown_chart(rows.rows, by) if rows is not None and page == 1 else None,
                       max_branches=MAX_BRANCHES_FOR_PLACES, params=params,
                       view=view, sort=sort, descending=descending, page=page,
                       drill_url=lambda row: _drill_url(row, params, by, period), by_label=dimension_labels()[by],
@@ -238,4 +200,4 @@ def compare_campaigns():
     campaigns, rows = compare(visible, chosen, dict(options)) if MIN_CAMPAIGNS <= len(chosen) <= MAX_CAMPAIGNS \
         else ([], [])
     return render("reports/compare.html", fragment="results", form=form, campaigns=campaigns, rows=rows,
-                  labels=figure_labels(), charts=_compare_charts(campaigns))
+                  labels=figure_labels(), charts=comparison_charts(campaigns))
