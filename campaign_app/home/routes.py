@@ -6,6 +6,7 @@ from campaign_app.branches.service import visible_branches
 from campaign_app.home import bp, service
 from campaign_app.models import Role
 from campaign_app.rendering import render
+from campaign_app.reports.charts import bar_chart
 
 
 @bp.get("/")
@@ -22,4 +23,7 @@ def index():
         context["pending_reviews"] = service.pending_review_count(current_user)
     if current_user.role == Role.ADMIN:
         context["regions"] = service.region_counts()
+    if current_user.role == Role.MANAGER:
+        overview = service.manager_overview(current_user, clock.today())
+        context.update(overview=overview, chart=bar_chart([point.signups for point in overview.months]))
     return render(f"home/{current_user.role}.html", **context)

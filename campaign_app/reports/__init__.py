@@ -4,7 +4,8 @@ Pages in ``routes`` (the dashboard and the campaign comparison) and ``export_rou
 or XLSX). The services: ``choices`` (what the filters offer the viewer), ``selection`` (the filters, as SQL
 conditions), ``metrics`` (the figures of a selection), ``breakdowns`` (the same figures per regency,
 district, village, officer, channel, occupation or payer), ``trend`` (sign-ups and attendance per week or
-month), ``comparison`` (two to four campaigns side by side) and ``exports`` (the tables as files). Every
+month), ``comparison`` (two to four campaigns side by side), ``charts`` and ``pictures`` (the charts' geometry and
+what they draw) and ``exports`` (the tables as files). Every
 figure is aggregated in SQL by a fixed number of statements, whatever the amount of data; sign-ups are
 read from their tallies (``campaign_app.summaries.tallies``), never row by row.
 """

@@ -1,4 +1,5 @@
-"""The main figures of a selection per regency, district, village, officer, channel, occupation or payer.
+"""The main figures of a selection per branch, campaign, regency, district, village, officer, channel, occupation
+or payer.
 
 One statement per breakdown, whatever the data: the visits of the selection grouped by the key and the
 sign-ups grouped by the same key, stacked and summed per key (so a key with sign-ups but no visit left in the
@@ -41,18 +42,23 @@ from campaign_app.summaries import SignUpTally
 from campaign_app.summaries.rollups import regency_of
 from campaign_app.summaries.tallies import occupation_column, payer_column
 
-DIMENSIONS = ("regency", "district", "village", "officer", "channel", "occupation", "payer")
+DIMENSIONS = ("branch", "campaign", "regency", "district", "village", "officer", "channel", "occupation", "payer")
 SORTS = ("key", "label", "visits_done", "attendance", "signups", "conversion", "activation", "cost_per_signup")
 # Sign-ups have these, visits do not: no visits, attendance or cost per occupation or payer.
 SIGNUP_ONLY = ("occupation", "payer")
-# The breakdowns the monthly roll-up can serve: it knows regencies and campaigns, not smaller places or officers.
-ROLLED_UP = ("regency", "channel", *SIGNUP_ONLY)
+# The breakdowns the monthly roll-up can serve: it knows branches, campaigns and regencies, not smaller places or
+# officers.
+ROLLED_UP = ("branch", "campaign", "regency", "channel", *SIGNUP_ONLY)
+# Breakdowns keyed by a column the visits, the tallies and the monthly roll-up all have.
+OWN_COLUMNS = {"branch": "branch_id", "campaign": "campaign_id"}
 # Sorts by a count need no names: the page is cut before its keys are named.
 COUNT_SORTS = ("key", "visits_done", "attendance", "signups")
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
-# Where a row leads: the filter its key sets, and the breakdown to show next (None: the figures alone).
-DRILLS = {"regency": ("regency_code", "district"), "district": ("district_code", "village"),
+# Where a row leads: the filter its key sets, and the breakdown to show next (None: the figures alone). A branch or
+# campaign row sets a set of one (``Selection.branch_ids``, ``campaign_ids``).
+DRILLS = {"branch": ("branch_ids", "campaign"), "campaign": ("campaign_ids", "regency"),
+          "regency": ("regency_code", "district"), "district": ("district_code", "village"),
           "village": ("village_code", None), "officer": ("officer_id", "village"), "channel": ("channel", "regency")}
 
 
@@ -84,7 +90,7 @@ class BreakdownRow:
     key: str | int
     # The region's or officer's name; for channels, occupations and payers the code, named by labels.py.
     label: str
-    # The district of a village, the regency of a district; None otherwise.
+    # The district of a village, the regency of a district, the branch of a campaign; None otherwise.
     parent_label: str | None
     visits_done: int | None
     attendance: int | None
@@ -147,6 +153,9 @@ def _visit_side(by: str, selection: Selection):
     elif by == "channel":
         key = Campaign.channel
         statement = select(key.label("key"), *columns).join(Campaign, Campaign.id == Visit.campaign_id)
+    elif by in OWN_COLUMNS:
+        key = getattr(Visit, OWN_COLUMNS[by])
+        statement = select(key.label("key"), *columns)
     else:
         key = _region_key(Visit.village_code, by)
         statement = select(key.label("key"), *columns)
@@ -164,6 +173,8 @@ def _signup_side(by: str, selection: Selection):
         key = SignUpTally.officer_id
     elif by == "channel":
         key = Campaign.channel
+    elif by in OWN_COLUMNS:
+        key = getattr(SignUpTally, OWN_COLUMNS[by])
     else:
         key = _region_key(SignUpTally.village_code, by)
     statement = select(key.label("key"), *columns).select_from(SignUpTally)
@@ -173,10 +184,10 @@ def _signup_side(by: str, selection: Selection):
 
 
 def _rolled_up_side(by: str, source):
-    """Visits and sign-ups of monthly rows grouped by regency or channel, both sides at once: (key, visits_done,
-    attendance, cost, signups, signups_at_done_visits, activated)."""
+    """Visits and sign-ups of monthly rows grouped by branch, campaign, regency or channel, both sides at once: (key,
+    visits_done, attendance, cost, signups, signups_at_done_visits, activated)."""
     rows = source.c
-    key = rows.regency_code if by == "regency" else Campaign.channel
+    key = rows[OWN_COLUMNS.get(by, "regency_code")] if by != "channel" else Campaign.channel
     statement = select(key.label("key"), summed_at_done_visits(source, "visits").label("visits_done"),
                        (summed_at_done_visits(source, "attendance_women")
                         + summed_at_done_visits(source, "attendance_men")).label("attendance"),
@@ -236,6 +247,12 @@ def _labelled(by: str, statement, key):
         return Village.name, District.name, statement
     if by == "officer":
         return User.full_name, null(), statement.outerjoin(User, User.id == key)
+    if by == "branch":
+        return Branch.name, null(), statement.outerjoin(Branch, Branch.id == key)
+    if by == "campaign":
+        statement = (statement.outerjoin(Campaign, Campaign.id == key)
+                     .outerjoin(Branch, Branch.id == Campaign.branch_id))
+        return Campaign.name, Branch.name, statement
     return key, null(), statement
 
 
@@ -383,7 +400,7 @@ def _row(by: str, selection: Selection, key, label, parent, visits_done, attenda
     drill = None
     if by in DRILLS:
         field, next_by = DRILLS[by]
-        drill = Drill(selection.narrowed(**{field: key}), next_by)
+        drill = Drill(selection.narrowed(**{field: frozenset({key}) if by in OWN_COLUMNS else key}), next_by)
     counts = [None if value is None else int(value) for value in (visits_done, attendance, cost)]
     return BreakdownRow(key=key, label=label if label is not None else str(key), parent_label=parent,
                         visits_done=counts[0], attendance=counts[1], cost=counts[2], signups=int(signups),

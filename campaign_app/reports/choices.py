@@ -27,11 +27,15 @@ Choice = tuple[str, str]
 # A viewer of more branches than this is offered one branch's campaigns at a time, and the branches one province
 # at a time: 267 branches are 2.5 KB of a page's gzip, 3,204 campaigns 40 KB.
 CAMPAIGN_BRANCHES_AT_ONCE = 5
+# The officer filter lists every officer of a viewer of this many branches or fewer (about forty a branch, 0.6 KB
+# of gzip each: more would not fit the filter form's fragment); a viewer of more chooses a branch first.
+OFFICER_BRANCHES_AT_ONCE = 3
 
 
 def dimension_labels() -> dict[str, str]:
     """The name of each breakdown dimension."""
-    return {"regency": _("Regency"), "district": _("District"), "village": _("Village"), "officer": _("Officer"),
+    return {"branch": _("Branch"), "campaign": _("Campaign"), "regency": _("Regency"), "district": _("District"),
+            "village": _("Village"), "officer": _("Officer"),
             "channel": _("Channel"), "occupation": _("Occupation"), "payer": _("Payer")}
 
 
@@ -72,12 +76,21 @@ def campaign_options(visible: set[int] | None, several_branches: bool, offered: 
             for id_, name, branch in db.session.execute(statement)]
 
 
-def _officer_options(visible: set[int] | None, home_branch_id: int, branch_id: int | None,
-                     officer: int | None) -> list[tuple[int, str]]:
-    # One branch's officers at a time (the one chosen, else the viewer's own): a branch has about forty, 0.6 KB of
-    # gzip, and five branches' would not fit a fragment. An officer a drill-down links to is offered too.
-    # ``branch_id`` is one the viewer sees (or None); the viewer's own branch is always among theirs.
-    officers = branch_officers({branch_id if branch_id is not None else home_branch_id})
+def officer_branches(visible: set[int] | None, branch_id: int | None) -> set[int] | None:
+    """The branches whose officers the officer filter lists: the branch chosen (``branch_id``, one the viewer
+    sees), else every branch ``visible`` when they are ``OFFICER_BRANCHES_AT_ONCE`` or fewer; None when they are
+    more (the filter then asks for a branch first)."""
+    if branch_id is not None:
+        return {branch_id}
+    if visible is not None and len(visible) <= OFFICER_BRANCHES_AT_ONCE:
+        return visible
+    return None
+
+
+def _officer_options(visible: set[int] | None, branch_id: int | None, officer: int | None) -> list[tuple[int, str]]:
+    # The officers of the branches in view (``officer_branches``), and an officer a drill-down links to.
+    branches = officer_branches(visible, branch_id)
+    officers = branch_officers(branches) if branches else []
     if officer is not None and officer not in {id_ for id_, _name in officers}:
         statement = select(User.id, User.full_name).where(User.id == officer, User.role == Role.OFFICER)
         if visible is not None:
@@ -143,6 +156,8 @@ class FilterChoices:
     by: list[Choice]
     listed_province: str = ""
     several_branches: bool = False
+    # Whether the officers are listed only once a branch is chosen (the viewer sees too many branches).
+    officers_need_branch: bool = False
 
 
 def filter_choices(viewer: User, *, province: str = "", branch: str = "", regency: str = "", district: str = "",
@@ -154,9 +169,10 @@ def filter_choices(viewer: User, *, province: str = "", branch: str = "", regenc
     the viewer covers; for a viewer of many branches, those of ``offered_branches`` and the one asked for.
     Districts are those of the regency asked for, or of the regency a district asked for belongs to; the
     village list holds only the village asked for (a drill-down's), when the viewer covers it. Officers are those
-    of one branch: the one asked for, else the viewer's own (and the officer asked for, when the viewer sees
-    them). Campaigns are those of ``offered_branches`` and those asked for (``campaigns``), labelled with their
-    branch when the viewer sees several (``campaign_options``).
+    of the branches in view (``officer_branches``: the one asked for, else all the viewer's when they are few;
+    else none until a branch is chosen), and the officer asked for, when the viewer sees them. Campaigns are
+    those of ``offered_branches`` and those asked for (``campaigns``), labelled with their branch when the viewer
+    sees several (``campaign_options``).
     """
     visible = visible_branch_ids(viewer)
     places = branch_places(visible)
@@ -171,9 +187,11 @@ def filter_choices(viewer: User, *, province: str = "", branch: str = "", regenc
         listed = {code for code, _name in regency_options(offered)} | {regency}
         regencies = [(code, name) for code, name in regencies if code in listed]
     found = visible_village(visible, village)
-    officers = _officer_options(visible, viewer.branch_id,
-                                branch_id if branch_id in {id_ for id_, _name in branches} else None,
-                                parse_id(officer))
+    chosen_branch = branch_id if branch_id in {id_ for id_, _name in branches} else None
+    if len(branches) == 1:
+        # A viewer of every branch where there is only one: its officers, with no branch to choose.
+        chosen_branch = branches[0][0]
+    officers = _officer_options(visible, chosen_branch, parse_id(officer))
     labels = dimension_labels()
     provinces, listed, shown = [], "", places
     if len(places) > CAMPAIGN_BRANCHES_AT_ONCE:
@@ -198,6 +216,7 @@ def filter_choices(viewer: User, *, province: str = "", branch: str = "", regenc
         by=[(name, labels[name]) for name in DIMENSIONS],
         listed_province=listed,
         several_branches=len(branches) > 1,
+        officers_need_branch=officer_branches(visible, chosen_branch) is None,
     )
 
 

@@ -12,11 +12,12 @@ from campaign_app.reports.selection import Selection
 from campaign_app.validation import Refused
 
 MIN_CAMPAIGNS, MAX_CAMPAIGNS = 2, 4
-# The figures compared, in order: (Figures attribute, kind). Kinds: count, ratio, percent, money.
+# The figures compared, in order: (Figures attribute, kind). Kinds: count, ratio, percent, money, target (a count
+# against a target: "2 of 6").
 COMPARED = (("visits_planned", "count"), ("visits_done", "count"), ("attendance", "count"), ("signups", "count"),
             ("signups_per_visit", "ratio"), ("signups_per_officer_day", "ratio"), ("conversion", "percent"),
             ("activation", "percent"), ("cost_per_signup", "money"), ("cost_per_activated", "money"),
-            ("village_coverage", "percent"), ("worker_coverage", "percent"), ("women_share", "percent"))
+            ("village_coverage", "target"), ("worker_coverage", "percent"), ("women_share", "percent"))
 
 
 def figure_labels() -> dict[str, str]:

@@ -51,7 +51,7 @@ class Table:
 
 
 def _header(by: str) -> list[str]:
-    parent = {"village": _("District"), "district": _("Regency")}.get(by, "")
+    parent = {"village": _("District"), "district": _("Regency"), "campaign": _("Branch")}.get(by, "")
     return [_("Code"), _("Name"), parent or _("Part of"), _("Visits done"), _("Attendance"), _("Cost (Rp)"),
             _("Sign-ups"), _("Sign-ups at done visits"), _("Activated"), _("Conversion"), _("Activation"),
             _("Cost per sign-up (Rp)"), _("Note")]
@@ -90,7 +90,7 @@ def _value(value: int | float | Rate | None, kind: str):
         value = value.value
     if value is None or kind == "count":
         return value
-    if kind == "percent":
+    if kind in ("percent", "target"):
         return Percent(value)
     if kind == "money":
         return round(value)

@@ -17,6 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from campaign_app.extensions import db
 from campaign_app.models import (
+    Campaign,
     Occupation,
     Payer,
     SubsidyProgramme,
@@ -25,7 +26,13 @@ from campaign_app.models import (
     VisitOfficer,
     VisitStatus,
 )
-from campaign_app.reports.selection import Selection, done, village_scope_conditions, visit_conditions
+from campaign_app.reports.selection import (
+    Selection,
+    done,
+    in_branches,
+    village_scope_conditions,
+    visit_conditions,
+)
 from campaign_app.reports.sources import daily_conditions, monthly_source, tally_source
 from campaign_app.summaries import DailyResult, MonthlyResult
 from campaign_app.summaries.tallies import occupation_column, payer_column
@@ -85,6 +92,11 @@ class Figures:
     # The planned cost of done visits: visits record no actual cost yet; when they do, this becomes it.
     cost: int = 0
     villages_visited: int = 0  # distinct villages of done visits
+    # The target villages of the selection's campaigns (``Campaign.target_villages``, summed): what
+    # ``villages_visited`` is measured against; 0 when no campaign of the selection sets one.
+    village_target: int = 0
+    # Estimated informal workers of the villages visited (villages without an estimate add 0).
+    workers_in_villages_visited: int = 0
     villages_in_scope: int = 0
     villages_with_estimate: int = 0  # villages in scope with an estimate of informal workers
     informal_workers: int = 0  # estimated, in the villages in scope (villages without an estimate add 0)
@@ -130,13 +142,15 @@ class Figures:
 
     @property
     def village_coverage(self) -> Rate:
-        """Villages visited ÷ villages in scope."""
-        return Rate(self.villages_visited, self.villages_in_scope)
+        """Villages visited ÷ the campaigns' target villages. A target is not a sample: no small-number rule.
+        (Against every village the branches cover, a campaign reaching its 6 villages read 0.3%.)"""
+        return Rate(self.villages_visited, self.village_target, threshold=0)
 
     @property
     def worker_coverage(self) -> Rate:
-        """Sign-ups ÷ estimated informal workers of the villages in scope."""
-        return Rate(self.signups, self.informal_workers)
+        """Sign-ups at done visits ÷ estimated informal workers of the villages visited. (Over every village the
+        branches cover, a few hundred sign-ups among hundreds of thousands of workers read 0.0% everywhere.)"""
+        return Rate(self.signups_at_done_visits, self.workers_in_villages_visited)
 
     @property
     def women_share(self) -> Rate:
@@ -156,37 +170,59 @@ def summed_at_done_visits(source, name: str) -> ColumnElement:
 def _count_visits(figures: Figures, selection: Selection) -> None:
     """Visits planned and done, attendance, cost and villages visited, from the visits: one statement."""
     is_done = done()
+    visited = _villages_visited(selection)
     row = db.session.execute(
         select(func.count(case((Visit.status != VisitStatus.CANCELLED, 1))),
                func.count(case((is_done, 1))),
                summed(case((is_done, Visit.attendance_women))),
                summed(case((is_done, Visit.attendance_men))),
                summed(case((is_done, Visit.planned_cost))),
-               _villages_visited(selection).scalar_subquery())
+               select(visited.c.villages).scalar_subquery(), select(visited.c.workers).scalar_subquery())
         .where(*visit_conditions(selection))
     ).one()
     (figures.visits_planned, figures.visits_done, figures.attendance_women, figures.attendance_men,
-     figures.cost, figures.villages_visited) = (int(value) for value in row)
+     figures.cost, figures.villages_visited, figures.workers_in_villages_visited) = (int(value) for value in row)
 
 
 def _villages_visited(selection: Selection):
-    """SELECT the number of distinct villages with a done visit in the selection."""
-    # Grouped, not count(DISTINCT ...): PostgreSQL reads the grouped villages in order from ix_visits_done_village.
-    visited = select(Visit.village_code).where(done(), *visit_conditions(selection)).group_by(Visit.village_code)
-    return select(func.count()).select_from(visited.subquery("visited"))
+    """A CTE of one row: the number of distinct villages with a done visit in the selection (``villages``) and their
+    estimated informal workers (``workers``). Referenced twice, PostgreSQL computes it once."""
+    # Grouped, not DISTINCT: PostgreSQL reads the grouped villages in order from ix_visits_done_village.
+    visited = (select(Visit.village_code).where(done(), *visit_conditions(selection)).group_by(Visit.village_code)
+               .subquery("visited"))
+    return (select(func.count().label("villages"), summed(Village.estimated_informal_workers).label("workers"))
+            .select_from(visited).outerjoin(Village, Village.code == visited.c.village_code)
+            .cte("villages_visited"))
+
+
+def _village_target(selection: Selection):
+    """SELECT the target villages of the selection's campaigns: those of its branches, campaigns and channel whose
+    period meets the selection's dates."""
+    conditions = in_branches(Campaign.branch_id, selection)
+    if selection.campaign_ids:
+        conditions.append(Campaign.id.in_(sorted(selection.campaign_ids)))
+    if selection.channel is not None:
+        conditions.append(Campaign.channel == selection.channel)
+    if selection.date_from is not None:
+        conditions.append(Campaign.ends_on >= selection.date_from)
+    if selection.date_to is not None:
+        conditions.append(Campaign.starts_on <= selection.date_to)
+    return select(summed(Campaign.target_villages)).where(*conditions)
 
 
 def _count_rolled_up_visits(figures: Figures, selection: Selection, source) -> None:
     """The same figures as ``_count_visits``, summed from monthly rows (villages visited still from the visits,
     since a village visited in two months counts once): one statement."""
     rows = source.c
+    visited = _villages_visited(selection)
     row = db.session.execute(
         select(summed(rows.visits), summed_at_done_visits(source, "visits"),
                summed_at_done_visits(source, "attendance_women"), summed_at_done_visits(source, "attendance_men"),
-               summed_at_done_visits(source, "cost"), _villages_visited(selection).scalar_subquery())
+               summed_at_done_visits(source, "cost"), select(visited.c.villages).scalar_subquery(),
+               select(visited.c.workers).scalar_subquery())
     ).one()
     (figures.visits_planned, figures.visits_done, figures.attendance_women, figures.attendance_men,
-     figures.cost, figures.villages_visited) = (int(value) for value in row)
+     figures.cost, figures.villages_visited, figures.workers_in_villages_visited) = (int(value) for value in row)
 
 
 def _count_officer_days(figures: Figures, selection: Selection, rolled_up: bool) -> None:
@@ -245,13 +281,14 @@ def _count_programmes(figures: Figures, source) -> None:
 
 
 def _count_villages(figures: Figures, selection: Selection) -> None:
-    """Villages in scope and their estimated informal workers: one statement."""
+    """Villages in scope and their estimated informal workers, and the campaigns' target villages: one statement."""
     row = db.session.execute(
         select(func.count(Village.code), summed(Village.estimated_informal_workers),
-               func.count(Village.estimated_informal_workers))
+               func.count(Village.estimated_informal_workers), _village_target(selection).scalar_subquery())
         .where(*village_scope_conditions(selection))
     ).one()
-    figures.villages_in_scope, figures.informal_workers, figures.villages_with_estimate = (int(v) for v in row)
+    (figures.villages_in_scope, figures.informal_workers, figures.villages_with_estimate,
+     figures.village_target) = (int(v) for v in row)
 
 
 def figures(selection: Selection, rolled_up: bool = True) -> Figures:

@@ -44,6 +44,7 @@ from campaign_app.reports.forms import (
     form_is_current,
 )
 from campaign_app.reports.metrics import ProgrammeUse, figures
+from campaign_app.reports.pictures import breakdown_chart, comparison_charts
 from campaign_app.reports.trend import trend
 
 ROWS_PER_PAGE = 15
@@ -65,8 +66,8 @@ FILTER_FORM_ID = "filters"
 # The request header naming the query string the filter form shown in the browser was drawn for.
 FORM_QUERY_HEADER = "X-Filters-For"
 # The query-string name each drill-down's selection field is read from.
-DRILL_PARAMS = {"regency_code": "regency", "district_code": "district", "village_code": "village",
-                "officer_id": "officer", "channel": "channel"}
+DRILL_PARAMS = {"branch_ids": "branch", "campaign_ids": "campaign", "regency_code": "regency",
+                "district_code": "district", "village_code": "village", "officer_id": "officer", "channel": "channel"}
 
 
 def _drill_url(row: BreakdownRow, params: dict, by: str, period: str) -> str | None:
@@ -145,6 +146,7 @@ def dashboard():
                       programmes=_nearest_quota(counted.programmes), programmes_shown=PROGRAMMES_SHOWN,
                       points=points, recent=points[::-1][:TREND_ROWS],
                       chart=bar_chart([point.signups for point in points]), breakdown=rows,
+                      rows_chart=breakdown_chart(rows.rows, by) if rows is not None and page == 1 else None,
                       max_branches=MAX_BRANCHES_FOR_PLACES, params=params,
                       view=view, sort=sort, descending=descending, page=page,
                       drill_url=lambda row: _drill_url(row, params, by, period), by_label=dimension_labels()[by],
@@ -198,4 +200,4 @@ def compare_campaigns():
     campaigns, rows = compare(visible, chosen, dict(options)) if MIN_CAMPAIGNS <= len(chosen) <= MAX_CAMPAIGNS \
         else ([], [])
     return render("reports/compare.html", fragment="results", form=form, campaigns=campaigns, rows=rows,
-                  labels=figure_labels())
+                  labels=figure_labels(), charts=comparison_charts(campaigns))

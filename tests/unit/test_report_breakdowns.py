@@ -64,6 +64,35 @@ def test_by_regency(world):
     assert [row.label for row in rows] == ["Kabupaten Toli-Toli", "Kabupaten Buol"]
 
 
+def test_by_campaign_names_each_campaign_s_branch(world):
+    rows = rows_of(world, "campaign")
+    assert figures_by_key(rows) == {world.toli_toli.id: (2, 30, 800_000, 6, 6, 2),
+                                    world.buol.id: (1, 20, 200_000, 3, 2, 1)}
+    assert {(row.label, row.parent_label) for row in rows} == {("Toli-Toli", "Cabang Uji Utara"),
+                                                               ("Buol", "Cabang Uji Utara")}
+
+
+def test_by_branch_for_a_viewer_of_two_branches(world):
+    rows = breakdown(Selection(branch_ids={world.branch.id, world.luwuk.id}), "branch").rows
+    assert {row.key: row.label for row in rows} == {world.branch.id: "Cabang Uji Utara",
+                                                    world.luwuk.id: "Kantor Cabang Luwuk"}
+    assert figures_by_key(rows)[world.branch.id] == (3, 50, 1_000_000, 9, 8, 3)
+
+
+def test_branch_and_campaign_rows_drill_down_to_a_set_of_one(world):
+    branch_row = rows_of(world, "branch")[0]
+    assert branch_row.drill.by == "campaign"
+    assert branch_row.drill.selection.branch_ids == frozenset({world.branch.id})
+    campaign_row = rows_of(world, "campaign")[0]
+    assert campaign_row.drill.by == "regency"
+    assert campaign_row.drill.selection.campaign_ids == frozenset({world.toli_toli.id})
+
+
+def test_branch_and_campaign_breakdowns_read_the_same_from_the_visits_and_from_the_roll_up(world):
+    for by in ("branch", "campaign"):
+        assert rows_of(world, by, rolled_up=False) == rows_of(world, by), by
+
+
 def test_by_district_names_each_district_s_regency(world):
     rows = rows_of(world, "district")
     assert figures_by_key(rows) == {DAMPAL_SELATAN: (1, 20, 500_000, 4, 4, 1), BAOLAN: (1, 10, 300_000, 2, 2, 1),

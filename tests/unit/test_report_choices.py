@@ -8,16 +8,18 @@ from sqlalchemy import select
 from campaign_app.access import visible_branch_ids
 from campaign_app.branches.service import get_or_create_branch
 from campaign_app.extensions import db
-from campaign_app.models import Regency
+from campaign_app.models import Regency, Role
 from campaign_app.regions.load import load_regions
 from campaign_app.reports.choices import (
     CAMPAIGN_BRANCHES_AT_ONCE,
+    OFFICER_BRANCHES_AT_ONCE,
     branch_places,
     campaign_options,
     filter_choices,
     offered_branches,
     sees_several_branches,
 )
+from campaign_app.users.service import create_user
 from tests.factories import branch_named, make_campaign, make_officer, user_named
 from tests.reports_data import BUOL, MOMUNU, MOMUNU_DISTRICT, TOLI_TOLI, build_world
 
@@ -128,7 +130,7 @@ def test_every_list_starts_with_its_all_choice_but_period_and_breakdown():
     for name in ("branch", "regency", "district", "village", "channel", "officer"):
         assert getattr(choices, name)[0][0] == "", name
     assert values(choices.period) == ["week", "month"]
-    assert values(choices.by)[0] == "regency"
+    assert values(choices.by)[:3] == ["branch", "campaign", "regency"]
 
 
 
@@ -232,11 +234,27 @@ def test_branch_places_name_each_branch_s_province():
     assert places[branch_named().id].province_name == "Sulawesi Tengah"
 
 
-def test_officers_are_offered_one_branch_at_a_time():
+def test_a_manager_of_few_branches_is_offered_the_officers_of_all_of_them():
     palu_officer = make_officer(branch_named(), "Dewi Palu")
     luwuk_officer = make_officer(branch_named(LUWUK), "Dewi Luwuk")
-    manager = user_named("manajer")  # of Palu, Luwuk and Poso; their own is Palu
-    offered = values(filter_choices(manager).officer)
-    assert str(palu_officer.id) in offered and str(luwuk_officer.id) not in offered
-    offered = values(filter_choices(manager, branch=str(branch_named(LUWUK).id)).officer)
+    choices = filter_choices(user_named("manajer"))  # of Palu, Luwuk and Poso; their own is Palu
+    assert {str(palu_officer.id), str(luwuk_officer.id)} <= set(values(choices.officer))
+    assert not choices.officers_need_branch
+
+
+def test_a_chosen_branch_narrows_the_officers_to_its_own():
+    palu_officer = make_officer(branch_named(), "Dewi Palu")
+    luwuk_officer = make_officer(branch_named(LUWUK), "Dewi Luwuk")
+    offered = values(filter_choices(user_named("manajer"), branch=str(branch_named(LUWUK).id)).officer)
     assert str(luwuk_officer.id) in offered and str(palu_officer.id) not in offered
+
+
+def test_a_manager_of_many_branches_chooses_a_branch_before_its_officers():
+    north = branches_up_north(OFFICER_BRANCHES_AT_ONCE + 1)
+    officer = make_officer(north[1], "Dewi Utara")
+    manager = create_user(username="regional", full_name="Manajer Regional", password="not-used-by-tests",
+                          role=Role.MANAGER, branch=north[0], covered_branches=north)
+    choices = filter_choices(manager)
+    assert values(choices.officer) == [""] and choices.officers_need_branch
+    choices = filter_choices(manager, branch=str(north[1].id))
+    assert values(choices.officer) == ["", str(officer.id)] and not choices.officers_need_branch

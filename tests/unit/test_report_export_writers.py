@@ -180,10 +180,15 @@ def test_the_figures_table_has_every_count(world):
 
 
 def test_the_figures_table_gives_each_rate_with_its_numerator_and_denominator(world):
+    world.toli_toli.target_villages, world.buol.target_villages = 4, 2
     rows = figure_rows(world)
     assert rows["Conversion"] == [Percent(0.16), 8, 50, None] and isinstance(rows["Conversion"][0], Percent)
-    assert rows["Workers signed up"] == [Percent(9 / 2000), 9, 2000, None]
-    assert rows["Villages visited"] == [Percent(3 / 224), 3, 224, None]
+    assert rows["Workers signed up"] == [Percent(8 / 2000), 8, 2000, None]
+    assert rows["Villages visited"] == [Percent(3 / 6), 3, 6, None]
+
+
+def test_villages_visited_without_a_target_have_no_share(world):
+    assert figure_rows(world)["Villages visited"] == [None, 3, 0, None]
 
 
 def test_the_figures_table_marks_rates_on_too_few_cases(world):
@@ -265,7 +270,9 @@ def test_the_comparison_table_gives_negative_differences_and_differences_of_rate
     rows = {row[0]: row[1:] for row in comparison_of(world, world.luwuk_campaign, world.buol, world.toli_toli).rows}
     # Banggai: 50 attendees; Buol 20; Toli-Toli 30.
     assert rows["Attendance"] == [50, 20, -30, 30, -20, None]
-    # Villages visited, of all the villages the viewer's branches cover: 1, 1 and 2, all comparable.
+    # Villages visited, of each campaign's target of one village: 1, 1 and 2, all comparable.
+    world.luwuk_campaign.target_villages = world.buol.target_villages = world.toli_toli.target_villages = 1
+    rows = {row[0]: row[1:] for row in comparison_of(world, world.luwuk_campaign, world.buol, world.toli_toli).rows}
     banggai, buol, buol_difference, toli_toli, toli_toli_difference, note = rows["Villages visited"]
     assert buol == banggai and toli_toli == pytest.approx(2 * banggai) and note is None
     assert buol_difference == 0 and toli_toli_difference == pytest.approx(banggai)

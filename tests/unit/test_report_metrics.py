@@ -111,15 +111,32 @@ def test_cost_per_sign_up_and_per_activated_participant(world):
     assert (result.cost_per_activated.numerator, result.cost_per_activated.denominator) == (1_000_000, 3)
 
 
-def test_village_coverage_is_villages_visited_over_villages_of_the_branch(world):
+def test_village_coverage_is_villages_visited_over_the_campaigns_target_villages(world):
+    world.toli_toli.target_villages, world.buol.target_villages = 4, 2
     rate = of(world).village_coverage
-    assert (rate.numerator, rate.denominator) == (3, 224)
+    assert (rate.numerator, rate.denominator, rate.comparable) == (3, 6, True)
 
 
-def test_worker_coverage_is_sign_ups_over_estimated_informal_workers(world):
+def test_village_target_is_that_of_the_campaigns_chosen(world):
+    world.toli_toli.target_villages, world.buol.target_villages = 4, 2
+    rate = of(world, campaign_ids={world.buol.id}).village_coverage
+    assert (rate.numerator, rate.denominator) == (1, 2)
+
+
+def test_village_target_leaves_out_campaigns_outside_the_period(world):
+    world.toli_toli.target_villages = 4
+    assert of(world, date_from=date(2030, 1, 1)).village_target == 0
+
+
+def test_worker_coverage_is_sign_ups_at_done_visits_over_workers_of_the_villages_visited(world):
     result = of(world)
-    assert (result.worker_coverage.numerator, result.worker_coverage.denominator) == (9, 2000)
+    assert (result.worker_coverage.numerator, result.worker_coverage.denominator) == (8, 2000)
     assert result.villages_with_estimate == 3
+
+
+def test_worker_coverage_counts_only_the_villages_visited_in_the_selection(world):
+    result = of(world, campaign_ids={world.buol.id})
+    assert (result.worker_coverage.numerator, result.worker_coverage.denominator) == (2, 1000)
 
 
 def test_share_of_women_among_sign_ups(world):

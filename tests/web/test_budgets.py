@@ -345,6 +345,6 @@ def test_the_national_data_set_is_the_worst_case_it_claims(nation):
     manager.post("/language", data={"language": "en"})
     body = manager.get("/reports/").get_data(as_text=True)
     # Five years of weeks in the chart, the latest in the table, then a link to the earlier ones.
-    assert re.search(r'<path d="M-\.5,140[^"]*"', body).group(0).count("m1,-") == WEEKS
+    assert re.search(r'<path d="M-\.5,154[^"]*"', body).group(0).count("m1,-") == WEEKS
     table = re.search(r"<details>.*?</details>", body, re.S).group(0)
     assert table.count("<tr>") == 1 + TREND_ROWS + 1 and "Show earlier weeks" in table

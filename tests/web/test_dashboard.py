@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from campaign_app.branches.service import get_or_create_branch
 from campaign_app.extensions import db
-from campaign_app.models import Campaign, Payer, Regency, Role, SubsidyProgramme
+from campaign_app.models import Campaign, Payer, Regency, Role, SubsidyProgramme, User
 from campaign_app.regions.load import load_regions
 from campaign_app.users.service import create_user
 from tests.conftest import counting_statements
@@ -258,7 +258,7 @@ def test_the_trend_table_shows_the_latest_13_weeks_newest_first_then_a_link_to_t
     table = trend_table(body)
     assert len(weeks(table)) == 13 and weeks(table)[0] == "Apr 5, 2027" and weeks(table)[-1] == "Jan 11, 2027"
     # The chart still draws every week, from the first to the last.
-    assert re.search(r'<path d="M-\.5,140[^"]*"', body).group(0).count("m1,-") == 31
+    assert re.search(r'<path d="M-\.5,154[^"]*"', body).group(0).count("m1,-") == 31
     link = re.search(r'<a href="([^"]+)" hx-get="([^"]+)" hx-target="closest tr" hx-swap="outerHTML" '
                      r'hx-push-url="false" hx-sync="this:drop">Show earlier weeks</a>', table)
     everything, earlier = (html.unescape(url) for url in link.groups())
@@ -464,8 +464,9 @@ def test_the_statement_count_does_not_depend_on_the_rows(app, auth, world, perio
         client.get("/reports/", query_string={"by": "officer", **period})
     # A period's view of every branch asks one more, whatever the rows: it counts the branches (may it rank
     # officers from their visits?). Officers of all time are ranked from their totals, whatever the branches.
+    # Without a branch chosen, the officer filter lists no officer (one statement fewer).
     counted = sum("count(*) AS count_1 \nFROM branches" in statement for statement in many)
-    assert (len(many) - len(few), counted) == ((1, 1) if period else (0, 0))
+    assert (len(many) - len(few), counted) == ((0, 1) if period else (-1, 0))
 
 
 # --- downloads ---------------------------------------------------------------------------------------------
@@ -652,3 +653,145 @@ def test_comparable_rates_show_their_difference_in_points(app, auth, world_keys)
     body = compared(auth.reading_english("admin"), *ids)
     # Buol: 12 sign-ups at done visits over 70 attendees; Toli-Toli: 16 over 80.
     assert row(body, "Conversion") == ["17.1%", "20.0% +2.9 pts"]
+
+
+# --- figures against the right whole (issue 16) -------------------------------------------------------------
+
+@pytest.fixture
+def targets(app, world):
+    """Toli-Toli aims at 4 villages, Buol at 2; undone after the test."""
+    def set_targets(toli_toli: int, buol: int) -> None:
+        with app.app_context():
+            db.session.get(Campaign, world["toli_toli"]).target_villages = toli_toli
+            db.session.get(Campaign, world["buol"]).target_villages = buol
+            db.session.commit()
+    set_targets(4, 2)
+    yield
+    set_targets(0, 0)
+
+
+def test_villages_visited_are_counted_against_the_campaigns_target_villages(auth, world, targets):
+    body = auth.reading_english("admin").get("/reports/", query_string={"branch": world["branch"]}).get_data(
+        as_text=True)
+    assert tile(body, "Villages visited") == "3 of 6"
+
+
+def test_the_comparison_counts_each_campaign_s_villages_against_its_target(auth, world, targets):
+    body = compared(auth.reading_english("admin"), world["toli_toli"], world["buol"])
+    assert row(body, "Villages visited") == ["1 of 2", "2 of 4 ±0 pts"]
+
+
+def test_villages_visited_without_a_target_say_so(auth, world):
+    body = auth.reading_english("admin").get("/reports/", query_string={"branch": world["branch"]}).get_data(
+        as_text=True)
+    assert tile(body, "Villages visited") == "3 no target set"
+
+
+def test_workers_signed_up_are_a_share_of_the_workers_of_the_villages_visited(auth, world):
+    body = auth.reading_english("admin").get("/reports/", query_string={"branch": world["branch"]}).get_data(
+        as_text=True)
+    # 8 sign-ups at done visits in Kombo, Tambun and Momunu, whose 400 + 600 + 1,000 workers are estimated.
+    assert tile(body, "Workers signed up") == "0.4%"
+
+
+def test_a_ratio_on_few_cases_is_shown_with_its_counts_beside(auth, world):
+    body = auth.reading_english("admin").get("/reports/", query_string={"branch": world["branch"]}).get_data(
+        as_text=True)
+    # 8 sign-ups at 3 done visits: the rate, and the counts it rests on, marked.
+    assert tile(body, "Sign-ups per visit") == "2.7 (8 ÷ 3, too few to compare)"
+    assert tile(body, "Cost per sign-up") == "Rp125.000 (Rp1.000.000 ÷ 8, too few to compare)"
+
+
+# --- officers, branches and campaigns in view --------------------------------------------------------------
+
+def officer_options(body: str) -> list[str]:
+    select_ = re.search(r'<select[^>]*name="officer".*?</select>', body, re.S).group(0)
+    return [html.unescape(name) for name in re.findall(r"<option[^>]*>([^<]*)</option>", select_)]
+
+
+def test_a_viewer_of_every_branch_chooses_a_branch_before_its_officers(auth, world):
+    client = auth.reading_english("admin")
+    body = client.get("/reports/").get_data(as_text=True)
+    assert officer_options(body) == ["All officers"]
+    assert "Officers are listed one branch at a time: choose a branch first." in body
+    body = client.get("/reports/", query_string={"branch": world["branch"]}).get_data(as_text=True)
+    assert {"Ani", "Budi", "Citra"} <= set(officer_options(body)) and "choose a branch first" not in body
+
+
+def test_a_manager_of_three_branches_is_offered_the_officers_of_all_three(app, auth):
+    with app.app_context():
+        palu, luwuk = branch_named().id, branch_named("Kantor Cabang Luwuk").id
+        names = {user.branch_id: user.full_name for user in
+                 db.session.scalars(select(User).where(User.role == Role.OFFICER, User.active))}
+    body = auth.reading_english("manager").get("/reports/").get_data(as_text=True)
+    assert {names[palu], names[luwuk]} <= set(officer_options(body))
+
+
+def breakdown_links(body: str) -> list[str]:
+    table = re.search(r'<table class="list stack">.*?</table>', body, re.S).group(0)
+    return [html.unescape(href) for href in re.findall(r'<a href="([^"]*)" hx-get', table.split("</thead>")[1])]
+
+
+def test_the_breakdown_by_campaign_names_each_campaign_and_drills_into_it(auth, world):
+    body = auth.reading_english("admin").get("/reports/", query_string={"branch": world["branch"],
+                                                                        "by": "campaign"}).get_data(as_text=True)
+    assert "By Campaign" in body and "<small>Cabang Uji Utara</small>" in body
+    queries = [parse_qs(urlsplit(href).query) for href in breakdown_links(body)]
+    assert [(query["campaign"], query["by"]) for query in queries] == [
+        ([str(world["toli_toli"])], ["regency"]), ([str(world["buol"])], ["regency"])]
+
+
+def test_the_breakdown_by_branch_drills_into_the_branch_s_campaigns(auth, world):
+    body = auth.reading_english("admin").get("/reports/", query_string={"by": "branch"}).get_data(as_text=True)
+    assert "By Branch" in body
+    queries = [parse_qs(urlsplit(href).query) for href in breakdown_links(body)]
+    assert {"branch": [str(world["branch"])], "by": ["campaign"], "period": ["week"]} in queries
+
+
+# --- charts ----------------------------------------------------------------------------------------------
+
+def svgs(body: str) -> list[str]:
+    return re.findall(r"<svg[^>]*>.*?</svg>", body, re.S)
+
+
+def readable_on_a_phone(svg: str) -> bool:
+    """Whether the chart's labels render at least 11 px across a 360 px phone's content (304 px in a card)."""
+    width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))
+    size = float(re.search(r'<svg[^>]*font-size="([\d.]+)"', svg).group(1))
+    return "font-size" not in svg.split(">", 1)[1] and size * 304 / width >= 11
+
+
+def test_the_trend_chart_is_readable_on_a_phone_with_axis_titles_and_indonesian_dates(auth, world):
+    auth.login_as("admin")
+    body = auth.client.get("/reports/", query_string={"branch": world["branch"], "period": "month"}).get_data(
+        as_text=True)
+    trend = svgs(body)[0]
+    assert readable_on_a_phone(trend)
+    assert '<text x="0" y="12" class="axis-title">Pendaftaran</text>' in trend
+    assert 'class="axis-title">Bulan</text>' in trend
+    assert ">Sep 2026</text>" in trend and ">Okt 2026</text>" in trend
+
+
+def test_weekly_dates_read_day_and_month(auth, world):
+    auth.login_as("admin")
+    body = auth.client.get("/reports/", query_string={"branch": world["branch"]}).get_data(as_text=True)
+    assert ">7 Sep</text>" in svgs(body)[0]
+
+
+def test_the_breakdown_draws_its_first_rows_as_bars(auth, world):
+    body = auth.reading_english("admin").get("/reports/", query_string={"branch": world["branch"],
+                                                                        "by": "campaign"}).get_data(as_text=True)
+    chart = next(svg for svg in svgs(body) if 'id="breakdown-chart-title"' in svg)
+    assert readable_on_a_phone(chart) and 'class="axis-title">Sign-ups</text>' in chart
+    assert chart.count("<rect ") == 2 and ">Toli-Toli</text>" in chart and ">6</text>" in chart
+
+
+def test_the_comparison_draws_sign_ups_conversion_and_cost_per_campaign(auth, world):
+    body = compared(auth.reading_english("admin"), world["toli_toli"], world["buol"])
+    charts = {re.search(r'id="compare-([a-z_]+)-title"', svg).group(1): svg for svg in svgs(body)}
+    assert list(charts) == ["signups", "conversion", "cost_per_signup"]
+    assert all(readable_on_a_phone(svg) for svg in charts.values())
+    assert charts["signups"].count("<rect ") == 2 and ">Buol — Cabang Uji Utara</text>" in charts["signups"]
+    # Buol's 20 attendees are too few for a rate: no bar, the row says why; Toli-Toli's 6 of 30 are 20%.
+    assert charts["conversion"].count("<rect ") == 1 and charts["conversion"].count(">too few to compare</text>") == 1
+    assert ">20.0%</text>" in charts["conversion"]
