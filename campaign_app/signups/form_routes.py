@@ -90,12 +90,7 @@ def new(visit_id: int):
         abort(404)
     today = clock.today()
     if request.method == "GET":
-        programmes = records.running_programmes(today)
-        form = SignUpForm(_programme_choices(programmes), formdata=None)
-        form.form_key.data = new_form_key()
-        form.consent_version.data = consent_text_on(today).version
-        saved = records.saved_signup(current_user, parse_id(request.args.get("saved")), visit.id)
-        return _page(visit, form, programmes, saved=saved)
+        return _empty_form(visit, today, parse_id(request.args.get("saved")))
 
     # The programmes offered are read only for a page to show: the choice is checked by the service, and a
     # saved sign-up answers with a redirect.
@@ -112,10 +107,12 @@ def new(visit_id: int):
                                 today=today, now=now())
         # The commit expires every loaded record: the redirect is built from what is known before it, so that
         # nothing is read again after it.
-        saved_url = url_for("signups.new", visit_id=visit_id, saved=outcome.signup.id)
+        saved_id = outcome.signup.id
+        saved_url = url_for("signups.new", visit_id=visit_id, saved=saved_id)
     if done:
-        # htmx follows the 303 too, and swaps in the next empty form with the one just saved.
-        return success(saved_url)
+        # htmx gets the next empty form with the one just saved in this answer (a 303 would cost a second round
+        # trip); a plain post is sent to it.
+        return success(saved_url, swap=lambda: _empty_form(visit, today, saved_id))
     if csrf_refused(form):
         form.form_errors.append(_("This form has expired; check it and save again."))
     if not form.form_key.data or records.key_used(form.form_key.data):
@@ -135,6 +132,16 @@ def new(visit_id: int):
     form.offer(_programme_choices(programmes))
     # A NIK registered already is a conflict with that record (409); any other refusal, refused input.
     return _page(visit, form, programmes, status=409 if duplicate else REFUSED, duplicate_id=duplicate_id)
+
+
+def _empty_form(visit: Visit, today: date, saved_id: int | None):
+    """The form for the next worker, with the confirmation of the sign-up ``saved_id`` when one was just saved."""
+    programmes = records.running_programmes(today)
+    form = SignUpForm(_programme_choices(programmes), formdata=None)
+    form.form_key.data = new_form_key()
+    form.consent_version.data = consent_text_on(today).version
+    saved = records.saved_signup(current_user, saved_id, visit.id)
+    return _page(visit, form, programmes, saved=saved)
 
 
 def _show_consent_in_force(form: SignUpForm, today: date) -> None:
