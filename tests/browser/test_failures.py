@@ -52,7 +52,7 @@ def signup_form(page, live_app, live_server, todays_visit: TodaysVisit):  # noqa
         db.session.commit()
     sign_in(page, live_server, "petugas")
     page.goto(f"/signups/visits/{todays_visit.id}/new")
-    page.wait_for_function("window.htmx !== undefined")
+    page.wait_for_function("() => window.htmx !== undefined")
     return todays_visit
 
 
@@ -166,7 +166,7 @@ def test_a_save_left_unanswered_times_out_and_frees_its_button(page, live_app, s
 def test_an_upload_is_not_given_up_after_the_timeout(page, live_server):
     sign_in(page, live_server, "admin")
     page.goto("/villages/import")
-    page.wait_for_function("window.htmx !== undefined")
+    page.wait_for_function("() => window.htmx !== undefined")
     page.evaluate("htmx.config.timeout = 300")
 
     def late_answer(route):

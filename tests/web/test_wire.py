@@ -123,3 +123,12 @@ def test_the_favicon_is_small_cacheable_and_the_same_for_everyone(auth, client):
     assert response.get_data() == static_bytes("favicon.ico") and response.content_length < 512
     assert response.cache_control.public and response.cache_control.max_age >= 24 * 3600
     assert "cookie" not in vary(response) and "Set-Cookie" not in response.headers
+
+
+def test_an_answer_to_htmx_goes_without_the_headers_only_a_document_obeys(auth, client):
+    auth.login_as("officer")
+    page = client.get("/signups/")
+    fragment = client.get("/signups/", headers={"HX-Request": "true"})
+    assert {"Content-Security-Policy", "X-Frame-Options", "Referrer-Policy"} <= set(page.headers.keys())
+    assert "Content-Security-Policy" not in fragment.headers and "X-Frame-Options" not in fragment.headers
+    assert fragment.headers["X-Content-Type-Options"] == "nosniff"
