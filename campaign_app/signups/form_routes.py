@@ -32,6 +32,7 @@ TEMPLATE = "signups/new.html"
 VISIT_ID = "<id:visit_id>"
 # Longer query values are no NIK, date or amount; they are not even parsed.
 QUERY_VALUE_MAX = 40
+PREVIEW_CACHE_SECONDS = 30
 
 
 def now() -> datetime:
@@ -243,5 +244,10 @@ def preview():
             error = str(refused.args[0])
     programme_id = parse_id(_arg("subsidy_programme"))
     programmes = records.running_programmes(clock.today(), programme_id) if programme_id else []
-    return _fragment("preview", preview=_preview_context(
+    response = _fragment("preview", preview=_preview_context(
         income, bool(request.args.get("with_jht")), _arg("payer"), programme_id, programmes, error))
+    # The same figures are asked for again when the income field loses focus (its change after its keyup): the
+    # browser answers that from its own cache. Places left may lag by these seconds; the save checks the quota.
+    response.cache_control.private = True
+    response.cache_control.max_age = PREVIEW_CACHE_SECONDS
+    return response

@@ -578,6 +578,12 @@ def test_the_preview_shows_the_monthly_contribution(field):
     assert "<html" not in html
 
 
+def test_the_preview_is_kept_by_the_browser_for_seconds_and_for_this_user_only(field):
+    # Asked for again as the income field loses focus, with the same figures: the browser's cache answers.
+    response = field.client.get("/signups/contribution?declared_income=1000000", headers=HTMX)
+    assert response.cache_control.private and response.cache_control.max_age == 30
+
+
 def test_the_preview_at_the_lowest_bracket_is_rp16_800(field):
     html = text(field.client.get("/signups/contribution?declared_income=1000000", headers=HTMX))
     assert "Rp16.800" in html and "JHT" not in html
