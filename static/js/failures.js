@@ -6,7 +6,7 @@
 // typed stays as it was.
 (function () {
   "use strict";
-  var sending = 0, failed = null;
+  var sending = 0, failed = null, failedFrom = null;
   function bar() { return document.getElementById("failure"); }
   function busy(change) {
     sending = Math.max(0, sending + change);
@@ -18,6 +18,7 @@
     failure.querySelector("[role=alert]").textContent = failure.dataset[kind];
     // Only what may go through on a second try is offered again; a refusal needs the page reloaded.
     failed = kind === "refused" ? null : detail;
+    failedFrom = detail.requestConfig ? detail.requestConfig.elt : null;
     failure.querySelector("button").hidden = failed === null;
     failure.hidden = false;
   }
@@ -40,8 +41,10 @@
     if (event.detail.elt.closest("[data-no-timeout]")) event.detail.timeout = 0;
   });
   document.addEventListener("htmx:beforeRequest", function (event) {
-    var detail = event.detail, failure = bar();
-    if (failure) failure.hidden = true;
+    var detail = event.detail, elt = detail.requestConfig.elt, failure = bar();
+    // The bar stays through what runs by itself (the NIK check as it is typed); it goes when what failed is sent
+    // again, or a form is sent, whose own outcome will show.
+    if (failure && (elt === failedFrom || elt.tagName === "FORM")) failure.hidden = true;
     busy(1);
     // The last save's confirmation says nothing about this one: it goes as this one is sent.
     if (detail.requestConfig.verb !== "get" && detail.requestConfig.elt.tagName === "FORM" && detail.target) {
