@@ -56,6 +56,7 @@ def init_app(app: Flask) -> None:
         if (not accepted or response.status_code in NO_BODY or "Content-Encoding" in response.headers
                 or (response.content_length or 0) < current_app.config["COMPRESS_MIN_SIZE"]):
             return response
+        response.direct_passthrough = False
         if request.endpoint == "static" and response.status_code == 200:
             algorithm, body = min(((name, static_copy(response, name)) for name in accepted),
                                   key=lambda pair: len(pair[1]))
