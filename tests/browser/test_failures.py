@@ -183,3 +183,24 @@ def test_an_upload_is_not_given_up_after_the_timeout(page, live_server):
     })""")
     assert timed_out is False
     expect(page.locator("#failure")).to_be_hidden()
+
+
+def test_a_coordinators_form_that_fails_is_said_and_sent_again(page, live_app, live_server, todays_visit):  # noqa: F811
+    sign_in(page, live_server, "koordinator")
+    page.goto(f"/visits/{todays_visit.id}")
+    page.wait_for_function("() => window.htmx !== undefined")
+    assign = page.locator("form[action$='/officers']")
+    choice = assign.locator("select option:not([value=''])").first.get_attribute("value")
+    assign.locator("select").select_option(choice)
+    url = f"**/visits/{todays_visit.id}/officers"
+    page.route(url, lambda route: route.fulfill(status=500, body="boom"))
+    assign.get_by_role("button").click()
+    expect(page.locator("#failure")).to_contain_text(SERVER)
+    expect(assign.locator("select")).to_have_value(choice)
+
+    page.unroute(url)
+    with page.expect_response(lambda answer: answer.url.endswith("/officers")) as answer:
+        page.locator("#failure").get_by_role("button", name="Coba lagi").click()
+    # Sent again with the officer chosen, and answered by the app: assigned, or refused (busy that day) with why.
+    assert answer.value.status in (200, 422) and f"officer_id={choice}" in answer.value.request.post_data
+    expect(page.locator("#failure")).to_be_hidden()
