@@ -94,7 +94,7 @@ def new(visit_id: int):
         return _empty_form(visit, today, parse_id(request.args.get("saved")))
 
     # The programmes offered are read only for a page to show: the choice is checked by the service, and a
-    # saved sign-up answers with a redirect.
+    # saved sign-up answers with a redirect (to htmx, with the next empty form).
     form = SignUpForm(formdata=request.form)
     read = form.validate()
     values = form.values()
@@ -106,8 +106,8 @@ def new(visit_id: int):
                            if not (name and getattr(form, name).errors)})
         outcome = record_signup(visit=visit, officer=current_user, form_key=form.form_key.data, **values,
                                 today=today, now=now())
-        # The commit expires every loaded record: the redirect is built from what is known before it, so that
-        # nothing is read again after it.
+        # The commit expires every loaded record: the redirect is built from what is known before it, so that a
+        # plain post reads nothing again after it.
         saved_id = outcome.signup.id
         saved_url = url_for("signups.new", visit_id=visit_id, saved=saved_id)
     if done:
