@@ -5,9 +5,9 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from campaign_app import assets, errors, formatting, i18n, observability, security_headers
+from campaign_app import assets, compression, errors, formatting, i18n, observability, security_headers
 from campaign_app.config import load_config
-from campaign_app.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
+from campaign_app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from campaign_app.ids import IdConverter
 from campaign_app.sessions import SessionInterface
 
@@ -58,7 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     limiter.init_app(app)
     htmx.init_app(app)
-    compress.init_app(app)
+    compression.init_app(app)
     from campaign_app.auth.session import init_app as init_login
 
     init_login(app, login_manager)

@@ -1,11 +1,14 @@
-"""Fingerprinted static files: URLs carry a content hash and are cached for a year."""
+"""Fingerprinted static files: URLs carry a content hash and are cached for a year. The favicon, at the address
+browsers ask for it without being told (/favicon.ico), is cached for a week."""
 
 import hashlib
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, request, send_from_directory
 
 ONE_YEAR = 365 * 24 * 3600
+# The favicon's address carries no fingerprint: a week, so that a new one shows within days.
+ONE_WEEK = 7 * 24 * 3600
 
 
 def init_app(app: Flask) -> None:
@@ -21,6 +24,16 @@ def init_app(app: Flask) -> None:
         return response
 
     app.view_functions["static"] = public(static_file)
+
+    def favicon():
+        # 188 bytes, asked for once a week instead of a 2 KB error page on every first visit.
+        response = send_from_directory(app.static_folder or "static", "favicon.ico", max_age=ONE_WEEK)
+        response.cache_control.public = True
+        response.direct_passthrough = False
+        response.make_sequence()
+        return response
+
+    app.add_url_rule("/favicon.ico", "favicon", public(favicon))
 
     digests: dict[str, str] = {}
 

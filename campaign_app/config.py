@@ -80,6 +80,9 @@ def load_config(instance_path: str) -> dict:
         # Forced on by env; otherwise set per request when the request itself came over HTTPS.
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        # The cookie is sent when its content changes, not with every answer: the server ends a session that is
+        # idle or too old (auth/user_sessions.py), whatever the cookie's own expiry says (campaign_app/sessions.py).
+        "SESSION_REFRESH_EACH_REQUEST": False,
         # A session unused this long is over (auth/user_sessions.py). Two hours: an officer's village meeting has long
         # pauses between sign-ups, and being signed out mid-visit costs more than a shared office PC left open.
         "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "120")),

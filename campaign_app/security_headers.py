@@ -31,15 +31,25 @@ HEADERS = {
     # to us alone, so no URL of ours reaches another site.
     "Referrer-Policy": "same-origin",
 }
+# What only a document obeys: an answer to htmx is swapped into a page that came with them (the page's policy is
+# the one the browser applies to what is swapped in), so it goes without them, ~380 bytes less on each answer.
+DOCUMENT_ONLY = frozenset({"Content-Security-Policy", "X-Frame-Options", "Referrer-Policy"})
 
 
 def init_app(app: Flask) -> None:
-    """Add the headers to every response the app sends, error pages, redirects and static files included."""
+    """Add the headers to every response the app sends, error pages, redirects and static files included; an
+    answer to an htmx request (HX-Request, which only a script of the page itself can send) carries only those
+    that are not ``DOCUMENT_ONLY``."""
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
+        swapped_in = request.headers.get("HX-Request") == "true"
+        if swapped_in:
+            # A cache must never hand this answer, without the page's headers, to a navigation.
+            response.vary.add("HX-Request")
         for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
+            if not (swapped_in and name in DOCUMENT_ONLY):
+                response.headers.setdefault(name, value)
         # request.is_secure reads the scheme ProxyFix set from X-Forwarded-Proto when the proxy is trusted.
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", HSTS)

@@ -32,6 +32,7 @@ TEMPLATE = "signups/new.html"
 VISIT_ID = "<id:visit_id>"
 # Longer query values are no NIK, date or amount; they are not even parsed.
 QUERY_VALUE_MAX = 40
+PREVIEW_CACHE_SECONDS = 30
 
 
 def now() -> datetime:
@@ -92,15 +93,11 @@ def new(visit_id: int):
         abort(404)
     today = clock.today()
     if request.method == "GET":
-        programmes = records.running_programmes(today)
-        form = SignUpForm(_programme_choices(programmes), formdata=None)
-        form.form_key.data = new_form_key()
-        form.consent_version.data = consent_text_on(today).version
-        saved = records.saved_signup(current_user, parse_id(request.args.get("saved")), visit.id)
-        return _page(visit, form, programmes, saved=saved, offline_copy=request.args.get("offline") == "1")
+        return _empty_form(visit, today, parse_id(request.args.get("saved")),
+                           offline_copy=request.args.get("offline") == "1")
 
     # The programmes offered are read only for a page to show: the choice is checked by the service, and a
-    # saved sign-up answers with a redirect.
+    # saved sign-up answers with a redirect (to htmx, with the next empty form).
     form = SignUpForm(formdata=request.form)
     read = form.validate()
     values = form.values()
@@ -112,12 +109,14 @@ def new(visit_id: int):
                            if not (name and getattr(form, name).errors)})
         outcome = record_signup(visit=visit, officer=current_user, form_key=form.form_key.data, **values,
                                 today=today, now=now())
-        # The commit expires every loaded record: the redirect is built from what is known before it, so that
-        # nothing is read again after it.
-        saved_url = url_for("signups.new", visit_id=visit_id, saved=outcome.signup.id)
+        # The commit expires every loaded record: the redirect is built from what is known before it, so that a
+        # plain post reads nothing again after it.
+        saved_id = outcome.signup.id
+        saved_url = url_for("signups.new", visit_id=visit_id, saved=saved_id)
     if done:
-        # htmx follows the 303 too, and swaps in the next empty form with the one just saved.
-        return success(saved_url)
+        # htmx gets the next empty form with the one just saved in this answer (a 303 would cost a second round
+        # trip); a plain post is sent to it.
+        return success(saved_url, swap=lambda: _empty_form(visit, today, saved_id))
     if csrf_refused(form):
         form.form_errors.append(_("This form has expired; check it and save again."))
     if not form.form_key.data or records.key_used(form.form_key.data):
@@ -137,6 +136,17 @@ def new(visit_id: int):
     form.offer(_programme_choices(programmes))
     # A NIK registered already is a conflict with that record (409); any other refusal, refused input.
     return _page(visit, form, programmes, status=409 if duplicate else REFUSED, duplicate_id=duplicate_id)
+
+
+def _empty_form(visit: Visit, today: date, saved_id: int | None, *, offline_copy: bool = False):
+    """The form for the next worker, with the confirmation of the sign-up ``saved_id`` when one was just saved
+    (``offline_copy``: the copy "prepare for offline" stores)."""
+    programmes = records.running_programmes(today)
+    form = SignUpForm(_programme_choices(programmes), formdata=None)
+    form.form_key.data = new_form_key()
+    form.consent_version.data = consent_text_on(today).version
+    saved = records.saved_signup(current_user, saved_id, visit.id)
+    return _page(visit, form, programmes, saved=saved, offline_copy=offline_copy)
 
 
 def _show_consent_in_force(form: SignUpForm, today: date) -> None:
@@ -238,5 +248,10 @@ def preview():
             error = str(refused.args[0])
     programme_id = parse_id(_arg("subsidy_programme"))
     programmes = records.running_programmes(clock.today(), programme_id) if programme_id else []
-    return _fragment("preview", preview=_preview_context(
+    response = _fragment("preview", preview=_preview_context(
         income, bool(request.args.get("with_jht")), _arg("payer"), programme_id, programmes, error))
+    # The same figures are asked for again when the income field loses focus (its change after its keyup): the
+    # browser answers that from its own cache. Places left may lag by these seconds; the save checks the quota.
+    response.cache_control.private = True
+    response.cache_control.max_age = PREVIEW_CACHE_SECONDS
+    return response

@@ -1,0 +1,193 @@
+"""Benchmark: the officer's visit day over EDGE, in bytes and seconds of network waiting (issue 15's budgets).
+
+    .venv/bin/python -m tests.perf.bench_visit_on_edge          # about three minutes
+
+Debian's Chromium as a 360 × 740 phone, driven by Playwright, against the app on a fresh copy of the seeded SQLite
+database served from a thread. The demo officer (reading English) opens the home page with an empty cache (the first
+load: the page, its stylesheet and scripts), then does a visit: opens today's visit, starts it, records attendance,
+signs ten workers up (typing each NIK, which the NIK check reads, and each a different income, which the preview
+prices) and closes it. The visit is done twice, on two fresh databases: once with the network as it is (a
+loopback) and once throttled by CDP to EDGE (240 kbit/s down, 200 kbit/s up, 840 ms round trip); the bytes are the
+throttled run's, as CDP counts them received (headers included, redirects too); the network waiting is the throttled
+run's time less the other's. Run with -v to list each response that was not answered from the browser's cache.
+Not a test: it prints the figures and the budgets.
+"""
+
+import sys
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+from playwright.sync_api import expect, sync_playwright
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from campaign_app.clock import today
+from campaign_app.extensions import db
+from campaign_app.models import User, Visit, VisitOfficer, VisitStatus
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.browser.test_officer_signups import Worker, _unregistered_nik, english_day, type_nik
+from tests.browser.test_sign_in import sign_in
+from tests.conftest import app_on_copy, make_app
+from tests.databases import SQLiteDatabases
+
+EDGE = {"offline": False, "latency": 840, "downloadThroughput": 240 * 1000 // 8,
+        "uploadThroughput": 200 * 1000 // 8}
+SIGN_UPS = 10
+BUDGETS = {"first load": 25 * 1024, "visit": 45 * 1024}
+WAITING_BUDGET = 15.0
+
+
+class Counter:
+    """Bytes received and requests made, as CDP reports them, per phase."""
+
+    def __init__(self, cdp):
+        self.phase, self.bytes, self.requests, self.sent = "", {}, {}, {}
+        cdp.on("Network.requestWillBeSent", self._sent)
+        cdp.on("Network.loadingFinished", self._finished)
+
+    def _sent(self, event):
+        redirect = event.get("redirectResponse")
+        if redirect:  # a redirect ends in no loadingFinished of its own
+            self._count(event["requestId"], int(redirect.get("encodedDataLength", 0)), redirect["status"])
+        self.sent[event["requestId"]] = f"{event['request']['method']} {event['request']['url'][:90]}"
+
+    def _finished(self, event):
+        self._count(event["requestId"], int(event["encodedDataLength"]), "")
+
+    def _count(self, request_id: str, received: int, status) -> None:
+        if received:  # nothing received: the browser's cache answered
+            self.bytes[self.phase] = self.bytes.get(self.phase, 0) + received
+            self.requests.setdefault(self.phase, []).append(f"{received:6} B {status:3} {self.sent.get(request_id)}")
+
+
+def htmx_ready(page) -> None:
+    # A function, not an expression: Playwright evaluates an expression with eval, which the CSP refuses.
+    page.wait_for_function("() => window.htmx !== undefined")
+
+
+def fill_worker(page, app, worker: Worker) -> None:
+    """As tests/browser/test_officer_signups.py fills the form: the NIK typed, sex and birth date left to its check."""
+    htmx_ready(page)
+    type_nik(page, worker.nik)
+    expect(page.locator("#nik-check")).to_contain_text(f"born {english_day(app, worker.birth_date)}")
+    expect(page.locator("#birth_date")).to_have_value(worker.birth_date.isoformat())
+    page.fill("#full_name", worker.name)
+    page.select_option("#occupation", label=worker.occupation)
+    page.locator("#declared_income").press_sequentially(worker.income, delay=15)
+    # Each worker's own income, so that each is priced by the server (a figure asked for before is cached).
+    expect(page.locator("#preview")).to_contain_text("= Rp")
+    page.get_by_label("The worker agrees").check()
+
+
+def visit_of_today(app) -> tuple[int, str, list[Worker]]:
+    with app.app_context():
+        visit = db.session.scalar(
+            select(Visit).join(VisitOfficer, VisitOfficer.visit_id == Visit.id)
+            .join(User, User.id == VisitOfficer.officer_id)
+            .where(User.username == "petugas", Visit.visit_date == today(), Visit.status == VisitStatus.PLANNED,
+                   Visit.village_code.startswith("72.71."))
+            .order_by(Visit.id).limit(1))
+        district = visit.village.district_code.replace(".", "")
+        workers = [Worker(f"Pekerja Ke {chr(65 + i)}", _unregistered_nik(date(1990, 1, 1 + i), "P", district,
+                                                                          9000 - 40 * i),
+                          "P", date(1990, 1, 1 + i), "Trader", f"{1_500_000 + 50_000 * i:,}".replace(",", "."), "")
+                   for i in range(SIGN_UPS)]
+        return visit.id, visit.village.name, workers
+
+
+def run(browser, app, base_url: str, throttled: bool) -> tuple[float, float, Counter]:
+    visit_id, village, workers = visit_of_today(app)
+    context = browser.new_context(base_url=base_url, **PHONE)
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    counter = Counter(cdp)
+    counter.phase = "sign-in"
+    sign_in(page, base_url, "petugas")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    cdp.send("Network.clearBrowserCache")
+    if throttled:
+        cdp.send("Network.emulateNetworkConditions", EDGE)
+
+    counter.phase = "first load"
+    started = time.perf_counter()
+    page.goto("/")
+    htmx_ready(page)
+    first_load = time.perf_counter() - started
+
+    counter.phase = "visit"
+    started = time.perf_counter()
+    page.locator(f"a[href='/field/visits/{visit_id}']").first.click()
+    expect(page.locator("h1")).to_have_text(village)
+    page.get_by_role("button", name="Start visit").click()
+    expect(page.locator(".flash.success")).to_contain_text("Visit started")
+    htmx_ready(page)
+    attendance = page.locator("#attendance")
+    attendance.get_by_label("Women", exact=True).fill("23")
+    attendance.get_by_label("Men", exact=True).fill("17")
+    attendance.get_by_role("button", name="Save attendance").click()
+    expect(attendance.locator(".flash.success")).to_have_text("Attendance saved.")
+    page.get_by_role("link", name="New sign-up").click()
+    for worker in workers:
+        fill_worker(page, app, worker)
+        page.get_by_role("button", name="Save sign-up").click()
+        expect(page.locator("#signup .flash.success")).to_contain_text(f"Saved: {worker.name}")
+        expect(page.locator("#nik")).to_have_value("")
+    page.get_by_role("link", name=f"‹ {village}").click()
+    page.get_by_role("button", name="Close visit").click()
+    expect(page.locator(".flash.success")).to_have_text("Visit closed. Thank you!")
+    visit = time.perf_counter() - started
+    context.close()
+    return first_load, visit, counter
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        databases = SQLiteDatabases(Path(folder))
+        seeded = make_app(databases.template_url())
+        with seeded.app_context():
+            from flask_migrate import upgrade
+
+            from campaign_app.demo.seed import seed_demo
+            from campaign_app.regions.load import load_regions
+
+            upgrade()
+            load_regions(["72"])
+            seed_demo()
+            db.session.commit()
+            db.engine.dispose()
+        results = {}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            for throttled in (False, True):
+                with app_on_copy(databases, databases.fresh_url(), WTF_CSRF_ENABLED=True) as app:
+                    server = make_server("127.0.0.1", 0, app, threaded=True)
+                    thread = threading.Thread(target=server.serve_forever, daemon=True)
+                    thread.start()
+                    try:
+                        results[throttled] = run(browser, app, f"http://127.0.0.1:{server.server_port}", throttled)
+                    finally:
+                        server.shutdown()
+                        thread.join(timeout=10)
+                        server.server_close()
+            browser.close()
+        databases.close()
+    (first_fast, visit_fast, _), (first_edge, visit_edge, counter) = results[False], results[True]
+    for phase in ("first load", "visit"):
+        received = counter.bytes.get(phase, 0)
+        print(f"{phase}: {received / 1024:.1f} KB down in {len(counter.requests.get(phase, []))} requests "
+              f"(budget {BUDGETS[phase] / 1024:.0f} KB)")
+        if "-v" in sys.argv:
+            print("  " + "\n  ".join(counter.requests.get(phase, [])))
+    print(f"first load: {first_edge:.1f} s on EDGE, {first_fast:.1f} s unthrottled")
+    print(f"visit ({SIGN_UPS} sign-ups): {visit_edge:.1f} s on EDGE, {visit_fast:.1f} s unthrottled: "
+          f"{visit_edge - visit_fast:.1f} s of network waiting (budget {WAITING_BUDGET:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
