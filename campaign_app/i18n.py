@@ -92,7 +92,9 @@ def init_app(app: Flask) -> None:
     # fills the variables in itself.
     app.jinja_env.install_gettext_callables(
         lambda string: _catalogue()[0].ugettext(string),
-        lambda singular, plural, num: _catalogue()[0].ungettext(singular, plural, num), newstyle=True)
+        lambda singular, plural, num: _catalogue()[0].ungettext(singular, plural, num), newstyle=True,
+        pgettext=lambda context, string: _catalogue()[0].upgettext(context, string),
+        npgettext=lambda context, singular, plural, num: _catalogue()[0].unpgettext(context, singular, plural, num))
     app.teardown_request(_forget_catalogue)
     app.add_template_global(may)
     for name, function in TEMPLATE_LABELS.items():

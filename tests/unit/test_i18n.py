@@ -61,3 +61,8 @@ def test_templates_fill_in_the_variables_of_plural_forms(app):
         rendered = render_template_string(
             "{{ ngettext('%(num)s place left in %(name)s.', '%(num)s places left in %(name)s.', 2, name='KUR') }}")
     assert rendered == "Sisa kuota KUR: 2 pekerja."
+
+
+def test_templates_translate_with_a_context(app):
+    with app.test_request_context():
+        assert render_template_string("{{ pgettext('column', 'Villages') }}") == "Desa/kel."
