@@ -75,12 +75,13 @@ def demo_up_command(host, port):
     app = click.get_current_context().ensure_object(ScriptInfo).load_app()
     with app.app_context():
         done = prepare_demo(clock.today())
+        logins = login_table(done.logins)  # the roles named in both languages: the catalogues need the app
     if done.regions is not None:
         click.echo(f"Regions stored: {done.regions.villages:,} villages in {done.regions.districts} districts.")
     steps = [name for name, did in (("migrated", done.migrated), ("regions loaded", done.regions is not None),
                                     ("demo seeded", done.seeded)) if did]
     click.echo(f"Ready in {time.perf_counter() - started:.1f} s ({', '.join(steps) or 'nothing to set up'}).")
-    click.echo("\n".join(login_table(done.logins)))
+    click.echo("\n".join(logins))
     click.echo(f"\nJangkau is running at http://{host}:{port} — sign in with one of the logins above\n")
     run_simple(host, port, app, threaded=True)
 

@@ -12,7 +12,7 @@ from contextvars import ContextVar
 
 import flask_babel
 from babel.support import NullTranslations
-from flask import Flask, current_app, has_request_context, session
+from flask import Flask, current_app, has_app_context, has_request_context, session
 from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -27,6 +27,9 @@ def _catalogue() -> tuple[NullTranslations, str]:
     cached = _in_request.get()
     if cached is not None:
         return cached
+    if not has_app_context():
+        # No app, no catalogue: the text as written (Flask-Babel does the same).
+        return NullTranslations(), "en"
     if not has_request_context():
         return get_translations(), str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
     cached = (get_translations(), str(get_locale()))

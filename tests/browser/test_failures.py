@@ -75,7 +75,9 @@ def in_view(page, selector: str) -> bool:
     """Whether the element's whole box lies within the 360 × 740 screen as it is scrolled now."""
     return page.evaluate("""selector => {
         const box = document.querySelector(selector).getBoundingClientRect();
-        return box.top >= 0 && box.left >= 0 && box.bottom <= innerHeight && box.right <= innerWidth;
+        // Whole pixels: a box scrolled to the top may sit a fraction of a pixel above it.
+        return Math.round(box.top) >= 0 && Math.round(box.left) >= 0 && Math.round(box.bottom) <= innerHeight
+            && Math.round(box.right) <= innerWidth;
     }""", selector)
 
 

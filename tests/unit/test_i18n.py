@@ -66,3 +66,7 @@ def test_templates_fill_in_the_variables_of_plural_forms(app):
 def test_templates_translate_with_a_context(app):
     with app.test_request_context():
         assert render_template_string("{{ pgettext('column', 'Villages') }}") == "Desa/kel."
+
+
+def test_without_an_app_the_text_is_as_written():
+    assert gettext("Sign out") == "Sign out"
