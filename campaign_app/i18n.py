@@ -21,14 +21,16 @@ def select_locale() -> str:
 
 def init_app(app: Flask) -> None:
     from campaign_app.access import may
+    from campaign_app.forms import takes_focus
     from campaign_app.labels import TEMPLATE_LABELS
-    from campaign_app.navigation import menu_for
+    from campaign_app.navigation import grouped_menu_for
 
     app.add_template_global(may)
+    app.add_template_test(takes_focus)
     for name, function in TEMPLATE_LABELS.items():
         app.add_template_global(function, name)
 
     @app.context_processor
     def page_context():
         role = current_user.role if current_user and current_user.is_authenticated else None
-        return {"current_language": str(get_locale()), "menu": menu_for(role)}
+        return {"current_language": str(get_locale()), "menu": grouped_menu_for(role)}
