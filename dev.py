@@ -11,6 +11,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -23,6 +24,8 @@ STAMP = VENV / ".jangkau-installed"
 # What decides the installed packages; a change to any of them reinstalls.
 INSTALL_INPUTS = ("setup.cfg", "pyproject.toml", "constraints.txt")
 TRANSLATIONS = ROOT / "campaign_app" / "translations"
+# axe-core, which the browser tests inject into pages to check accessibility: installed by npm, never served.
+BROWSER_TOOLS = ROOT / "tests" / "browser"
 NO_TESTS_COLLECTED = 5  # pytest's exit code when it found no test: a failure here, never a pass
 # Set to 1 where the vulnerability database must answer (a CI with the internet): an audit that could not run fails.
 AUDIT_REQUIRED = "JANGKAU_REQUIRE_AUDIT"
@@ -88,12 +91,31 @@ def ensure_translations() -> None:
         check(tool("pybabel"), "--quiet", "compile", "-d", str(TRANSLATIONS.relative_to(ROOT)))
 
 
-def setup() -> float:
-    """Make the environment ready; returns the seconds it took."""
+def ensure_browser_tools() -> None:
+    """``npm ci`` in tests/browser when its node_modules is missing or older than its lock file. Without npm the
+    accessibility checks cannot run: say so (they then skip, or fail where REQUIRE_BROWSER=1)."""
+    lock = BROWSER_TOOLS / "package-lock.json"
+    stamp = BROWSER_TOOLS / "node_modules" / ".jangkau-installed"
+    wanted = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text().strip() == wanted:
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        say("npm is missing, so the browser tests cannot check accessibility; on Debian: apt-get install npm")
+        return
+    say("installing the browser tests' tools (npm ci in tests/browser)")
+    check(npm, "ci", "--prefix", str(BROWSER_TOOLS.relative_to(ROOT)), "--no-audit", "--no-fund", "--loglevel=error")
+    stamp.write_text(wanted + "\n")
+
+
+def setup(for_tests: bool = False) -> float:
+    """Make the environment ready (and the browser tests' tools ``for_tests``); returns the seconds it took."""
     started = time.perf_counter()
     ensure_venv()
     ensure_packages()
     ensure_translations()
+    if for_tests:
+        ensure_browser_tools()
     elapsed = time.perf_counter() - started
     if elapsed > 1:
         say(f"setup done in {elapsed:.0f} s")
@@ -228,7 +250,7 @@ def main(argv: list[str]) -> int:
         parser.error("Jangkau needs Python 3.11 or newer")
     # Everything after "test" belongs to pytest, untouched by argparse.
     if argv[:1] == ["test"]:
-        return test(argv[1:], setup())
+        return test(argv[1:], setup(for_tests=True))
     args = parser.parse_args(argv)
     setup()
     if args.command == "audit":

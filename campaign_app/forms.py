@@ -1,6 +1,7 @@
 """Form pieces every blueprint uses: filters, validators and widgets."""
 
 import re
+import weakref
 
 import wtforms
 from flask_wtf import FlaskForm
@@ -46,7 +47,28 @@ class Form(FlaskForm):
                 cleaning = (strip_invisible,) if isinstance(field, wtforms.TextAreaField) else (strip_invisible,
                                                                                                 one_line)
                 field.filters = (*cleaning, *field.filters)
+            # Weak: the form holds its fields; a field needs its form only to know if an earlier field took the focus.
+            field.owner = weakref.ref(form)
             return field
+
+
+# Fields a person does not see: a message on one of them is no place to put the focus.
+UNSEEN_FIELDS = ("HiddenField", "CSRFTokenField")
+
+
+def takes_focus(field) -> bool:
+    """Whether ``field`` is the first field in error that its form renders (asked as the page is rendered, in the
+    page's order): a refused form puts the focus there with ``autofocus``, which htmx honours in what it swaps,
+    instead of leaving it on the page's <body>. The first field to ask keeps the focus for the rest of the render."""
+    if not field.errors or field.type in UNSEEN_FIELDS:
+        return False
+    owner = getattr(field, "owner", None)
+    form = owner() if owner is not None else None
+    if form is None:
+        return True
+    if getattr(form, "focused_field", None) is None:
+        form.focused_field = field.name
+    return form.focused_field == field.name
 
 
 # The app's fields: WTForms' own, rendered by ``campaign_app.widgets`` (ruff refuses WTForms' in other modules).

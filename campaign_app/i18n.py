@@ -88,8 +88,9 @@ def select_locale() -> str:
 
 def init_app(app: Flask) -> None:
     from campaign_app.access import may
+    from campaign_app.forms import takes_focus
     from campaign_app.labels import TEMPLATE_LABELS
-    from campaign_app.navigation import menu_for
+    from campaign_app.navigation import grouped_menu_for
 
     # Templates translate through the request's catalogue too (Flask-Babel installed its own, per call); Jinja
     # fills the variables in itself.
@@ -100,10 +101,11 @@ def init_app(app: Flask) -> None:
         npgettext=lambda context, singular, plural, num: _catalogue()[0].unpgettext(context, singular, plural, num))
     app.teardown_request(_forget_catalogue)
     app.add_template_global(may)
+    app.add_template_test(takes_focus)
     for name, function in TEMPLATE_LABELS.items():
         app.add_template_global(function, name)
 
     @app.context_processor
     def page_context():
         role = current_user.role if current_user and current_user.is_authenticated else None
-        return {"current_language": language(), "menu": menu_for(role)}
+        return {"current_language": language(), "menu": grouped_menu_for(role)}

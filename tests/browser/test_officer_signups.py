@@ -227,7 +227,9 @@ def test_an_officer_records_a_visit_and_its_signups_on_a_phone(page, live_app, l
     for worker in (first, second, third):
         expect(listed.filter(has_text=worker.name)).to_contain_text(worker.masked)
     expect(page.locator("main")).not_to_contain_text(first.nik)
-    page.get_by_role("button", name="Close visit").click()
+    # Closing asks first: the first tap only opens the question.
+    page.locator("details.confirm > summary").click()
+    page.get_by_role("button", name="Yes, close the visit").click()
     expect(page.locator(".flash.success")).to_have_text("Visit closed. Thank you!")
     expect(page.get_by_role("heading", name="Summary")).to_be_visible()
     tiles = page.locator("dl.tiles")

@@ -59,7 +59,10 @@ def test_each_role_signs_in_on_a_phone_and_sees_its_home(role, page, live_app, l
             full_name = db.session.scalar(select(User.full_name).where(User.username == username))
         expect(heading).to_contain_text(full_name)
 
+    # On a phone the menu is folded behind one button.
     navigation = page.locator("header nav")
+    expect(navigation).to_be_hidden()
+    page.locator("header .menu > summary").click()
     expect(navigation).to_be_visible()
     expect(navigation.locator("a")).to_have_count(len(menu_for(role)))
     expect(page.locator("header form.signout button")).to_be_visible()

@@ -8,7 +8,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import TextAreaField
 
 import campaign_app
-from campaign_app.forms import Form, PasswordField, StringField, strip
+from campaign_app.forms import Form, PasswordField, StringField, strip, takes_focus
 
 
 class Note(Form):
@@ -49,3 +49,12 @@ def _subclasses(cls):
     for sub in cls.__subclasses__():
         yield sub
         yield from _subclasses(sub)
+
+
+def test_the_first_field_in_error_the_page_renders_takes_the_focus_and_keeps_it(app):
+    with app.test_request_context():
+        form = Note(formdata=MultiDict({}))
+        form.name.errors, form.text.errors = ["needed"], ["needed"]
+        # Rendered in the page's order, text before name: text is the first field in error the person meets.
+        assert [takes_focus(form.text), takes_focus(form.name), takes_focus(form.text)] == [True, False, True]
+        assert not takes_focus(form.password)
