@@ -76,4 +76,6 @@ def active_participants(month: date, by: Place = Place.BRANCH,
 def branch_names(counts: list[ActiveCount]) -> dict[int, str]:
     """The names of the branches of ``counts`` (grouped by branch), in one query."""
     ids = [count.key for count in counts]
-    return dict(db.session.execute(select(Branch.id, Branch.name).where(Branch.id.in_(ids)))) if ids else {}
+    if not ids:
+        return {}
+    return {row.id: row.name for row in db.session.execute(select(Branch.id, Branch.name).where(Branch.id.in_(ids)))}

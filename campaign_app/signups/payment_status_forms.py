@@ -24,11 +24,15 @@ class PaymentStatusForm(Form):
         this_month = month_number(today)
         months = [month_start(this_month - back) for back in range(MONTHS_OFFERED)]
         self.month.choices = [(m.isoformat()[:7], format_date(m, "MMMM yyyy")) for m in months]
+        self._default_month = months[1]
         if not self.month.data:
             self.month.data = months[1].isoformat()[:7]
 
     @property
     def chosen_month(self) -> date:
-        """The first day of the month chosen (validated against the choices)."""
+        """The first day of the month chosen; last month when the choice is not one offered (refused then)."""
+        offered = {value: value for value, _label in self.month.choices or []}
+        if self.month.data not in offered:
+            return self._default_month
         year, month = self.month.data.split("-")
         return date(int(year), int(month), 1)

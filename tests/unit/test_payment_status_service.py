@@ -247,9 +247,10 @@ def test_each_history_changed_and_the_upload_are_audited_without_a_nik(visit, ad
     (b"%PDF-1.4 rest", "PDF"),
 ])
 def test_a_file_that_cannot_be_read_is_refused_and_nothing_written(visit, admin, data, message):
+    before = db.session.scalar(select(func.count()).select_from(PaymentHistory))
     with pytest.raises(PaymentStatusRefused, match=message):
         upload(data, admin)
-    assert db.session.scalar(select(func.count()).select_from(PaymentHistory)) == 0
+    assert db.session.scalar(select(func.count()).select_from(PaymentHistory)) == before
 
 
 def test_a_refusal_found_after_rows_were_written_undoes_them(visit, admin, monkeypatch):
