@@ -110,6 +110,8 @@ AUDIT_ACTION_LABELS = {
     AuditAction.NEAR_DUPLICATE_KEPT: _l("Near-duplicate kept"),
     AuditAction.NEAR_DUPLICATE_MERGED: _l("Near-duplicates merged"),
     AuditAction.ACTIVATION_UPLOADED: _l("Activation file uploaded"),
+    AuditAction.PAYMENT_STATUS_UPLOADED: _l("Monthly payment status uploaded"),
+    AuditAction.LAPSE_RULE_CREATED: _l("Lapse rule added"),
     AuditAction.VISIT_REOPENED: _l("Visit reopened"),
     AuditAction.RATE_TABLE_CREATED: _l("Rate table added"),
     AuditAction.SUBSIDY_PROGRAMME_CREATED: _l("Subsidy programme added"),

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import insert
 
-from campaign_app.audit.tracking import speak_for, subject_key
+from campaign_app.audit.tracking import ENTRIES, speak_for, subject_key
 from campaign_app.extensions import db
 from campaign_app.models import AuditAction, AuditEntry, User
 from campaign_app.models.people import utcnow
@@ -49,7 +49,8 @@ def record_many(action: AuditAction, *, actor: User | None, subject_type: str, e
     for entry in entries:
         speak_for(db.session(), subject_key(subject_type, entry.get("subject_id"), entry.get("subject_name")))
     at = now or utcnow()
-    db.session.execute(insert(AuditEntry), [
+    # Core, not the ORM's bulk insert: a third less per entry, and an upload records thousands.
+    db.session.execute(insert(ENTRIES), [
         {"action": action, "actor_id": actor.id if actor is not None else None, "subject_type": subject_type,
          "subject_id": entry.get("subject_id"), "subject_name": entry.get("subject_name"),
          "branch_id": entry.get("branch_id"), "details": entry.get("details") or {}, "at": at}

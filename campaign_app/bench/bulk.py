@@ -14,7 +14,8 @@ from functools import lru_cache
 from sqlalchemy import Connection, Engine, MetaData, text
 
 # What a replaced benchmark keeps: the regions and the rate tables the migrations wrote.
-KEPT_TABLES = frozenset({"provinces", "regencies", "districts", "villages", "rate_tables", "alembic_version"})
+KEPT_TABLES = frozenset({"provinces", "regencies", "districts", "villages", "rate_tables", "lapse_rules",
+                         "alembic_version"})
 
 
 @dataclass

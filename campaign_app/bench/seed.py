@@ -24,16 +24,21 @@ from werkzeug.security import generate_password_hash
 
 from campaign_app import clock
 from campaign_app.bench import fieldwork, staff, workers
-from campaign_app.bench.bulk import BulkWriter, analyse
+from campaign_app.bench.bulk import BulkWriter, analyse, stamp
 from campaign_app.bench.presets import BENCH_PASSWORD, Preset
+from campaign_app.demo.payments import history_row
 from campaign_app.extensions import db
-from campaign_app.models import Branch, SignUp, User
+from campaign_app.models import Branch, Campaign, SignUp, SignUpStatus, User, Visit
+from campaign_app.models.payments import month_number
 from campaign_app.regions.load import available_province_codes, load_regions
 from campaign_app.signups.contributions import rate_table_on
 from campaign_app.signups.personal_data import encrypt_nik
 from campaign_app.summaries import rebuild_after, rollups, tallies
 
 PROGRESS_EVERY = 1_000_000
+# Activated sign-ups whose payment histories are drawn and written at a time.
+HISTORY_PAGE = 50_000
+HISTORY_COLUMNS = ("signup_id", "signup_month", "paid_months", "paid_through", "updated_at")
 # The tables a load writes, in the order their rows refer to each other.
 LOADED_TABLES = ("branches", "users", "subsidy_programmes", "campaigns", "visits", "signups")
 
@@ -113,6 +118,25 @@ def _loaded(writer: BulkWriter, table: str, columns, rows) -> int:
     written = writer.insert(table, columns, rows)
     writer.restore(saved)
     return written
+
+
+def payment_histories(writer: BulkWriter, today: date) -> int:
+    """Every activated sign-up's payment history up to last month (``demo.payments``), read back a page of sign-ups
+    at a time by id and written a page at a time."""
+    last_month = month_number(today) - 1
+    loaded_at = stamp(today.toordinal(), 0)
+    written, after = 0, 0
+    while True:
+        page = writer.connection.execute(
+            select(SignUp.id, SignUp.payer, Campaign.channel, SignUp.consent_at, SignUp.first_payment_on)
+            .join(Visit, Visit.id == SignUp.visit_id).join(Campaign, Campaign.id == Visit.campaign_id)
+            .where(SignUp.id > after, SignUp.status == SignUpStatus.ACTIVATED, SignUp.first_payment_on.is_not(None))
+            .order_by(SignUp.id).limit(HISTORY_PAGE)).all()
+        if not page:
+            return written
+        after = page[-1][0]
+        rows = [(*row, loaded_at) for signup in page if (row := history_row(*signup, last_month)) is not None]
+        written += writer.insert("payment_histories", HISTORY_COLUMNS, rows)
 
 
 def _emptied(writer: BulkWriter) -> int:
@@ -205,6 +229,7 @@ def seed_bench(preset: Preset, seed: int = 1, replace: bool = False, today: date
         return written
 
     stages.run("tallies", "tallies", rebuilt_tallies)
+    stages.run("payment histories", "histories", lambda writer: payment_histories(writer, today))
     stages.run("roll-ups", "monthly rows", lambda writer: rollups.rebuild(writer.connection)[0])
     started = time.perf_counter()
     analyse(db.engine, [*LOADED_TABLES, "villages", "visit_officers", "signup_tallies", "programme_totals",

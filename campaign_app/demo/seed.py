@@ -12,6 +12,7 @@ from sqlalchemy import select
 from campaign_app import clock
 from campaign_app.branches.service import get_or_create_branch
 from campaign_app.demo.campaigns import ensure_visit_today, estimate_villages, seed_campaigns
+from campaign_app.demo.payments import seed_payment_histories
 from campaign_app.demo.signups import NEAR_DUPLICATES, palu_programme, seed_fieldwork
 from campaign_app.extensions import db
 from campaign_app.models import Regency, Role, User
@@ -80,6 +81,7 @@ def seed_demo(scale: int = 1, seed: int = 72) -> list[DemoLogin]:
     ensure_visit_today(palu, "petugas", "72.71", day)
     seed_fieldwork(palu, day, palu_programme(day), near_duplicates=NEAR_DUPLICATES)
     seed_fieldwork(others[0], day)
+    seed_payment_histories(day)
     return demo_logins()
 
 

@@ -18,6 +18,8 @@ class AuditAction(enum.StrEnum):
     NEAR_DUPLICATE_KEPT = "near_duplicate_kept"
     NEAR_DUPLICATE_MERGED = "near_duplicate_merged"
     ACTIVATION_UPLOADED = "activation_uploaded"
+    PAYMENT_STATUS_UPLOADED = "payment_status_uploaded"
+    LAPSE_RULE_CREATED = "lapse_rule_created"
     VISIT_REOPENED = "visit_reopened"
     RATE_TABLE_CREATED = "rate_table_created"
     SUBSIDY_PROGRAMME_CREATED = "subsidy_programme_created"

@@ -8,6 +8,7 @@ from campaign_app.signups import (  # noqa: E402,F401
     activation_routes,
     form_routes,
     paper_routes,
+    payment_status_routes,
     record_routes,
     review_routes,
 )

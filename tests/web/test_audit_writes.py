@@ -152,6 +152,10 @@ SCENARIOS = {
     "signups.activation": lambda: (s := _signup()) and Write(
         "coordinator", "/signups/activation", {"file": (BytesIO(_activation_csv(s)), "aktivasi.csv")},
         "signup", "changed", "status"),
+    "signups.payment_status": lambda: (s := _signup()) and Write(
+        "admin", "/signups/payment-status", {"file": (BytesIO(_payment_status_csv(s)), "status.csv"),
+                                             "month": TODAY.isoformat()[:7]},
+        "signup", "changed", "paid_through"),
     "signups.edit": lambda: (s := _signup()) and Write(
         "coordinator", f"/signups/{s.id}/edit", {"full_name": "Nama Dibetulkan", "occupation": s.occupation,
                                                  "sector": s.sector, "declared_income": "1.500.000"},
@@ -259,6 +263,10 @@ def _programme():
 
 def _activation_csv(signup: SignUp) -> bytes:
     return f"{ACTIVATION_HEADER}{decrypt_nik(signup.nik_ciphertext)};aktif;{TODAY.isoformat()}\n".encode()
+
+
+def _payment_status_csv(signup: SignUp) -> bytes:
+    return f"nik;status;periode_terakhir\n{decrypt_nik(signup.nik_ciphertext)};aktif;{TODAY.isoformat()[:7]}\n".encode()
 
 
 def _device():

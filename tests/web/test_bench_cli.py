@@ -8,7 +8,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from campaign_app.extensions import db
-from campaign_app.models import SignUp, SignUpStatus, User
+from campaign_app.models import PaymentHistory, SignUp, SignUpStatus, User
 from campaign_app.reports.breakdowns import DIMENSIONS
 from campaign_app.reports.metrics import figures
 from campaign_app.reports.selection import Selection
@@ -55,6 +55,15 @@ def test_dashboard_figures_count_the_live_and_activated_signups_bench_seed_made(
         counted = figures(Selection(branch_ids=None))
     assert counted.signups == sum(reported.values()) - reported[SignUpStatus.VOID]
     assert counted.activated == reported[SignUpStatus.ACTIVATED]
+
+
+def test_bench_seed_gives_the_activated_signups_a_payment_history(tiny_bench):
+    app, output = tiny_bench
+    with app.app_context():
+        activated = set(db.session.scalars(select(SignUp.id).where(SignUp.status == SignUpStatus.ACTIVATED)))
+        histories = set(db.session.scalars(select(PaymentHistory.signup_id)))
+    assert "payment histories" in output
+    assert histories and histories <= activated
 
 
 def test_bench_run_prints_a_row_for_every_dashboard_view(tiny_bench):

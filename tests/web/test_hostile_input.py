@@ -121,3 +121,24 @@ def test_hostile_fields_of_a_visit_of_the_branch_never_cause_a_server_error(app,
     response = app.test_client().post("/sync/records", data=json.dumps(record).encode(),
                                       content_type="application/json", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code in (200, 422), response.get_data(as_text=True)[:300]
+
+
+@pytest.mark.parametrize("cell", [*(value for value in HOSTILE if value != "\ud800"), "=cmd|' /C calc'!A0",
+                                  "0000-01", "9999-99", "2026-00", "-2026-11", "1e400", "2026-11-31"])
+@pytest.mark.parametrize("column", ["nik", "status", "periode_terakhir"])
+def test_hostile_cells_of_a_payment_status_file_are_rows_refused_never_a_server_error(admin, monkeypatch, column,
+                                                                                      cell):
+    from io import BytesIO
+
+    from tests.factories import TODAY
+
+    monkeypatch.setattr("campaign_app.clock.today", lambda: TODAY)
+
+    values = {"nik": "7271014508950001", "status": "aktif", "periode_terakhir": "2026-11", column: cell}
+    data = ("nik;status;periode_terakhir\n" + ";".join(values.values()) + "\n").encode()
+    response = admin.post("/signups/payment-status", data={"file": (BytesIO(data), "status.csv"), "month": "2026-11"},
+                          content_type="multipart/form-data", headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert response.status_code in (200, 422), body[:300]
+    # Read and reported row by row (the NIK is unknown or the cell invalid), or the file refused with its reason.
+    assert "1 row read." in body or "The file was refused" in body

@@ -1,0 +1,86 @@
+"""Benchmark: import a monthly payment status file of N rows (all matched), then the same file again (unchanged).
+
+    .venv/bin/python -m tests.perf.bench_payment_status postgresql://root@127.0.0.1:5432/test 100000
+    .venv/bin/python -m tests.perf.bench_payment_status postgresql://… 100000 --memory   # tracemalloc's peak
+
+Not a test: it prints seconds (and with ``--memory`` the Python heap's peak while importing, which tracemalloc
+slows down, so time and memory come from separate runs).
+"""
+
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import UTC, date, datetime
+
+from flask_migrate import upgrade
+from sqlalchemy import insert, select
+
+from campaign_app.demo.seed import seed_demo
+from campaign_app.extensions import db
+from campaign_app.models import SignUp, User
+from campaign_app.regions.load import load_regions
+from campaign_app.signups.payment_status import apply_payment_status_file
+from campaign_app.signups.personal_data import encrypt_nik, nik_index
+from campaign_app.summaries import bulk_execute
+from tests.conftest import make_app
+from tests.perf.scratch import scratch_database
+
+CHUNK = 10_000
+
+
+def _signups(count: int) -> list[str]:
+    """``count`` sign-ups copied from a demo one, with NIKs of their own; their NIKs."""
+    template = db.session.scalars(select(SignUp).limit(1)).one()
+    columns = {c.key: getattr(template, c.key) for c in SignUp.__table__.columns if c.key != "id"}
+    niks = [f"7271{n:012d}" for n in range(count)]
+    for start in range(0, count, CHUNK):
+        bulk_execute(db.session, insert(SignUp), [
+            {**columns, "form_key": f"bench-{n}", "nik_ciphertext": encrypt_nik(nik), "nik_index": nik_index(nik),
+             "nik_last4": nik[-4:], "status": "registered"}
+            for n, nik in enumerate(niks[start:start + CHUNK], start)])
+    db.session.commit()
+    return niks
+
+
+def run(url: str, rows: int, memory: bool) -> None:
+    app = make_app(url)
+    with app.app_context():
+        upgrade()
+        load_regions(["72"])
+        seed_demo()
+        db.session.commit()
+        niks = _signups(rows)
+        admin = db.session.scalars(select(User).where(User.username == "admin")).one()
+        month = date(2026, 12, 1)
+        with tempfile.TemporaryFile() as upload:
+            for nik in ["nik;status;periode_terakhir"] + [f"{nik};aktif;2026-12" for nik in niks]:
+                upload.write(f"{nik}\n".encode())
+            size = upload.tell()
+            for attempt in ("first upload (all matched)", "same file again (unchanged)"):
+                upload.seek(0)
+                if memory:
+                    tracemalloc.start()
+                started = time.perf_counter()
+                report = apply_payment_status_file(upload, month, admin, datetime.now(UTC))
+                db.session.commit()
+                seconds = time.perf_counter() - started
+                peak = tracemalloc.get_traced_memory()[1] / 2**20 if memory else None
+                tracemalloc.stop()
+                print(f"{db.engine.dialect.name:<10} {rows:>9,} rows ({size / 2**20:.1f} MB) {attempt:<28} "
+                      f"{seconds:7.2f} s  matched {report.matched:,} unchanged {report.unchanged:,}"
+                      + (f"  heap peak {peak:.1f} MB" if peak is not None else ""))
+        db.session.remove()
+        db.engine.dispose()
+
+
+def main() -> None:
+    arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
+    server = arguments[0] if arguments and arguments[0] != "sqlite" else None
+    rows = int(arguments[1]) if len(arguments) > 1 else 100_000
+    with scratch_database(server) as url:
+        run(url, rows, "--memory" in sys.argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""The monthly payment status page: administrators only, the report in both renderings, files refused whole, the
+active participants shown."""
+
+import gzip
+import io
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from campaign_app.extensions import db
+from campaign_app.models import AuditAction, AuditEntry, PaymentHistory
+from tests.factories import TODAY, in_progress_visit, make_signup, nik_for
+
+HTMX = {"HX-Request": "true"}
+FRAGMENT_BUDGET = 4 * 1024
+HEADER = "nik;status;periode_terakhir\n"
+PATH = "/signups/payment-status"
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    # The months offered are this one and the twelve before it.
+    monkeypatch.setattr("campaign_app.clock.today", lambda: TODAY)
+
+
+@pytest.fixture
+def worker(app) -> tuple[int, str]:
+    """A sign-up of Palu (November 2026) and its NIK."""
+    with app.app_context():
+        nik = nik_for()
+        signup = make_signup(in_progress_visit(), nik=nik)
+        db.session.commit()
+        return signup.id, nik
+
+
+def upload(client, data: bytes, headers=None, month="2026-11"):
+    return client.post(PATH, data={"file": (io.BytesIO(data), "status.csv"), "month": month},
+                       content_type="multipart/form-data", headers=headers or {})
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def has_history(app, signup_id: int) -> bool:
+    with app.app_context():
+        return db.session.get(PaymentHistory, signup_id) is not None
+
+
+def uploads_audited(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(AuditEntry)
+                                 .where(AuditEntry.action == AuditAction.PAYMENT_STATUS_UPLOADED))
+
+
+# --- who may --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role", ["officer", "manager", "coordinator"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_only_administrators_may_upload(auth, client, role, method):
+    auth.login_as(role)
+    assert getattr(client, method)(PATH).status_code == 403
+
+
+def test_an_anonymous_visitor_is_sent_to_sign_in(client):
+    assert client.get(PATH).status_code == 302
+
+
+def test_the_form_offers_the_months_with_last_month_chosen_and_upload_progress(admin):
+    body = text(admin.get(PATH))
+    assert 'enctype="multipart/form-data"' in body and "<progress" in body and "js/upload.js" in body
+    assert '<option selected value="2026-10">' in body.replace('value="2026-10" selected', 'selected value="2026-10"')
+    assert 'value="2025-11"' in body and 'value="2025-10"' not in body
+
+
+def test_the_home_page_links_it_for_administrators(admin):
+    assert PATH in text(admin.get("/"))
+
+
+def test_the_home_page_of_a_coordinator_does_not_link_it(coordinator):
+    assert PATH not in text(coordinator.get("/"))
+
+
+# --- the report -----------------------------------------------------------------------------------
+
+def test_a_file_reports_each_outcome_and_lists_the_rows(app, admin, worker):
+    stranger = nik_for(serial=77)
+    data = (f"{HEADER}{worker[1]};aktif;2026-11\n{stranger};aktif;2026-11\n{nik_for()};nonaktif;\n"
+            "7271014508950001;aktif;kemarin\n").encode()
+    response = upload(admin, data)
+    body = text(response)
+    assert response.status_code == 200 and "<html" in body and "4 rows read." in body
+    for label, count in (("Matched: months paid learnt", 1), ("Already known", 0), ("Not paid since the sign-up", 0),
+                         ("Unknown NIK", 2), ("Invalid", 1)):
+        assert f"<dt>{label}</dt><dd>{count}</dd>" in body
+    assert "************" + stranger[-4:] in body and stranger not in body and "not a month" in body
+    assert has_history(app, worker[0]) and uploads_audited(app) == 1
+
+
+def test_the_page_shows_the_active_participants_of_the_month(app, admin, worker):
+    with app.app_context():
+        # Only this upload's participant: the demo's own histories (demo/payments.py) are taken away.
+        db.session.execute(delete(PaymentHistory))
+        db.session.commit()
+    body = text(upload(admin, f"{HEADER}{worker[1]};aktif;2026-11\n".encode()))
+    assert "Active participants in November 2026" in body
+    assert '<td class="num" data-label="Paid up">1</td>' in body
+
+
+def test_a_file_sent_by_htmx_answers_the_report_only(admin, worker):
+    response = upload(admin, f"{HEADER}{worker[1]};aktif;2026-11\n".encode(), headers=HTMX)
+    body = text(response)
+    assert response.status_code == 200 and "<html" not in body
+    assert "<dt>Matched: months paid learnt</dt><dd>1</dd>" in body
+
+
+def test_uploading_the_same_file_again_changes_nothing(app, admin, worker):
+    data = f"{HEADER}{worker[1]};aktif;2026-11\n".encode()
+    upload(admin, data)
+    body = text(upload(admin, data))
+    assert "<dt>Matched: months paid learnt</dt><dd>0</dd>" in body and "<dt>Already known</dt><dd>1</dd>" in body
+
+
+def test_many_bad_rows_fit_the_fragment_budget(admin):
+    data = (HEADER + "".join(f"72710145089{n:05d};lunas;2026-11\n" for n in range(300))
+            + "".join(f"72710145089{n:05d};aktif;2026-11\n" for n in range(300))).encode()
+    response = upload(admin, data, headers=HTMX)
+    body = text(response)
+    assert "and 200 more invalid rows" in body and "and 200 more unknown NIKs" in body
+    assert len(gzip.compress(response.data, 6)) <= FRAGMENT_BUDGET
+
+
+# --- refused ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("headers", [{}, HTMX])
+@pytest.mark.parametrize(("data", "message"), [
+    (f"{HEADER}7271014508950001;aktif;2026-11\n".encode("utf-16"), "not UTF-8"),
+    (b"", "empty"),
+    (b"nama;status\nSiti;aktif\n", 'no column "nik"'),
+    (HEADER.encode(), "no rows"),
+    (f'{HEADER}"7271014508950001;aktif;2026-11\n7271014508950002;aktif;2026-11\n'.encode(), "never closed"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "old Excel workbook (.xls"),
+])
+def test_a_file_that_cannot_be_read_is_refused_and_nothing_written(app, admin, worker, headers, data, message):
+    response = upload(admin, data, headers=headers)
+    body = text(response).replace("&#34;", '"')
+    assert response.status_code == 422 and message in body and "nothing changed" in body
+    assert ("<html" in body) == (not headers)
+    assert not has_history(app, worker[0]) and uploads_audited(app) == 0
+
+
+@pytest.mark.parametrize("month", ["", "2025-10", "2026-12", "x" * 500, "\x00"])
+def test_a_month_not_offered_is_refused_with_a_message(app, admin, worker, month):
+    response = upload(admin, f"{HEADER}{worker[1]};aktif;2026-11\n".encode(), month=month)
+    assert response.status_code == 422 and 'class="flash error"' in text(response)
+    assert not has_history(app, worker[0])
+
+
+def test_sending_no_file_asks_for_one(admin):
+    response = admin.post(PATH, data={"month": "2026-11"}, content_type="multipart/form-data")
+    assert response.status_code == 422 and "Choose a CSV or Excel file." in text(response)
