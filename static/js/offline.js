@@ -345,7 +345,7 @@
     if (!nik.nik || (typing && !paused)) { showNik(form, null); return false; }
     if (!nik.valid) { showNik(form, nik); return false; }
     if (input.dataset.asked === key) {
-      if (!paused && key in answers) document.getElementById("nik-check").innerHTML = answers[key];
+      if (!paused && key in answers) document.getElementById("nik-check").replaceChildren(answers[key].cloneNode(true));
       return false;
     }
     if (paused) input.dataset.asked = key; else showNik(form, nik);
@@ -356,7 +356,11 @@
     if (input.id !== "nik") return;
     // Not answered (no network, a timeout, an error): the same NIK may be asked again.
     if (!event.detail.successful) delete input.dataset.asked;
-    else answers[input.dataset.asked] = document.getElementById("nik-check").innerHTML;
+    else {
+      var kept = document.createDocumentFragment();
+      document.getElementById("nik-check").childNodes.forEach(function (n) { kept.appendChild(n.cloneNode(true)); });
+      answers[input.dataset.asked] = kept;
+    }
   });
   document.addEventListener("input", function (event) {
     var input = event.target;
