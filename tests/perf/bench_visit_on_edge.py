@@ -105,7 +105,7 @@ def fill_worker(page, app, worker: Worker, blocked: Blocked) -> None:
     """The form filled at a human pace: the NIK, the name (the NIK check answers meanwhile), the occupation, the
     income (the contribution is read to the worker), their consent; then the NIK check's answer is looked at (is the
     NIK registered?) before saving. Sex and birth date are left to the NIK check."""
-    with blocked.waiting("sign-up page"):
+    with blocked.waiting("the form ready"):
         htmx_ready(page)
     page.locator("#nik").press_sequentially(worker.nik, delay=KEY_DELAY_MS)
     page.locator("#full_name").press_sequentially(worker.name, delay=KEY_DELAY_MS)
