@@ -43,7 +43,7 @@ def _attendance_form(visit: Visit) -> AttendanceForm:
 
 
 def _visit_page(visit: Visit, *, status: int = 200, form: AttendanceForm | None = None, errors=(),
-                fragment: str | None = None, saved: bool = False, offline_copy: bool = False):
+                fragment: str | None = None, saved: bool = False, offline_copy: bool = False, done: str = ""):
     def whole_page() -> dict:
         # What only the whole page shows: the sign-ups and the summary are not queried for the fragment.
         worked = visit.status in WORKED
@@ -52,8 +52,11 @@ def _visit_page(visit: Visit, *, status: int = 200, form: AttendanceForm | None 
                 "more": len(signups) >= summary.SIGNUP_LIST_LIMIT,
                 "summary": summary.visit_summary(visit) if worked else None}
 
-    return render("fieldwork/visit.html", fragment=fragment, status=status, page_context=whole_page, visit=visit,
-                  form=form or _attendance_form(visit), saved=saved, errors=list(errors), offline_copy=offline_copy)
+    # The fragment "visit" is the whole page's content: it shows what the page shows.
+    return render("fieldwork/visit.html", fragment=fragment, status=status, page_context=whole_page,
+                  fragment_context=whole_page if fragment == "visit" else None, visit=visit,
+                  form=form or _attendance_form(visit), saved=saved, errors=list(errors), offline_copy=offline_copy,
+                  done=done)
 
 
 @bp.get(f"/visits/{VISIT_ID}")
@@ -68,13 +71,16 @@ def visit(visit_id: int):
 
 
 def _step(visit_id: int, take_step, done_message):
-    """Start or close: the step on the visit, then back to its page with ``done_message(visit)``, or the refusal."""
+    """Start or close: the step on the visit, then back to its page with ``done_message(visit)``, or the refusal.
+    htmx gets the visit as it now is, with the message, in this one answer (no redirect, no flash in the session)."""
     visit = _load(visit_id)
     with saving() as done:
         take_step(visit)
     if not done:
-        return _visit_page(_load(visit_id), status=REFUSED, errors=done.messages)
-    return success(url_for("fieldwork.visit", visit_id=visit_id), done_message(visit))
+        return _visit_page(_load(visit_id), status=REFUSED, errors=done.messages, fragment="visit")
+    message = done_message(visit)
+    return success(url_for("fieldwork.visit", visit_id=visit_id), message,
+                   swap=lambda: _visit_page(_load(visit_id), fragment="visit", done=message))
 
 
 @bp.post(f"/visits/{VISIT_ID}/start")

@@ -36,7 +36,9 @@ def district_codes() -> dict[str, str]:
     return {regency: "".join(districts) for regency, districts in codes.items()}
 
 
-def _rates(day: date) -> dict | None:
+def phone_rates(day: date) -> dict | None:
+    """The rate table in force on ``day`` as the phone works out a contribution with it (static/js/offline.js),
+    or None when none is in force: in the offline pack, and on the sign-up page for its preview."""
     table = rates_in_force(day)
     if table is None:
         return None
@@ -59,7 +61,7 @@ def offline_pack(officer: User, today: date, now: datetime, visit_pages) -> dict
             "id": v.id, "code": v.village_code, "village": v.village.name, "date": v.visit_date.isoformat(),
             "status": v.status, "campaign": v.campaign.name, "pages": visit_pages(v),
         } for v in visits_to_prepare(officer, today)],
-        "rates": _rates(today),
+        "rates": phone_rates(today),
         "programmes": [{"id": p.id, "name": p.name, "remaining": p.remaining} for p in running_programmes(today)],
         "consent": {"version": consent.version, "label": consent.label, "text_id": consent.text_id,
                     "text_en": consent.text_en},

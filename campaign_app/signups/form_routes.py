@@ -18,6 +18,7 @@ from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
 from campaign_app.i18n import gettext as _
 from campaign_app.ids import parse_id
 from campaign_app.models import Payer, Role, Visit, VisitStatus
+from campaign_app.offline.service import phone_rates
 from campaign_app.rendering import render
 from campaign_app.signups import bp, records
 from campaign_app.signups.consent import consent_text_on
@@ -76,7 +77,10 @@ def _page(visit: Visit, form: SignUpForm, programmes, *, status: int = 200, save
     # The copy "prepare for offline" stores shows the form before the visit starts: it is used once it has started
     # on the phone (static/js/offline.js), and records go to the phone's outbox, not to this form's action.
     blocked = None if offline_copy else _blocked_message(visit)
+    # The page carries the rate table in force: the phone works the contribution out as the income is typed, with no
+    # request (the save computes it again); the fragment swapped after a save does not repeat it.
     return render(TEMPLATE, fragment="signup_form", status=status, visit=visit,
+                  page_context=lambda: {"rates": phone_rates(clock.today())},
                   consent_text=consent_text_on(clock.today()),
                   form=form, visit_url=_visit_url(visit.id), blocked=blocked, offline_copy=offline_copy,
                   show_form=not blocked or request.method == "POST", saved=saved, duplicate_id=duplicate_id,

@@ -72,12 +72,11 @@ def save(page) -> None:
 
 
 def in_view(page, selector: str) -> bool:
-    """Whether the element's whole box lies within the 360 × 740 screen as it is scrolled now."""
+    """Whether the element's whole box lies within the 360 × 740 screen as it is scrolled now (to a pixel: an element
+    scrolled to the top may sit a fraction of one above it, -0.08 px at this scale)."""
     return page.evaluate("""selector => {
         const box = document.querySelector(selector).getBoundingClientRect();
-        // Whole pixels: a box scrolled to the top may sit a fraction of a pixel above it.
-        return Math.round(box.top) >= 0 && Math.round(box.left) >= 0 && Math.round(box.bottom) <= innerHeight
-            && Math.round(box.right) <= innerWidth;
+        return box.top > -1 && box.left > -1 && box.bottom < innerHeight + 1 && box.right < innerWidth + 1;
     }""", selector)
 
 

@@ -243,3 +243,96 @@ def test_an_officer_records_a_visit_and_its_signups_on_a_phone(page, live_app, l
     page.screenshot(path=results_dir / "officer-visit-closed-360.png", full_page=True)
     with live_app.app_context():
         assert db.session.get(Visit, visit.id).status == VisitStatus.DONE
+
+
+# --- what the officer waits for: the requests a visit makes ------------------------------------------------------
+
+class Requests:
+    """The requests the page sends, by method and path (query left off)."""
+
+    def __init__(self, page):
+        self.sent: list[str] = []
+        page.on("request", lambda request: self.sent.append(
+            f"{request.method} {request.url.split('?')[0].split('/', 3)[3]}"))
+
+    def since(self, mark: int) -> list[str]:
+        return [sent for sent in self.sent[mark:] if "static/" not in sent and "favicon" not in sent]
+
+
+def started_visit_form(page, live_server, visit: TodaysVisit) -> Requests:
+    """Signed in as the demo officer, reading English, on the sign-up form of today's visit, started."""
+    sign_in(page, live_server, "petugas")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.goto(f"/field/visits/{visit.id}")
+    page.wait_for_function("() => window.htmx !== undefined")
+    requests = Requests(page)
+    page.get_by_role("button", name="Start visit").click()
+    expect(page.locator(".flash.success")).to_contain_text("Visit started at")
+    expect(page.get_by_role("button", name="Save attendance")).to_be_visible()
+    # Started in one answer: no redirect, no second load of the page.
+    assert requests.since(0) == [f"POST field/visits/{visit.id}/start"]
+    page.get_by_role("link", name="New sign-up").click()
+    page.wait_for_function("() => window.htmx !== undefined && window.JangkauNik !== undefined")
+    return requests
+
+
+def test_a_sign_up_asks_the_server_twice_the_nik_once_and_the_save(page, live_app, live_server, todays_visit):
+    visit, worker = todays_visit, todays_visit.workers[0]
+    requests = started_visit_form(page, live_server, visit)
+    mark = len(requests.sent)
+    page.locator("#nik").press_sequentially(worker.nik[:10], delay=15)
+    page.wait_for_timeout(700)  # a pause in typing: a NIK of ten digits is not asked about
+    expect(page.locator("#nik-check")).to_have_text("A NIK has exactly 16 digits.")
+    page.locator("#nik").press_sequentially(worker.nik[10:], delay=15)
+    expect(page.locator("#nik-check")).to_contain_text(f"born {english_day(live_app, worker.birth_date)}, "
+                                                       f"registered in {visit.district}")
+    # The last digit typed again: the same NIK is not asked about twice, its answer is shown again.
+    page.locator("#nik").press("Backspace")
+    page.locator("#nik").press(worker.nik[-1])
+    page.wait_for_timeout(700)
+    expect(page.locator("#nik-check")).to_contain_text(f"registered in {visit.district}")
+    page.fill("#full_name", worker.name)
+    page.select_option("#occupation", label=worker.occupation)
+    page.locator("#declared_income").press_sequentially(worker.income, delay=15)
+    expect(page.locator("#preview")).to_contain_text(f"= {worker.monthly}")
+    page.get_by_label("The worker agrees").check()
+    page.wait_for_timeout(700)  # the preview's own trigger, after a pause: answered on the phone
+    save_and_see_it_saved(page, worker)
+    assert requests.since(mark) == ["POST signups/nik-check", f"POST signups/visits/{visit.id}/new"]
+
+
+def test_the_phone_prices_the_income_as_the_server_does_and_asks_it_for_places_left(page, live_server,
+                                                                                    todays_visit):
+    requests = started_visit_form(page, live_server, todays_visit)
+    mark = len(requests.sent)
+    page.locator("#declared_income").press_sequentially("3.000.000", delay=15)
+    page.get_by_label("JHT", exact=False).check()
+    # The server's figures for this income with JHT (tests/web/test_signup_form.py): JKK 1 %, JKM flat, JHT 2 %.
+    expect(page.locator("#preview")).to_have_text("Each month: JKK Rp30.000 + JKM Rp6.800 + JHT Rp60.000 = Rp96.800")
+    page.locator("#declared_income").fill("")
+    page.locator("#declared_income").press_sequentially("1.000.000", delay=15)
+    expect(page.locator("#preview")).to_have_text("Each month: JKK Rp10.000 + JKM Rp6.800 + JHT Rp20.000 = Rp36.800")
+    assert requests.since(mark) == []
+    # A subsidy programme's places left are the server's to say.
+    page.select_option("#payer", "subsidy")
+    page.select_option("#subsidy_programme", index=1)
+    expect(page.locator("#preview")).to_contain_text(re.compile(r"places? left in"))
+    assert "GET signups/contribution" in requests.since(mark)
+
+
+def test_closing_a_visit_is_answered_in_one_response(page, live_server, todays_visit):
+    visit = todays_visit
+    requests = started_visit_form(page, live_server, visit)
+    page.get_by_role("link", name=f"‹ {visit.village}").click()
+    page.wait_for_function("() => window.htmx !== undefined")
+    attendance = page.locator("#attendance")
+    attendance.get_by_label("Women", exact=True).fill("3")
+    attendance.get_by_label("Men", exact=True).fill("2")
+    attendance.get_by_role("button", name="Save attendance").click()
+    expect(attendance.locator(".flash.success")).to_have_text("Attendance saved.")
+    mark = len(requests.sent)
+    page.get_by_role("button", name="Close visit").click()
+    expect(page.locator(".flash.success")).to_have_text("Visit closed. Thank you!")
+    expect(page.get_by_role("heading", name="Summary")).to_be_visible()
+    assert requests.since(mark) == [f"POST field/visits/{visit.id}/close"]

@@ -239,6 +239,29 @@ def test_starting_checks_in_and_goes_back_to_the_visit(app, day, officer):
     assert visit.status == VisitStatus.IN_PROGRESS and visit.checked_in_by_id == day.officer_id
 
 
+def test_starting_with_htmx_answers_the_started_visit_in_one_response_without_a_cookie(app, day, officer):
+    officer.get(url(day))  # the page the officer taps on
+    response = officer.post(url(day, "start"), headers=HTMX)
+    page = text(response)
+    assert response.status_code == 200 and "<html" not in page
+    assert page.startswith('<div id="visit">')
+    assert '<p class="flash success" role="status">Visit started at 09:30 WITA.</p>' in page
+    assert "Save attendance" in page and "Close visit" in page and "Start visit" not in page
+    # The message is in the answer, not flashed: the session is not written, no cookie is sent.
+    assert "Set-Cookie" not in response.headers
+    assert gzip_size(response) <= FRAGMENT_BUDGET
+    assert visit_state(app, day.visit_id).status == VisitStatus.IN_PROGRESS
+    assert "Visit started" not in text(officer.get(url(day)))
+
+
+def test_starting_refused_with_htmx_answers_the_visit_with_the_message(app, day, officer, monkeypatch):
+    monkeypatch.setattr(fieldwork_routes, "now", lambda: MORNING - DAY)
+    response = officer.post(url(day, "start"), headers=HTMX)
+    page = text(response)
+    assert response.status_code == 422 and page.startswith('<div id="visit">') and "<html" not in page
+    assert '<p class="flash error" role="alert">This visit starts on' in page
+
+
 def test_a_double_tap_on_start_is_harmless(app, day, officer):
     assert officer.post(url(day, "start")).status_code == 303
     assert officer.post(url(day, "start")).status_code == 303
@@ -332,6 +355,20 @@ def test_closing_shows_the_summary(app, day, officer):
     assert "<dt>Sign-ups</dt><dd>2</dd>" in page and "<dt>Attendance</dt><dd>20</dd>" in page
     assert "10.0%" in page  # 2 sign-ups ÷ 20 attendees
     assert "Close visit" not in page and "Save attendance" not in page
+    assert visit_state(app, day.visit_id).status == VisitStatus.DONE
+
+
+def test_closing_with_htmx_answers_the_summary_in_one_response_without_a_cookie(app, day, officer):
+    started(app, day, attendance=True, signups=2)
+    officer.get(url(day))
+    response = officer.post(url(day, "close"), headers=HTMX)
+    page = text(response)
+    assert response.status_code == 200 and page.startswith('<div id="visit">') and "<html" not in page
+    assert '<p class="flash success" role="status">Visit closed. Thank you!</p>' in page
+    assert "<dt>Sign-ups</dt><dd>2</dd>" in page and "<dt>Attendance</dt><dd>20</dd>" in page
+    assert "Close visit" not in page and "Save attendance" not in page
+    assert "Set-Cookie" not in response.headers
+    assert gzip_size(response) <= FRAGMENT_BUDGET
     assert visit_state(app, day.visit_id).status == VisitStatus.DONE
 
 

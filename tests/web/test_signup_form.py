@@ -1,6 +1,7 @@
 """The officer's sign-up form: the page, the NIK check and contribution preview, saving, and bad input."""
 
 import gzip
+import json
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -579,6 +580,23 @@ def test_the_preview_shows_the_monthly_contribution(field):
     assert "<html" not in html
 
 
+def test_the_page_carries_the_rate_table_in_force_for_the_phone_to_price_the_income(field, app):
+    html = text(field.client.get(field.url))
+    found = re.search(r"<span hidden id=\"rates\" data-rates='([^']*)'", html)
+    assert found is not None
+    rates = json.loads(found.group(1))
+    # The table the server prices with (1 % JKK from Rp10.000, JKM Rp6.800, JHT 2 %): the phone's preview agrees.
+    assert (rates["jkk_rate"], rates["jkk_minimum"], rates["jkm_flat"], rates["jht_rate"]) == (
+        "0.01000", 10000, 6800, "0.02000")
+    assert 'data-type-income="Type the income to see the monthly contribution."' in html
+
+
+def test_the_form_answered_after_a_save_does_not_repeat_the_rate_table(field):
+    response = field.client.post(field.url, data=filled(field), headers=HTMX)
+    assert response.status_code == 200 and "Saved:" in text(response)
+    assert 'id="rates"' not in text(response)
+
+
 def test_the_preview_is_kept_by_the_browser_for_seconds_and_for_this_user_only(field):
     # Asked for again as the income field loses focus, with the same figures: the browser's cache answers.
     response = field.client.get("/signups/contribution?declared_income=1000000", headers=HTMX)
@@ -674,11 +692,12 @@ def test_hostile_form_values_never_cause_a_server_error(field, app):
 # RELEASE (SQLite's BEGIN IMMEDIATE goes to the driver directly and is not counted); PostgreSQL also locks the
 # branch's roll-up rows (SQLite's write lock is held already).
 
-def test_the_form_takes_three_statements(field, app):
+def test_the_form_takes_four_statements(field, app):
     field.client.get(field.url)
     with counting_statements(app) as statements:
         assert field.client.get(field.url).status_code == 200
-    assert len(statements) == 3, statements
+    # The fourth reads the rate table in force, which the page carries for the phone's contribution preview.
+    assert len(statements) == 4, statements
 
 
 def test_a_saved_sign_up_takes_sixteen_statements_and_one_lock_on_postgresql(field, app):
