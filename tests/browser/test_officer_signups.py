@@ -331,8 +331,9 @@ def test_closing_a_visit_is_answered_in_one_response(page, live_server, todays_v
     attendance.get_by_label("Men", exact=True).fill("2")
     attendance.get_by_role("button", name="Save attendance").click()
     expect(attendance.locator(".flash.success")).to_have_text("Attendance saved.")
+    page.locator("summary", has_text="Close visit").click()  # the question; nothing is sent yet
     mark = len(requests.sent)
-    page.get_by_role("button", name="Close visit").click()
+    page.get_by_role("button", name="Yes, close the visit").click()
     expect(page.locator(".flash.success")).to_have_text("Visit closed. Thank you!")
     expect(page.get_by_role("heading", name="Summary")).to_be_visible()
     assert requests.since(mark) == [f"POST field/visits/{visit.id}/close"]
