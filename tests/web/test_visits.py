@@ -556,6 +556,24 @@ def test_rescheduling_onto_a_booked_day_names_the_clashing_visit(app, coordinato
     assert response.status_code == 422 and "visit to Lolu Selatan" in text(response)
 
 
+def test_while_rescheduling_the_new_date_is_checked_against_the_campaign_and_the_visits_officers(app, coordinator,
+                                                                                                  plan):
+    scheduled(app, plan, on=TODAY + 5 * DAY, village=OTHER_NEAR_VILLAGE, officers=(0,))
+    visit_id = scheduled(app, plan, officers=(0,))
+    page = text(coordinator.get(f"/visits/{visit_id}/reschedule"))
+    context = re.search(r'<div id="date-context" hidden>(.*?)</div>', page).group(1)
+    carried = re.findall(r'name="(\w+)" value="([^"]*)"', context)
+    assert ("campaign", str(plan.campaign_id)) in carried and ("officers", str(plan.officer_ids[0])) in carried
+    assert "hx-include=\"#date-context\"" in page
+
+    def check(day) -> str:
+        query = [("visit_date", day.isoformat()), *carried]
+        return text(coordinator.get("/visits/date-check", query_string=query, headers=HTMX))
+
+    assert "The campaign runs from" in check(TODAY + 200 * DAY)
+    assert "Lolu Selatan" in check(TODAY + 5 * DAY)
+
+
 def test_a_done_visit_offers_no_rescheduling(app, coordinator, plan):
     visit_id = scheduled(app, plan, status=VisitStatus.DONE)
     assert "Only planned or postponed" in text(coordinator.get(f"/visits/{visit_id}/reschedule"))
