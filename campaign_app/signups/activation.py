@@ -28,7 +28,8 @@ from campaign_app.clock import WITA
 from campaign_app.extensions import db
 from campaign_app.i18n import gettext as _
 from campaign_app.models import AuditAction, SignUp, SignUpStatus, User
-from campaign_app.signups.personal_data import mask_nik, nik_index
+from campaign_app.signups.member_files import column_name, find_column, masked_cell
+from campaign_app.signups.personal_data import nik_index
 from campaign_app.summaries import bulk_execute
 from campaign_app.uploads import UnreadableUpload, read_table
 from campaign_app.validation import Refused
@@ -107,20 +108,13 @@ class _Row:
 
 # --- reading the file -----------------------------------------------------------------------------
 
-def _column_name(text: str) -> str:
-    return re.sub(r"[\s-]+", "_", text.strip().lower())
-
-
 def _find(columns: list[str], names: tuple[str, ...]) -> int | None:
-    found = [i for i, name in enumerate(columns) if name in names]
-    if len(found) > 1:
-        raise ActivationRefused(_("The header names the column %(name)s twice.", name=columns[found[0]]))
-    return found[0] if found else None
+    return find_column(columns, names, ActivationRefused)
 
 
 def _header(cells: list[str]) -> tuple[int, int | None, int]:
     """The positions of the NIK, status (None when absent) and first payment date columns."""
-    columns = [_column_name(cell) for cell in cells]
+    columns = [column_name(cell) for cell in cells]
     if columns and NIK.fullmatch(columns[0].lstrip("'")):
         raise ActivationRefused(_("The first line must name the columns (nik, status, tanggal_bayar_pertama); "
                                   "it holds a NIK instead."))
@@ -132,12 +126,6 @@ def _header(cells: list[str]) -> tuple[int, int | None, int]:
         raise ActivationRefused(_("The header has no column for the first payment date: tanggal_bayar_pertama, "
                                   "tgl_bayar_pertama or first_payment_date."))
     return nik, status, paid
-
-
-def _masked(cell: str) -> str:
-    # Enough to find the row in the file, never the whole number; long junk is cut short.
-    cell = cell[:20]
-    return mask_nik(cell) if len(cell) >= 8 else "*" * len(cell)
 
 
 def parse_payment_date(cell: str) -> date | None:
@@ -166,7 +154,7 @@ def _judge(line: int, cells: list[str], columns: tuple[int, int | None, int], to
     nik = cells[nik_at].strip().lstrip("'").strip() if len(cells) > nik_at else ""
 
     def invalid(reason: str) -> None:
-        report.invalid.append(InvalidRow(line, _masked(nik), reason))
+        report.invalid.append(InvalidRow(line, masked_cell(nik), reason))
 
     if len(cells) < needed:
         return invalid(_("This row has %(found)d values; the header needs at least %(expected)d.",
@@ -212,7 +200,7 @@ def read_activation_rows(upload: IO[bytes] | bytes, today: date, report: Activat
             if row is None:
                 continue
             if row.nik in first_line:
-                report.invalid.append(InvalidRow(line, _masked(row.nik), _("This NIK is already on line %(line)d.",
+                report.invalid.append(InvalidRow(line, masked_cell(row.nik), _("This NIK is already on line %(line)d.",
                                                                           line=first_line[row.nik])))
                 continue
             first_line[row.nik] = line
@@ -289,7 +277,7 @@ def _matched(rows: list[_Row], branch_ids: BranchIds, report: ActivationReport) 
         signed_up_on = signup.consent_at.astimezone(WITA).date()
         if row.paid_on < signed_up_on:
             # The membership system and the sign-up disagree: a person looks, nothing is changed.
-            report.invalid.append(InvalidRow(row.line, _masked(row.nik), _(
+            report.invalid.append(InvalidRow(row.line, masked_cell(row.nik), _(
                 "The first payment (%(paid)s) is before the sign-up (%(signed_up)s): check the NIK and the date.",
                 paid=format_date(row.paid_on), signed_up=format_date(signed_up_on))))
             continue

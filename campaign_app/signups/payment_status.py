@@ -41,7 +41,8 @@ from campaign_app.models import AuditAction, PaymentHistory, SignUp, SignUpStatu
 from campaign_app.models.payments import MONTHS_KEPT, month_number, month_start
 from campaign_app.rates.lapse import lapse_months
 from campaign_app.signups.activation import ACTIVE, NOT_ACTIVE, InvalidRow, parse_payment_date
-from campaign_app.signups.personal_data import mask_nik, nik_index
+from campaign_app.signups.member_files import column_name, find_column, masked_cell
+from campaign_app.signups.personal_data import nik_index
 from campaign_app.uploads import UnreadableUpload, read_table
 from campaign_app.validation import Refused
 
@@ -132,20 +133,13 @@ class _Row(NamedTuple):
 
 # --- reading the file -----------------------------------------------------------------------------
 
-def _column_name(text: str) -> str:
-    return re.sub(r"[\s-]+", "_", text.strip().lower())
-
-
 def _find(columns: list[str], names: tuple[str, ...]) -> int | None:
-    found = [i for i, name in enumerate(columns) if name in names]
-    if len(found) > 1:
-        raise PaymentStatusRefused(_("The header names the column %(name)s twice.", name=columns[found[0]]))
-    return found[0] if found else None
+    return find_column(columns, names, PaymentStatusRefused)
 
 
 def _header(cells: list[str]) -> tuple[int, int | None, int]:
     """The positions of the NIK, status (None when absent) and last period paid columns."""
-    columns = [_column_name(cell) for cell in cells]
+    columns = [column_name(cell) for cell in cells]
     if columns and NIK.fullmatch(columns[0].lstrip("'")):
         raise PaymentStatusRefused(_("The first line must name the columns (nik, status, periode_terakhir); it "
                                      "holds a NIK instead."))
@@ -157,12 +151,6 @@ def _header(cells: list[str]) -> tuple[int, int | None, int]:
         raise PaymentStatusRefused(_("The header has no column for the last period paid: periode_terakhir, "
                                      "bulan_terakhir_dibayar, dibayar_sampai, last_period_paid or paid_through."))
     return nik, status, period
-
-
-def _masked(cell: str) -> str:
-    # Enough to find the row in the file, never the whole number; long junk is cut short.
-    cell = cell[:20]
-    return mask_nik(cell) if len(cell) >= 8 else "*" * len(cell)
 
 
 def parse_period(cell: str) -> int | None:
@@ -196,7 +184,7 @@ def _judge(line: int, cells: list[str], columns: tuple[int, int | None, int], fi
     nik = cells[nik_at].strip().lstrip("'").strip() if len(cells) > nik_at else ""
 
     def invalid(reason: str) -> None:
-        report.add_invalid(InvalidRow(line, _masked(nik), reason))
+        report.add_invalid(InvalidRow(line, masked_cell(nik), reason))
 
     if len(cells) < needed:
         return invalid(_("This row has %(found)d values; the header needs at least %(expected)d.",
@@ -320,7 +308,7 @@ def _apply(batch: list[_Row], file_month: int, lapse: int, actor: User, now: dat
     for row in batch:
         index = nik_index(row.nik)
         if index in indexed:
-            report.add_invalid(InvalidRow(row.line, _masked(row.nik), _(
+            report.add_invalid(InvalidRow(row.line, masked_cell(row.nik), _(
                 "This NIK is already on line %(line)d.", line=indexed[index].line)))
             continue
         indexed[index] = row
@@ -330,7 +318,7 @@ def _apply(batch: list[_Row], file_month: int, lapse: int, actor: User, now: dat
     for index, row in indexed.items():
         signup = stored.get(index)
         if signup is None:
-            report.add_unknown(UnknownRow(row.line, _masked(row.nik)))
+            report.add_unknown(UnknownRow(row.line, masked_cell(row.nik)))
             continue
         if row.paid_through is None or row.paid_through < signup.signup_month:
             # Listed but not paid since the sign-up: nothing to learn, and nothing to take away.
