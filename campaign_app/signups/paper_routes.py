@@ -15,7 +15,7 @@ from campaign_app.signups.paper_forms import PaperRowForm
 from campaign_app.signups.service import DuplicateNik, RowEnteredAlready
 from campaign_app.validation import Refused
 from campaign_app.visits import queries
-from campaign_app.visits.service import visible_visit
+from campaign_app.visits.service import may_see_visit
 
 VISIT_ID = "<id:visit_id>"
 ENTER_FROM_PAPER = (Role.OFFICER, Role.COORDINATOR)
@@ -23,9 +23,8 @@ ENTER_FROM_PAPER = (Role.OFFICER, Role.COORDINATOR)
 
 def _load(visit_id: int) -> Visit:
     """The visit with its village, campaign and officers; 404 unless ``current_user`` may enter its sheet."""
-    loaded = queries.load_visit(visit_id)  # noqa: F841 (kept: the session holds it weakly)
-    visit = visible_visit(current_user, visit_id)
-    if visit is None or not paper.may_enter(current_user, visit):
+    visit = queries.load_visit(visit_id)
+    if visit is None or not may_see_visit(current_user, visit) or not paper.may_enter(current_user, visit):
         abort(404)
     return visit
 

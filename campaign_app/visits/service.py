@@ -140,17 +140,18 @@ def scheduling_problems(*, visit_date: date, campaign: Campaign | None, officer_
     return problems
 
 
-def visible_visit(user: User, visit_id: int) -> Visit | None:
-    """The visit if ``user`` may see it: its branch for staff, and only their own visits for officers."""
-    visit = db.session.get(Visit, visit_id)
-    if visit is None:
-        return None
+def may_see_visit(user: User, visit: Visit) -> bool:
+    """Whether ``user`` may see ``visit``: its branch for staff, and only their own visits for officers."""
     visible = visible_branch_ids(user)
     if visible is not None and visit.branch_id not in visible:
-        return None
-    if user.role == Role.OFFICER and user.id not in {a.officer_id for a in visit.assignments}:
-        return None
-    return visit
+        return False
+    return not (user.role == Role.OFFICER and user.id not in {a.officer_id for a in visit.assignments})
+
+
+def visible_visit(user: User, visit_id: int) -> Visit | None:
+    """The visit if ``user`` may see it (``may_see_visit``)."""
+    visit = db.session.get(Visit, visit_id)
+    return visit if visit is not None and may_see_visit(user, visit) else None
 
 
 # --- status ---------------------------------------------------------------------------------------
