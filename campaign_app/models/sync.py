@@ -85,8 +85,11 @@ class SyncRecord(Model):
     captured_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # The record's ``data`` as JSON, encrypted like NIKs (personal_data.encrypt_payload): it may hold a worker's NIK.
-    # Kept only while the record waits for review or after it was discarded; ``{}`` once applied.
+    # Kept only while the record waits for review; ``{}`` once applied or discarded.
     payload_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    # The blind index of the NIK a sign-up waiting for review holds (personal_data.nik_index): how a data-subject
+    # request finds it. None once it keeps nothing, and for every other record.
+    nik_index: Mapped[str | None] = mapped_column(String(64), index=True)
     status: Mapped[str] = mapped_column(String(12))
     # Why it needs review, in the officer's language as first answered; ``reason_code`` names the conflict.
     reason: Mapped[str | None] = mapped_column(Text)

@@ -1,14 +1,14 @@
 """Data-subject requests (UU PDP 27/2022): find a person by NIK, export what is stored about them, erase them.
 
-A person is the sign-ups sharing one NIK's blind index, live and void. Each look-up, export and erasure is audited
-(who, when, which sign-ups; never the NIK). An erasure replaces every personal field of the person's sign-ups and
-scrubs the personal data from their audit entries, but keeps what the summaries count (visit, officer, programme,
-occupation, payer, sex, status), so every count and roll-up stays right; it is written through the session, which
-keeps the summaries.
+A person is the sign-ups sharing one NIK's blind index, live and void, and the records from phones that hold the NIK
+while they wait for review. Each look-up, export and erasure is audited (who, when, which sign-ups; never the NIK).
+An erasure replaces every personal field of the person's sign-ups, scrubs the personal data from their audit entries
+and discards their waiting records, but keeps what the summaries count (visit, officer, programme, occupation, payer,
+sex, status), so every count and roll-up stays right; it is written through the session, which keeps the summaries.
 """
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -18,8 +18,19 @@ from campaign_app.audit.service import record
 from campaign_app.extensions import db
 from campaign_app.forms import CONTROL_CHARACTERS
 from campaign_app.i18n import gettext as _
-from campaign_app.models import AuditAction, AuditEntry, SignUp, User, Village, Visit
+from campaign_app.models import (
+    AuditAction,
+    AuditEntry,
+    Resolution,
+    SignUp,
+    SyncRecord,
+    SyncStatus,
+    User,
+    Village,
+    Visit,
+)
 from campaign_app.signups.personal_data import decrypt_nik, encrypt_nik, nik_index
+from campaign_app.sync.review import forget_data, payload
 from campaign_app.validation import Refused
 
 SUBJECT = "signup"
@@ -37,9 +48,11 @@ PERSONAL_DETAILS = frozenset({"full_name", "phone", "reason", "void_reason", "bi
 
 @dataclass(frozen=True)
 class Person:
-    """The sign-ups of one NIK, oldest first (live and void), each with its visit, village and campaign."""
+    """The sign-ups of one NIK, oldest first (live and void), each with its visit, village and campaign; and the
+    records from phones holding the NIK that wait for review (``waiting``)."""
 
     signups: list[SignUp]
+    waiting: list[SyncRecord] = field(default_factory=list)
 
     @property
     def ids(self) -> list[int]:
@@ -69,26 +82,36 @@ def _signups_with_index(index: str) -> list[SignUp]:
     ).unique())
 
 
+def _waiting_with_index(index: str) -> list[SyncRecord]:
+    return list(db.session.scalars(
+        select(SyncRecord).where(SyncRecord.nik_index == index, SyncRecord.status == SyncStatus.NEEDS_REVIEW,
+                                 SyncRecord.resolution.is_(None)).order_by(SyncRecord.captured_at, SyncRecord.id)))
+
+
 def find_person(typed_nik: str, actor: User, now: datetime) -> Person | None:
-    """The person with this NIK (their sign-ups, live and void), or None; audited either way.
+    """The person with this NIK (their sign-ups, live and void, and the records from phones waiting for review that
+    hold it), or None; audited either way.
 
     One entry per sign-up found (so each sign-up's history shows who looked its person up), or one entry naming no
-    record when none was found. The NIK is in no entry, not even masked: it would outlive an erasure.
+    sign-up when none was found (with how many waiting records hold the NIK). The NIK is in no entry, not even
+    masked: it would outlive an erasure.
     """
-    signups = _signups_with_index(nik_index(clean_nik(typed_nik)))
+    index = nik_index(clean_nik(typed_nik))
+    signups, waiting = _signups_with_index(index), _waiting_with_index(index)
     if not signups:
-        record(AuditAction.DATA_SUBJECT_LOOKED_UP, actor=actor, details={"found": 0}, now=now)
-        return None
+        record(AuditAction.DATA_SUBJECT_LOOKED_UP, actor=actor, details={"found": 0, "waiting": len(waiting)},
+               now=now)
+        return Person([], waiting) if waiting else None
     for signup in signups:
         record(AuditAction.DATA_SUBJECT_LOOKED_UP, actor=actor, subject_type=SUBJECT, subject_id=signup.id,
                branch_id=signup.branch_id, details={"found": len(signups)}, now=now)
-    return Person(signups)
+    return Person(signups, waiting)
 
 
 def person_of(signup_id: int) -> Person | None:
     """The person whose sign-up is ``signup_id`` (every sign-up under the same NIK), or None for no such sign-up."""
     index = db.session.scalar(select(SignUp.nik_index).where(SignUp.id == signup_id))
-    return Person(_signups_with_index(index)) if index is not None else None
+    return Person(_signups_with_index(index), _waiting_with_index(index)) if index is not None else None
 
 
 # --- export ---------------------------------------------------------------------------------------
@@ -142,7 +165,13 @@ def export_person(person: Person, actor: User, now: datetime) -> dict:
                branch_id=signup.branch_id, now=now)
     histories = _histories(person.ids)
     return {"exported_at": now.isoformat(), "exported_by": actor.full_name,
-            "signups": [_signup_data(signup, histories[signup.id]) for signup in person.signups]}
+            "signups": [_signup_data(signup, histories[signup.id]) for signup in person.signups],
+            "records_waiting_for_review": [_waiting_data(waiting) for waiting in person.waiting]}
+
+
+def _waiting_data(waiting: SyncRecord) -> dict:
+    return {"captured_at": _moment(waiting.captured_at), "received_at": _moment(waiting.received_at),
+            "visit_id": waiting.visit_id, "reason": waiting.reason, "data": payload(waiting)}
 
 
 # --- erasure --------------------------------------------------------------------------------------
@@ -193,7 +222,8 @@ def erase_person(person: Person, actor: User, *, confirmation: str | None, reaso
     ``(dihapus)``, the phone none, the NIK's ciphertext the erasure mark, its blind index and the birth index
     random values that match no NIK (one blind index for the person, so their sign-ups still belong together),
     the last four digits ``0000``, a void reason ``(dihapus)``. The birth year is kept: it is not nullable, it is
-    a year alone, and age statistics read it. Audited per sign-up (who, when, the reason; no personal data).
+    a year alone, and age statistics read it. Audited per sign-up (who, when, the reason; no personal data). The
+    person's records from phones waiting for review are discarded, keeping nothing of them.
     """
     reason = _check_erasure(confirmation, reason)
     history_before = person.ids
@@ -219,8 +249,22 @@ def erase_person(person: Person, actor: User, *, confirmation: str | None, reaso
         if signup.void_reason is not None:
             signup.void_reason = ERASED
         signup.updated_at = now
+    _discard_waiting(person, actor, now)
     db.session.flush()
     return len(person.signups)
+
+
+def _discard_waiting(person: Person, actor: User, now: datetime) -> None:
+    """Discard the person's records waiting for review, keeping nothing of them: an erased person is not signed up
+    again from a phone's copy."""
+    for waiting in person.waiting:
+        waiting.resolution, waiting.resolved_at, waiting.resolved_by_id = Resolution.DISCARDED, now, actor.id
+        waiting.resolution_note = ERASED
+        forget_data(waiting)
+        record(AuditAction.SYNC_RECORD_DISCARDED, actor=actor, subject_type="sync_record", subject_id=waiting.id,
+               branch_id=waiting.branch_id, now=now,
+               details={"kind": waiting.kind, "reason_code": waiting.reason_code, "reason": ERASED,
+                        "captured_at": waiting.captured_at.isoformat()})
 
 
 def is_erased(signup: SignUp) -> bool:

@@ -51,7 +51,7 @@ from campaign_app.i18n import force_locale
 from campaign_app.i18n import gettext as _
 from campaign_app.ids import ID_MAX
 from campaign_app.models import Device, Resolution, SyncKind, SyncRecord, SyncStatus, User, Visit
-from campaign_app.signups.personal_data import encrypt_payload
+from campaign_app.signups.personal_data import encrypt_payload, nik_index
 from campaign_app.sync.apply import apply_record
 from campaign_app.sync.devices import hold_device
 
@@ -231,6 +231,14 @@ def _visit_of(officer: User, visit_id: int) -> Visit:
     return visit
 
 
+def waiting_nik_index(envelope: Envelope) -> str | None:
+    """The blind index of the NIK a sign-up record holds (digits only, as the form reads it), or None when it holds
+    none that could be a NIK: what a data-subject request looks a waiting record up by."""
+    nik = envelope.data.get("nik") if envelope.kind == SyncKind.SIGNUP else None
+    digits = "".join(ch for ch in nik if ch.isdigit()) if isinstance(nik, str) else ""
+    return nik_index(digits) if len(digits) == 16 else None
+
+
 def store(device: Device, officer: User, envelope: Envelope, now: datetime, imported_by: User | None = None
           ) -> SyncRecord:
     """Store the record ``envelope`` of ``device`` (captured by ``officer``), arrived at ``now``, after applying it
@@ -247,8 +255,9 @@ def store(device: Device, officer: User, envelope: Envelope, now: datetime, impo
             record.status, record.reason_code, record.reason = applied.status, applied.reason_code, applied.reason
             # Only a record waiting for review keeps what it holds: once applied, the sign-up (or the visit) holds it,
             # and a second copy would outlive a correction, an erasure or the retention of voided sign-ups.
-            record.payload_ciphertext = encrypt_payload(json.dumps(envelope.data if applied.status ==
-                                                                   SyncStatus.NEEDS_REVIEW else {}))
+            waits = applied.status == SyncStatus.NEEDS_REVIEW
+            record.payload_ciphertext = encrypt_payload(json.dumps(envelope.data if waits else {}))
+            record.nik_index = waiting_nik_index(envelope) if waits else None
             record.signup_id = applied.signup_id
             db.session.add(record)
             db.session.flush()

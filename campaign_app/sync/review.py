@@ -80,6 +80,12 @@ def payload(record: SyncRecord) -> dict:
     return data if isinstance(data, dict) else {}
 
 
+def forget_data(record: SyncRecord) -> None:
+    """Drop what ``record`` held (a worker's NIK, name, phone): once it is resolved, nothing needs it."""
+    record.payload_ciphertext = encrypt_payload("{}")
+    record.nik_index = None
+
+
 def _hold(record: SyncRecord) -> None:
     """Hold the record's row until the commit and read it again: two coordinators deciding at once queue here."""
     db.session.execute(update(SyncRecord).where(SyncRecord.id == record.id).values(resolution=SyncRecord.resolution)
@@ -111,7 +117,7 @@ def accept(record: SyncRecord, actor: User, now: datetime) -> bool:
     record.resolution, record.resolved_at, record.resolved_by_id = Resolution.ACCEPTED, now, actor.id
     record.signup_id = applied.signup_id or record.signup_id
     # Applied now: what it held lives in the sign-up (or the visit), and is not kept twice (records.store).
-    record.payload_ciphertext = encrypt_payload("{}")
+    forget_data(record)
     db.session.flush()
     audit(AuditAction.SYNC_RECORD_ACCEPTED, actor=actor, subject_type="sync_record", subject_id=record.id,
           branch_id=record.branch_id, now=now,
@@ -128,6 +134,8 @@ def discard(record: SyncRecord, actor: User, reason: str, now: datetime) -> bool
         return False
     record.resolution, record.resolved_at, record.resolved_by_id = Resolution.DISCARDED, now, actor.id
     record.resolution_note = reason
+    # Discarded: it will never be a sign-up, and the worker's data has no purpose left here (UU PDP 27/2022).
+    forget_data(record)
     db.session.flush()
     audit(AuditAction.SYNC_RECORD_DISCARDED, actor=actor, subject_type="sync_record", subject_id=record.id,
           branch_id=record.branch_id, now=now,

@@ -195,3 +195,72 @@ def test_the_review_page_stays_within_its_budget_however_many_wait(app, started,
     assert b"The oldest 20 are shown." in page
     assert len(gzip.compress(page, 6)) <= 14 * 1024, len(gzip.compress(page, 6))
 
+
+
+# --- what a record keeps of the worker -------------------------------------------------------------------
+
+def test_a_sign_up_waiting_for_review_keeps_the_blind_index_of_its_nik(app, started):
+    from campaign_app.signups.personal_data import nik_index
+
+    nik = nik_for()
+    answer = needs_review(started.send(started.signup(nik, consent_version=99)))
+    with app.app_context():
+        assert stored(app, answer["key"]).nik_index == nik_index(nik)
+
+
+def test_a_discarded_record_keeps_nothing_of_the_worker(app, waiting, coordinator):
+    from campaign_app.signups.personal_data import decrypt_payload
+
+    coordinator.post(f"/sync/records/{waiting['id']}/discard", data={"reason": "Ganda"})
+    record = stored(app, waiting["key"])
+    with app.app_context():
+        assert decrypt_payload(record.payload_ciphertext) == "{}" and record.nik_index is None
+
+
+def registered_and_waiting(app, started) -> tuple[str, dict]:
+    """A NIK signed up online and then captured again on a phone: the phone's record waits for review."""
+    nik = nik_for()
+    with app.app_context():
+        make_signup(nik=nik, full_name="Rahmi Terdaftar")
+        db.session.commit()
+    return nik, needs_review(started.send(started.signup(nik, full_name="Rahmi Di Ponsel")))
+
+
+def test_a_data_subject_search_shows_the_records_waiting_that_hold_the_nik(app, started, admin):
+    nik, _answer = registered_and_waiting(app, started)
+    page = admin.post("/privacy/requests", data={"nik": nik}).get_data(as_text=True)
+    assert "1 record from a phone holding this NIK waits for review." in page and "Rahmi Terdaftar" in page
+
+
+def test_a_nik_held_only_by_a_waiting_record_is_found_and_says_how_to_delete_it(app, started, admin):
+    nik = nik_for()
+    needs_review(started.send(started.signup(nik, consent_version=99)))
+    page = admin.post("/privacy/requests", data={"nik": nik}).get_data(as_text=True)
+    assert "No sign-up has this NIK." in page and "waits for review" in page
+    assert "Discarding them on the review page deletes what they hold." in page
+
+
+def test_the_export_of_a_person_includes_what_their_waiting_records_hold(app, started, admin):
+    nik, answer = registered_and_waiting(app, started)
+    with app.app_context():
+        signup_id = db.session.scalar(select(SignUp.id).where(SignUp.full_name == "Rahmi Terdaftar"))
+    data = json.loads(admin.post(f"/privacy/people/{signup_id}/export").get_data(as_text=True))
+    [held] = data["records_waiting_for_review"]
+    assert held["data"]["full_name"] == "Rahmi Di Ponsel" and held["data"]["nik"] == nik
+
+
+def test_erasing_a_person_discards_their_waiting_records_keeping_nothing(app, started, admin):
+    from campaign_app.signups.personal_data import decrypt_payload
+
+    nik, answer = registered_and_waiting(app, started)
+    with app.app_context():
+        signup_id = db.session.scalar(select(SignUp.id).where(SignUp.full_name == "Rahmi Terdaftar"))
+    response = admin.post(f"/privacy/people/{signup_id}/erase", data={"confirmation": "HAPUS", "reason": "Permintaan"})
+    assert response.status_code in (200, 303)
+    record = stored(app, answer["key"])
+    assert record.resolution == Resolution.DISCARDED and record.nik_index is None
+    with app.app_context():
+        assert decrypt_payload(record.payload_ciphertext) == "{}"
+    assert count(app, AuditEntry, AuditEntry.action == AuditAction.SYNC_RECORD_DISCARDED,
+                 AuditEntry.subject_id == answer["id"]) == 1
+    assert started.summary()["discarded"] == 1
