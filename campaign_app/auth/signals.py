@@ -11,5 +11,5 @@ sign_in_accepted = _signals.signal("sign-in-accepted")
 # checked) and ``user`` (the account named, or None; always None when throttled).
 sign_in_refused = _signals.signal("sign-in-refused")
 # Sent with the user whose sessions ended, ``reason`` (as ``UserSession.ended_reason``: "signed-out", "everywhere",
-# "administrator", "password", "deactivated") and ``sessions`` (how many of them were live).
+# "administrator", "password", "deactivated", "device-revoked") and ``sessions`` (how many of them were live).
 sessions_ended = _signals.signal("sessions-ended")

@@ -23,6 +23,8 @@ EVERYWHERE = "everywhere"
 ADMINISTRATOR = "administrator"
 PASSWORD = "password"
 DEACTIVATED = "deactivated"
+# The phone whose credential this session issued was revoked (a lost or handed-on phone).
+DEVICE_REVOKED = "device-revoked"
 
 # How long a session that is over stays in the table (who was signed in where, for a question asked later).
 KEPT_AFTER_END = timedelta(days=30)
@@ -139,6 +141,23 @@ def end_session(user: User, token: str, reason: str = SIGNED_OUT) -> None:
         update(UserSession)
         .where(UserSession.token_digest == token_digest(token), UserSession.user_id == user.id,
                UserSession.ended_at.is_(None))
+        .values(ended_at=_now(), ended_reason=reason))
+    sessions_ended.send(user, reason=reason, sessions=result.rowcount)  # type: ignore[attr-defined]
+
+
+def live_session_id(token: str | None) -> int | None:
+    """The id of the live session with ``token`` (the signed-in request's own), or None."""
+    if not token:
+        return None
+    return db.session.scalar(select(UserSession.id).where(UserSession.token_digest == token_digest(token),
+                                                          *_live(_now())))
+
+
+def end_session_by_id(user: User, session_id: int, reason: str) -> None:
+    """End ``user``'s session ``session_id`` if it is still open (an administrator acting on one of their phones)."""
+    result = db.session.execute(
+        update(UserSession)
+        .where(UserSession.id == session_id, UserSession.user_id == user.id, UserSession.ended_at.is_(None))
         .values(ended_at=_now(), ended_reason=reason))
     sessions_ended.send(user, reason=reason, sessions=result.rowcount)  # type: ignore[attr-defined]
 

@@ -55,6 +55,9 @@ class Device(Model):
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The sign-in that issued it: revoking the device ends that session too, or a phone refused its token (401)
+    # would only have to ask for a new one with the session it still holds.
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("user_sessions.id", ondelete="SET NULL"))
 
     officer: Mapped[User] = relationship(foreign_keys=[officer_id])
 

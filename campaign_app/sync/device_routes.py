@@ -33,7 +33,8 @@ def _posted_name() -> str | None:
 def issue():
     """The phone calls this right after sign-in when it holds no token (CSRF token in ``X-CSRFToken``)."""
     with committing():
-        issued = devices.issue_device(current_user, _posted_name(), request.user_agent.string, now())
+        issued = devices.issue_device(current_user, _posted_name(), request.user_agent.string, now(),
+                                       session_token=current_user.get_id())
         answer = {"device_id": issued.device.id, "token": issued.token}
     response = jsonify(answer)
     response.status_code = 201

@@ -12,7 +12,13 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from campaign_app.audit.service import record
-from campaign_app.auth.user_sessions import device_summary, token_digest
+from campaign_app.auth.user_sessions import (
+    DEVICE_REVOKED,
+    device_summary,
+    end_session_by_id,
+    live_session_id,
+    token_digest,
+)
 from campaign_app.extensions import db
 from campaign_app.i18n import gettext as _
 from campaign_app.models import AuditAction, Device, Role, User
@@ -32,16 +38,18 @@ class IssuedDevice:
     token: str
 
 
-def issue_device(officer: User, name: str | None, user_agent: str | None, now: datetime) -> IssuedDevice:
+def issue_device(officer: User, name: str | None, user_agent: str | None, now: datetime,
+                 session_token: str | None = None) -> IssuedDevice:
     """Issue a device credential to ``officer``'s phone (``name`` as the phone calls itself, cut to NAME_MAX, and a
-    summary of its User-Agent); returns it with its token, which is not kept. Only officers sync records
-    (``Refused`` otherwise)."""
+    summary of its User-Agent), bound to the sign-in whose ``session_token`` asked for it; returns it with its token,
+    which is not kept. Only officers sync records (``Refused`` otherwise)."""
     if officer.role != Role.OFFICER:
         raise Refused.on(None, _("Only officers' phones are issued a device credential."))
     token = secrets.token_urlsafe(32)
     cleaned = " ".join((name or "").split())[:NAME_MAX] if isinstance(name, str) else ""
     device = Device(officer_id=officer.id, token_digest=token_digest(token), name=cleaned,
-                    user_agent=device_summary(user_agent)[:NAME_MAX], issued_at=now)
+                    user_agent=device_summary(user_agent)[:NAME_MAX], issued_at=now,
+                    session_id=live_session_id(session_token))
     db.session.add(device)
     db.session.flush()
     record(AuditAction.DEVICE_ISSUED, actor=officer, subject_type="device", subject_id=device.id,
@@ -82,7 +90,8 @@ def devices_page(page: int, per_page: int) -> Page:
 
 
 def revoke_device(device: Device, actor: User, now: datetime) -> bool:
-    """Revoke ``device``: its token is refused from now on. True when this call revoked it, False when it was
+    """Revoke ``device``: its token is refused from now on, and the sign-in that issued it is ended (the phone must
+    sign in with the password again before it is issued another). True when this call revoked it, False when it was
     revoked already (nothing written). Audited."""
     if device.revoked_at is not None:
         return False
@@ -91,6 +100,8 @@ def revoke_device(device: Device, actor: User, now: datetime) -> bool:
     db.session.flush()
     officer = db.session.get(User, device.officer_id)
     assert officer is not None  # a foreign key
+    if device.session_id is not None:
+        end_session_by_id(officer, device.session_id, DEVICE_REVOKED)
     record(AuditAction.DEVICE_REVOKED, actor=actor, subject_type="device", subject_id=device.id,
            subject_name=_device_name(device, officer), branch_id=officer.branch_id, now=now,
            details={"revoked_at": [None, now.isoformat()]})

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from campaign_app.extensions import db
@@ -182,6 +183,27 @@ def test_a_revoked_device_is_refused_and_the_revocation_is_audited(app, phone, a
     admin.post(f"/devices/{phone.device_id}/revoke")
     assert count(app, AuditEntry, AuditEntry.action == AuditAction.DEVICE_REVOKED,
                  AuditEntry.subject_id == phone.device_id) == 1
+
+
+def signed_in_officer(app) -> tuple[FlaskClient, FlaskClient]:
+    """An officer signed in on a phone and on another browser."""
+    with app.app_context():
+        username = make_officer(name="Petugas Hilang").username
+        db.session.commit()
+    phone, laptop = app.test_client(), app.test_client()
+    Auth(phone).login(username)
+    Auth(laptop).login(username)
+    return phone, laptop
+
+
+def test_revoking_a_device_ends_the_sign_in_that_issued_it_and_no_other(app, admin):
+    phone, laptop = signed_in_officer(app)
+    issued = phone.post("/devices", json={"name": "HP Hilang"}).get_json()
+    admin.post(f"/devices/{issued['device_id']}/revoke")
+    # The phone cannot swap its revoked credential for a new one without the password.
+    assert phone.post("/devices", json={"name": "HP Hilang"}).status_code != 201
+    assert phone.get("/").status_code == 302
+    assert laptop.get("/").status_code == 200
 
 
 def test_administrators_see_each_phone_with_its_officer_and_state(phone, admin):
