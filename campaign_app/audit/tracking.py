@@ -120,7 +120,7 @@ def init_app() -> None:
     from campaign_app.summaries import SESSION_CLASS
 
     for name, listener in (("after_flush", _after_flush), ("do_orm_execute", _note_bulk),
-                           ("before_commit", _refuse_unaudited_bulk), ("after_commit", _forget),
+                           ("before_commit", _refuse_unaudited_bulk), ("after_commit", _forget_committed),
                            ("after_soft_rollback", _forget_rolled_back)):
         if not event.contains(SESSION_CLASS, name, listener):
             event.listen(SESSION_CLASS, name, listener)
@@ -317,6 +317,13 @@ def _refuse_unaudited_bulk(session: Session) -> None:
 def _forget(session: Session) -> None:
     for key in (_GENERIC, _EXPLICIT, _BULK):
         session.info.pop(key, None)
+
+
+def _forget_committed(session: Session) -> None:
+    # A savepoint released (``begin_nested``) fires after_commit too, but the transaction and its entries go on: a
+    # service recording its own entry after one must still drop the generic entry written inside it.
+    if not session.in_nested_transaction():
+        _forget(session)
 
 
 def _forget_rolled_back(session: Session, previous_transaction) -> None:

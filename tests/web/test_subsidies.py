@@ -160,6 +160,16 @@ def test_an_administrator_adds_a_programme_and_it_is_audited(app, admin):
         "ends_on": "2027-06-30", "quota": 2_500}
 
 
+def test_a_new_programme_is_recorded_by_its_own_entry_alone(app, admin):
+    with app.app_context():
+        last = db.session.scalar(select(func.max(AuditEntry.id))) or 0
+    admin.post("/subsidies/new", data=form())
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.id > last,
+                                                                     AuditEntry.subject_type == "subsidy_programme"))
+        assert list(actions) == [AuditAction.SUBSIDY_PROGRAMME_CREATED]
+
+
 def test_a_double_submit_stores_and_audits_one_programme(app, admin):
     before = programmes(app)
     first = admin.post("/subsidies/new", data=form())
