@@ -4,7 +4,8 @@ Every activated sign-up pays from its first payment's month and, each later mont
 self-payers stop more often than workers whose contributions a programme pays, and the campaigns of village
 meetings keep their participants far better than door-to-door drives (which sign up more). A few who stopped pay
 again some months later (a restart: the months between stay unpaid). Deterministic (seeded per sign-up); a sign-up
-that has a history already is left as it is, so running the seed again adds nothing.
+that has a history already is left as it is, so running the seed again adds nothing. The retention roll-up follows
+them as it follows an imported file (``summaries.retention.follow_payment_histories``).
 """
 
 import random
@@ -17,6 +18,8 @@ from campaign_app.clock import WITA
 from campaign_app.extensions import db
 from campaign_app.models import Campaign, Channel, Payer, PaymentHistory, SignUp, SignUpStatus, Visit
 from campaign_app.models.payments import MONTHS_KEPT, month_number
+from campaign_app.rates.lapse import lapse_months
+from campaign_app.summaries.retention import follow_payment_histories
 
 # The chance, each month, that a participant stops paying: by payer, times the campaign's channel's factor.
 STOPS = {Payer.SELF: 0.14, Payer.EMPLOYER: 0.06, Payer.SUBSIDY: 0.03}
@@ -70,6 +73,9 @@ def seed_payment_histories(today: date) -> int:
         if row is not None:
             histories.append(dict(zip(("signup_id", "signup_month", "paid_months", "paid_through"), row,
                                       strict=True)))
+    # As a file of last month would: the retention roll-up follows (reactivations detected), the month is noted.
+    follow_payment_histories(db.session.connection(), histories, lapse=lapse_months(today.replace(day=1)),
+                             file_month=last_month)
     if histories:
         # The demo's own data, loaded as a file would be but not in a request: no one's action to audit.
         db.session.execute(insert(PaymentHistory), histories)

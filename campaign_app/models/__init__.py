@@ -9,7 +9,7 @@ checker the declarative base that ``db.Model`` is made from (mypy cannot take ``
 
 from campaign_app.models.audit import AuditAction, AuditEntry
 from campaign_app.models.campaigns import Campaign, CampaignStatus, Channel
-from campaign_app.models.payments import LapseRule, PaymentHistory
+from campaign_app.models.payments import LapseRule, PaymentHistory, Reactivation, ReportedPaymentMonth
 from campaign_app.models.people import Branch, Role, User, branch_regencies, manager_branches
 from campaign_app.models.regions import AccessClass, District, Province, Regency, Village
 from campaign_app.models.sessions import SignInFailure, UserSession
@@ -32,5 +32,6 @@ __all__ = [
     "OfficerLeave", "Province", "Regency", "Role", "User", "Visit", "VisitOfficer", "VisitStatus", "Village",
     "branch_regencies", "manager_branches", "Occupation", "Payer", "RateTable", "Sector", "SignUp", "SignUpStatus",
     "SubsidyProgramme", "DataKeyCheck", "AuditAction", "AuditEntry", "Obstacle", "Review", "UserSession",
-    "SignInFailure", "Device", "LapseRule", "PaymentHistory", "Resolution", "SyncKind", "SyncRecord", "SyncStatus",
+    "SignInFailure", "Device", "LapseRule", "PaymentHistory", "Reactivation", "ReportedPaymentMonth", "Resolution",
+    "SyncKind", "SyncRecord", "SyncStatus",
 ]

@@ -74,3 +74,26 @@ class LapseRule(Model):
     arrears_months: Mapped[int] = mapped_column(SmallInteger, default=DEFAULT_LAPSE_MONTHS)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Reactivation(Model):
+    """A lapsed participant who paid again: the month the payments restarted (``month_number``), and the visit to
+    their village that came before it, while they were lapsed (None: no such visit). Detected when a payment file
+    is imported (``summaries.retention``): the history's bits show more than the lapse rule's months unpaid after a
+    paid month, then a paid month."""
+
+    __tablename__ = "reactivations"
+
+    signup_id: Mapped[int] = mapped_column(ForeignKey("signups.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The latest done visit to the participant's village in the months they were lapsed, up to the restart month.
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id", ondelete="SET NULL"), index=True)
+
+
+class ReportedPaymentMonth(Model):
+    """A month a payment file (or a seed standing for one) reported: the latest one says which cohorts are old
+    enough for a retention measure."""
+
+    __tablename__ = "reported_payment_months"
+
+    month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

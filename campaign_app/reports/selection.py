@@ -44,6 +44,9 @@ class Selection:
     village_code: str | None = None
     channel: str | None = None
     officer_id: int | None = None
+    # Who pays the sign-ups' contributions (``models.Payer``): narrows what is counted per sign-up (the retention
+    # measures); visits have no payer, so visit counts and cost are not narrowed by it.
+    payer: str | None = None
 
     def __post_init__(self):
         # Sets and lists given by callers become frozensets, so that a Selection is hashable and immutable.
@@ -108,6 +111,17 @@ def _visit_filters(selection: Selection, campaign_id, visit_date) -> list[Column
     if selection.channel is not None:
         conditions.append(campaign_id.in_(select(Campaign.id).where(Campaign.channel == selection.channel)))
     return conditions
+
+
+def visit_filters(selection: Selection, campaign_id, visit_date) -> list[ColumnElement[bool]]:
+    """The conditions on a summary's copied visit columns (campaign and date) for the selection's campaigns, period
+    and channel: what any table carrying its visit's columns is filtered by."""
+    return _visit_filters(selection, campaign_id, visit_date)
+
+
+def in_region(village_code_column, selection: Selection) -> list[ColumnElement[bool]]:
+    """The conditions on a village code column for the selection's regency, district and village."""
+    return _in_region(village_code_column, selection)
 
 
 def visit_conditions(selection: Selection) -> list[ColumnElement[bool]]:

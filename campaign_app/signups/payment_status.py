@@ -43,6 +43,7 @@ from campaign_app.rates.lapse import lapse_months
 from campaign_app.signups.activation import ACTIVE, NOT_ACTIVE, InvalidRow, parse_payment_date
 from campaign_app.signups.member_files import column_name, find_column, masked_cell
 from campaign_app.signups.personal_data import nik_index
+from campaign_app.summaries.retention import follow_payment_histories
 from campaign_app.uploads import UnreadableUpload, read_table
 from campaign_app.validation import Refused
 
@@ -336,6 +337,8 @@ def _apply(batch: list[_Row], file_month: int, lapse: int, actor: User, now: dat
         audited.append({"subject_id": signup.id, "subject_name": signup.name, "branch_id": signup.branch_id,
                         "details": {"paid_through": [_period_text(signup.paid_through), _period_text(through)],
                                     "months_paid": [before.bit_count(), paid.bit_count()]}})
+    # Before the histories change: the retention roll-up adds what each one changes (old counts out, new in).
+    follow_payment_histories(db.session.connection(), written, lapse=lapse, file_month=file_month)
     if written:
         _upsert(written)
     # Around the flush: each sign-up's entry is recorded here, in one statement.

@@ -4,8 +4,9 @@ change.
 How a change reaches them: a service writes and flushes; after the flush (``keeping``, registered on the app's
 sessions by ``init_app``) the sign-ups it added, changed or deleted are counted into the tallies (``tallies``),
 then the roll-up cells it touched (``cells``) are counted again from the visits and tallies: monthly and daily
-roll-ups (``rollups``), then village and officer totals (``place_totals``). Each subsidy programme's used quota
-(``programme_totals``) is kept with the tallies. A bulk statement goes around the
+roll-ups (``rollups``), then village and officer totals (``place_totals``), then the retention roll-up of the
+visits touched (``retention``: what sign-ups paid after signing up; a payment file's batches add to it). Each
+subsidy programme's used quota (``programme_totals``) is kept with the tallies. A bulk statement goes around the
 flush, so it runs through ``bulk_execute``, or inside ``rebuild_after`` for a load; any other is refused
 (``guard``). ``drift`` compares every summary with a fresh count and ``rebuild`` counts them all again
 (``flask summaries drift`` and ``flask summaries rebuild``).
@@ -26,6 +27,7 @@ from campaign_app.summaries.guard import BulkChangeRefused
 from campaign_app.summaries.place_totals import OfficerResult, VillageResult
 from campaign_app.summaries.programme_totals import ProgrammeTotal
 from campaign_app.summaries.rebuilding import Rebuilt, drift, rebuild
+from campaign_app.summaries.retention import RetentionResult, RetentionTally
 from campaign_app.summaries.rollups import DailyResult, MonthlyResult
 from campaign_app.summaries.tallies import SignUpTally
 
@@ -47,6 +49,7 @@ def init_app(app: Flask) -> None:
 
 
 __all__ = [
-    "BulkChangeRefused", "DailyResult", "MonthlyResult", "OfficerResult", "ProgrammeTotal", "Rebuilt", "SignUpTally",
-    "UnsupportedBulkChange", "VillageResult", "bulk_execute", "drift", "init_app", "rebuild", "rebuild_after",
+    "BulkChangeRefused", "DailyResult", "MonthlyResult", "OfficerResult", "ProgrammeTotal", "Rebuilt",
+    "RetentionResult", "RetentionTally", "SignUpTally", "UnsupportedBulkChange", "VillageResult", "bulk_execute",
+    "drift", "init_app", "rebuild", "rebuild_after",
 ]

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Result, select
 from sqlalchemy.orm import Session
 
-from campaign_app.summaries import counting, programme_totals, rollups, tallies
+from campaign_app.summaries import counting, programme_totals, retention, rollups, tallies
 from campaign_app.summaries.cells import CELL_COLUMNS, Cells
 from campaign_app.summaries.guard import assigned_columns, door_open, summarised_table
 from campaign_app.summaries.rebuilding import rebuild
@@ -106,6 +106,8 @@ def bulk_execute(session: Session, statement, parameters=None) -> Result:
     cells.mark_visits(connection, visit_ids)
     cells.officers.update(officers)
     rollups.recount(connection, cells)
+    if table != "visit_officers" and visit_ids:
+        retention.recount(connection, visit_ids, cells.months)
     return result
 
 

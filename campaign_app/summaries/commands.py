@@ -28,4 +28,5 @@ def rebuild_command():
     rebuilt = rebuild(db.session.connection())
     db.session.commit()
     click.echo(f"Rebuilt: {rebuilt.tallies:,} tallies, {rebuilt.monthly:,} monthly and {rebuilt.daily:,} daily rows, "
-               f"{rebuilt.villages:,} village and {rebuilt.officers:,} officer totals.")
+               f"{rebuilt.villages:,} village and {rebuilt.officers:,} officer totals, "
+               f"{rebuilt.retention:,} retention tallies.")

@@ -1,6 +1,7 @@
 """Keeping the summaries after each flush of the app's sessions (``keep_summaries``, registered by
-``summaries.init_app``): the tallies first, then the roll-up cells the flush touched, counted again from them;
-a flush that only adds sign-ups adds their counts to the roll-ups instead (``increments``).
+``summaries.init_app``): the tallies first, then the roll-up cells the flush touched, counted again from them,
+then the retention tallies of the visits touched (``retention``); a flush that only adds sign-ups adds their counts
+to the roll-ups instead (``increments``): a new sign-up has no payment history yet.
 
 The flush's own objects say what changed: sign-ups added, changed or deleted; visits whose rolled-up columns
 changed; officers put on or taken off visits. Everything is written on the flush's connection, inside its
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from campaign_app.models.signups import SignUp
 from campaign_app.models.visits import Visit, VisitOfficer
-from campaign_app.summaries import increments, rollups, tallies
+from campaign_app.summaries import increments, retention, rollups, tallies
 from campaign_app.summaries.cells import CELL_COLUMNS, ROLLED_UP_VISIT_COLUMNS, Cells
 from campaign_app.summaries.tallies import TALLIED_ATTRIBUTES, TalliedFacts, TallyChanges
 
@@ -110,3 +111,6 @@ def keep_summaries(session: Session, _flush_context) -> None:
     cells.mark_visits(connection, signed | staffed)
     cells.mark_officers_of(connection, changed)
     rollups.recount(connection, cells)
+    # New sign-ups have no payment history, new visits no sign-ups: only changes reach the retention roll-up.
+    if signed or changed:
+        retention.recount(connection, signed | changed, cells.months)
