@@ -2,8 +2,8 @@
 data-subject request finds it; discarded records keep nothing of the worker from now on; and the sign-in that
 issued a device credential (devices.session_id), ended when the device is revoked
 
-Revision ID: 0018_sync_record_nik
-Revises: 0017_payment_status
+Revision ID: 0021_sync_record_nik
+Revises: 0018_retention
 Create Date: 2026-12-07 07:00:00.000000
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0018_sync_record_nik'
-down_revision = '0017_payment_status'
+revision = '0021_sync_record_nik'
+down_revision = '0018_retention'
 branch_labels = None
 depends_on = None
 
