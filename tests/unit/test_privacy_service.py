@@ -43,14 +43,18 @@ def siti(app, officer):
     """Siti signed up twice under one NIK: first voided (a wrong payer), then again; corrected once. Recorded in a
     request, so the generic audit entries (her name, her birth index) are written as the app writes them."""
     with app.test_request_context():
+        # Each step committed, as each is its own request: the audit keeps one transaction's entries together.
         visit = in_progress_visit(officer)
         first = make_signup(visit, officer, nik=NIK, full_name="Siti Aminah", phone="081234567890")
+        db.session.commit()
         void_signup(first, officer, "Siti Aminah: pembayar salah", TODAY, LATER)
+        db.session.commit()
         second = make_signup(visit, officer, nik=NIK, full_name="Siti Aminah", phone="081234567890")
+        db.session.commit()
         correct_signup(second, officer, full_name="Siti Aminah Lubis", phone="081298765432",
                        occupation=second.occupation, sector=second.sector, with_jht=False,
                        declared_income=second.declared_income, today=TODAY, now=LATER)
-        db.session.flush()
+        db.session.commit()
     return [first, second]
 
 
@@ -86,7 +90,7 @@ def test_each_look_up_is_audited_per_sign_up_found_without_the_nik(siti, admin):
 def test_a_look_up_that_finds_no_one_is_audited_too(admin):
     assert find_person(OTHER_NIK, admin, LATER) is None
     [entry] = entries(AuditAction.DATA_SUBJECT_LOOKED_UP)
-    assert (entry.actor_id, entry.subject_id, entry.details) == (admin.id, None, {"found": 0})
+    assert (entry.actor_id, entry.subject_id, entry.details) == (admin.id, None, {"found": 0, "waiting": 0})
 
 
 @pytest.mark.parametrize("typed", ["", "72710145089500", "7271014508950001x", "abcdefghijklmnop"])
