@@ -1,14 +1,20 @@
 """What the participants did after signing up: the survival curves (/reports/survival), the active participants of a
 month (/reports/active) and the comparison's curves and ranking, page and htmx fragment, on the demo data."""
 
+import csv
 import gzip
 import html
+import io
 import re
 
 import pytest
+from sqlalchemy import select
 
+from campaign_app.extensions import db
+from campaign_app.models import AuditAction, AuditEntry
 from campaign_app.reports.charts import BOTTOM, HEIGHT, TOP
 from tests.conftest import counting_statements
+from tests.web.test_hostile_input import HOSTILE, hostile_variants
 
 HTMX = {"HX-Request": "true"}
 PAGE_BUDGET = 14 * 1024
@@ -189,6 +195,44 @@ def test_the_active_page_s_statements_do_not_depend_on_the_places_listed(app, au
         empty = page(client, "/reports/active", branch="1", month=re.findall(r'<option value="([\d-]+)"', body)[-1])
     assert "By Regency" in body and "No participant paid up in this month" in empty
     assert len(another) == len(one_month)
+
+
+# --- the active participants' export ----------------------------------------------------------------------------
+
+def test_the_active_participants_export_holds_the_rows_the_page_lists(auth):
+    client = auth.reading_english("manager")
+    body = page(client, "/reports/active")
+    href = html.unescape(re.search(r'href="(/reports/export\?[^"]*table=active[^"]*format=csv[^"]*)"', body).group(1))
+    listed = [(text(name), int(count.replace(",", ""))) for name, count in re.findall(
+        r'<tr><td>(.*?)</td><td class="num" data-label="Paid up">([\d,]+)</td>', body)]
+    response = client.get(href)
+    assert response.status_code == 200 and "jangkau-active-" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0] == ["Code", "Name", "Paid up"]
+    assert [(name, int(count)) for _code, name, count in rows[1:]] == listed and listed
+
+
+def test_the_active_participants_export_is_audited_with_its_month(app, auth):
+    client = auth.reading_english("admin")
+    client.get("/reports/export?table=active&month=2026-10&branch=1")
+    with app.app_context():
+        [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == AuditAction.EXPORT_DOWNLOADED))
+        assert entry.details == {"table": "active", "month": "2026-10", "format": "csv", "filters": {"branch": 1}}
+
+
+@pytest.mark.parametrize("query", ["table=active", "table=active&month=2026-13", "table=active&month=26-1"])
+def test_an_active_participants_export_without_a_real_month_is_refused(auth, query):
+    response = auth.reading_english("admin").get(f"/reports/export?{query}")
+    assert response.status_code == 400 and "Choose one of the months listed." in response.get_data(as_text=True)
+
+
+def test_hostile_values_in_the_active_participants_export_never_cause_a_server_error(auth):
+    client = auth.reading_english("admin")
+    url = "/reports/export?table=active&format=csv&month=2026-10&branch=1&regency=72.71&district=72.71.01"
+    assert client.get(url).status_code == 200
+    failures = [f"{status} {variant[:200]}" for variant in hostile_variants(url)
+                if (status := client.get(variant).status_code) not in (200, 400, 404)]
+    assert len(HOSTILE) and not failures, "\n".join(failures)
 
 
 # --- the comparison ------------------------------------------------------------------------------------------
