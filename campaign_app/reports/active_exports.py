@@ -14,7 +14,7 @@ def active_table(view: ActiveView) -> Table:
     villages = view.place == Place.VILLAGE
     header = [_("Code"), _("Name"), _("Paid up")]
     if villages:
-        header += [_("Estimated informal workers"), _("Share of them"), _("Note")]
+        header += [_("Estimated informal workers"), _("Share of informal workers"), _("Note")]
     rows = []
     for row in view.rows:
         cells: list = [row.key, row.name, row.paid_up]
