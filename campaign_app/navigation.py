@@ -26,6 +26,8 @@ MENU = [
     ("officers.index", _l("Officers"), STAFF, FIELDWORK),
     ("signups.index", _l("Sign-ups"), ALL, None),
     ("reports.dashboard", _l("Dashboard"), STAFF, REPORTS),
+    ("reports.survival", _l("Still paid up"), STAFF, REPORTS),
+    ("reports.active", _l("Active participants"), STAFF, REPORTS),
     ("audit.index", _l("Audit log"), frozenset({Role.ADMIN, Role.MANAGER}), REPORTS),
     ("branches.index", _l("Branches"), STAFF, REFERENCE),
     ("rates.index", _l("Rates"), STAFF, REFERENCE),
