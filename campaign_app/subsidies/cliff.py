@@ -43,13 +43,15 @@ class SubsidyCliff:
     days: int
 
 
-def _paid_up(month: int, branch_ids: set[int] | None):
-    """Per programme, its live sign-ups (of ``branch_ids``, None: all) paid up in ``month`` (``month_number``)."""
+def _paid_up(month: int, branch_ids: set[int] | None, ending: list):
+    """Per programme meeting ``ending``, its live sign-ups (of ``branch_ids``, None: all) paid up in ``month``
+    (``month_number``): only the ending programmes' sign-ups are read, through their index."""
     history = PaymentHistory.__table__
     offset = literal(month, Integer) - history.c.signup_month
     statement = (select(SignUp.subsidy_programme_id, func.count().label("paid_up"))
                  .join(history, history.c.signup_id == SignUp.id)
-                 .where(SignUp.subsidy_programme_id.is_not(None), SignUp.status != SignUpStatus.VOID,
+                 .where(SignUp.subsidy_programme_id.in_(select(SubsidyProgramme.id).where(*ending)),
+                        SignUp.status != SignUpStatus.VOID,
                         history.c.signup_month <= month, history.c.signup_month > month - MONTHS_KEPT,
                         history.c.paid_months.op(">>")(offset).op("&")(1) == 1)
                  .group_by(SignUp.subsidy_programme_id))
@@ -67,7 +69,7 @@ def subsidy_cliff(today: date, branch_ids: set[int] | None, days: int = CLIFF_DA
     if month is None:
         statement = select(*columns, literal(None))
     else:
-        paid_up = _paid_up(month, branch_ids)
+        paid_up = _paid_up(month, branch_ids, ending)
         statement = (select(*columns, func.coalesce(paid_up.c.paid_up, 0))
                      .outerjoin(paid_up, paid_up.c.subsidy_programme_id == SubsidyProgramme.id))
     rows = db.session.execute(statement.where(*ending).order_by(SubsidyProgramme.ends_on, SubsidyProgramme.name))

@@ -156,3 +156,8 @@ def test_the_subsidies_page_warns_of_them_too(auth, ending):
 def test_an_officers_home_page_has_no_warning(auth, ending):
     auth.login_as("officer")
     assert 'id="cliff-h"' not in text(auth.client.get("/"))
+
+
+def test_where_next_says_how_participants_lapsing_weigh(auth):
+    html = text(auth.reading_english("coordinator").get("/villages/where-next"))
+    assert "weighs as much as a worker not yet enrolled" in html and ">Lapsing</th>" in html
