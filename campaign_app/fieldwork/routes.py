@@ -14,16 +14,12 @@ from campaign_app.i18n import gettext as _
 from campaign_app.models import Role, Visit, VisitStatus
 from campaign_app.models.people import utcnow
 from campaign_app.rendering import render
-from campaign_app.villages.lapsing import lapse_standing, lapsing_participants
 from campaign_app.visits import queries
 from campaign_app.visits.service import visible_visit
 
 VISIT_ID = "<id:visit_id>"
 STAFF = (Role.ADMIN, Role.COORDINATOR, Role.MANAGER)
 WORKED = (VisitStatus.IN_PROGRESS, VisitStatus.DONE)
-AHEAD = (VisitStatus.PLANNED, VisitStatus.IN_PROGRESS)
-# Participants to look for listed on the visit's page (the page's budget); the rest are counted.
-LOOK_FOR_LIMIT = 30
 
 
 def now() -> datetime:
@@ -46,15 +42,6 @@ def _attendance_form(visit: Visit) -> AttendanceForm:
                           obstacles=visit.obstacle_list, notes=visit.notes)
 
 
-def _look_for(visit: Visit):
-    """The participants of the visit's village (its branch's) lapsed or one month from lapsing, to look for at the
-    meeting: on the page the phone stores, so the list is there without signal. None before any payment file."""
-    standing = lapse_standing() if visit.status in AHEAD else None
-    if standing is None:
-        return None
-    return lapsing_participants(visit.village_code, {visit.branch_id}, standing, per_page=LOOK_FOR_LIMIT)
-
-
 def _visit_page(visit: Visit, *, status: int = 200, form: AttendanceForm | None = None, errors=(),
                 fragment: str | None = None, saved: bool = False, offline_copy: bool = False, done: str = ""):
     def whole_page() -> dict:
@@ -63,7 +50,8 @@ def _visit_page(visit: Visit, *, status: int = 200, form: AttendanceForm | None 
         signups = summary.visit_signups(visit) if worked else []
         return {"today": service.wita_day(now()), "signups": signups,
                 "more": len(signups) >= summary.SIGNUP_LIST_LIMIT,
-                "summary": summary.visit_summary(visit) if worked else None, "look_for": _look_for(visit)}
+                "summary": summary.visit_summary(visit) if worked else None,
+                "look_for": summary.participants_to_look_for(visit)}
 
     # The fragment "visit" is the whole page's content: it shows what the page shows.
     return render("fieldwork/visit.html", fragment=fragment, status=status, page_context=whole_page,

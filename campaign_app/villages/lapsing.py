@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import ColumnElement, Integer, Select, Subquery, case, func, literal, select
+from sqlalchemy.orm import load_only
 
 from campaign_app.extensions import db
 from campaign_app.models import District, LapseRule, PaymentHistory, SignUp, SignUpStatus, Village
@@ -113,7 +114,9 @@ class LapsingParticipant:
 
 def _list_statement(village_code: str, branch_ids: BranchIds, standing: LapseStanding) -> Select:
     # One month from lapsing first (they may still pay the arrears), then the lapsed, the most recent first.
+    # The columns the list shows: the encrypted NIK is never read for it.
     return (select(SignUp, PaymentHistory.paid_through)
+            .options(load_only(SignUp.id, SignUp.full_name, SignUp.nik_last4))
             .join(PaymentHistory, PaymentHistory.signup_id == SignUp.id)
             .where(SignUp.village_code == village_code, *_listed(standing, branch_ids))
             .order_by(PaymentHistory.paid_through.desc(), SignUp.full_name, SignUp.id))
