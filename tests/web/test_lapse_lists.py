@@ -6,10 +6,11 @@ from datetime import timedelta
 import pytest
 
 from campaign_app.extensions import db
-from campaign_app.models import Role
+from campaign_app.models import Role, Visit
 from campaign_app.signups.payment_status import apply_payment_status_file
 from campaign_app.subsidies.service import create_programme
 from campaign_app.users.service import create_user
+from tests.conftest import counting_statements
 from tests.factories import (
     SIGNUP_NOW,
     TODAY,
@@ -161,3 +162,32 @@ def test_an_officers_home_page_has_no_warning(auth, ending):
 def test_where_next_says_how_participants_lapsing_weigh(auth):
     html = text(auth.reading_english("coordinator").get("/villages/where-next"))
     assert "weighs as much as a worker not yet enrolled" in html and ">Lapsing</th>" in html
+
+
+def statements_of(app, client, url: str) -> int:
+    with counting_statements(app) as statements:
+        assert client.get(url).status_code == 200
+    return len(statements)
+
+
+def test_the_pages_statements_do_not_grow_with_the_participants_lapsing(app, auth, village):
+    pages = {"koordinator": f"/villages/{VILLAGE}/lapsing?page=2",
+             village["officer"]: f"/field/visits/{village['visit']}"}
+
+    def counts() -> dict[str, int]:
+        found = {}
+        for username, url in pages.items():
+            auth.logout()
+            auth.login(username)
+            found[username] = statements_of(app, auth.client, url)
+        return found
+
+    before = counts()
+    with app.app_context():
+        visit = db.session.get(Visit, village["visit"])
+        more = {nik_for(): "2026-11" for _ in range(40)}
+        for nik in more:
+            make_signup(visit, nik=nik)
+        pay(more)
+        db.session.commit()
+    assert counts() == before
