@@ -43,21 +43,19 @@ class SubsidyCliff:
     days: int
 
 
-def _paid_up(month: int, branch_ids: set[int] | None, ending: list):
-    """Per programme meeting ``ending``, its live sign-ups (of ``branch_ids``, None: all) paid up in ``month``
-    (``month_number``): only the ending programmes' sign-ups are read, through their index."""
+def _paid_up(month: int, branch_ids: set[int] | None):
+    """The live sign-ups (of ``branch_ids``, None: all) of the programme of the outer row paid up in ``month``
+    (``month_number``), as a scalar subquery: each ending programme's sign-ups are read through their index (the
+    month's bounds are an expression, so that no planner starts from every history in them instead)."""
     history = PaymentHistory.__table__
     offset = literal(month, Integer) - history.c.signup_month
-    statement = (select(SignUp.subsidy_programme_id, func.count().label("paid_up"))
+    statement = (select(func.count()).select_from(SignUp)
                  .join(history, history.c.signup_id == SignUp.id)
-                 .where(SignUp.subsidy_programme_id.in_(select(SubsidyProgramme.id).where(*ending)),
-                        SignUp.status != SignUpStatus.VOID,
-                        history.c.signup_month <= month, history.c.signup_month > month - MONTHS_KEPT,
-                        history.c.paid_months.op(">>")(offset).op("&")(1) == 1)
-                 .group_by(SignUp.subsidy_programme_id))
+                 .where(SignUp.subsidy_programme_id == SubsidyProgramme.id, SignUp.status != SignUpStatus.VOID,
+                        offset >= 0, offset < MONTHS_KEPT, history.c.paid_months.op(">>")(offset).op("&")(1) == 1))
     if branch_ids is not None:
         statement = statement.where(SignUp.branch_id.in_(sorted(branch_ids)))
-    return statement.subquery("paid_up")
+    return statement.scalar_subquery()
 
 
 def subsidy_cliff(today: date, branch_ids: set[int] | None, days: int = CLIFF_DAYS) -> SubsidyCliff:
@@ -66,12 +64,8 @@ def subsidy_cliff(today: date, branch_ids: set[int] | None, days: int = CLIFF_DA
     month = latest_reported_month()
     ending = [SubsidyProgramme.ends_on >= today, SubsidyProgramme.ends_on <= today + timedelta(days=days)]
     columns = [SubsidyProgramme.id, SubsidyProgramme.name, SubsidyProgramme.payer, SubsidyProgramme.ends_on]
-    if month is None:
-        statement = select(*columns, literal(None))
-    else:
-        paid_up = _paid_up(month, branch_ids, ending)
-        statement = (select(*columns, func.coalesce(paid_up.c.paid_up, 0))
-                     .outerjoin(paid_up, paid_up.c.subsidy_programme_id == SubsidyProgramme.id))
+    paid_up = literal(None) if month is None else _paid_up(month, branch_ids)
+    statement = select(*columns, paid_up)
     rows = db.session.execute(statement.where(*ending).order_by(SubsidyProgramme.ends_on, SubsidyProgramme.name))
     return SubsidyCliff([EndingProgramme(id, name, payer, ends_on, (ends_on - today).days,
                                          None if paid is None else int(paid))
