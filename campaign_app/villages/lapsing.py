@@ -11,11 +11,11 @@ never were a member) and is left out. Only live sign-ups (not void) of the branc
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Integer, Select, Subquery, case, func, literal, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, case, func, literal, select
 from sqlalchemy.orm import load_only
 
 from campaign_app.extensions import db
-from campaign_app.models import District, LapseRule, PaymentHistory, SignUp, SignUpStatus, Village
+from campaign_app.models import LapseRule, PaymentHistory, SignUp, SignUpStatus
 from campaign_app.models.payments import DEFAULT_LAPSE_MONTHS, month_start
 from campaign_app.paging import Page, paginate
 from campaign_app.summaries.retention import latest_reported_month
@@ -64,13 +64,13 @@ def _months_behind(standing: LapseStanding) -> ColumnElement[int]:
     return literal(standing.month, Integer) - PaymentHistory.paid_through
 
 
-def _listed(standing: LapseStanding, branch_ids: BranchIds) -> list[ColumnElement[bool]]:
-    """The conditions a sign-up on the list meets (joined to its history)."""
+def listed(standing: LapseStanding, branch_ids: BranchIds) -> ColumnElement[bool]:
+    """The condition a sign-up on the list meets, on the sign-up joined to its payment history."""
     conditions = [SignUp.status != SignUpStatus.VOID,
                   PaymentHistory.paid_through <= standing.month - standing.first_listed]
     if branch_ids is not None:
         conditions.append(SignUp.branch_id.in_(sorted(branch_ids)))
-    return conditions
+    return and_(*conditions)
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def lapse_counts(village_code: str, branch_ids: BranchIds, standing: LapseStandi
     row = db.session.execute(
         select(func.count(), func.sum(case((lapsed, 1), else_=0)))
         .select_from(SignUp).join(PaymentHistory, PaymentHistory.signup_id == SignUp.id)
-        .where(SignUp.village_code == village_code, *_listed(standing, branch_ids))).one()
+        .where(SignUp.village_code == village_code, listed(standing, branch_ids))).one()
     total, lapsed_count = int(row[0]), int(row[1] or 0)
     return LapseCounts(lapsed=lapsed_count, one_month_left=total - lapsed_count)
 
@@ -118,7 +118,7 @@ def _list_statement(village_code: str, branch_ids: BranchIds, standing: LapseSta
     return (select(SignUp, PaymentHistory.paid_through)
             .options(load_only(SignUp.id, SignUp.full_name, SignUp.nik_last4))
             .join(PaymentHistory, PaymentHistory.signup_id == SignUp.id)
-            .where(SignUp.village_code == village_code, *_listed(standing, branch_ids))
+            .where(SignUp.village_code == village_code, listed(standing, branch_ids))
             .order_by(PaymentHistory.paid_through.desc(), SignUp.full_name, SignUp.id))
 
 
@@ -131,16 +131,3 @@ def lapsing_participants(village_code: str, branch_ids: BranchIds, standing: Lap
                                        standing.month - through > standing.arrears_allowed)
                     for signup, through in result.items]
     return result
-
-
-def lapsing_by_village(standing: LapseStanding, branch_ids: BranchIds,
-                       *village_conditions: ColumnElement[bool]) -> Subquery:
-    """Participants on the list per village, as a subquery of (``village_code``, ``lapsing``), one row per village
-    with any; ``village_conditions`` (on ``Village`` and ``District``) narrow it to the villages a query shows."""
-    return (select(SignUp.village_code, func.count().label("lapsing"))
-            .join(PaymentHistory, PaymentHistory.signup_id == SignUp.id)
-            .join(Village, Village.code == SignUp.village_code)
-            .join(District, District.code == Village.district_code)
-            .where(*_listed(standing, branch_ids), *village_conditions)
-            .group_by(SignUp.village_code)
-            .subquery("lapsing_by_village"))

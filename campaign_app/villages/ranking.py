@@ -21,7 +21,7 @@ from sqlalchemy import Float, and_, case, cast, exists, func, literal, or_, sele
 from campaign_app.models import AccessClass, District, Regency, Village, Visit, VisitStatus
 from campaign_app.paging import Page, paginate
 from campaign_app.sql import day, days_between
-from campaign_app.villages.lapsing import LapseStanding, lapsing_by_village
+from campaign_app.villages.lapsing import LapseStanding, listed
 from campaign_app.villages.scope import BranchIds, visible_regency_codes
 from campaign_app.villages.signups import signups_by_village
 
@@ -85,12 +85,9 @@ def ranking_statement(branch_ids: BranchIds, today: date, regency_code: str | No
         in_view.append(Village.district_code == district_code)
     if regency_code is not None:
         in_view.append(District.regency_code == regency_code)
-    counts = signups_by_village(*in_view)
-    lapsing = literal(0)
-    lapsing_counts = None
-    if standing is not None:
-        lapsing_counts = lapsing_by_village(standing, branch_ids, *in_view)
-        lapsing = func.coalesce(lapsing_counts.c.lapsing, 0)
+    # Participants lapsing are counted in the pass that counts the sign-ups.
+    counts = signups_by_village(*in_view, lapsing=None if standing is None else listed(standing, branch_ids))
+    lapsing = literal(0) if standing is None else func.coalesce(counts.c.lapsing, 0)
     workers = func.coalesce(Village.estimated_informal_workers, 0)
     signups = func.coalesce(counts.c.signups, 0)
     not_enrolled = case((workers - signups > 0, workers - signups), else_=0)
@@ -103,7 +100,7 @@ def ranking_statement(branch_ids: BranchIds, today: date, regency_code: str | No
     year_share = cast(days, Float) / MAX_DAYS
     reach = cast(not_enrolled, Float) * year_share + cast(lapsing, Float)
     score = (reach / (access * (literal(1.0, Float) + hours))).label("score")
-    statement = (
+    return (
         select(Village.code, Village.name, District.name, Regency.name, Village.estimated_informal_workers,
                signups, not_enrolled, Village.access_class, Village.travel_hours, last.c.last_done, days, elapsed,
                score, lapsing)
@@ -113,9 +110,6 @@ def ranking_statement(branch_ids: BranchIds, today: date, regency_code: str | No
         .where(*in_view, ~_already_planned(today))
         .order_by(score.desc(), Village.code)
     )
-    if lapsing_counts is not None:
-        statement = statement.outerjoin(lapsing_counts, lapsing_counts.c.village_code == Village.code)
-    return statement
 
 
 def where_next(branch_ids: BranchIds, today: date, *, regency_code: str | None = None,
