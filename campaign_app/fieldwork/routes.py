@@ -50,7 +50,8 @@ def _visit_page(visit: Visit, *, status: int = 200, form: AttendanceForm | None 
         signups = summary.visit_signups(visit) if worked else []
         return {"today": service.wita_day(now()), "signups": signups,
                 "more": len(signups) >= summary.SIGNUP_LIST_LIMIT,
-                "summary": summary.visit_summary(visit) if worked else None}
+                "summary": summary.visit_summary(visit) if worked else None,
+                "look_for": summary.participants_to_look_for(visit)}
 
     # The fragment "visit" is the whole page's content: it shows what the page shows.
     return render("fieldwork/visit.html", fragment=fragment, status=status, page_context=whole_page,

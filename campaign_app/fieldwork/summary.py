@@ -10,10 +10,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import load_only
 
 from campaign_app.extensions import db
-from campaign_app.models import SignUp, SignUpStatus, Visit
+from campaign_app.models import SignUp, SignUpStatus, Visit, VisitStatus
+from campaign_app.paging import Page
+from campaign_app.villages.lapsing import lapse_standing, lapsing_participants
 
 # A visit's page lists at most this many sign-ups, newest first (the summary counts them all).
 SIGNUP_LIST_LIMIT = 50
+# Participants to look for listed on a visit's page (the page's budget); the rest are counted.
+LOOK_FOR_LIMIT = 30
 # Columns the visit's sign-up list shows: the encrypted NIK is never read for it.
 _LIST_COLUMNS = (SignUp.id, SignUp.nik_last4, SignUp.full_name, SignUp.occupation, SignUp.status,
                  SignUp.review, SignUp.created_at)
@@ -63,3 +67,16 @@ def visit_signups(visit: Visit, limit: int = SIGNUP_LIST_LIMIT) -> list[SignUp]:
         .where(SignUp.visit_id == visit.id)
         .order_by(SignUp.created_at.desc(), SignUp.id.desc()).limit(limit)
     ))
+
+
+def participants_to_look_for(visit: Visit) -> Page | None:
+    """The first ``LOOK_FOR_LIMIT`` participants of the visit's village and branch who have lapsed or are one month
+    from lapsing (``villages.lapsing``), for a visit planned or in progress: the officer looks for them at the
+    meeting, and the visit's page the phone stores holds them. None for a visit behind, or before any payment
+    file. Three statements at most."""
+    if visit.status not in (VisitStatus.PLANNED, VisitStatus.IN_PROGRESS):
+        return None
+    standing = lapse_standing()
+    if standing is None:
+        return None
+    return lapsing_participants(visit.village_code, {visit.branch_id}, standing, per_page=LOOK_FOR_LIMIT)

@@ -1,12 +1,13 @@
 from flask_login import current_user
 
 from campaign_app import clock
-from campaign_app.access import signed_in
+from campaign_app.access import signed_in, visible_branch_ids
 from campaign_app.branches.service import visible_branches
 from campaign_app.home import bp, service
 from campaign_app.models import Role
 from campaign_app.rendering import render
 from campaign_app.reports.charts import bar_chart
+from campaign_app.subsidies.cliff import subsidy_cliff
 
 
 @bp.get("/")
@@ -23,6 +24,8 @@ def index():
         context["pending_reviews"] = service.pending_review_count(current_user)
     if current_user.role == Role.ADMIN:
         context["regions"] = service.region_counts()
+    if current_user.role in (Role.COORDINATOR, Role.MANAGER):
+        context["cliff"] = subsidy_cliff(clock.today(), visible_branch_ids(current_user))
     if current_user.role == Role.MANAGER:
         overview = service.manager_overview(current_user, clock.today())
         context.update(overview=overview, chart=bar_chart([point.signups for point in overview.months]))

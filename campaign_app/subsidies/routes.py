@@ -13,6 +13,7 @@ from campaign_app.i18n import gettext as _
 from campaign_app.models import Role, SubsidyProgramme
 from campaign_app.rendering import render
 from campaign_app.subsidies import bp, service
+from campaign_app.subsidies.cliff import subsidy_cliff
 from campaign_app.subsidies.forms import ProgrammeForm
 
 PROGRAMME_ID = "<id:programme_id>"
@@ -32,7 +33,8 @@ def _load(programme_id: int) -> SubsidyProgramme:
 def index():
     page = service.list_programmes(clock.today(), page=request.args.get("page", 1, type=int),
                                    per_page=current_app.config["PAGE_SIZE"])
-    return render("subsidies/index.html", fragment="results", page=page)
+    return render("subsidies/index.html", fragment="results", page=page,
+                  page_context=lambda: {"cliff": subsidy_cliff(clock.today(), visible_branch_ids(current_user))})
 
 
 @bp.get(f"/{PROGRAMME_ID}")

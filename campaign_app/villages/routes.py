@@ -15,6 +15,7 @@ from campaign_app.villages import bp, scope, service
 from campaign_app.villages.exporter import village_csv
 from campaign_app.villages.forms import ImportForm, VillageForm, VillageSearchForm, WhereNextFilters
 from campaign_app.villages.importer import MAX_ROWS, ImportRefused, import_villages, result_message
+from campaign_app.villages.lapsing import lapse_counts, lapse_standing, lapsing_participants
 from campaign_app.villages.ranking import where_next as rank_villages
 from campaign_app.villages.values import FIELDS
 
@@ -130,7 +131,7 @@ def where_next():
     regency = filters.regency.data if not filters.regency.errors else ""
     district = filters.district.data if regency and not filters.district.errors else ""
     ranking = rank_villages(branch_ids, clock.today(), regency_code=regency or None, district_code=district or None,
-                            page=_page(), per_page=current_app.config["PAGE_SIZE"])
+                            page=_page(), per_page=current_app.config["PAGE_SIZE"], standing=lapse_standing())
     params = {key: value for key, value in (("regency", regency), ("district", district)) if value}
     schedule = "visits.create" if "visits.create" in current_app.view_functions else "visits.index"
     page = {"page": ranking.page} if ranking.page > 1 else {}
@@ -178,14 +179,40 @@ def import_csv():
                  swap=lambda: _import_page(ImportForm(formdata=None), result=message))
 
 
+def _village_page(village: Village, lapsing_page: int | None = None):
+    """The village's page; with ``lapsing_page``, that page of its participants lapsing listed too (for htmx, the
+    list alone)."""
+    branch_ids = _branch_ids()
+    standing = lapse_standing()
+    counts = lapse_counts(village.code, branch_ids, standing) if standing else None
+    lapsing = None
+    if standing and counts and counts.total and lapsing_page is not None:
+        lapsing = lapsing_participants(village.code, branch_ids, standing, page=lapsing_page,
+                                       per_page=current_app.config["PAGE_SIZE"])
+
+    def whole_page() -> dict:
+        visit_page = _page() if lapsing_page is None else 1
+        return {"progress": service.village_progress(village, clock.today()),
+                "visits": service.village_visits(branch_ids, village.code, page=visit_page,
+                                                 per_page=VISITS_PER_PAGE)}
+
+    return render("villages/show.html", fragment="lapsing" if lapsing_page is not None else None,
+                  page_context=whole_page, village=village, standing=standing, lapse_counts=counts, lapsing=lapsing,
+                  may_edit=may("villages.edit"), may_open_visit=may("visits.show"),
+                  may_open_signup=may("signups.show"))
+
+
 @bp.get("/<village_code>")
 @roles(*STAFF)
 def show(village_code: str):
-    village = _load_village(village_code)
-    progress = service.village_progress(village, clock.today())
-    visits = service.village_visits(_branch_ids(), village.code, page=_page(), per_page=VISITS_PER_PAGE)
-    return render("villages/show.html", village=village, progress=progress, visits=visits,
-                  may_edit=may("villages.edit"), may_open_visit=may("visits.show"))
+    return _village_page(_load_village(village_code))
+
+
+@bp.get("/<village_code>/lapsing")
+@roles(*STAFF)
+def lapsing(village_code: str):
+    """The village's page with its participants lapsing listed (htmx: the list alone)."""
+    return _village_page(_load_village(village_code), lapsing_page=_page())
 
 
 def _saved_values_form(village: Village) -> VillageForm:
