@@ -143,3 +143,20 @@ class CompareForm(Form):
         """The chosen campaigns the viewer may see, in the list's order."""
         chosen = set(self.campaign.data or ())
         return [int(choice.value) for choice in self.campaign.choices if choice.value in chosen]
+
+
+class RetentionViewForm(Form):
+    """What the retention page shows of the dashboard's view: its breakdown, narrowed to a payer or not."""
+
+    class Meta:
+        csrf = False
+
+    payer = SelectField(_l("Paid by"), choices=[], default="",
+                        invalid_choice_message=_l("Choose one of the payers listed."))
+    by = SelectField(_l("Break down by"), choices=[], default="campaign",
+                     invalid_choice_message=_l("Choose one of the breakdowns listed."))
+
+    def offer(self, payers: list[tuple[str, str]], dimensions: list[tuple[str, str]]) -> None:
+        """Offer the payers (after "every payer") and the retention breakdowns, labelled in the request's language."""
+        self.payer.choices = [SelectChoice("", _l("Every payer")), *(SelectChoice(v, label) for v, label in payers)]
+        self.by.choices = [SelectChoice(value, label) for value, label in dimensions]

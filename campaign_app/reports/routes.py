@@ -84,7 +84,7 @@ def _drill_url(row: BreakdownRow, params: dict, by: str, period: str) -> str | N
     return url_for("reports.dashboard", **narrowed, period=period, by=row.drill.by or by)
 
 
-def _filter_form(args) -> DashboardFilterForm:
+def dashboard_filter_form(args) -> DashboardFilterForm:
     """The dashboard's filter form read from the query ``args``, offered what the viewer may choose, checked.
 
     A refused filter shows its message beside its field and is left out."""
@@ -130,7 +130,7 @@ def _nearest_quota(programmes: list[ProgrammeUse]) -> list[ProgrammeUse]:
 @roles(Role.ADMIN, Role.MANAGER, Role.COORDINATOR)
 def dashboard():
     visible = visible_branch_ids(current_user)
-    form = _filter_form(request.args)
+    form = dashboard_filter_form(request.args)
     selection, params = form.selection(visible), form.params()
     period = form.valid("period") or "week"
     by = form.valid("by") or "regency"
@@ -162,7 +162,7 @@ def dashboard():
 def filters():
     """The dashboard's filter form alone, for the view its query string names: what the dashboard's results load
     when the form shown beside them has to change."""
-    return render("reports/filters.html", fragment="filters", form=_filter_form(request.args))
+    return render("reports/filters.html", fragment="filters", form=dashboard_filter_form(request.args))
 
 
 @bp.get("/trend")
@@ -171,7 +171,7 @@ def trend_numbers():
     """The trend's numbers of the dashboard's view, newest first: all of them, or (``before``, a date) the
     ``EARLIER_TREND_ROWS`` before that date, with a link to those before them: what the dashboard's table loads
     on demand."""
-    form = _filter_form(request.args)
+    form = dashboard_filter_form(request.args)
     period = form.valid("period") or "week"
     points = trend(form.selection(visible_branch_ids(current_user)), period)
     # Any day: one before every point lists none, as it always did.

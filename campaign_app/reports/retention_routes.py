@@ -1,0 +1,61 @@
+"""The retention page: how many of a dashboard view's sign-ups still pay 3, 6 and 12 months after signing up, what
+they paid in their first year, what a participant still paying cost, and the same per campaign, regency, branch,
+officer, channel or payer.
+
+It reads the dashboard's filters from its query string (the dashboard links here with its view's filters, checked
+by the same form: a refused one is named and left out) and adds its own: the payer and the breakdown. A change of
+either swaps the results alone (htmx); the page works as a plain GET form without JavaScript.
+"""
+
+from flask import request
+from flask_login import current_user
+
+from campaign_app.access import roles, visible_branch_ids
+from campaign_app.labels import PAYER_LABELS
+from campaign_app.models import Role
+from campaign_app.paging import MAX_PAGE
+from campaign_app.rendering import render
+from campaign_app.reports import bp
+from campaign_app.reports.choices import dimension_labels
+from campaign_app.reports.forms import FILTER_NAMES, RetentionViewForm
+from campaign_app.reports.retention import COSTED_MONTHS, MEASURED_MONTHS, retention
+from campaign_app.reports.retention_breakdowns import (
+    MAX_BRANCHES_FOR_OFFICERS,
+    RETENTION_DIMENSIONS,
+    officers_too_wide,
+    retention_breakdown,
+)
+from campaign_app.reports.routes import ROWS_PER_PAGE, dashboard_filter_form
+
+
+def _view_form() -> RetentionViewForm:
+    """The payer and breakdown asked for, offered the payers and the retention breakdowns, checked."""
+    form = RetentionViewForm(formdata=request.args)
+    labels = dimension_labels()
+    form.offer([(str(code), str(label)) for code, label in PAYER_LABELS.items()],
+               [(name, labels[name]) for name in RETENTION_DIMENSIONS])
+    form.validate()
+    return form
+
+
+@bp.get("/retention")
+@roles(Role.ADMIN, Role.MANAGER, Role.COORDINATOR)
+def retention_page():
+    filters, view = dashboard_filter_form(request.args), _view_form()
+    by = view.by.data if not view.by.errors and view.by.data else "campaign"
+    payer = view.payer.data if not view.payer.errors and view.payer.data else None
+    selection = filters.selection(visible_branch_ids(current_user)).narrowed(payer=payer)
+    params = filters.params()
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    too_wide = by == "officer" and officers_too_wide(selection)
+    rows = None if too_wide else retention_breakdown(selection, by, limit=ROWS_PER_PAGE,
+                                                     offset=(page - 1) * ROWS_PER_PAGE)
+    # The filters the dashboard's form refused: named here, and left out of the view.
+    refused = [(getattr(filters, name).label.text, getattr(filters, name).errors) for name in FILTER_NAMES
+               if getattr(filters, name).errors]
+    narrowed = {**params, **({"payer": payer} if payer else {})}
+    return render("reports/retention.html", fragment="results", view_form=view, params=params, narrowed=narrowed,
+                  shown={**narrowed, "by": by},
+                  measures=retention(selection), breakdown=rows, by=by, by_label=dimension_labels()[by], page=page,
+                  refused=refused, measured=MEASURED_MONTHS, costed=COSTED_MONTHS,
+                  max_branches=MAX_BRANCHES_FOR_OFFICERS)
