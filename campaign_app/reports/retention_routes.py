@@ -4,17 +4,18 @@ officer, channel or payer.
 
 It reads the dashboard's filters from its query string (the dashboard links here with its view's filters, checked
 by the same form: a refused one is named and left out) and adds its own: the payer and the breakdown. A change of
-either swaps the results alone (htmx); the page works as a plain GET form without JavaScript.
+either swaps the results alone (htmx); the page works as a plain GET form without JavaScript. The dashboard's
+results load the measures alone (``retention_summary``) beside its figures, for the filters its form has.
 """
 
-from flask import request
+from flask import request, url_for
 from flask_login import current_user
 
 from campaign_app.access import roles, visible_branch_ids
 from campaign_app.labels import PAYER_LABELS
 from campaign_app.models import Role
 from campaign_app.paging import MAX_PAGE
-from campaign_app.rendering import render
+from campaign_app.rendering import fragment_only, render
 from campaign_app.reports import bp
 from campaign_app.reports.choices import dimension_labels
 from campaign_app.reports.forms import FILTER_NAMES, RetentionViewForm
@@ -59,3 +60,16 @@ def retention_page():
                   measures=retention(selection), breakdown=rows, by=by, by_label=dimension_labels()[by], page=page,
                   refused=refused, measured=MEASURED_MONTHS, costed=COSTED_MONTHS,
                   max_branches=MAX_BRANCHES_FOR_OFFICERS)
+
+
+@bp.get("/retention/summary")
+@roles(Role.ADMIN, Role.MANAGER, Role.COORDINATOR)
+# Without htmx the dashboard links the retention page, which shows the same measures and more.
+@fragment_only(lambda: url_for("reports.retention_page", **request.args.to_dict(flat=False)))
+def retention_summary():
+    """The retention measures of the dashboard's view alone, with a link to their breakdown: what the dashboard's
+    results load beside its figures."""
+    filters = dashboard_filter_form(request.args)
+    return render("reports/retention.html", fragment="measures",
+                  measures=retention(filters.selection(visible_branch_ids(current_user))), narrowed=filters.params(),
+                  measured=MEASURED_MONTHS, costed=COSTED_MONTHS, in_dashboard=True)

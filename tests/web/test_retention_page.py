@@ -51,6 +51,7 @@ def test_staff_who_see_the_dashboard_see_the_retention_page_in_their_menu(auth, 
 def test_officers_may_not_open_the_retention_page_or_its_exports(auth):
     auth.login_as("officer")
     assert auth.client.get("/reports/retention").status_code == 403
+    assert auth.client.get("/reports/retention/summary", headers=HTMX).status_code == 403
     assert auth.client.get("/reports/export?table=retention&format=csv").status_code == 403
 
 
@@ -97,10 +98,26 @@ def test_a_payer_narrows_the_sign_ups_followed(auth):
     assert tile(page(client, payer="self"), "Cost per participant paid up at M+12") == "—"
 
 
-def test_the_dashboard_links_the_retention_of_its_view(auth):
+def test_the_dashboard_loads_the_retention_of_its_view_and_links_its_page(auth):
     client = auth.reading_english("admin")
     body = client.get("/reports/", query_string={"date_from": "2026-01-01"}).get_data(as_text=True)
+    assert 'hx-get="/reports/retention/summary?date_from=2026-01-01"' in body
     assert 'href="/reports/retention?date_from=2026-01-01"' in body
+
+
+def test_the_dashboard_s_retention_is_the_measures_alone_with_a_link_to_their_breakdown(auth):
+    response = auth.reading_english("manager").get("/reports/retention/summary?date_from=2026-01-01", headers=HTMX)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body and "<table" not in body
+    assert tile(body, "Paid up at M+12") == "not 12 months yet"
+    assert 'href="/reports/retention?date_from=2026-01-01"' in body
+    assert len(gzip.compress(response.get_data(), 6)) <= FRAGMENT_BUDGET
+
+
+def test_the_dashboard_s_retention_without_javascript_is_the_retention_page(auth):
+    response = auth.reading_english("manager").get("/reports/retention/summary?date_from=2026-01-01")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/reports/retention?date_from=2026-01-01")
 
 
 def test_an_htmx_request_gets_only_the_results_block(auth):
