@@ -10,7 +10,10 @@ import re
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
+from campaign_app.extensions import db
+from campaign_app.models import AuditAction, AuditEntry
 from tests.conftest import counting_statements
 
 HTMX = {"HX-Request": "true"}
@@ -53,6 +56,12 @@ def test_officers_may_not_open_the_retention_page_or_its_exports(auth):
     assert auth.client.get("/reports/retention").status_code == 403
     assert auth.client.get("/reports/retention/summary", headers=HTMX).status_code == 403
     assert auth.client.get("/reports/export?table=retention&format=csv").status_code == 403
+
+
+def test_a_coordinator_sees_only_their_branch(auth):
+    assert len(rows(page(auth.reading_english("coordinator"), by="branch"))) == 1
+    auth.logout()
+    assert len(rows(page(auth.reading_english("admin"), by="branch"))) > 1
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):
@@ -196,3 +205,11 @@ def test_the_breakdown_exports_as_xlsx_with_a_row_per_key(auth):
 def test_a_bad_retention_export_is_refused_with_a_message(auth, query, message):
     response = auth.reading_english("manager").get(f"/reports/export?format=csv&{query}")
     assert response.status_code == 400 and message in response.get_data(as_text=True)
+
+
+def test_a_retention_export_is_audited_with_its_filters(app, auth):
+    auth.reading_english("manager").get("/reports/export?table=retention_breakdown&by=payer&payer=self&format=csv")
+    with app.app_context():
+        [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == AuditAction.EXPORT_DOWNLOADED))
+        assert entry.details == {"table": "retention_breakdown", "by": "payer", "format": "csv",
+                                 "filters": {"payer": "self"}}
