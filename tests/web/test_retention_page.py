@@ -93,6 +93,19 @@ def test_a_row_of_fewer_than_30_sign_ups_shows_its_counts(auth):
     assert any("too few to compare" in row for row in shown)
 
 
+def test_the_page_speaks_indonesian_first(auth):
+    auth.login_as("manager")
+    body = auth.client.get("/reports/retention").get_data(as_text=True)
+    assert "<h1>Retensi</h1>" in body and "belum 12 bulan" in body
+
+
+def test_officers_of_too_many_branches_ask_for_a_narrower_view(auth, monkeypatch):
+    monkeypatch.setattr("campaign_app.reports.retention_breakdowns.MAX_BRANCHES_FOR_OFFICERS", 1)
+    body = page(auth.reading_english("admin"), by="officer")
+    assert "Officers are ranked within at most" in body and "<tbody>" not in body
+    assert "table=retention_breakdown" in body  # the export still holds the whole table
+
+
 @pytest.mark.parametrize("by", ["campaign", "regency", "branch", "officer", "channel", "payer"])
 def test_each_breakdown_has_a_row_per_key_headed_by_its_dimension(auth, by):
     body = page(auth.reading_english("admin"), by=by)
