@@ -22,16 +22,17 @@ from campaign_app.reports.trend import PERIODS
 from campaign_app.validation import Refused
 
 FORMATS = ("csv", "xlsx")
-# The dashboard's tables (figures, trend, breakdown), the comparison's and the retention page's (its measures and
-# their breakdown).
+# The dashboard's tables (figures, trend, breakdown), the comparison's, the active participants' (of a month) and
+# the retention page's (its measures and their breakdown).
 RETENTION_TABLES = ("retention", "retention_breakdown")
-TABLES = ("breakdown", "figures", "trend", "comparison", *RETENTION_TABLES)
+TABLES = ("breakdown", "figures", "trend", "comparison", "active", *RETENTION_TABLES)
 # A filter value is a code, an id or a date: anything longer is not one.
 VALUE_MAX = 40
 CAMPAIGNS_MAX = 50
 REGENCY = re.compile(r"\d{2}\.\d{2}")
 DISTRICT = re.compile(r"\d{2}\.\d{2}\.\d{2}")
 VILLAGE = re.compile(r"\d{2}\.\d{2}\.\d{2}\.\d{4}")
+MONTH = re.compile(r"(20\d{2})-(0[1-9]|1[0-2])")
 TRUE, FALSE = ("1", "true", "on", "yes"), ("0", "false", "off", "no")
 
 
@@ -55,6 +56,8 @@ class ExportRequest:
     village_code: str | None = None
     channel: str | None = None
     officer_id: int | None = None
+    # The active participants' month (its first day).
+    month: date | None = None
     payer: str | None = None
 
     def selection(self, visible_branch_ids) -> Selection:
@@ -68,11 +71,13 @@ class ExportRequest:
     def name(self) -> str:
         """What the file and its sheet are named for: the breakdown, the trend's period, or the table."""
         return {"breakdown": self.by, "trend": f"trend-{self.period}",
+                "active": f"active-{self.month:%Y-%m}" if self.month else "active",
                 "retention_breakdown": f"retention-{self.by}"}.get(self.table, self.table)
 
     def details(self) -> dict:
         """What the audit log records of the export: the table, how it was asked for and its filters."""
         shown = {"breakdown": {"by": self.by}, "trend": {"period": self.period},
+                 "active": {"month": self.month and self.month.isoformat()[:7]},
                  "retention_breakdown": {"by": self.by}}.get(self.table, {})
         return {"table": self.table, **shown, "format": self.format, "filters": self.filters()}
 
@@ -103,6 +108,13 @@ def _day(value: str) -> date:
     if day is None:
         raise ValueError(_("Enter a date between 2000 and 2099."))
     return day
+
+
+def _month(value: str) -> date:
+    match = MONTH.fullmatch(value)
+    if not match:
+        raise ValueError(_("Choose one of the months listed."))
+    return date(int(match.group(1)), int(match.group(2)), 1)
 
 
 def _code(pattern: re.Pattern, message: str):
@@ -147,6 +159,7 @@ def read_export_request(args) -> ExportRequest:
         "village": ("village_code", _code(VILLAGE, _("Choose a village of your branches."))),
         "channel": ("channel", _choice(tuple(Channel), _("Choose one of the channels listed."))),
         "officer": ("officer_id", lambda value: _id(value, _("Choose one of the officers listed."))),
+        "month": ("month", _month),
         "payer": ("payer", _choice(tuple(Payer), _("Choose one of the payers listed."))),
     }
     values, errors = {}, {}
@@ -177,6 +190,8 @@ def read_export_request(args) -> ExportRequest:
         errors["campaign"] = [str(error)]
     if values.get("date_from") and values.get("date_to") and values["date_to"] < values["date_from"]:
         errors["date_to"] = [_("The end comes before the start.")]
+    if values.get("table") == "active" and "month" not in values and "month" not in errors:
+        errors["month"] = [_("Choose one of the months listed.")]
     # Only the retention tables count per sign-up's payer: the dashboard's would silently ignore it.
     if values.get("payer") and values.get("table", "breakdown") not in RETENTION_TABLES:
         errors["payer"] = [_("Only the retention tables can be narrowed to a payer.")]

@@ -12,6 +12,7 @@ from campaign_app.audit.service import record
 from campaign_app.errors import render_error
 from campaign_app.models import AuditAction, Role
 from campaign_app.reports import bp
+from campaign_app.reports.active_exports import active_table
 from campaign_app.reports.breakdowns import all_rows
 from campaign_app.reports.choices import campaign_options, sees_several_branches
 from campaign_app.reports.comparison import chosen_campaigns, compare
@@ -28,6 +29,7 @@ from campaign_app.reports.exports import (
     xlsx_chunks,
 )
 from campaign_app.reports.metrics import figures
+from campaign_app.reports.participants import active_view
 from campaign_app.reports.retention import retention
 from campaign_app.reports.retention_breakdowns import retention_breakdown
 from campaign_app.reports.retention_tables import retention_breakdown_table, retention_table
@@ -47,6 +49,8 @@ def _table(wanted: ExportRequest, selection: Selection, visible) -> Table | None
         return figures_table(figures(selection))
     if wanted.table == "trend":
         return trend_table(trend(selection, wanted.period), wanted.period)
+    if wanted.table == "active" and wanted.month is not None:
+        return active_table(active_view(wanted.month, selection))
     if wanted.table == "retention":
         return retention_table(retention(selection))
     if wanted.table == "retention_breakdown":

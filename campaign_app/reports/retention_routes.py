@@ -26,7 +26,7 @@ from campaign_app.reports.retention_breakdowns import (
     officers_too_wide,
     retention_breakdown,
 )
-from campaign_app.reports.routes import ROWS_PER_PAGE, dashboard_filter_form
+from campaign_app.reports.routes import ROWS_PER_PAGE, _filter_form
 
 
 def _view_form() -> RetentionViewForm:
@@ -42,7 +42,7 @@ def _view_form() -> RetentionViewForm:
 @bp.get("/retention")
 @roles(Role.ADMIN, Role.MANAGER, Role.COORDINATOR)
 def retention_page():
-    filters, view = dashboard_filter_form(request.args), _view_form()
+    filters, view = _filter_form(request.args), _view_form()
     by = view.by.data if not view.by.errors and view.by.data else "campaign"
     payer = view.payer.data if not view.payer.errors and view.payer.data else None
     selection = filters.selection(visible_branch_ids(current_user)).narrowed(payer=payer)
@@ -69,7 +69,7 @@ def retention_page():
 def retention_summary():
     """The retention measures of the dashboard's view alone, with a link to their breakdown: what the dashboard's
     results load beside its figures."""
-    filters = dashboard_filter_form(request.args)
+    filters = _filter_form(request.args)
     return render("reports/retention.html", fragment="measures",
                   measures=retention(filters.selection(visible_branch_ids(current_user))), narrowed=filters.params(),
                   measured=MEASURED_MONTHS, costed=COSTED_MONTHS, in_dashboard=True)

@@ -45,6 +45,7 @@ from campaign_app.reports.forms import (
 )
 from campaign_app.reports.metrics import ProgrammeUse, figures
 from campaign_app.reports.pictures import breakdown_chart, comparison_charts
+from campaign_app.reports.survival import compare_survival, curves_chart
 from campaign_app.reports.trend import trend
 
 ROWS_PER_PAGE = 15
@@ -84,11 +85,12 @@ def _drill_url(row: BreakdownRow, params: dict, by: str, period: str) -> str | N
     return url_for("reports.dashboard", **narrowed, period=period, by=row.drill.by or by)
 
 
-def dashboard_filter_form(args) -> DashboardFilterForm:
-    """The dashboard's filter form read from the query ``args``, offered what the viewer may choose, checked.
+def _filter_form(args, form: DashboardFilterForm | None = None) -> DashboardFilterForm:
+    """The dashboard's filter form read from the query ``args`` (or ``form``, another page's form of the same
+    filters read from them), offered what the viewer may choose, checked.
 
     A refused filter shows its message beside its field and is left out."""
-    form = DashboardFilterForm(formdata=args)
+    form = form or DashboardFilterForm(formdata=args)
     form.offer(filter_choices(current_user, **{name: args.get(name, "") for name in ASKED},
                               campaigns=tuple(args.getlist("campaign")[:MAX_ASKED_CAMPAIGNS])))
     form.validate()
@@ -130,7 +132,7 @@ def _nearest_quota(programmes: list[ProgrammeUse]) -> list[ProgrammeUse]:
 @roles(Role.ADMIN, Role.MANAGER, Role.COORDINATOR)
 def dashboard():
     visible = visible_branch_ids(current_user)
-    form = dashboard_filter_form(request.args)
+    form = _filter_form(request.args)
     selection, params = form.selection(visible), form.params()
     period = form.valid("period") or "week"
     by = form.valid("by") or "regency"
@@ -162,7 +164,7 @@ def dashboard():
 def filters():
     """The dashboard's filter form alone, for the view its query string names: what the dashboard's results load
     when the form shown beside them has to change."""
-    return render("reports/filters.html", fragment="filters", form=dashboard_filter_form(request.args))
+    return render("reports/filters.html", fragment="filters", form=_filter_form(request.args))
 
 
 @bp.get("/trend")
@@ -171,7 +173,7 @@ def trend_numbers():
     """The trend's numbers of the dashboard's view, newest first: all of them, or (``before``, a date) the
     ``EARLIER_TREND_ROWS`` before that date, with a link to those before them: what the dashboard's table loads
     on demand."""
-    form = dashboard_filter_form(request.args)
+    form = _filter_form(request.args)
     period = form.valid("period") or "week"
     points = trend(form.selection(visible_branch_ids(current_user)), period)
     # Any day: one before every point lists none, as it always did.
@@ -199,5 +201,7 @@ def compare_campaigns():
         form.campaign.errors = [*form.campaign.errors, _("Choose at least %(n)d campaigns.", n=MIN_CAMPAIGNS)]
     campaigns, rows = compare(visible, chosen, dict(options)) if MIN_CAMPAIGNS <= len(chosen) <= MAX_CAMPAIGNS \
         else ([], [])
+    survival = compare_survival(visible, [(c.id, c.name, c.figures.signups) for c in campaigns]) if campaigns else None
     return render("reports/compare.html", fragment="results", form=form, campaigns=campaigns, rows=rows,
-                  labels=figure_labels(), charts=comparison_charts(campaigns))
+                  labels=figure_labels(), charts=comparison_charts(campaigns), survival=survival,
+                  survival_chart=survival and curves_chart(survival.curves, {c.id: c.name for c in campaigns}))

@@ -19,6 +19,10 @@ from campaign_app.summaries import increments, retention, rollups, tallies
 from campaign_app.summaries.cells import CELL_COLUMNS, ROLLED_UP_VISIT_COLUMNS, Cells
 from campaign_app.summaries.tallies import TALLIED_ATTRIBUTES, TalliedFacts, TallyChanges
 
+# What a sign-up's retention tally is keyed and filtered by (``retention._counted``): its visit, its officer, its
+# payer, and whether it is void.
+RETENTION_ATTRIBUTES = ("visit_id", "officer_id", "payer", "status")
+
 
 def _before(instance, name: str):
     """The attribute's value before the flush (its value now when unchanged)."""
@@ -111,6 +115,26 @@ def keep_summaries(session: Session, _flush_context) -> None:
     cells.mark_visits(connection, signed | staffed)
     cells.mark_officers_of(connection, changed)
     rollups.recount(connection, cells)
-    # New sign-ups have no payment history, new visits no sign-ups: only changes reach the retention roll-up.
-    if signed or changed:
-        retention.recount(connection, signed | changed, cells.months)
+    retained = _retention_visits(session)
+    if retained:
+        retention.recount(connection, retained, cells.months)
+
+
+def _retention_visits(session: Session) -> set[int]:
+    """The visits whose retention tallies this flush may change: those of sign-ups already recorded that changed
+    what they count under, or were deleted, and visits whose columns the tallies copy changed. A new sign-up has no
+    payment history yet, and a visit's status, cost or attendance is not in the retention roll-up (closing a visit,
+    the most common change, recounts nothing there)."""
+    visits: set[int] = set()
+    for instance in session.dirty:
+        if isinstance(instance, SignUp) and _changed(instance, RETENTION_ATTRIBUTES):
+            visits.update((_before(instance, "visit_id"), instance.visit_id))
+        elif isinstance(instance, Visit) and _changed(instance, retention.VISIT_COLUMNS):
+            visits.add(instance.id)
+    for instance in session.deleted:
+        if isinstance(instance, SignUp):
+            visits.add(_before(instance, "visit_id"))
+        elif isinstance(instance, Visit):
+            visits.add(instance.id)
+    visits.discard(None)
+    return visits

@@ -280,7 +280,8 @@ def test_fifty_signups_offline_across_a_restart_reach_the_server_once_each(brows
         # The session expires meanwhile: the records still go, signed by the phone's device credential.
         context.clear_cookies()
         context.set_offline(False)
-        page.goto("/")
+        # The sync resumes the moment the network is back and shares the one test server with this navigation.
+        page.goto("/", timeout=30_000)
         wait_until(lambda: not page.evaluate(OUTBOX), timeout=30)
         assert "/login" in page.url
 

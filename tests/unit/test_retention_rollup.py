@@ -109,6 +109,18 @@ def test_a_visit_moved_to_another_month_moves_its_monthly_cell(three):
     assert set(months) == {date(2026, 12, 1)} and retention_drift() == []
 
 
+def test_closing_a_visit_leaves_the_retention_roll_up_alone(app, three):
+    from tests.conftest import counting_statements
+
+    visit = three[0].visit
+    with counting_statements(app) as statements:
+        visit.status = VisitStatus.DONE
+        visit.attendance_women = 12
+        db.session.flush()
+    assert statements and not [s for s in statements if "retention_" in s]
+    assert retention_drift() == []
+
+
 def test_a_lapsed_participant_who_pays_after_a_visit_to_the_village_is_a_reactivation(admin):
     signup = make_signup(in_progress_visit(), nik=(nik := nik_for()))
     paid(admin, {nik: "2026-11"}, date(2026, 11, 1))

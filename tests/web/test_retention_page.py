@@ -142,6 +142,12 @@ def test_the_dashboard_s_retention_without_javascript_is_the_retention_page(auth
     assert response.headers["Location"].endswith("/reports/retention?date_from=2026-01-01")
 
 
+def test_the_page_links_the_survival_curves_and_active_participants_of_its_view(auth):
+    body = page(auth.reading_english("manager"), date_from="2026-01-01")
+    assert 'href="/reports/survival?date_from=2026-01-01"' in body
+    assert 'href="/reports/active?date_from=2026-01-01"' in body
+
+
 def test_an_htmx_request_gets_only_the_results_block(auth):
     response = auth.reading_english("manager").get("/reports/retention?by=regency", headers=HTMX)
     body = response.get_data(as_text=True)
