@@ -2,9 +2,9 @@
 they paid in their first year, what a participant still paying cost, and the same per campaign, regency, branch,
 officer, channel or payer.
 
-It reads the dashboard's filters from its query string (the dashboard links here with its view's filters, checked
-by the same form: a refused one is named and left out) and adds its own: the payer and the breakdown. A change of
-either swaps the results alone (htmx); the page works as a plain GET form without JavaScript. The dashboard's
+It holds the dashboard's filter form in its results, as the survival curves and active participants do
+(``participation_routes``), with two fields of its own: the payer and the breakdown; a change swaps both (htmx), and
+the page works as a plain GET form without JavaScript. The dashboard links here with its view's filters, and its
 results load the measures alone (``retention_summary``) beside its figures, for the filters its form has.
 """
 
@@ -18,7 +18,7 @@ from campaign_app.paging import MAX_PAGE
 from campaign_app.rendering import fragment_only, render
 from campaign_app.reports import bp
 from campaign_app.reports.choices import dimension_labels
-from campaign_app.reports.forms import FILTER_NAMES, RetentionViewForm
+from campaign_app.reports.forms import RetentionFilterForm
 from campaign_app.reports.retention import COSTED_MONTHS, MEASURED_MONTHS, retention
 from campaign_app.reports.retention_breakdowns import (
     MAX_BRANCHES_FOR_OFFICERS,
@@ -29,37 +29,34 @@ from campaign_app.reports.retention_breakdowns import (
 from campaign_app.reports.routes import ROWS_PER_PAGE, _filter_form
 
 
-def _view_form() -> RetentionViewForm:
-    """The payer and breakdown asked for, offered the payers and the retention breakdowns, checked."""
-    form = RetentionViewForm(formdata=request.args)
+def _retention_form() -> RetentionFilterForm:
+    """The dashboard's filters, the payer and the retention breakdown asked for, offered what the viewer may
+    choose, checked (a refused one shows its message beside its field and is left out)."""
+    form = RetentionFilterForm(formdata=request.args)
     labels = dimension_labels()
-    form.offer([(str(code), str(label)) for code, label in PAYER_LABELS.items()],
-               [(name, labels[name]) for name in RETENTION_DIMENSIONS])
-    form.validate()
-    return form
+    form.retention_choices = ([(str(code), str(label)) for code, label in PAYER_LABELS.items()],
+                              [(name, labels[name]) for name in RETENTION_DIMENSIONS])
+    result = _filter_form(request.args, form)
+    assert isinstance(result, RetentionFilterForm)
+    return result
 
 
 @bp.get("/retention")
 @roles(Role.ADMIN, Role.MANAGER, Role.COORDINATOR)
 def retention_page():
-    filters, view = _filter_form(request.args), _view_form()
-    by = view.by.data if not view.by.errors and view.by.data else "campaign"
-    payer = view.payer.data if not view.payer.errors and view.payer.data else None
-    selection = filters.selection(visible_branch_ids(current_user)).narrowed(payer=payer)
-    params = filters.params()
+    form = _retention_form()
+    by, payer = form.valid("by") or "campaign", form.valid("payer")
+    selection = form.selection(visible_branch_ids(current_user)).narrowed(payer=payer)
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     too_wide = by == "officer" and officers_too_wide(selection)
     rows = None if too_wide else retention_breakdown(selection, by, limit=ROWS_PER_PAGE,
                                                      offset=(page - 1) * ROWS_PER_PAGE)
-    # The filters the dashboard's form refused: named here, and left out of the view.
-    refused = [(getattr(filters, name).label.text, getattr(filters, name).errors) for name in FILTER_NAMES
-               if getattr(filters, name).errors]
+    params = form.params()
     narrowed = {**params, **({"payer": payer} if payer else {})}
-    return render("reports/retention.html", fragment="results", view_form=view, params=params, narrowed=narrowed,
-                  shown={**narrowed, "by": by},
-                  measures=retention(selection), breakdown=rows, by=by, by_label=dimension_labels()[by], page=page,
-                  refused=refused, measured=MEASURED_MONTHS, costed=COSTED_MONTHS,
-                  max_branches=MAX_BRANCHES_FOR_OFFICERS)
+    return render("reports/retention.html", fragment="results", form=form, params=params, narrowed=narrowed,
+                  shown={**narrowed, "by": by}, measures=retention(selection), breakdown=rows, by=by,
+                  by_label=dimension_labels()[by], page=page, measured=MEASURED_MONTHS, costed=COSTED_MONTHS,
+                  max_branches=MAX_BRANCHES_FOR_OFFICERS, filters_for="reports.retention_page")
 
 
 @bp.get("/retention/summary")
