@@ -26,6 +26,7 @@ MENU = [
     ("officers.index", _l("Officers"), STAFF, FIELDWORK),
     ("signups.index", _l("Sign-ups"), ALL, None),
     ("reports.dashboard", _l("Dashboard"), STAFF, REPORTS),
+    ("reports.retention_page", _l("Retention"), STAFF, REPORTS),
     ("reports.survival", _l("Still paid up"), STAFF, REPORTS),
     ("reports.active", _l("Active participants"), STAFF, REPORTS),
     ("audit.index", _l("Audit log"), frozenset({Role.ADMIN, Role.MANAGER}), REPORTS),

@@ -33,7 +33,7 @@ from campaign_app.models.payments import month_number
 from campaign_app.regions.load import available_province_codes, load_regions
 from campaign_app.signups.contributions import rate_table_on
 from campaign_app.signups.personal_data import encrypt_nik
-from campaign_app.summaries import rebuild_after, rollups, tallies
+from campaign_app.summaries import rebuild_after, retention, rollups, tallies
 
 PROGRESS_EVERY = 1_000_000
 # Activated sign-ups whose payment histories are drawn and written at a time.
@@ -139,6 +139,14 @@ def payment_histories(writer: BulkWriter, today: date) -> int:
         written += writer.insert("payment_histories", HISTORY_COLUMNS, rows)
 
 
+def retention_rollup(writer: BulkWriter, today: date) -> int:
+    """The retention roll-up counted from the histories written around it, as last month's payment file would
+    leave it (that month reported): the retention page then measures what the histories hold. Reactivations are
+    detected only when a file is imported: none here."""
+    retention.note_reported_month(writer.connection, month_number(today) - 1)
+    return retention.rebuild(writer.connection)
+
+
 def _emptied(writer: BulkWriter) -> int:
     """Empty every table but the regions and rate tables (``--replace``): its DELETEs go around the summaries."""
     with rebuild_after(writer.connection):
@@ -231,9 +239,10 @@ def seed_bench(preset: Preset, seed: int = 1, replace: bool = False, today: date
     stages.run("tallies", "tallies", rebuilt_tallies)
     stages.run("payment histories", "histories", lambda writer: payment_histories(writer, today))
     stages.run("roll-ups", "monthly rows", lambda writer: rollups.rebuild(writer.connection)[0])
+    stages.run("retention roll-up", "retention tallies", lambda writer: retention_rollup(writer, today))
     started = time.perf_counter()
     analyse(db.engine, [*LOADED_TABLES, "villages", "visit_officers", "signup_tallies", "programme_totals",
-                        "monthly_results", "daily_results"])
+                        "monthly_results", "daily_results", "retention_tallies", "retention_results"])
     report.stages.append(Stage("analyse", 0, "", time.perf_counter() - started))
     echo(f"  {'analyse':<22}{'':>13} {'':<14}{report.stages[-1].seconds:8.1f} s")
     return report

@@ -14,4 +14,4 @@ from flask import Blueprint
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-from campaign_app.reports import export_routes, participation_routes, routes  # noqa: E402,F401
+from campaign_app.reports import export_routes, participation_routes, retention_routes, routes  # noqa: E402,F401

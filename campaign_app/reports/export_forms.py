@@ -14,15 +14,18 @@ from campaign_app.dates import parse_day
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
 from campaign_app.i18n import gettext as _
 from campaign_app.ids import parse_id
-from campaign_app.models import Channel
+from campaign_app.models import Channel, Payer
 from campaign_app.reports.breakdowns import DIMENSIONS, SORTS
+from campaign_app.reports.retention_breakdowns import RETENTION_DIMENSIONS
 from campaign_app.reports.selection import Selection
 from campaign_app.reports.trend import PERIODS
 from campaign_app.validation import Refused
 
 FORMATS = ("csv", "xlsx")
-# The dashboard's tables (figures, trend, breakdown), the comparison's and the active participants' (of a month).
-TABLES = ("breakdown", "figures", "trend", "comparison", "active")
+# The dashboard's tables (figures, trend, breakdown), the comparison's, the active participants' (of a month) and
+# the retention page's (its measures and their breakdown).
+RETENTION_TABLES = ("retention", "retention_breakdown")
+TABLES = ("breakdown", "figures", "trend", "comparison", "active", *RETENTION_TABLES)
 # A filter value is a code, an id or a date: anything longer is not one.
 VALUE_MAX = 40
 CAMPAIGNS_MAX = 50
@@ -55,24 +58,27 @@ class ExportRequest:
     officer_id: int | None = None
     # The active participants' month (its first day).
     month: date | None = None
+    payer: str | None = None
 
     def selection(self, visible_branch_ids) -> Selection:
         """The filters as a ``Selection`` of what the viewer may see."""
         return Selection.for_viewer(
             visible_branch_ids, branch_id=self.branch_id, campaign_ids=self.campaign_ids, date_from=self.date_from,
             date_to=self.date_to, regency_code=self.regency_code, district_code=self.district_code,
-            village_code=self.village_code, channel=self.channel, officer_id=self.officer_id)
+            village_code=self.village_code, channel=self.channel, officer_id=self.officer_id, payer=self.payer)
 
     @property
     def name(self) -> str:
         """What the file and its sheet are named for: the breakdown, the trend's period, or the table."""
         return {"breakdown": self.by, "trend": f"trend-{self.period}",
-                "active": f"active-{self.month:%Y-%m}" if self.month else "active"}.get(self.table, self.table)
+                "active": f"active-{self.month:%Y-%m}" if self.month else "active",
+                "retention_breakdown": f"retention-{self.by}"}.get(self.table, self.table)
 
     def details(self) -> dict:
         """What the audit log records of the export: the table, how it was asked for and its filters."""
         shown = {"breakdown": {"by": self.by}, "trend": {"period": self.period},
-                 "active": {"month": self.month and self.month.isoformat()[:7]}}.get(self.table, {})
+                 "active": {"month": self.month and self.month.isoformat()[:7]},
+                 "retention_breakdown": {"by": self.by}}.get(self.table, {})
         return {"table": self.table, **shown, "format": self.format, "filters": self.filters()}
 
     def filters(self) -> dict:
@@ -84,7 +90,7 @@ class ExportRequest:
                   "date_from": self.date_from and self.date_from.isoformat(),
                   "date_to": self.date_to and self.date_to.isoformat(), "regency": self.regency_code,
                   "district": self.district_code, "village": self.village_code, "channel": self.channel,
-                  "officer": self.officer_id}
+                  "officer": self.officer_id, "payer": self.payer}
         return {name: value for name, value in values.items() if value not in (None, [])}
 
 
@@ -154,6 +160,7 @@ def read_export_request(args) -> ExportRequest:
         "channel": ("channel", _choice(tuple(Channel), _("Choose one of the channels listed."))),
         "officer": ("officer_id", lambda value: _id(value, _("Choose one of the officers listed."))),
         "month": ("month", _month),
+        "payer": ("payer", _choice(tuple(Payer), _("Choose one of the payers listed."))),
     }
     values, errors = {}, {}
 
@@ -185,6 +192,11 @@ def read_export_request(args) -> ExportRequest:
         errors["date_to"] = [_("The end comes before the start.")]
     if values.get("table") == "active" and "month" not in values and "month" not in errors:
         errors["month"] = [_("Choose one of the months listed.")]
+    # Only the retention tables count per sign-up's payer: the dashboard's would silently ignore it.
+    if values.get("payer") and values.get("table", "breakdown") not in RETENTION_TABLES:
+        errors["payer"] = [_("Only the retention tables can be narrowed to a payer.")]
+    if values.get("table") == "retention_breakdown" and values.get("by", "regency") not in RETENTION_DIMENSIONS:
+        errors["by"] = [_("Choose a breakdown: %(names)s.", names=", ".join(RETENTION_DIMENSIONS))]
     if errors:
         raise Refused(errors)
     return ExportRequest(**values)

@@ -1,5 +1,5 @@
-"""Exports of the dashboard's tables (figures, trend, breakdown) and of the comparison as CSV or XLSX, streamed,
-each written to the audit log."""
+"""Exports of the dashboard's tables (figures, trend, breakdown), of the comparison and of the retention page's
+tables (its measures and their breakdown) as CSV or XLSX, streamed, each written to the audit log."""
 
 from flask import Response, abort, request, stream_with_context
 from flask_babel import get_locale
@@ -30,6 +30,9 @@ from campaign_app.reports.exports import (
 )
 from campaign_app.reports.metrics import figures
 from campaign_app.reports.participants import active_view
+from campaign_app.reports.retention import retention
+from campaign_app.reports.retention_breakdowns import retention_breakdown
+from campaign_app.reports.retention_tables import retention_breakdown_table, retention_table
 from campaign_app.reports.selection import Selection
 from campaign_app.reports.trend import trend
 from campaign_app.validation import Refused
@@ -48,6 +51,11 @@ def _table(wanted: ExportRequest, selection: Selection, visible) -> Table | None
         return trend_table(trend(selection, wanted.period), wanted.period)
     if wanted.table == "active" and wanted.month is not None:
         return active_table(active_view(wanted.month, selection))
+    if wanted.table == "retention":
+        return retention_table(retention(selection))
+    if wanted.table == "retention_breakdown":
+        # Grouped in SQL: a row per key, a few thousand officers at most nationally.
+        return retention_breakdown_table(retention_breakdown(selection, wanted.by).rows, wanted.by)
     return None
 
 

@@ -143,3 +143,22 @@ class CompareForm(Form):
         """The chosen campaigns the viewer may see, in the list's order."""
         chosen = set(self.campaign.data or ())
         return [int(choice.value) for choice in self.campaign.choices if choice.value in chosen]
+
+
+
+class RetentionFilterForm(DashboardFilterForm):
+    """The dashboard's filters, narrowed to a payer or not, and the retention breakdown (its own dimensions)."""
+
+    payer = SelectField(_l("Paid by"), choices=[], default="",
+                        invalid_choice_message=_l("Choose one of the payers listed."))
+    by = SelectField(_l("Break down by"), choices=[], default="campaign",
+                     invalid_choice_message=_l("Choose one of the breakdowns listed."))
+    # Set by the route: the payers and the retention breakdowns, labelled in the request's language.
+    retention_choices: tuple[list[tuple[str, str]], list[tuple[str, str]]] = ([], [])
+
+    def offer(self, choices: FilterChoices) -> None:
+        """The dashboard's choices, then the payers (after "every payer") and the retention breakdowns."""
+        super().offer(choices)
+        payers, dimensions = self.retention_choices
+        self.payer.choices = [SelectChoice("", _l("Every payer")), *(SelectChoice(v, label) for v, label in payers)]
+        self.by.choices = [SelectChoice(value, label) for value, label in dimensions]

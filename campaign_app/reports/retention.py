@@ -253,7 +253,7 @@ def _when(condition, column) -> ColumnElement:
 
 # --- the measures --------------------------------------------------------------------------------------------------
 
-def _cut(latest: int, months: int) -> date:
+def priced_before(latest: int, months: int) -> date:
     """The first day of the month after the last visit month old enough for M+``months``."""
     return month_of_number(latest - months + 1)
 
@@ -265,15 +265,52 @@ def _costs(selection: Selection, latest: int | None) -> dict[int, int | None]:
         return dict.fromkeys(COSTED_MONTHS)
     monthly = monthly_source(selection)
     if monthly is not None:
-        columns = [summed(case((monthly.c.month < _cut(latest, k), case((monthly.c.visit_done, monthly.c.cost),
+        columns = [summed(case((monthly.c.month < priced_before(latest, k), case((monthly.c.visit_done, monthly.c.cost),
                                                                        else_=0)), else_=0))
                    for k in COSTED_MONTHS]
         row = db.session.execute(select(*columns).select_from(monthly)).one()
     else:
-        columns = [summed(case((and_(done(), Visit.visit_date < _cut(latest, k)), Visit.planned_cost)))
+        columns = [summed(case((and_(done(), Visit.visit_date < priced_before(latest, k)), Visit.planned_cost)))
                    for k in COSTED_MONTHS]
         row = db.session.execute(select(*columns).where(*visit_conditions(selection))).one()
     return {k: int(value) for k, value in zip(COSTED_MONTHS, row, strict=True)}
+
+
+def measure_columns(source: Subquery, latest: int | None) -> list[ColumnElement]:
+    """The SQL sums of the retention measures over rows of ``source`` (the retention roll-up's columns): sign-ups,
+    reactivations, then per ``MEASURED_MONTHS`` the sign-ups old enough and those paid up, the first year's sign-ups
+    old enough and their contribution-months, and per ``COSTED_MONTHS`` those of visits old enough to be priced.
+    ``measures_from`` reads them back."""
+    c = source.c
+    columns = [summed(c.signups), summed(c.reactivations)]
+    for k in MEASURED_MONTHS:
+        old_enough = _old_enough(source, latest, k)
+        columns += [_when(old_enough, c.signups), _when(old_enough, c[paid_at(k)])]
+    first_year = _old_enough(source, latest, FIRST_YEAR - 1)
+    columns += [_when(first_year, c.signups), _when(first_year, c.contribution_months)]
+    for k in COSTED_MONTHS:
+        priced = (and_(_old_enough(source, latest, k), c.month < priced_before(latest, k)) if latest is not None
+                  else literal(False))
+        columns += [_when(priced, c.signups), _when(priced, c[paid_at(k)])]
+    return columns
+
+
+def measures_from(values, latest: int | None, costs: dict[int, int | None]) -> Retention:
+    """The ``Retention`` of one row of ``measure_columns``' sums, priced with ``costs`` (by ``COSTED_MONTHS``)."""
+    row = [int(value) for value in values]
+    signups, reactivations, rest = row[0], row[1], row[2:]
+    paid_up = {}
+    for k in MEASURED_MONTHS:
+        eligible, paid, rest = rest[0], rest[1], rest[2:]
+        paid_up[k] = PaidUp(k, paid, eligible)
+    contribution_eligible, contribution_months, rest = rest[0], rest[1], rest[2:]
+    priced_rows = {}
+    for k in COSTED_MONTHS:
+        eligible, paid, rest = rest[0], rest[1], rest[2:]
+        priced_rows[k] = CostPerPaidUp(k, costs.get(k), paid, eligible)
+    return Retention(latest_month=None if latest is None else month_of_number(latest), signups=signups,
+                     paid_up=paid_up, contribution_months=contribution_months,
+                     contribution_eligible=contribution_eligible, costs=priced_rows, reactivations=reactivations)
 
 
 def retention(selection: Selection) -> Retention:
@@ -286,32 +323,8 @@ def retention(selection: Selection) -> Retention:
     """
     latest = latest_reported_month()
     source = retention_source(selection)
-    c = source.c
-    columns = [summed(c.signups), summed(c.reactivations)]
-    for k in MEASURED_MONTHS:
-        old_enough = _old_enough(source, latest, k)
-        columns += [_when(old_enough, c.signups), _when(old_enough, c[paid_at(k)])]
-    first_year = _old_enough(source, latest, FIRST_YEAR - 1)
-    columns += [_when(first_year, c.signups), _when(first_year, c.contribution_months)]
-    for k in COSTED_MONTHS:
-        priced = (and_(_old_enough(source, latest, k), c.month < _cut(latest, k)) if latest is not None
-                  else literal(False))
-        columns += [_when(priced, c.signups), _when(priced, c[paid_at(k)])]
-    row = [int(value) for value in db.session.execute(select(*columns).select_from(source)).one()]
-    signups, reactivations, rest = row[0], row[1], row[2:]
-    paid_up = {}
-    for k in MEASURED_MONTHS:
-        eligible, paid, rest = rest[0], rest[1], rest[2:]
-        paid_up[k] = PaidUp(k, paid, eligible)
-    contribution_eligible, contribution_months, rest = rest[0], rest[1], rest[2:]
-    costs = _costs(selection, latest)
-    priced_rows = {}
-    for k in COSTED_MONTHS:
-        eligible, paid, rest = rest[0], rest[1], rest[2:]
-        priced_rows[k] = CostPerPaidUp(k, costs[k], paid, eligible)
-    return Retention(latest_month=None if latest is None else month_of_number(latest), signups=signups,
-                     paid_up=paid_up, contribution_months=contribution_months,
-                     contribution_eligible=contribution_eligible, costs=priced_rows, reactivations=reactivations)
+    values = db.session.execute(select(*measure_columns(source, latest)).select_from(source)).one()
+    return measures_from(values, latest, _costs(selection, latest))
 
 
 def survival_curve(selection: Selection, by_campaign: bool = True) -> list[SurvivalCurve]:
@@ -404,6 +417,6 @@ def active_by_place(month: date, place: Place, selection: Selection) -> ActivePl
                         None if latest is None else month_of_number(latest))
 
 
-__all__ = ["COUNT_COLUMNS", "ActivePlaces", "CostPerPaidUp", "CurvePoint", "MonthActive", "PaidUp", "PlaceActive",
-           "Retention", "SurvivalCurve", "active_by_place", "retention", "retention_source", "survival_curve",
-           "tally_conditions"]
+__all__ = ["COSTED_MONTHS", "COUNT_COLUMNS", "MEASURED_MONTHS", "ActivePlaces", "CostPerPaidUp", "CurvePoint",
+           "MonthActive", "PaidUp", "PlaceActive", "Retention", "SurvivalCurve", "active_by_place", "measure_columns",
+           "measures_from", "retention", "retention_source", "survival_curve", "tally_conditions"]

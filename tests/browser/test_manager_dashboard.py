@@ -1,8 +1,9 @@
 """A manager reads the dashboard in a real browser on a 1280 × 800 laptop.
 
 The demo manager opens the Dashboard from the menu, narrows it to one regency (htmx swaps the results and
-the address follows), breaks it down by district, compares two Palu campaigns side by side, and downloads
-the breakdown as an XLSX workbook that opens with a header row and data rows.
+the address follows, and the view's retention loads beside its figures), breaks it down by district, compares two
+Palu campaigns side by side, and downloads the breakdown as an XLSX workbook that opens with a header row and data
+rows.
 """
 
 import re
@@ -78,6 +79,10 @@ def test_a_manager_filters_compares_and_exports(browser, live_server, demo_names
         narrowed = number(signups.inner_text())
         assert 0 < narrowed < everywhere, f"{regency} should hold some but not all of {everywhere} sign-ups"
         expect(page.locator("#results form")).to_have_count(1)  # swapped into place, not nested in the form
+        # The retention of the view loads beside its figures, for the filters the form has.
+        expect(page.locator("#results .retention h2")).to_have_text("Still paying")
+        expect(page.locator("#results .retention a", has_text="Retention by")).to_have_attribute(
+            "href", re.compile(r"regency=72\.71"))
 
         # The regency changed the form's choices: it is loaded again with the regency's districts (a change made
         # while it is on its way is kept: test_a_filter_changed_while_the_form_is_on_its_way_is_kept). htmx

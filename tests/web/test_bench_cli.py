@@ -11,6 +11,7 @@ from campaign_app.extensions import db
 from campaign_app.models import PaymentHistory, SignUp, SignUpStatus, User
 from campaign_app.reports.breakdowns import DIMENSIONS
 from campaign_app.reports.metrics import figures
+from campaign_app.reports.retention import retention
 from campaign_app.reports.selection import Selection
 from tests.conftest import app_on_copy
 
@@ -64,6 +65,15 @@ def test_bench_seed_gives_the_activated_signups_a_payment_history(tiny_bench):
         histories = set(db.session.scalars(select(PaymentHistory.signup_id)))
     assert "payment histories" in output
     assert histories and histories <= activated
+
+
+def test_bench_seed_counts_the_retention_roll_up_of_the_histories_it_wrote(tiny_bench):
+    app, output = tiny_bench
+    with app.app_context():
+        measures = retention(Selection(branch_ids=None))
+        histories = db.session.scalar(select(func.count()).select_from(PaymentHistory))
+    assert "retention roll-up" in output
+    assert measures.latest_month is not None and measures.signups == histories > 0
 
 
 def test_bench_run_prints_a_row_for_every_dashboard_view(tiny_bench):
