@@ -111,7 +111,8 @@ def test_a_manager_filters_compares_and_exports(browser, live_server, demo_names
         expect(page.locator("#campaign-err")).to_contain_text("Choose at least 2 campaigns.")
         page.locator(f"input[name=campaign][value='{chosen[1][0]}']").check()
         expect(page).to_have_url(re.compile(r"/reports/compare\?campaign=\d+&campaign=\d+$"))
-        table = page.locator("#results table.list")
+        # The table of figures compared (the page has others: the survival curves' numbers, the ranking).
+        table = page.locator("#results table.list:has(#comparison-h)")
         expect(table.locator("thead th")).to_have_text(["Figure", *campaigns])
         expect(table.locator("caption")).to_have_text(f"Differences are to {campaigns[0]}.")
         signups_row = table.locator("tbody tr").filter(has=page.get_by_role("rowheader", name="Sign-ups", exact=True))
