@@ -128,7 +128,7 @@ def test_the_favicon_is_small_cacheable_and_the_same_for_everyone(auth, client):
     assert "cookie" not in vary(response) and "Set-Cookie" not in response.headers
 
 
-@pytest.mark.parametrize("filename", ["js/offline.js", "css/app.css"])
+@pytest.mark.parametrize("filename", ["js/outbox.js", "css/app.css"])
 def test_our_scripts_and_stylesheets_are_sent_without_their_comments_or_indentation(app, client, filename):
     source = Path(PROJECT_ROOT, "static", filename).read_text()
     sent = fetch(client, fingerprinted(app, filename), {}).get_data(as_text=True)
