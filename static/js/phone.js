@@ -153,9 +153,11 @@
       outbox().then(function (o) { o.exportRecords(); });
     });
   }
-  window.addEventListener("online", function () { show().then(function (found) {
-    if (found[0].length) sync();
-  }); });
+  // The network back: outbox.js, if loaded, syncs at once (as the page came back); else only if a record waits.
+  window.addEventListener("online", function () {
+    if (loading) return sync();
+    show().then(function (found) { if (found[0].length) sync(); });
+  });
   window.addEventListener("offline", function () { show(); });
   // A record to send, or the signed-in officer's device credential still to ask for (once after sign-in: a phone
   // that later never gets a signal still has it for the file it exports): outbox.js syncs.
