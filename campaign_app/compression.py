@@ -53,13 +53,17 @@ def init_app(app: Flask) -> None:
         # The browser's preference first; brotli on a tie.
         qualities = {name: request.accept_encodings.quality(name) for name in ALGORITHMS}
         accepted = sorted((name for name in ALGORITHMS if qualities[name] > 0), key=lambda name: -qualities[name])
+        # A static file is compressed once, whatever its size: only a smaller copy is sent.
+        static = request.endpoint == "static" and response.status_code == 200
         if (not accepted or response.status_code in NO_BODY or "Content-Encoding" in response.headers
-                or (response.content_length or 0) < current_app.config["COMPRESS_MIN_SIZE"]):
+                or (not static and (response.content_length or 0) < current_app.config["COMPRESS_MIN_SIZE"])):
             return response
         response.direct_passthrough = False
-        if request.endpoint == "static" and response.status_code == 200:
+        if static:
             algorithm, body = min(((name, static_copy(response, name)) for name in accepted),
                                   key=lambda pair: len(pair[1]))
+            if len(body) >= len(response.get_data()):
+                return response
         else:
             algorithm = accepted[0]
             body = compressed(response.get_data(), algorithm, PAGE_LEVELS[algorithm])

@@ -15,8 +15,8 @@ from campaign_app.signups.records import running_programmes
 # Today's and tomorrow's visits (and any still open): a day in the field, prepared the evening before or that morning.
 PREPARE_DAYS = 2
 # What the app shell is made of: cached by the service worker when it installs, each at its fingerprinted URL.
-SHELL_FILES = ("css/app.css", "vendor/htmx-2.0.11/htmx.min.js", "js/failures.js", "js/offline.js",
-               "js/nik.js", "icons/jangkau-192.png")
+SHELL_FILES = ("css/app.css", "vendor/htmx-2.0.11/htmx.min.js", "js/failures.js", "js/phone.js", "js/outbox.js",
+               "js/nik.js", "js/signup.js", "icons/jangkau-192.png")
 
 
 def visits_to_prepare(officer: User, today: date) -> list[Visit]:
@@ -37,7 +37,7 @@ def district_codes() -> dict[str, str]:
 
 
 def phone_rates(day: date) -> dict | None:
-    """The rate table in force on ``day`` as the phone works out a contribution with it (static/js/offline.js),
+    """The rate table in force on ``day`` as the phone works out a contribution with it (static/js/signup.js),
     or None when none is in force: in the offline pack, and on the sign-up page for its preview."""
     table = rates_in_force(day)
     if table is None:

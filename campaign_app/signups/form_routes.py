@@ -75,7 +75,7 @@ def _blocked_message(visit: Visit) -> str | None:
 def _page(visit: Visit, form: SignUpForm, programmes, *, status: int = 200, saved=None,
           duplicate_id: int | None = None, offline_copy: bool = False):
     # The copy "prepare for offline" stores shows the form before the visit starts: it is used once it has started
-    # on the phone (static/js/offline.js), and records go to the phone's outbox, not to this form's action.
+    # on the phone (static/js/outbox.js), and records go to the phone's outbox, not to this form's action.
     blocked = None if offline_copy else _blocked_message(visit)
     # The page carries the rate table in force: the phone works the contribution out as the income is typed, with no
     # request (the save computes it again); the fragment swapped after a save does not repeat it.

@@ -1,6 +1,6 @@
 // Jangkau's service worker (served as /sw.js, which writes VERSION and SHELL above this line).
 // It keeps the app shell (CSS, JS, icons, the offline page) and answers a navigation without signal with the page
-// the officer prepared, or the offline page. Records never live here: they are in IndexedDB (static/js/offline.js),
+// the officer prepared, or the offline page. Records never live here: they are in IndexedDB (static/js/phone.js),
 // so a new worker, which drops the old shell, cannot lose one.
 "use strict";
 var SHELL_CACHE = "jangkau-shell-" + VERSION;

@@ -69,6 +69,13 @@ def test_the_service_worker_is_served_from_the_root_revalidated_with_the_fingerp
     assert all(fetched(client, url)[0] == 200 for url in shell)
 
 
+def test_an_unchanged_service_worker_is_revalidated_with_a_304(client):
+    first = client.get("/sw.js", headers={"Accept-Encoding": "br"})
+    again = client.get("/sw.js", headers={"Accept-Encoding": "br", "If-None-Match": first.headers["ETag"]})
+    assert first.status_code == 200 and again.status_code == 304 and again.get_data() == b""
+    assert "no-cache" in again.headers["Cache-Control"]
+
+
 def test_the_offline_page_says_no_signal_in_both_languages_to_anyone(client):
     page = client.get("/offline").get_data(as_text=True)
     assert "Tanpa sinyal" in page and "No signal" in page

@@ -9,6 +9,7 @@ import pytest
 from flask import url_for
 
 from campaign_app import PROJECT_ROOT
+from campaign_app.static_text import stripped, without_comments
 
 HTMX_JS = "vendor/htmx-2.0.11/htmx.min.js"
 BROTLI_OR_GZIP = {"Accept-Encoding": "gzip, deflate, br"}
@@ -28,7 +29,9 @@ def fingerprinted(app, filename: str) -> str:
 
 
 def static_bytes(filename: str) -> bytes:
-    return Path(PROJECT_ROOT, "static", filename).read_bytes()
+    """What is sent of a static file: our scripts and stylesheets without their comments."""
+    data = Path(PROJECT_ROOT, "static", filename).read_bytes()
+    return without_comments(data.decode(), Path(filename).suffix).encode() if stripped(filename) else data
 
 
 def vary(response) -> set[str]:
@@ -123,6 +126,28 @@ def test_the_favicon_is_small_cacheable_and_the_same_for_everyone(auth, client):
     assert response.get_data() == static_bytes("favicon.ico") and response.content_length < 512
     assert response.cache_control.public and response.cache_control.max_age >= 24 * 3600
     assert "cookie" not in vary(response) and "Set-Cookie" not in response.headers
+
+
+@pytest.mark.parametrize("filename", ["js/outbox.js", "css/app.css"])
+def test_our_scripts_and_stylesheets_are_sent_without_their_comments_or_indentation(app, client, filename):
+    source = Path(PROJECT_ROOT, "static", filename).read_text()
+    sent = fetch(client, fingerprinted(app, filename), {}).get_data(as_text=True)
+    assert "//" in source or "/*" in source
+    assert not [line for line in sent.splitlines() if line.lstrip().startswith(("//", "/*")) or line != line.lstrip()]
+    assert len(sent) < len(source) * 0.97
+
+
+def test_a_range_of_a_script_is_answered_with_the_whole_script_as_sent(app, client):
+    response = fetch(client, fingerprinted(app, "js/failures.js"), {"Range": "bytes=0-99"})
+    assert response.status_code == 200 and response.get_data() == static_bytes("js/failures.js")
+
+
+def test_a_static_file_goes_without_the_headers_nothing_reads(app, client):
+    response = fetch(client, fingerprinted(app, "css/app.css"), BROTLI_OR_GZIP)
+    favicon = fetch(client, "/favicon.ico", BROTLI_OR_GZIP)
+    for sent in (response, favicon):
+        assert not {"Content-Disposition", "Last-Modified", "Accept-Ranges", "Expires"} & set(sent.headers.keys())
+        assert sent.headers["X-Content-Type-Options"] == "nosniff" and "Content-Security-Policy" not in sent.headers
 
 
 def test_an_answer_to_htmx_goes_without_the_headers_only_a_document_obeys(auth, client):
