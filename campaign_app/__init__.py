@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from campaign_app import assets, compression, errors, formatting, i18n, observability, security_headers
+from campaign_app import assets, compression, errors, formatting, i18n, observability, render_once, security_headers
 from campaign_app.config import load_config
 from campaign_app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from campaign_app.ids import IdConverter
@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.add_extension(render_once.SameFor)
 
     # Importing the models and the summaries registers their tables with the metadata (Alembic compares them).
     from campaign_app import models, summaries  # noqa: F401

@@ -9,6 +9,7 @@ times a page). These look it up once per request and keep it until the request e
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
 
 import flask_babel
 from babel.support import NullTranslations
@@ -105,7 +106,11 @@ def init_app(app: Flask) -> None:
     for name, function in TEMPLATE_LABELS.items():
         app.add_template_global(function, name)
 
+    # The menu's labels are in the language: a key of its memory with the role.
+    menu = lru_cache(maxsize=32)(lambda role, _language: tuple(grouped_menu_for(role)))
+
     @app.context_processor
     def page_context():
         role = current_user.role if current_user and current_user.is_authenticated else None
-        return {"current_language": language(), "menu": grouped_menu_for(role)}
+        current = language()
+        return {"current_language": current, "menu": menu(role, current)}

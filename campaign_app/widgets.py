@@ -7,7 +7,13 @@ widgets write the same markup with one ``escape`` per value: the fields of ``cam
 
 from markupsafe import Markup, escape
 from wtforms import widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets.core import clean_key
+
+# Each option's markup by (value, label, selected): pages write the same options over and over (occupations, every
+# running subsidy programme), and writing one took as long as a small page's statement. Emptied when full.
+_OPTIONS: dict[tuple[str, str, bool], str] = {}
+OPTIONS_KEPT = 4096
 
 
 def html_attributes(**attributes) -> Markup:
@@ -62,21 +68,46 @@ class SearchInput(DirectAttributes, widgets.SearchInput):
 
 class Select(widgets.Select):
     """A single select in one pass: each option's label translated once (WTForms' translates a lazy label twice
-    per option and inspects ``render_option``'s signature on every call). Grouped choices and multiple selects
-    render as WTForms renders them."""
+    per option and inspects ``render_option``'s signature on every call), and an option seen before written from
+    memory. Grouped choices, choices other than ``SelectChoice`` and multiple selects render as WTForms renders
+    them."""
 
     def __call__(self, field, **kwargs):
-        if self.multiple or field.has_groups():
+        options = None if self.multiple else _remembered_options(field)
+        if options is None and (self.multiple or field.has_groups()):
             return super().__call__(field, **kwargs)
         kwargs.setdefault("id", field.id)
         for name in self.validation_attrs:
             if name not in kwargs and getattr(field.flags, name, False):
                 kwargs[name] = True
-        html = [f"<select {html_attributes(name=field.name, **kwargs)}>"]
-        for choice in field.iter_choices():
-            value = str(choice.value)
-            label = str(choice.label) if choice.label is not None else ""
-            attributes = html_attributes(value=value, selected=choice.selected, **(choice.render_kw or {}))
-            html.append(f"<option {attributes}>{escape(label or value)}</option>")
-        html.append("</select>")
-        return Markup("".join(html))
+        if options is None:
+            written = []
+            for choice in field.iter_choices():
+                value = str(choice.value)
+                label = str(choice.label) if choice.label is not None else ""
+                attributes = html_attributes(value=value, selected=choice.selected, **(choice.render_kw or {}))
+                written.append(f"<option {attributes}>{escape(label or value)}</option>")
+            options = "".join(written)
+        return Markup(f"<select {html_attributes(name=field.name, **kwargs)}>{options}</select>")
+
+
+def _remembered_options(field) -> str | None:
+    """The field's options, each written once per process, or None when a choice is not a ``SelectChoice`` (a tuple,
+    a string), has attributes of its own or a group: those are written every time."""
+    written = []
+    for choice in field.choices or ():
+        if type(choice) is not SelectChoice or choice.render_kw or choice.optgroup is not None:
+            return None
+        value = str(choice.value)
+        label = str(choice.label) if choice.label is not None else ""
+        # What WTForms' iter_choices compares.
+        selected = field.coerce(choice.value) == field.data
+        key = (value, label, selected)
+        option = _OPTIONS.get(key)
+        if option is None:
+            if len(_OPTIONS) >= OPTIONS_KEPT:
+                _OPTIONS.clear()
+            option = f"<option {html_attributes(value=value, selected=selected)}>{escape(label or value)}</option>"
+            _OPTIONS[key] = option
+        written.append(option)
+    return "".join(written)

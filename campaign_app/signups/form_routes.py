@@ -1,6 +1,7 @@
 """The officer's sign-up form: the page, the NIK check and contribution preview as it is typed, and the submit."""
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from flask import abort, current_app, g, make_response, request, url_for
 from flask_babel import get_locale
@@ -16,6 +17,7 @@ from campaign_app.extensions import limiter
 from campaign_app.formatting import whole_numbers
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
 from campaign_app.i18n import gettext as _
+from campaign_app.i18n import language
 from campaign_app.ids import parse_id
 from campaign_app.models import Payer, Role, Visit, VisitStatus
 from campaign_app.offline.service import phone_rates
@@ -59,11 +61,17 @@ def _arg(name: str) -> str:
     return "" if len(value) > QUERY_VALUE_MAX or CONTROL_CHARACTERS_IN_LINE.search(value) else value.strip()
 
 
-def _programme_choices(programmes: list[records.ProgrammeOption]) -> list[SelectChoice]:
-    # The label translated and the number format read once for the list, not once a programme: the form offers
-    # every running programme, about a hundred at national scale.
+def _programme_choices(programmes: list[records.ProgrammeOption]) -> tuple[SelectChoice, ...]:
+    # Labelled once for each state of the programmes (a subsidised sign-up anywhere changes it), not on every
+    # request: the form offers every running programme, about a hundred at national scale.
+    return _labelled(language(), tuple(programmes))
+
+
+@lru_cache(maxsize=64)
+def _labelled(language: str, programmes: tuple[records.ProgrammeOption, ...]) -> tuple[SelectChoice, ...]:
+    """The programmes' choices in ``language`` (the request's: a key of the cache, as the labels are in it)."""
     label, places = _("%(name)s · %(left)s places left"), whole_numbers(get_locale())
-    return [SelectChoice(str(p.id), label % {"name": p.name, "left": places(p.remaining)}) for p in programmes]
+    return tuple(SelectChoice(str(p.id), label % {"name": p.name, "left": places(p.remaining)}) for p in programmes)
 
 
 def _blocked_message(visit: Visit) -> str | None:

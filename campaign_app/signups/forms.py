@@ -2,6 +2,7 @@
 
 import re
 import secrets
+from collections.abc import Sequence
 from datetime import date
 
 from flask_wtf import FlaskForm
@@ -167,13 +168,13 @@ class SignUpForm(WorkerFields):
     # The consent text's version shown above the box: a sign-up records it, and the service refuses an older one.
     consent_version = HiddenField(filters=[consent_version_shown])
 
-    def __init__(self, programmes: list[SelectChoice] = (), **kwargs):
+    def __init__(self, programmes: Sequence[SelectChoice] = (), **kwargs):
         super().__init__(**kwargs)
         self.sex.choices = sex_choices()
         self.payer.choices = [SelectChoice(code.value, label) for code, label in PAYER_LABELS.items()]
         self.offer(programmes)
 
-    def offer(self, programmes: list[SelectChoice]) -> None:
+    def offer(self, programmes: Sequence[SelectChoice]) -> None:
         """Offer these subsidy programmes (besides none); only what the page shows: the service checks the choice."""
         self.subsidy_programme.choices = [SelectChoice("", _l("None")), *programmes]
 

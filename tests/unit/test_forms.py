@@ -1,14 +1,18 @@
-"""The app's base form: every text field drops bidirectional and invisible marks before anything else reads it."""
+"""The app's base form and its widgets: every text field drops bidirectional and invisible marks before anything else
+reads it; a select writes what WTForms writes."""
 
 import importlib
 import pkgutil
 
+import wtforms.widgets
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 import campaign_app
-from campaign_app.forms import Form, PasswordField, StringField, strip, takes_focus
+from campaign_app.forms import Form, PasswordField, SelectField, StringField, optional_int, strip, takes_focus
+from campaign_app.i18n import lazy_gettext as _l
 
 
 class Note(Form):
@@ -58,3 +62,22 @@ def test_the_first_field_in_error_the_page_renders_takes_the_focus_and_keeps_it(
         # Rendered in the page's order, text before name: text is the first field in error the person meets.
         assert [takes_focus(form.text), takes_focus(form.name), takes_focus(form.text)] == [True, False, True]
         assert not takes_focus(form.password)
+
+
+class Choosing(Form):
+    class Meta:
+        csrf = False
+
+    programme = SelectField(coerce=optional_int, choices=[], validate_choice=False)
+
+
+def test_a_select_writes_its_options_as_wtforms_does_from_memory_too(app):
+    with app.test_request_context():
+        choices = [SelectChoice("", _l("None")), SelectChoice("7", 'Subsidi "Palu" & <Sigi>'), SelectChoice("12", "B")]
+        written = []
+        for posted in ("12", "7", "12"):
+            form = Choosing(formdata=MultiDict({"programme": posted}))
+            form.programme.choices = list(choices)
+            written.append((str(form.programme()), str(wtforms.widgets.Select()(form.programme))))
+        assert all(ours == theirs for ours, theirs in written)
+        assert '<option selected value="12">B</option>' in written[2][0] and "&lt;Sigi&gt;" in written[1][0]
