@@ -47,7 +47,7 @@ class Write:
     role: str
     path: str
     data: dict
-    subject_type: str
+    subject_type: str | None
     action: str
     detail: str | None = None
 
@@ -155,7 +155,7 @@ SCENARIOS = {
     "signups.payment_status": lambda: (s := _signup()) and Write(
         "admin", "/signups/payment-status", {"file": (BytesIO(_payment_status_csv(s)), "status.csv"),
                                              "month": TODAY.isoformat()[:7]},
-        "signup", "changed", "paid_through"),
+        None, "payment_status_uploaded", "matched"),
     "signups.edit": lambda: (s := _signup()) and Write(
         "coordinator", f"/signups/{s.id}/edit", {"full_name": "Nama Dibetulkan", "occupation": s.occupation,
                                                  "sector": s.sector, "declared_income": "1.500.000"},
