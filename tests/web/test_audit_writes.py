@@ -137,6 +137,9 @@ SCENARIOS = {
     "officers.unassign": lambda: (v := _visit(on=TODAY + timedelta(days=2))) and Write(
         "coordinator", f"/officers/{v.assignments[0].officer_id}/visits/{v.id}/remove", {}, "visit", "changed",
         "officers_unassigned"),
+    "rates.new_lapse_rule": lambda: Write("admin", "/rates/lapse/new", {"effective_from": "2027-01-01",
+                                                                        "arrears_months": "4"},
+                                          None, "lapse_rule_created", "arrears_months"),
     "rates.new": lambda: Write("admin", "/rates/new", {"effective_from": "2027-01-01", "jkk_rate": "1",
                                                       "jkk_minimum": "10.000", "jkk_maximum": "207.000",
                                                       "jkm_flat": "6.800", "jht_rate": "2"},
