@@ -316,3 +316,19 @@ def test_statements_do_not_grow_with_the_file(app, visit, admin):
         counts.append(len(statements))
     # One look-up, the retention roll-up's few statements and one upsert per batch, whatever the rows' number.
     assert counts[0] == counts[1]
+
+
+def test_each_further_batch_costs_the_same_statements(app, visit, admin, monkeypatch):
+    from tests.conftest import counting_statements
+
+    monkeypatch.setattr("campaign_app.signups.payment_status.BATCH", 10)
+    niks = iter(bulk_signups(visit, 120))
+    counts = []
+    for rows in (20, 40, 60):
+        # Sign-ups not yet in any file, so that every row of every batch writes.
+        data = HEADER + "".join(f"{next(niks)};aktif;2026-11\n" for _ in range(rows))
+        with counting_statements(app) as statements:
+            assert upload(data, admin).matched == rows
+        counts.append(len(statements))
+    # Two batches more, the same statements more: a batch's statements do not depend on where it is in the file.
+    assert counts[1] - counts[0] == counts[2] - counts[1] > 0
