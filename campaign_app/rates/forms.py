@@ -8,6 +8,7 @@ from wtforms.validators import InputRequired, ValidationError
 from campaign_app.forms import Form, StringField, day_field
 from campaign_app.i18n import lazy_gettext as _l
 from campaign_app.models.signups import ENROLMENT_AGE_LIMIT, ENROLMENT_MIN_AGE
+from campaign_app.rates.lapse import MAX_ARREARS_MONTHS
 
 # The BPU enrolment range when none is typed: working age to under 65.
 DEFAULT_MIN_AGE, DEFAULT_MAX_AGE = ENROLMENT_MIN_AGE, ENROLMENT_AGE_LIMIT - 1
@@ -122,6 +123,20 @@ class RateTableForm(Form):
                 "jkm_flat": self.jkm_flat.data, "jht_percent": self.jht_rate.data,
                 "enrolment_min_age": _or(self.enrolment_min_age.data, DEFAULT_MIN_AGE),
                 "enrolment_max_age": _or(self.enrolment_max_age.data, DEFAULT_MAX_AGE)}
+
+
+class LapseRuleForm(Form):
+    """A new lapse rule: the day it takes effect and the months of arrears a member may have."""
+
+    effective_from = day_field(_l("In force from"), InputRequired(_l("Enter the first day the rule applies.")))
+    arrears_months = WholeNumberField(_l("Months of arrears allowed"),
+                                      validators=[InputRequired(_l("Enter a number of months from 0 to %(max)d.",
+                                                                   max=MAX_ARREARS_MONTHS))],
+                                      render_kw={"inputmode": "numeric"})
+
+    def values(self) -> dict:
+        """The service arguments from a validated form."""
+        return {"effective_from": self.effective_from.data, "arrears_months": self.arrears_months.data}
 
 
 def _or(value, default):

@@ -4,6 +4,7 @@ Dated like a rate table: a rule takes effect from a day and never rewrites the p
 agency's own applies (``DEFAULT_LAPSE_MONTHS``: more than 3 consecutive unpaid months ends the membership).
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import format_date
@@ -19,6 +20,23 @@ from campaign_app.validation import Refused
 
 # Two years of arrears is no membership rule any programme has: a larger number is a typing mistake.
 MAX_ARREARS_MONTHS = 24
+
+
+@dataclass(frozen=True)
+class LapseRuleRow:
+    """A lapse rule as the list shows it: in force today, already replaced, or still to come."""
+
+    rule: LapseRule
+    in_force: bool
+    upcoming: bool
+
+
+def lapse_rules(today: date) -> list[LapseRuleRow]:
+    """Every stored lapse rule, the latest first, marked in force (the latest from ``today`` or before) or upcoming.
+    One query; empty when none is stored (the default then applies: ``DEFAULT_LAPSE_MONTHS``)."""
+    rules = db.session.scalars(select(LapseRule).order_by(LapseRule.effective_from.desc())).all()
+    in_force = next((rule for rule in rules if rule.effective_from <= today), None)
+    return [LapseRuleRow(rule, rule is in_force, rule.effective_from > today) for rule in rules]
 
 
 def lapse_months(day: date) -> int:
@@ -49,6 +67,7 @@ def create_lapse_rule(*, effective_from: date, arrears_months: int, created_by: 
         rule = LapseRule(effective_from=effective_from, arrears_months=arrears_months, created_by_id=created_by.id)
         if added_first(rule):
             record(AuditAction.LAPSE_RULE_CREATED, actor=created_by, subject_type=None, now=now,
+                   subject_name=effective_from.isoformat(),
                    details={"effective_from": effective_from.isoformat(), "arrears_months": arrears_months})
             return rule
         existing = db.session.scalar(select(LapseRule).where(LapseRule.effective_from == effective_from))

@@ -15,11 +15,11 @@ earlier) on are paid. A file never takes a month away: an older file uploaded af
 So the same file twice changes nothing.
 
 A file that cannot be read is refused whole (``PaymentStatusRefused``) and nothing is written, even when the
-problem shows only at its end (the writes are in a savepoint). Otherwise each row is judged on its own: invalid
-(with its line and why), not paid since the sign-up, unknown (no live sign-up has the NIK), unchanged, or matched
-(its history learns months). A NIK on two lines of the same thousand rows is invalid on the second; further apart,
-the second is applied like a later file (one NIK a line is the membership system's own rule; remembering every NIK
-of a million-row file would make memory grow with it).
+problem shows only at its end (every row is read before any is written, in a savepoint). Otherwise each row is
+judged on its own: invalid (with its line and why), not paid since the sign-up, unknown (no live sign-up has the
+NIK), unchanged, or matched (its history learns months). A NIK on several lines is applied from the first and
+invalid on the others (one NIK a line is the membership system's own rule); the database finds them, so memory
+does not grow with the file.
 """
 
 import re
@@ -30,18 +30,18 @@ from itertools import islice
 from typing import IO, NamedTuple
 
 from flask_babel import format_decimal
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection
 
-from campaign_app.audit.service import record, record_many
-from campaign_app.clock import WITA
+from campaign_app.audit.service import record
 from campaign_app.extensions import db
 from campaign_app.i18n import gettext as _
-from campaign_app.models import AuditAction, PaymentHistory, SignUp, SignUpStatus, User
+from campaign_app.models import AuditAction, User
 from campaign_app.models.payments import MONTHS_KEPT, month_number, month_start
 from campaign_app.rates.lapse import lapse_months
+from campaign_app.signups import payment_batches
 from campaign_app.signups.activation import ACTIVE, NOT_ACTIVE, InvalidRow, parse_payment_date
 from campaign_app.signups.member_files import column_name, find_column, masked_cell
+from campaign_app.signups.payment_batches import FileRow, HistoryWrite, Match
 from campaign_app.signups.personal_data import nik_index
 from campaign_app.summaries.retention import follow_payment_histories
 from campaign_app.uploads import UnreadableUpload, read_table
@@ -52,7 +52,7 @@ MAX_ROWS = 1_000_000
 # Rows listed on the page (a fragment's budget); the rest are counted.
 SHOWN_ROWS = 100
 # Rows looked up and written at a time: a few statements per batch, whatever the file's size.
-BATCH = 1000
+BATCH = 5000
 # Months paid ahead of the file's month that a period may say; further is a typing mistake.
 MONTHS_AHEAD = 12
 
@@ -251,39 +251,17 @@ def months_paid(signup_month: int, before: int | None, paid_through: int, file_m
 
 # --- matching and writing -------------------------------------------------------------------------
 
-class _Stored(NamedTuple):
-    """A live sign-up with its history so far (None: no file listed it yet)."""
-
-    id: int
-    branch_id: int
-    name: str
-    signup_month: int
-    paid_months: int | None
-    paid_through: int | None
-
-
-def _stored(indexes: list[str]) -> dict[str, _Stored]:
-    """The live sign-ups with these blind indexes and their histories, in one query."""
-    history = PaymentHistory.__table__
-    rows = db.session.execute(
-        select(SignUp.nik_index, SignUp.id, SignUp.branch_id, SignUp.full_name, SignUp.consent_at,
-               history.c.paid_months, history.c.paid_through)
-        .outerjoin(history, history.c.signup_id == SignUp.id)
-        .where(SignUp.nik_index.in_(indexes), SignUp.status != SignUpStatus.VOID))
-    return {index: _Stored(id, branch, name, month_number(consent_at.astimezone(WITA).date()), paid, through)
-            for index, id, branch, name, consent_at, paid, through in rows}
-
-
 def apply_payment_status_file(upload: IO[bytes] | bytes, month: date, actor: User,
                               now: datetime) -> PaymentStatusReport:
     """Teach the sign-ups' payment histories what the membership system's file of ``month`` says.
 
     ``upload`` is a binary stream or bytes, CSV or an Excel workbook. Each row with a valid NIK and last period
     paid matches the live sign-up with that NIK's blind index; its history learns the months the period pays
-    (``months_paid``, under the lapse rule in force on the first day of ``month``). Each history changed is audited
-    on its sign-up (the last period paid and the count of months paid, before and after), and the upload with its
-    counts (no NIK). Reads, looks up and writes ``BATCH`` rows at a time: memory and statements per row do not grow
-    with the file. Refuses an unreadable file whole (``PaymentStatusRefused``), undoing what it had written.
+    (``months_paid``, under the lapse rule in force on the first day of ``month``). A NIK on several lines is
+    applied from the first and the others are listed invalid. The upload is audited once, with its counts (no
+    NIK): a million rows are one entry, not a million. The rows are read and loaded ``BATCH`` at a time, matched in
+    one join, and applied ``BATCH`` at a time (``payment_batches``): memory and the statements per batch do not
+    grow with the file. Refuses an unreadable file whole (``PaymentStatusRefused``) before anything is written.
     Flushes, never commits.
     """
     file_month = month_number(month)
@@ -291,66 +269,46 @@ def apply_payment_status_file(upload: IO[bytes] | bytes, month: date, actor: Use
     lapse = lapse_months(report.month)
     rows = read_payment_rows(upload, file_month, report)
     with db.session.begin_nested():
+        connection = db.session.connection()
+        payment_batches.start(connection)
         while batch := list(islice(rows, BATCH)):
-            _apply(batch, file_month, lapse, actor, now, report)
+            payment_batches.load(connection, [FileRow(row.line, nik_index(row.nik), masked_cell(row.nik),
+                                                      row.paid_through) for row in batch])
+        payment_batches.match(connection)
+        for page in payment_batches.pages(connection, BATCH):
+            _apply(connection, page, file_month, lapse, now, report)
+        payment_batches.finish(connection)
+    report.invalid.sort(key=lambda row: row.line)
     record(AuditAction.PAYMENT_STATUS_UPLOADED, actor=actor, subject_type=None, branch_id=actor.branch_id,
-           details=report.counts(), now=now)
+           subject_name=report.month.isoformat()[:7], details=report.counts(), now=now)
     return report
 
 
-def _period_text(month: int | None) -> str | None:
-    return None if month is None else month_start(month).isoformat()[:7]
-
-
-def _apply(batch: list[_Row], file_month: int, lapse: int, actor: User, now: datetime,
+def _apply(connection: Connection, page: list[Match], file_month: int, lapse: int, now: datetime,
            report: PaymentStatusReport) -> None:
-    """Match one batch of rows and write what it changes: three statements (look-up, upsert, audit entries)."""
-    indexed: dict[str, _Row] = {}
-    for row in batch:
-        index = nik_index(row.nik)
-        if index in indexed:
-            report.add_invalid(InvalidRow(row.line, masked_cell(row.nik), _(
-                "This NIK is already on line %(line)d.", line=indexed[index].line)))
+    """Judge one page of matched rows and write what it changes: the retention roll-up's few statements and one
+    upsert, whatever the page's size."""
+    written: list[HistoryWrite] = []
+    for row in page:
+        if row.first_line != row.line:
+            report.add_invalid(InvalidRow(row.line, row.masked, _("This NIK is already on line %(line)d.",
+                                                                  line=row.first_line)))
             continue
-        indexed[index] = row
-    stored = _stored(list(indexed))
-    written: list[dict] = []
-    audited: list[dict] = []
-    for index, row in indexed.items():
-        signup = stored.get(index)
-        if signup is None:
-            report.add_unknown(UnknownRow(row.line, masked_cell(row.nik)))
+        if row.signup_id is None or row.signup_month is None:
+            report.add_unknown(UnknownRow(row.line, row.masked))
             continue
-        if row.paid_through is None or row.paid_through < signup.signup_month:
+        if row.reported is None or row.reported < row.signup_month:
             # Listed but not paid since the sign-up: nothing to learn, and nothing to take away.
             report.not_paid += 1
             continue
-        before = signup.paid_months or 0
-        paid = before | months_paid(signup.signup_month, signup.paid_through, row.paid_through, file_month, lapse)
-        through = max(row.paid_through, signup.paid_through or row.paid_through)
-        if signup.paid_months is not None and paid == before and through == signup.paid_through:
+        before = row.paid_months or 0
+        paid = before | months_paid(row.signup_month, row.paid_through, row.reported, file_month, lapse)
+        through = max(row.reported, row.paid_through or row.reported)
+        if row.paid_months is not None and paid == before and through == row.paid_through:
             report.unchanged += 1
             continue
         report.matched += 1
-        written.append({"signup_id": signup.id, "signup_month": signup.signup_month, "paid_months": paid,
-                        "paid_through": through, "updated_at": now})
-        audited.append({"subject_id": signup.id, "subject_name": signup.name, "branch_id": signup.branch_id,
-                        "details": {"paid_through": [_period_text(signup.paid_through), _period_text(through)],
-                                    "months_paid": [before.bit_count(), paid.bit_count()]}})
+        written.append(HistoryWrite(row.signup_id, row.signup_month, paid, through))
     # Before the histories change: the retention roll-up adds what each one changes (old counts out, new in).
-    follow_payment_histories(db.session.connection(), written, lapse=lapse, file_month=file_month)
-    if written:
-        _upsert(written)
-    # Around the flush: each sign-up's entry is recorded here, in one statement.
-    record_many(AuditAction.CHANGED, actor=actor, subject_type="signup", now=now, entries=audited)
-
-
-def _upsert(rows: list[dict]) -> None:
-    """Insert or update these histories: one INSERT ... ON CONFLICT DO UPDATE (PostgreSQL and SQLite both have it),
-    sent as one executemany (the driver pipelines it; a multi-row VALUES of a thousand rows costs more to compile)."""
-    history = PaymentHistory.__table__
-    dialect = db.session.get_bind().dialect.name
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(history)
-    db.session.execute(statement.on_conflict_do_update(
-        index_elements=[history.c.signup_id],
-        set_={name: statement.excluded[name] for name in ("paid_months", "paid_through", "updated_at")}), rows)
+    follow_payment_histories(connection, [row._asdict() for row in written], lapse=lapse, file_month=file_month)
+    payment_batches.upsert_histories(connection, written, now)

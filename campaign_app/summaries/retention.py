@@ -172,6 +172,38 @@ def restarts(paid_months: int, lapse: int) -> list[tuple[int, int]]:
     return found
 
 
+# The columns of the survival curve, by months after the sign-up month; the bits they and the first year read.
+PAID_AT = tuple(paid_at(k) for k in range(CURVE_MONTHS))
+CURVE_BITS = (1 << CURVE_MONTHS) - 1
+FIRST_YEAR_BITS = (1 << FIRST_YEAR) - 1
+
+
+def _count_change(change: Counter, before: int | None, after: int) -> None:
+    """Add to ``change`` what a history going from ``before`` (None: none yet) to ``after`` changes in its tally:
+    ``history_counts(after) - history_counts(before)``, read from the bits that differ only (a file's row changes
+    one or two months, and a million rows pass here)."""
+    if before is None:
+        change["signups"] += 1
+        before = 0
+    differ = (before ^ after) & CURVE_BITS
+    while differ:
+        bit = differ & -differ
+        change[PAID_AT[bit.bit_length() - 1]] += 1 if after & bit else -1
+        differ ^= bit
+    first_year = (after & FIRST_YEAR_BITS).bit_count() - (before & FIRST_YEAR_BITS).bit_count()
+    if first_year:
+        change["contribution_months"] += first_year
+
+
+def _may_restart(paid_months: int, lapse: int) -> bool:
+    """Whether the months paid may show a restart (``restarts``): not when they are one unbroken run, nor when the
+    unpaid months between the first and the last paid are fewer than a lapse needs."""
+    if not paid_months:
+        return False
+    run = paid_months >> ((paid_months & -paid_months).bit_length() - 1)
+    return run.bit_length() - run.bit_count() > lapse
+
+
 def _bit(column, k: int):
     # Inline integers: PostgreSQL shifts a bigint by an int4 only (a bound k would be typed bigint).
     return column.op(">>")(literal_column(str(k), Integer)).op("&")(literal_column("1", Integer))
@@ -416,6 +448,15 @@ def _store_reactivations(connection: Connection, wanted: list[tuple[int, str, in
             changes.setdefault(key, Counter())["reactivations"] += 1
 
 
+def _among(connection: Connection, column, ids: list[int]):
+    """``column IN ids``; on PostgreSQL as one array parameter unnested, which a batch of thousands of ids costs no
+    more to send and plan than one (thousands of bound values took longer than the look-up itself)."""
+    if connection.dialect.name == "postgresql":
+        return column.in_(select(func.unnest(bindparam("among_ids", ids, type_=postgresql.ARRAY(Integer),
+                                                       unique=True))))
+    return column.in_(ids)
+
+
 def follow_payment_histories(connection: Connection, written: Sequence[Mapping], *, lapse: int,
                              file_month: int) -> None:
     """Keep the retention roll-up true for payment histories about to be written (call it before writing them):
@@ -435,7 +476,7 @@ def follow_payment_histories(connection: Connection, written: Sequence[Mapping],
     stored = {row.id: row for row in connection.execute(
         select(SignUp.id, SignUp.visit_id, SignUp.officer_id, SignUp.payer, SignUp.village_code, SignUp.status,
                history.c.paid_months, history.c.signup_month)
-        .outerjoin(history, history.c.signup_id == SignUp.id).where(SignUp.id.in_(ids)))}
+        .outerjoin(history, history.c.signup_id == SignUp.id).where(_among(connection, SignUp.id, ids)))}
     changes: dict[tuple[int, int, str, int], Counter] = {}
     wanted = []
     for row in written:
@@ -443,15 +484,16 @@ def follow_payment_histories(connection: Connection, written: Sequence[Mapping],
         if signup is None or signup.status == SignUpStatus.VOID:
             continue
         key = (signup.visit_id, signup.officer_id, signup.payer, row["signup_month"])
-        change = changes.setdefault(key, Counter())
-        if signup.paid_months is not None:
-            change.subtract(history_counts(signup.paid_months))
-        change.update(history_counts(row["paid_months"]))
-        old = set(restarts(signup.paid_months or 0, lapse))
-        for k, lapsed_from in restarts(row["paid_months"], lapse):
-            if (k, lapsed_from) not in old:
-                wanted.append((signup.id, signup.village_code, row["signup_month"] + lapsed_from,
-                               row["signup_month"] + k))
+        change = changes.get(key)
+        if change is None:
+            change = changes[key] = Counter()
+        _count_change(change, signup.paid_months, row["paid_months"])
+        if _may_restart(row["paid_months"], lapse):
+            old = set(restarts(signup.paid_months or 0, lapse))
+            for k, lapsed_from in restarts(row["paid_months"], lapse):
+                if (k, lapsed_from) not in old:
+                    wanted.append((signup.id, signup.village_code, row["signup_month"] + lapsed_from,
+                                   row["signup_month"] + k))
     if wanted:
         _store_reactivations(connection, wanted, {row["signup_id"]: row["signup_month"] for row in written},
                              stored, changes)

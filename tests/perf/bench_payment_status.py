@@ -1,12 +1,16 @@
 """Benchmark: import a monthly payment status file of N rows (all matched), then the same file again (unchanged).
 
-    .venv/bin/python -m tests.perf.bench_payment_status postgresql://root@127.0.0.1:5432/test 100000
+    .venv/bin/python -m tests.perf.bench_payment_status postgresql://root@127.0.0.1:5432/test 1000000
+    .venv/bin/python -m tests.perf.bench_payment_status sqlite 1000000
     .venv/bin/python -m tests.perf.bench_payment_status postgresql://… 100000 --memory   # tracemalloc's peak
 
-Not a test: it prints seconds (and with ``--memory`` the Python heap's peak while importing, which tracemalloc
-slows down, so time and memory come from separate runs).
+Not a test: it prints, per import, the seconds (wall), the CPU seconds of this process and, on a local PostgreSQL, of
+its server process (so that a busy machine's figures can be read), and the process's peak resident memory while
+importing (VmHWM, reset before each import). With ``--memory`` the Python heap's peak too (tracemalloc slows the
+import down, so time and memory come from separate runs).
 """
 
+import os
 import sys
 import tempfile
 import time
@@ -14,7 +18,7 @@ import tracemalloc
 from datetime import UTC, date, datetime
 
 from flask_migrate import upgrade
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from campaign_app.demo.seed import seed_demo
 from campaign_app.extensions import db
@@ -43,6 +47,28 @@ def _signups(count: int) -> list[str]:
     return niks
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory since the last ``_reset_peak_rss`` (Linux's VmHWM)."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+
+
+def _reset_peak_rss() -> None:
+    # Writing 5 to clear_refs resets VmHWM to the current resident size (Linux 4.0 and later).
+    with open("/proc/self/clear_refs", "w") as clear:
+        clear.write("5")
+
+
+def _server_cpu(pid: int | None) -> float | None:
+    """CPU seconds of the PostgreSQL server process serving this session, when it runs on this machine."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, TypeError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run(url: str, rows: int, memory: bool) -> None:
     app = make_app(url)
     with app.app_context():
@@ -57,18 +83,27 @@ def run(url: str, rows: int, memory: bool) -> None:
             for nik in ["nik;status;periode_terakhir"] + [f"{nik};aktif;2026-12" for nik in niks]:
                 upload.write(f"{nik}\n".encode())
             size = upload.tell()
+            backend = (db.session.scalar(text("SELECT pg_backend_pid()"))
+                       if db.engine.dialect.name == "postgresql" else None)
             for attempt in ("first upload (all matched)", "same file again (unchanged)"):
                 upload.seek(0)
                 if memory:
                     tracemalloc.start()
-                started = time.perf_counter()
+                _reset_peak_rss()
+                rss_before = _peak_rss_mb()
+                server_before = _server_cpu(backend)
+                started, cpu_started = time.perf_counter(), time.process_time()
                 report = apply_payment_status_file(upload, month, admin, datetime.now(UTC))
                 db.session.commit()
-                seconds = time.perf_counter() - started
+                seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+                server = _server_cpu(backend)
+                server_cpu = f" + server {server - server_before:6.2f}" if server is not None else ""
                 peak = tracemalloc.get_traced_memory()[1] / 2**20 if memory else None
                 tracemalloc.stop()
                 print(f"{db.engine.dialect.name:<10} {rows:>9,} rows ({size / 2**20:.1f} MB) {attempt:<28} "
-                      f"{seconds:7.2f} s  matched {report.matched:,} unchanged {report.unchanged:,}"
+                      f"{seconds:7.2f} s (CPU: app {cpu:6.2f}{server_cpu})  "
+                      f"RSS {rss_before:.0f} → peak {_peak_rss_mb():.0f} MB  "
+                      f"matched {report.matched:,} unchanged {report.unchanged:,}"
                       + (f"  heap peak {peak:.1f} MB" if peak is not None else ""))
         db.session.remove()
         db.engine.dispose()

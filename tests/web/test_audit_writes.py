@@ -47,7 +47,7 @@ class Write:
     role: str
     path: str
     data: dict
-    subject_type: str
+    subject_type: str | None
     action: str
     detail: str | None = None
 
@@ -137,6 +137,9 @@ SCENARIOS = {
     "officers.unassign": lambda: (v := _visit(on=TODAY + timedelta(days=2))) and Write(
         "coordinator", f"/officers/{v.assignments[0].officer_id}/visits/{v.id}/remove", {}, "visit", "changed",
         "officers_unassigned"),
+    "rates.new_lapse_rule": lambda: Write("admin", "/rates/lapse/new", {"effective_from": "2027-01-01",
+                                                                        "arrears_months": "4"},
+                                          None, "lapse_rule_created", "arrears_months"),
     "rates.new": lambda: Write("admin", "/rates/new", {"effective_from": "2027-01-01", "jkk_rate": "1",
                                                       "jkk_minimum": "10.000", "jkk_maximum": "207.000",
                                                       "jkm_flat": "6.800", "jht_rate": "2"},
@@ -155,7 +158,7 @@ SCENARIOS = {
     "signups.payment_status": lambda: (s := _signup()) and Write(
         "admin", "/signups/payment-status", {"file": (BytesIO(_payment_status_csv(s)), "status.csv"),
                                              "month": TODAY.isoformat()[:7]},
-        "signup", "changed", "paid_through"),
+        None, "payment_status_uploaded", "matched"),
     "signups.edit": lambda: (s := _signup()) and Write(
         "coordinator", f"/signups/{s.id}/edit", {"full_name": "Nama Dibetulkan", "occupation": s.occupation,
                                                  "sector": s.sector, "declared_income": "1.500.000"},
