@@ -129,21 +129,8 @@ class Retention:
         return Rate(self.contribution_months * 100, self.contribution_eligible)
 
 
-@dataclass(frozen=True)
-class CurvePoint:
-    """At M+``months``: the sign-ups old enough to tell, and those paid up."""
-
-    months: int
-    eligible: int
-    paid_up: int
-
-    @property
-    def too_young(self) -> bool:
-        return self.eligible == 0
-
-    @property
-    def share(self) -> Rate:
-        return Rate(self.paid_up, self.eligible)
+# A point of a survival curve is the same measure at M+k: those paid up among those old enough to tell.
+CurvePoint = PaidUp
 
 
 @dataclass(frozen=True)
@@ -352,7 +339,7 @@ def survival_curve(selection: Selection, by_campaign: bool = True) -> list[Survi
                 eligible[k] += int(signups)
                 paid_up[k] += int(paid[k])
     return [SurvivalCurve(campaign_id, name, totals[0],
-                          tuple(CurvePoint(k, eligible[k], paid_up[k]) for k in range(CURVE_MONTHS)))
+                          tuple(CurvePoint(k, paid_up[k], eligible[k]) for k in range(CURVE_MONTHS)))
             for campaign_id, (name, totals, eligible, paid_up) in curves.items()]
 
 

@@ -42,8 +42,8 @@ def test_equal_values_share_a_rank():
 
 
 def test_a_share_is_drawn_only_on_30_sign_ups_old_enough_or_more():
-    assert drawn_share(CurvePoint(3, 30, 15)) == 0.5
-    assert drawn_share(CurvePoint(3, 29, 15)) is None and drawn_share(CurvePoint(3, 0, 0)) is None
+    assert drawn_share(CurvePoint(3, 15, 30)) == 0.5
+    assert drawn_share(CurvePoint(3, 15, 29)) is None and drawn_share(CurvePoint(3, 0, 0)) is None
 
 
 def test_curves_with_nothing_to_draw_make_no_chart():
