@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
@@ -81,6 +82,18 @@ def open_phone(browser, profile: Path, base_url: str):
     return context
 
 
+def wait_for_worker(page) -> None:
+    """Wait until the service worker controls the page. It first stores its whole shell: on a busy machine that may
+    take longer than a step; when it never comes, say where the worker stands."""
+    try:
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
+    except PlaywrightTimeoutError:
+        state = page.evaluate("""() => navigator.serviceWorker.getRegistration().then(r => r ? {
+            installing: r.installing && r.installing.state, waiting: r.waiting && r.waiting.state,
+            active: r.active && r.active.state} : null)""")
+        raise AssertionError(f"no service worker controls {page.url} after 30 s: registration {state}") from None
+
+
 @pytest.fixture(scope="module")
 def prepared(browser, server, profile, todays_visit):
     """The officer signed in on the phone and prepared for offline: the result the home page said."""
@@ -88,7 +101,7 @@ def prepared(browser, server, profile, todays_visit):
     context = open_phone(browser, profile, base_url)
     page = context.pages[0] if context.pages else context.new_page()
     sign_in(page, base_url, "petugas")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    wait_for_worker(page)
     page.locator("#prepare button").click()
     result = page.locator("#prepare [data-result]")
     expect(result).to_have_class("flash success", timeout=20_000)
@@ -107,7 +120,7 @@ def test_the_prepared_pages_open_and_reload_with_the_network_cut(browser, server
     try:
         page = context.new_page()
         page.goto("/")
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        wait_for_worker(page)
         context.set_offline(True)
         page.goto(f"/field/visits/{todays_visit}")
         expect(page.locator("form[data-offline=visit_started] button")).to_be_visible()
@@ -129,7 +142,7 @@ def test_a_signup_captured_offline_is_in_the_outbox_after_a_browser_restart(brow
     try:
         page = context.new_page()
         page.goto("/")
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        wait_for_worker(page)
         context.set_offline(True)
         page.goto(f"/field/visits/{todays_visit}")
         page.locator("form[data-offline=visit_started] button").click()
