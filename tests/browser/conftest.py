@@ -30,8 +30,11 @@ def browser():
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(message + " and REQUIRE_BROWSER=1")
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait as long as actions (10 s), not Playwright's 5 s: on a busy 2-core machine a dashboard's answer
+    # took 5.2 s and a filter test failed that way; a passing assertion returns as soon as it holds.
+    expect.set_options(timeout=10_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser

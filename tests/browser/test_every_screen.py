@@ -12,6 +12,7 @@ part, ~0.4 s a page) runs once per endpoint on the phone, on the first role that
 home at both widths.
 """
 
+import base64
 import os
 import re
 import shutil
@@ -128,7 +129,7 @@ class Looker:
         path.parent.mkdir(exist_ok=True)
         self.shots += 1
         # JPEG: a third of the time a PNG takes, and fine to flip through.
-        page.screenshot(path=path, full_page=True, type="jpeg", quality=70)
+        path.write_bytes(full_page_jpeg(page))
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         violations = []
         if axe:
@@ -139,6 +140,20 @@ class Looker:
         return Screen(name=name, width=width, scroll_width=scroll_width,
                       too_wide=too_wide(page, width) if scroll_width > width else [], violations=violations,
                       small_targets=page.evaluate(SMALL_TARGETS, MIN_TARGET) if targets else [])
+
+
+def full_page_jpeg(page: Page) -> bytes:
+    """The whole page as a JPEG, straight from Chromium: a third quicker than ``page.screenshot(full_page=True)``,
+    which waits for web fonts (our pages use the device's own) and hides a focused field's caret first."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        size = cdp.send("Page.getLayoutMetrics")["cssContentSize"]
+        shot = cdp.send("Page.captureScreenshot", {
+            "format": "jpeg", "quality": 70, "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
+    finally:
+        cdp.detach()
+    return base64.b64decode(shot["data"])
 
 
 def slug(name: str) -> str:
