@@ -84,8 +84,15 @@ def open_phone(browser, profile: Path, base_url: str):
 
 def wait_for_worker(page) -> None:
     """Wait until the service worker controls the page. It first stores its whole shell: on a busy machine that may
-    take longer than a step; when it never comes, say where the worker stands."""
+    take longer than a step; when it never comes, say where the worker stands.
+
+    A worker that claims its clients while the page is between two documents (the sign-in's redirect to home) claims
+    the one leaving: the new one is not controlled until the next page, as in any browser. The page is loaded again
+    once then, as the officer's next tap would."""
     try:
+        page.wait_for_function("() => navigator.serviceWorker.ready.then(() => true)", timeout=30_000)
+        if page.evaluate("() => navigator.serviceWorker.controller === null"):
+            page.reload()
         page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
     except PlaywrightTimeoutError:
         state = page.evaluate("""() => navigator.serviceWorker.getRegistration().then(r => r ? {
