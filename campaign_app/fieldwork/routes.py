@@ -53,9 +53,12 @@ def _visit_page(visit: Visit, *, status: int = 200, form: AttendanceForm | None 
                 "summary": summary.visit_summary(visit) if worked else None,
                 "look_for": summary.participants_to_look_for(visit)}
 
-    # The fragment "visit" is the whole page's content: it shows what the page shows.
+    def visit_fragment() -> dict:
+        # The fragment "visit" is the whole page's content: it shows what the page shows, and its title.
+        return {**whole_page(), "own_title": True}
+
     return render("fieldwork/visit.html", fragment=fragment, status=status, page_context=whole_page,
-                  fragment_context=whole_page if fragment == "visit" else None, visit=visit,
+                  fragment_context=visit_fragment if fragment == "visit" else None, visit=visit,
                   form=form or _attendance_form(visit), saved=saved, errors=list(errors), offline_copy=offline_copy,
                   done=done)
 

@@ -77,10 +77,11 @@
   var live = seen && !document.querySelector("[data-offline-start]");
   var known = live ? setMeta("visit:" + seen.dataset.visitId, seen.dataset.visitStatus)
     : seen ? meta("visit:" + seen.dataset.visitId) : Promise.resolve(null);
-  // A visit started or closed through htmx is not loaded again: the phone learns its status from the swap.
+  // A visit started or closed through htmx is not loaded again: the phone learns its status from the swap (closed
+  // from the sign-up form, a page that showed no status: the server's answer is live too).
   document.addEventListener("htmx:afterSwap", function () {
     var now = document.querySelector("[data-visit-status]");
-    if (now && live) setMeta("visit:" + now.dataset.visitId, now.dataset.visitStatus);
+    if (now && (live || !seen)) setMeta("visit:" + now.dataset.visitId, now.dataset.visitStatus);
   });
   function show() {
     return Promise.all([all("outbox"), all("sent"), known]).then(function (found) {

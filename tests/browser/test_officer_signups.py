@@ -337,3 +337,32 @@ def test_closing_a_visit_is_answered_in_one_response(page, live_server, todays_v
     expect(page.locator(".flash.success")).to_have_text("Visit closed. Thank you!")
     expect(page.get_by_role("heading", name="Summary")).to_be_visible()
     assert requests.since(mark) == [f"POST field/visits/{visit.id}/close"]
+
+
+def test_the_visit_is_closed_from_the_sign_up_form_in_one_response(page, live_server, todays_visit):
+    visit = todays_visit
+    requests = started_visit_form(page, live_server, visit)
+    # No attendance yet: the refusal comes with the visit's page, where it is recorded, in view.
+    page.locator("summary", has_text="Close visit").click()  # the question; nothing is sent yet
+    mark = len(requests.sent)
+    page.get_by_role("button", name="Yes, close the visit").click()
+    expect(page.locator("#visit .flash.error")).to_have_text("Record the attendance first, then close the visit.")
+    expect(page).to_have_url(f"{live_server}/field/visits/{visit.id}")
+    assert requests.since(mark) == [f"POST field/visits/{visit.id}/close"]
+    attendance = page.locator("#attendance")
+    attendance.get_by_label("Women", exact=True).fill("3")
+    attendance.get_by_label("Men", exact=True).fill("2")
+    attendance.get_by_role("button", name="Save attendance").click()
+    expect(attendance.locator(".flash.success")).to_have_text("Attendance saved.")
+    # Back to the form, the last worker signed up; closed from there: the visit's page takes its place.
+    page.get_by_role("link", name="New sign-up").click()
+    page.wait_for_function("() => window.htmx !== undefined")
+    page.locator("summary", has_text="Close visit").click()
+    mark = len(requests.sent)
+    page.get_by_role("button", name="Yes, close the visit").click()
+    expect(page.locator(".flash.success")).to_have_text("Visit closed. Thank you!")
+    expect(page.get_by_role("heading", name="Summary")).to_be_visible()
+    expect(page).to_have_url(f"{live_server}/field/visits/{visit.id}")
+    expect(page).to_have_title(f"{visit.village} · Jangkau")
+    expect(page.locator("#signup-page")).to_have_count(0)
+    assert requests.since(mark) == [f"POST field/visits/{visit.id}/close"]

@@ -372,6 +372,16 @@ def test_closing_with_htmx_answers_the_summary_in_one_response_without_a_cookie(
     assert visit_state(app, day.visit_id).status == VisitStatus.DONE
 
 
+def test_closing_with_htmx_answers_the_visit_pages_title_for_a_close_from_the_sign_up_form(app, day, officer):
+    started(app, day, attendance=True)
+    page = text(officer.post(url(day, "close"), headers=HTMX))
+    village = page.split("<h1>")[1].split("</h1>")[0]
+    # htmx takes a title at the answer's top level as the page's: the sign-up form's is replaced.
+    assert page.rstrip().endswith(f"<title>{village} · Jangkau</title>") and page.count("<title>") == 1
+    # The whole page has its title in its head only.
+    assert "<title>" not in text(officer.get(url(day))).split("</head>")[1]
+
+
 def test_closing_before_attendance_is_refused_with_a_message(app, day, officer):
     started(app, day)
     response = officer.post(url(day, "close"))
