@@ -12,6 +12,22 @@
   var PAGES = "jangkau-pages";
 
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js", {scope: "/"}).catch(function () {});
+  // A page's content swapped in by htmx (the sign-up form, in the answer to saving attendance) lists its scripts,
+  // which htmx would not run (htmx-config's allowScriptTags): each is loaded here, once, in their order.
+  var ran = {};
+  document.querySelectorAll("script[src]").forEach(function (script) { ran[script.src] = true; });
+  document.addEventListener("htmx:afterSwap", function () {
+    document.querySelectorAll("[data-scripts]").forEach(function (list) {
+      list.dataset.scripts.split(" ").forEach(function (url) {
+        var script = document.createElement("script");
+        script.src = url;
+        if (ran[script.src]) return;
+        ran[script.src] = true;
+        script.async = false;
+        document.head.appendChild(script);
+      });
+    });
+  });
   // Signed out (a session expired in the village), the page still sends what waits on the phone: the device
   // credential, not the session, signs each record.
   if (!window.indexedDB) return;
