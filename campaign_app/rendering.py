@@ -19,17 +19,21 @@ def wants_fragment() -> bool:
 
 def render(template: str, fragment: str | None = None, status: int = 200, *,
            page_context: Callable[[], dict] | None = None, fragment_context: Callable[[], dict] | None = None,
-           push_url: str | None = None, **context):
+           push_url: str | None = None, in_place_of: str | None = None, **context):
     """Render ``template`` as a page, or only its block ``fragment`` for a partial htmx request.
 
     ``page_context`` and ``fragment_context`` give what only that rendering shows: computed (queries and all) only
     when it is the one sent. ``push_url`` is the address the browser shows after an htmx swap (``HX-Push-Url``).
+    ``in_place_of``: the fragment (a page's content) replaces that element, whatever the request aimed at: the next
+    page in the answer to a form of the one before (``HX-Retarget``).
     """
     if fragment and wants_fragment():
         if fragment_context is not None:
             context.update(fragment_context())
         body = render_block(template, fragment, **context)
         headers = {"HX-Push-Url": push_url} if push_url else {}
+        if in_place_of:
+            headers.update({"HX-Retarget": in_place_of, "HX-Reswap": "outerHTML"})
     else:
         if page_context is not None:
             context.update(page_context())

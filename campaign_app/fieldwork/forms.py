@@ -2,7 +2,7 @@
 
 import re
 
-from wtforms import TextAreaField
+from wtforms import SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
@@ -56,6 +56,8 @@ class AttendanceForm(Form):
         validators=[Length(max=NOTES_MAX, message=_l("At most %(max)d characters.", max=NOTES_MAX)),
                     no_control_characters_in_text],
     )
+    # The second button: the sign-up form next, in the same answer (attendance is mostly counted before sign-ups).
+    then_sign_up = SubmitField(_l("Save and sign workers up"))
 
 
 class ReopenForm(Form):

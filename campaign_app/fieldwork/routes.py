@@ -14,6 +14,7 @@ from campaign_app.i18n import gettext as _
 from campaign_app.models import Role, Visit, VisitStatus
 from campaign_app.models.people import utcnow
 from campaign_app.rendering import render
+from campaign_app.signups import form_routes as signup_form
 from campaign_app.visits import queries
 from campaign_app.visits.service import visible_visit
 
@@ -53,9 +54,12 @@ def _visit_page(visit: Visit, *, status: int = 200, form: AttendanceForm | None 
                 "summary": summary.visit_summary(visit) if worked else None,
                 "look_for": summary.participants_to_look_for(visit)}
 
-    # The fragment "visit" is the whole page's content: it shows what the page shows.
+    def visit_fragment() -> dict:
+        # The fragment "visit" is the whole page's content: it shows what the page shows, and its title.
+        return {**whole_page(), "own_title": True}
+
     return render("fieldwork/visit.html", fragment=fragment, status=status, page_context=whole_page,
-                  fragment_context=whole_page if fragment == "visit" else None, visit=visit,
+                  fragment_context=visit_fragment if fragment == "visit" else None, visit=visit,
                   form=form or _attendance_form(visit), saved=saved, errors=list(errors), offline_copy=offline_copy,
                   done=done)
 
@@ -100,6 +104,10 @@ def attendance(visit_id: int):
         with saving(form) as done:
             service.record_attendance(visit, current_user, form.women.data, form.men.data, form.obstacles.data,
                                       form.notes.data)
+        if done and form.then_sign_up.data:
+            # The sign-up form next: htmx gets it in place of the visit's page in this answer (no second request).
+            return success(url_for("signups.new", visit_id=visit_id), _("Attendance saved."),
+                           swap=lambda: signup_form.form_in_place_of(visit, "#visit", _("Attendance saved.")))
         if done:
             # htmx swaps the saved attendance in place; without it, back to the visit's page.
             return success(url_for("fieldwork.visit", visit_id=visit_id), _("Attendance saved."),

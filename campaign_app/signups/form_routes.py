@@ -81,14 +81,22 @@ def _blocked_message(visit: Visit) -> str | None:
 
 
 def _page(visit: Visit, form: SignUpForm, programmes, *, status: int = 200, saved=None,
-          duplicate_id: int | None = None, offline_copy: bool = False):
+          duplicate_id: int | None = None, offline_copy: bool = False, fragment: str = "signup_form",
+          done: str | None = None, in_place_of: str | None = None):
     # The copy "prepare for offline" stores shows the form before the visit starts: it is used once it has started
     # on the phone (static/js/outbox.js), and records go to the phone's outbox, not to this form's action.
     blocked = None if offline_copy else _blocked_message(visit)
-    # The page carries the rate table in force: the phone works the contribution out as the income is typed, with no
-    # request (the save computes it again); the fragment swapped after a save does not repeat it.
-    return render(TEMPLATE, fragment="signup_form", status=status, visit=visit,
-                  page_context=lambda: {"rates": phone_rates(clock.today())},
+
+    def page() -> dict:
+        # The page carries the rate table in force: the phone works the contribution out as the income is typed,
+        # with no request (the save computes it again); the fragment swapped after a save does not repeat it.
+        return {"rates": phone_rates(clock.today())}
+
+    return render(TEMPLATE, fragment=fragment, status=status, visit=visit, page_context=page,
+                  # The page's whole content, for htmx to put in place of another page's: with its title.
+                  fragment_context=(lambda: {**page(), "own_title": True}) if fragment == "signup_page" else None,
+                  in_place_of=in_place_of, done=done,
+                  push_url=url_for("signups.new", visit_id=visit.id) if in_place_of else None,
                   consent_text=consent_text_on(clock.today()),
                   form=form, visit_url=_visit_url(visit.id), blocked=blocked, offline_copy=offline_copy,
                   show_form=not blocked or request.method == "POST", saved=saved, duplicate_id=duplicate_id,
@@ -150,15 +158,22 @@ def new(visit_id: int):
     return _page(visit, form, programmes, status=409 if duplicate else REFUSED, duplicate_id=duplicate_id)
 
 
-def _empty_form(visit: Visit, today: date, saved_id: int | None, *, offline_copy: bool = False):
+def _empty_form(visit: Visit, today: date, saved_id: int | None, *, offline_copy: bool = False, **page):
     """The form for the next worker, with the confirmation of the sign-up ``saved_id`` when one was just saved
-    (``offline_copy``: the copy "prepare for offline" stores)."""
+    (``offline_copy``: the copy "prepare for offline" stores; ``page``: how htmx gets it, see ``_page``)."""
     programmes = records.running_programmes(today)
     form = SignUpForm(_programme_choices(programmes), formdata=None)
     form.form_key.data = new_form_key()
     form.consent_version.data = consent_text_on(today).version
     saved = records.saved_signup(current_user, saved_id, visit.id)
-    return _page(visit, form, programmes, saved=saved, offline_copy=offline_copy)
+    return _page(visit, form, programmes, saved=saved, offline_copy=offline_copy, **page)
+
+
+def form_in_place_of(visit: Visit, target: str, done: str):
+    """The sign-up form's page, with ``done`` said at its top, for htmx to put in place of ``target`` (the page the
+    officer acted on: the visit's, its attendance saved) and show the form's address: the next step in the same
+    answer, not a redirect and a second request (a round trip on 2G)."""
+    return _empty_form(visit, clock.today(), None, fragment="signup_page", done=done, in_place_of=target)
 
 
 def _show_consent_in_force(form: SignUpForm, today: date) -> None:

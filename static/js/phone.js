@@ -12,6 +12,22 @@
   var PAGES = "jangkau-pages";
 
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js", {scope: "/"}).catch(function () {});
+  // A page's content swapped in by htmx (the sign-up form, in the answer to saving attendance) lists its scripts,
+  // which htmx would not run (htmx-config's allowScriptTags): each is loaded here, once, in their order.
+  var ran = {};
+  document.querySelectorAll("script[src]").forEach(function (script) { ran[script.src] = true; });
+  document.addEventListener("htmx:afterSwap", function () {
+    document.querySelectorAll("[data-scripts]").forEach(function (list) {
+      list.dataset.scripts.split(" ").forEach(function (url) {
+        var script = document.createElement("script");
+        script.src = url;
+        if (ran[script.src]) return;
+        ran[script.src] = true;
+        script.async = false;
+        document.head.appendChild(script);
+      });
+    });
+  });
   // Signed out (a session expired in the village), the page still sends what waits on the phone: the device
   // credential, not the session, signs each record.
   if (!window.indexedDB) return;
@@ -77,10 +93,11 @@
   var live = seen && !document.querySelector("[data-offline-start]");
   var known = live ? setMeta("visit:" + seen.dataset.visitId, seen.dataset.visitStatus)
     : seen ? meta("visit:" + seen.dataset.visitId) : Promise.resolve(null);
-  // A visit started or closed through htmx is not loaded again: the phone learns its status from the swap.
+  // A visit started or closed through htmx is not loaded again: the phone learns its status from the swap (closed
+  // from the sign-up form, a page that showed no status: the server's answer is live too).
   document.addEventListener("htmx:afterSwap", function () {
     var now = document.querySelector("[data-visit-status]");
-    if (now && live) setMeta("visit:" + now.dataset.visitId, now.dataset.visitStatus);
+    if (now && (live || !seen)) setMeta("visit:" + now.dataset.visitId, now.dataset.visitStatus);
   });
   function show() {
     return Promise.all([all("outbox"), all("sent"), known]).then(function (found) {

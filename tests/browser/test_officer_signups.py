@@ -337,3 +337,66 @@ def test_closing_a_visit_is_answered_in_one_response(page, live_server, todays_v
     expect(page.locator(".flash.success")).to_have_text("Visit closed. Thank you!")
     expect(page.get_by_role("heading", name="Summary")).to_be_visible()
     assert requests.since(mark) == [f"POST field/visits/{visit.id}/close"]
+
+
+def test_the_visit_is_closed_from_the_sign_up_form_in_one_response(page, live_server, todays_visit):
+    visit = todays_visit
+    requests = started_visit_form(page, live_server, visit)
+    # No attendance yet: the refusal comes with the visit's page, where it is recorded, in view.
+    page.locator("summary", has_text="Close visit").click()  # the question; nothing is sent yet
+    mark = len(requests.sent)
+    page.get_by_role("button", name="Yes, close the visit").click()
+    expect(page.locator("#visit .flash.error")).to_have_text("Record the attendance first, then close the visit.")
+    expect(page).to_have_url(f"{live_server}/field/visits/{visit.id}")
+    assert requests.since(mark) == [f"POST field/visits/{visit.id}/close"]
+    attendance = page.locator("#attendance")
+    attendance.get_by_label("Women", exact=True).fill("3")
+    attendance.get_by_label("Men", exact=True).fill("2")
+    attendance.get_by_role("button", name="Save attendance").click()
+    expect(attendance.locator(".flash.success")).to_have_text("Attendance saved.")
+    # Back to the form, the last worker signed up; closed from there: the visit's page takes its place.
+    page.get_by_role("link", name="New sign-up").click()
+    page.wait_for_function("() => window.htmx !== undefined")
+    page.locator("summary", has_text="Close visit").click()
+    mark = len(requests.sent)
+    page.get_by_role("button", name="Yes, close the visit").click()
+    expect(page.locator(".flash.success")).to_have_text("Visit closed. Thank you!")
+    expect(page.get_by_role("heading", name="Summary")).to_be_visible()
+    expect(page).to_have_url(f"{live_server}/field/visits/{visit.id}")
+    expect(page).to_have_title(f"{visit.village} · Jangkau")
+    expect(page.locator("#signup-page")).to_have_count(0)
+    assert requests.since(mark) == [f"POST field/visits/{visit.id}/close"]
+
+
+def test_attendance_saved_brings_the_sign_up_form_in_the_same_response(page, live_app, live_server, todays_visit):
+    visit, worker = todays_visit, todays_visit.workers[0]
+    sign_in(page, live_server, "petugas")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.goto(f"/field/visits/{visit.id}")
+    page.wait_for_function("() => window.htmx !== undefined")
+    requests = Requests(page)
+    page.get_by_role("button", name="Start visit").click()
+    expect(page.locator(".flash.success")).to_contain_text("Visit started at")
+    attendance = page.locator("#attendance")
+    attendance.get_by_label("Women", exact=True).fill("23")
+    attendance.get_by_label("Men", exact=True).fill("17")
+    mark = len(requests.sent)
+    attendance.get_by_role("button", name="Save and sign workers up").click()
+    expect(page.locator("#signup-page .flash.success")).to_have_text("Attendance saved.")
+    expect(page.locator("#nik")).to_be_focused()  # the top of the blank form, the news in view
+    expect(page.locator("#signup-page .flash.success")).to_be_in_viewport()
+    expect(page).to_have_url(f"{live_server}/signups/visits/{visit.id}/new")
+    expect(page).to_have_title(f"New sign-up · {visit.village} · Jangkau")
+    expect(page.locator("#visit")).to_have_count(0)
+    assert requests.since(mark) == [f"POST field/visits/{visit.id}/attendance"]
+    # The form's scripts, which htmx does not run, are loaded once: the phone prices the income and reads the NIK.
+    page.wait_for_function("() => window.JangkauNik !== undefined && window.JangkauSignup !== undefined")
+    fill_worker(page, live_app, worker)
+    save_and_see_it_saved(page, worker)
+    assert requests.since(mark) == [f"POST field/visits/{visit.id}/attendance", "POST signups/nik-check",
+                                    f"POST signups/visits/{visit.id}/new"]
+    assert page.evaluate("() => document.querySelectorAll('script[src*=\"signup.js\"]').length") == 1
+    with live_app.app_context():
+        saved = db.session.get(Visit, visit.id)
+        assert (saved.attendance_women, saved.attendance_men) == (23, 17)

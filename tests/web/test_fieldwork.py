@@ -306,6 +306,49 @@ def test_attendance_saved_with_htmx_answers_the_form_fragment(app, day, officer)
 BAD = {"women": "-3", "men": "lots", "obstacles": ["road", "flood"], "notes": "Catatan saya\x00"}
 
 
+def test_the_attendance_form_offers_saving_then_signing_workers_up(app, day, officer):
+    started(app, day)
+    form = text(officer.get(url(day))).split('id="attendance"')[1].split("</form>")[0]
+    assert '<button class="primary">Save attendance</button>' in form
+    assert '<button name="then_sign_up" value="y">Save and sign workers up</button>' in form
+
+
+def test_attendance_saved_then_the_sign_up_form_without_javascript(app, day, officer):
+    started(app, day)
+    response = officer.post(url(day, "attendance"), data={**GOOD, "then_sign_up": "y"})
+    assert response.status_code == 303 and response.location.endswith(f"/signups/visits/{day.visit_id}/new")
+    assert visit_state(app, day.visit_id).attendance == 23
+    page = text(officer.get(response.location))
+    assert "Attendance saved." in page and 'name="nik"' in page
+
+
+def test_attendance_saved_then_the_sign_up_form_with_htmx_in_one_response(app, day, officer):
+    started(app, day)
+    officer.get(url(day))  # the page the officer taps on
+    response = officer.post(url(day, "attendance"), data={**GOOD, "then_sign_up": "y"}, headers=HTMX)
+    page = text(response)
+    assert response.status_code == 200 and "<html" not in page
+    # In place of the visit's page, at the form's address, with its title and what the phone needs to price.
+    assert response.headers["HX-Retarget"] == "#visit" and response.headers["HX-Reswap"] == "outerHTML"
+    assert response.headers["HX-Push-Url"] == f"/signups/visits/{day.visit_id}/new"
+    assert page.startswith('<div id="signup-page">')
+    assert '<p class="flash success" role="status">Attendance saved.</p>' in page
+    assert 'name="nik"' in page and 'id="rates"' in page and "js/signup.js" in page
+    assert page.rstrip().endswith("· Jangkau</title>") and "New sign-up" in page.rsplit("<title>", 1)[1]
+    assert "Set-Cookie" not in response.headers
+    assert gzip_size(response) <= FRAGMENT_BUDGET
+    assert visit_state(app, day.visit_id).attendance == 23
+
+
+def test_bad_attendance_with_the_sign_up_button_stays_on_the_visit_with_its_messages(app, day, officer):
+    started(app, day)
+    response = officer.post(url(day, "attendance"), data={**BAD, "then_sign_up": "y"}, headers=HTMX)
+    page = text(response)
+    assert response.status_code == 422 and "HX-Retarget" not in response.headers
+    assert 'name="nik"' not in page and 'value="-3"' in page
+    assert visit_state(app, day.visit_id).attendance is None
+
+
 def test_bad_attendance_is_refused_with_messages_and_what_was_typed(app, day, officer):
     started(app, day)
     response = officer.post(url(day, "attendance"), data=BAD)
@@ -370,6 +413,16 @@ def test_closing_with_htmx_answers_the_summary_in_one_response_without_a_cookie(
     assert "Set-Cookie" not in response.headers
     assert gzip_size(response) <= FRAGMENT_BUDGET
     assert visit_state(app, day.visit_id).status == VisitStatus.DONE
+
+
+def test_closing_with_htmx_answers_the_visit_pages_title_for_a_close_from_the_sign_up_form(app, day, officer):
+    started(app, day, attendance=True)
+    page = text(officer.post(url(day, "close"), headers=HTMX))
+    village = page.split("<h1>")[1].split("</h1>")[0]
+    # htmx takes a title at the answer's top level as the page's: the sign-up form's is replaced.
+    assert page.rstrip().endswith(f"<title>{village} · Jangkau</title>") and page.count("<title>") == 1
+    # The whole page has its title in its head only.
+    assert "<title>" not in text(officer.get(url(day))).split("</head>")[1]
 
 
 def test_closing_before_attendance_is_refused_with_a_message(app, day, officer):

@@ -165,6 +165,31 @@ def test_running_programmes_are_offered_with_the_places_left(field, app):
     assert f'value="{programme_id}"' in html and "1,500 places left" in html
 
 
+def test_the_form_of_a_visit_in_progress_offers_closing_the_visit_after_a_question(field):
+    html = text(field.client.get(field.url))
+    close = html[html.index(f'action="/field/visits/{field.visit_id}/close"'):]
+    close = close[:close.index("</form>")]
+    # htmx puts the visit's page in place of this one and shows its address: no trip back to it first.
+    assert 'hx-target="#signup-page"' in close and f'hx-push-url="/field/visits/{field.visit_id}"' in close
+    assert 'data-offline="visit_closed"' in close and 'name="csrf_token"' in close
+    assert close.index("<summary") < close.index("Yes, close the visit")
+    assert html.count('id="signup-page"') == 1
+
+
+def test_the_answer_to_a_save_does_not_repeat_the_close_form(field):
+    response = field.client.post(field.url, data=filled(field), headers=HTMX)
+    assert response.status_code == 200 and "Saved:" in text(response)
+    assert "/close" not in text(response)
+
+
+def test_the_form_of_a_visit_not_in_progress_and_the_stored_copy_offer_no_close(field, app):
+    assert "/close" not in text(field.client.get(field.url + "?offline=1"))
+    with app.app_context():
+        db.session.get(Visit, field.visit_id).status = VisitStatus.DONE
+        db.session.commit()
+    assert "/close" not in text(field.client.get(field.url))
+
+
 def test_a_visit_not_assigned_to_the_officer_is_not_found(field, app):
     with app.app_context():
         other = in_progress_visit()
