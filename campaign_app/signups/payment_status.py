@@ -23,7 +23,7 @@ does not grow with the file.
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
@@ -124,6 +124,10 @@ class PaymentStatusReport:
         return {"month": self.month.isoformat()[:7], "rows": self.rows, "matched": self.matched,
                 "unchanged": self.unchanged, "not_paid": self.not_paid, "unknown": self.unknown_count,
                 "invalid": self.invalid_count}
+
+
+# Told how far an import has come: its phase ("reading", "matching", "writing") and the report so far.
+Progress = Callable[[str, PaymentStatusReport], None]
 
 
 class _Row(NamedTuple):
@@ -231,6 +235,24 @@ def read_payment_rows(upload: IO[bytes] | bytes, file_month: int, report: Paymen
         raise PaymentStatusRefused(_("The file has a header but no rows."))
 
 
+def check_payment_file(upload: IO[bytes]) -> None:
+    """Refuse at once (``PaymentStatusRefused``) a file whose first bytes, header or first row already show it
+    cannot be imported (not a table, empty, no NIK column, no rows); reads no further, and leaves ``upload`` at its
+    start. A problem further on (a quote never closed at its end) is found by the import itself."""
+    try:
+        table = read_table(upload, multiline_cells=False)
+        _header(next(table)[1])
+        first_row = next(table, None)
+        # The readers left half-way are closed now (their text wrapper detached), before the stream is rewound.
+        del table
+        if first_row is None:
+            raise PaymentStatusRefused(_("The file has a header but no rows."))
+    except UnreadableUpload as unreadable:
+        raise PaymentStatusRefused(unreadable.message) from None
+    finally:
+        upload.seek(0)
+
+
 # --- the months a period pays ----------------------------------------------------------------------
 
 def months_paid(signup_month: int, before: int | None, paid_through: int, file_month: int, lapse: int) -> int:
@@ -251,8 +273,8 @@ def months_paid(signup_month: int, before: int | None, paid_through: int, file_m
 
 # --- matching and writing -------------------------------------------------------------------------
 
-def apply_payment_status_file(upload: IO[bytes] | bytes, month: date, actor: User,
-                              now: datetime) -> PaymentStatusReport:
+def apply_payment_status_file(upload: IO[bytes] | bytes, month: date, actor: User, now: datetime,
+                              progress: Progress | None = None) -> PaymentStatusReport:
     """Teach the sign-ups' payment histories what the membership system's file of ``month`` says.
 
     ``upload`` is a binary stream or bytes, CSV or an Excel workbook. Each row with a valid NIK and last period
@@ -262,8 +284,10 @@ def apply_payment_status_file(upload: IO[bytes] | bytes, month: date, actor: Use
     NIK): a million rows are one entry, not a million. The rows are read and loaded ``BATCH`` at a time, matched in
     one join, and applied ``BATCH`` at a time (``payment_batches``): memory and the statements per batch do not
     grow with the file. Refuses an unreadable file whole (``PaymentStatusRefused``) before anything is written.
-    Flushes, never commits.
+    ``progress``, when given, is told the phase and the counts so far after each batch read and each page written
+    (``payment_imports`` commits them elsewhere, for the upload's page). Flushes, never commits.
     """
+    tell = progress or (lambda _phase, _report: None)
     file_month = month_number(month)
     report = PaymentStatusReport(month=month_start(file_month))
     lapse = lapse_months(report.month)
@@ -274,9 +298,12 @@ def apply_payment_status_file(upload: IO[bytes] | bytes, month: date, actor: Use
         while batch := list(islice(rows, BATCH)):
             payment_batches.load(connection, [FileRow(row.line, nik_index(row.nik), masked_cell(row.nik),
                                                       row.paid_through) for row in batch])
+            tell("reading", report)
+        tell("matching", report)
         payment_batches.match(connection)
         for page in payment_batches.pages(connection, BATCH):
             _apply(connection, page, file_month, lapse, now, report)
+            tell("writing", report)
         payment_batches.finish(connection)
     report.invalid.sort(key=lambda row: row.line)
     record(AuditAction.PAYMENT_STATUS_UPLOADED, actor=actor, subject_type=None, branch_id=actor.branch_id,

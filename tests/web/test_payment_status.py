@@ -34,8 +34,10 @@ def worker(app) -> tuple[int, str]:
 
 
 def upload(client, data: bytes, headers=None, month="2026-11"):
+    # The file is applied by an import job (here in the upload's request, through the function its thread calls):
+    # a plain post is sent on to the job's page, which ends on the report; htmx gets the job's fragment at once.
     return client.post(PATH, data={"file": (io.BytesIO(data), "status.csv"), "month": month},
-                       content_type="multipart/form-data", headers=headers or {})
+                       content_type="multipart/form-data", headers=headers or {}, follow_redirects=not headers)
 
 
 def text(response) -> str:
@@ -146,6 +148,19 @@ def test_a_file_that_cannot_be_read_is_refused_and_nothing_written(app, admin, w
     body = text(response).replace("&#34;", '"')
     assert response.status_code == 422 and message in body and "nothing changed" in body
     assert ("<html" in body) == (not headers)
+    assert not has_history(app, worker[0]) and uploads_audited(app) == 0
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX])
+def test_a_file_found_too_long_only_at_its_end_fails_its_job_and_nothing_is_written(app, admin, worker, headers,
+                                                                                      monkeypatch):
+    # Too many rows shows only at the end of the file: the upload is taken, its job refuses the file whole.
+    monkeypatch.setattr("campaign_app.signups.payment_status.MAX_ROWS", 2)
+    data = f"{HEADER}{worker[1]};aktif;2026-11\n{nik_for(serial=77)};aktif;2026-11\n{nik_for(serial=78)};aktif;\n"
+    response = upload(admin, data.encode(), headers=headers)
+    body = text(response)
+    assert response.status_code == 200 and "more than 2 rows" in body and "nothing changed" in body
+    assert 'role="alert"' in body and "hx-trigger" not in body
     assert not has_history(app, worker[0]) and uploads_audited(app) == 0
 
 
