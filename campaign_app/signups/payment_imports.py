@@ -341,10 +341,9 @@ def payment_import(job_id: int) -> PaymentImport | None:
     return db.session.get(PaymentImport, job_id, populate_existing=True)
 
 
-def running_import() -> PaymentImport | None:
-    """The job that runs or waits, if any (the oldest), for the upload page to point to."""
-    return db.session.scalar(select(PaymentImport).where(PaymentImport.state.in_(WAITING))
-                             .order_by(PaymentImport.id).limit(1))
+def recent_imports(limit: int = 5) -> list[PaymentImport]:
+    """The latest jobs, newest first, for the upload page to list (each links its progress or report)."""
+    return list(db.session.scalars(select(PaymentImport).order_by(PaymentImport.id.desc()).limit(limit)))
 
 
 def report_of(job: PaymentImport) -> PaymentStatusReport:

@@ -11,6 +11,7 @@ from campaign_app import clock
 from campaign_app.access import roles
 from campaign_app.answers import REFUSED, committing, saving, success
 from campaign_app.i18n import language
+from campaign_app.i18n import lazy_gettext as _l
 from campaign_app.models import PaymentImport, Role
 from campaign_app.rendering import render
 from campaign_app.signups import bp
@@ -20,8 +21,8 @@ from campaign_app.signups.payment_imports import (
     new_upload_key,
     payment_import,
     queue_payment_import,
+    recent_imports,
     report_of,
-    running_import,
     share_read,
     stalled,
     start_payment_import,
@@ -30,6 +31,8 @@ from campaign_app.signups.payment_status import MAX_ROWS, PaymentStatusRefused
 from campaign_app.signups.payment_status_forms import PaymentStatusForm
 
 TEMPLATE = "signups/payment_status.html"
+STATE_LABELS = {"pending": _l("Waiting"), "running": _l("Being applied"), "done": _l("Applied"),
+                "failed": _l("Refused, nothing changed")}
 
 
 def _page(form: PaymentStatusForm, status: int = 200, job: PaymentImport | None = None,
@@ -43,9 +46,10 @@ def _page(form: PaymentStatusForm, status: int = 200, job: PaymentImport | None 
     return render(TEMPLATE, fragment=fragment, status=status, form=form, job=job,
                   report=report_of(job) if done else None, refused=refused,
                   stalled=job is not None and stalled(job, datetime.now(UTC)),
-                  share=share_read(job) if job is not None else 0, waiting=running_import() if job is None else None,
+                  share=share_read(job) if job is not None else 0,
+                  recent=recent_imports() if job is None and fragment is None else [],
                   max_rows=MAX_ROWS, month_label=format_date(month, "MMMM yyyy"), active=active,
-                  branches=branch_names(active), push_url=push_url, new_key=new_key,
+                  branches=branch_names(active), push_url=push_url, new_key=new_key, state_labels=STATE_LABELS,
                   max_megabytes=current_app.config["PAYMENT_FILE_MAX_BYTES"] // 2**20)
 
 

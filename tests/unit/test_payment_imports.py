@@ -97,9 +97,10 @@ def test_the_same_file_while_its_job_waits_finds_that_job(admin, folder, worker)
     ("%PDF-1.4 ...", "PDF"),
 ])
 def test_a_file_its_first_lines_refuse_is_refused_at_once_and_nothing_stored(admin, folder, data, message):
+    before = db.session.scalar(select(func.count()).select_from(PaymentImport))
     with pytest.raises(PaymentStatusRefused, match=message):
         queue(data, admin, folder)
-    assert db.session.scalar(select(func.count()).select_from(PaymentImport)) == 0
+    assert db.session.scalar(select(func.count()).select_from(PaymentImport)) == before
     assert list(folder.iterdir()) == []
 
 
