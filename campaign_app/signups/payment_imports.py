@@ -168,10 +168,14 @@ def run_payment_import(job_id: int, folder: Path, clock=utcnow) -> PaymentImport
                             "and upload them.", times=job.attempts), now, expected=ImportState.RUNNING)
             _discard_file(folder, job)
             return db.session.get(PaymentImport, job_id)
-        if not _claim(job_id, now):
-            return None
-        db.session.refresh(job)
-        _apply(job, folder, clock)
+        progress = _Progress(job_id)
+        try:
+            if not _claim(job_id, now, progress.live):
+                return None
+            db.session.refresh(job)
+            _apply(job, folder, clock, progress)
+        finally:
+            progress.close()
         _discard_file(folder, job)
         return db.session.get(PaymentImport, job_id)
 
@@ -200,16 +204,17 @@ def next_waiting_import(now: datetime) -> int | None:
     return db.session.scalar(select(job.id).where(job.state == ImportState.PENDING).order_by(job.id).limit(1))
 
 
-def _claim(job_id: int, now: datetime) -> bool:
-    """Take the job and the running slot, in a short transaction of its own; False when another run has it."""
+def _claim(job_id: int, now: datetime, live: bool) -> bool:
+    """Take the job and the running slot, in a short transaction of its own; False when another run has it. Without
+    ``live`` progress the job shows no phase while it runs."""
     job = PaymentImport.__table__.c
     claim = (update(PaymentImport.__table__)
              .where(job.id == job_id, or_(job.state == ImportState.PENDING,
                                           and_(job.state == ImportState.RUNNING,
                                                job.heartbeat_at < now - STALLED_AFTER)))
              .values(state=ImportState.RUNNING, running_slot=1, attempts=job.attempts + 1,
-                     phase=ImportPhase.READING, started_at=now, heartbeat_at=now, bytes_read=0, rows_read=0,
-                     matched=0, unchanged=0, not_paid=0, unknown_count=0, invalid_count=0))
+                     phase=ImportPhase.READING if live else None, started_at=now, heartbeat_at=now, bytes_read=0,
+                     rows_read=0, matched=0, unchanged=0, not_paid=0, unknown_count=0, invalid_count=0))
     try:
         with db.session.begin_nested():
             claimed = db.session.execute(claim).rowcount == 1
@@ -221,9 +226,9 @@ def _claim(job_id: int, now: datetime) -> bool:
     return claimed
 
 
-def _apply(job: PaymentImport, folder: Path, clock) -> None:
+def _apply(job: PaymentImport, folder: Path, clock, progress: "_Progress") -> None:
     job_id, started = job.id, clock()
-    progress = _Progress(job_id, job.size_bytes)
+    progress.size = job.size_bytes
     try:
         with open(folder / job.stored_name, "rb") as upload:
             progress.upload = upload
@@ -241,8 +246,6 @@ def _apply(job: PaymentImport, folder: Path, clock) -> None:
         log.exception("payment status import %s failed", job_id)
         _fail(job_id, _("The import stopped on an error of the server; nothing changed. Upload the file again; "
                         "if it fails again, tell the person who runs Jangkau."), clock())
-    finally:
-        progress.close()
 
 
 def _finish(job: PaymentImport, report: PaymentStatusReport, now: datetime) -> None:
@@ -272,20 +275,25 @@ def _discard_file(folder: Path, job: PaymentImport) -> None:
 
 
 class _Progress:
-    """Commits a running job's counts and heartbeat, each batch, on a session of its own (short transactions)."""
+    """Commits a running job's counts and heartbeat, each batch, on a session of its own (short transactions).
 
-    def __init__(self, job_id: int, size: int):
-        self.job_id, self.size = job_id, size
+    Not on SQLite with connections of their own (``live`` false): a write there would end the import (a transaction
+    that read before another connection committed may not write: SQLITE_BUSY_SNAPSHOT), so the page shows the job
+    running, without counts, until its report. In the tests' one shared connection it is live."""
+
+    def __init__(self, job_id: int):
+        self.job_id, self.size = job_id, 0
         self.upload: IO[bytes] | None = None
         self.session: Session = db.session.session_factory()
-        main = db.session.connection().connection.dbapi_connection
-        mine = self.session.connection().connection.dbapi_connection
-        self.session.commit()
-        # SQLite has one writer: a second connection cannot commit while the import holds the write lock.
-        self.while_writing = db.engine.dialect.name != "sqlite" or mine is main
+        self.live = db.engine.dialect.name != "sqlite"
+        if not self.live:
+            main = db.session.connection().connection.dbapi_connection
+            self.live = self.session.connection().connection.dbapi_connection is main
+            self.session.rollback()
+            db.session.rollback()
 
     def __call__(self, phase: str, report: PaymentStatusReport) -> None:
-        if phase == ImportPhase.WRITING and not self.while_writing:
+        if not self.live:
             return
         job = PaymentImport.__table__.c
         bytes_read = self.size if phase != ImportPhase.READING else self._position()
