@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from itertools import islice
 from typing import IO, NamedTuple
 
@@ -42,7 +43,7 @@ from campaign_app.signups import payment_batches
 from campaign_app.signups.activation import ACTIVE, NOT_ACTIVE, InvalidRow, parse_payment_date
 from campaign_app.signups.member_files import column_name, find_column, masked_cell
 from campaign_app.signups.payment_batches import FileRow, HistoryWrite, Match
-from campaign_app.signups.personal_data import nik_index
+from campaign_app.signups.personal_data import nik_indexer
 from campaign_app.summaries.retention import follow_payment_histories
 from campaign_app.uploads import UnreadableUpload, read_table
 from campaign_app.validation import Refused
@@ -177,15 +178,16 @@ def parse_period(cell: str) -> int | None:
     return month_number(date(year, month, 1))
 
 
+@lru_cache(maxsize=256)
 def _fold_status(cell: str) -> str:
+    # A file holds a handful of statuses, a million times: each is folded once.
     return " ".join(re.sub(r"[-_]", " ", cell.strip().lower()).split())
 
 
-def _judge(line: int, cells: list[str], columns: tuple[int, int | None, int], file_month: int,
+def _judge(line: int, cells: list[str], columns: tuple[int, int | None, int], needed: int, file_month: int,
            report: PaymentStatusReport) -> _Row | None:
-    """The row to look up, or None after counting it as invalid."""
+    """The row to look up, or None after counting it as invalid; ``needed`` is the cells the columns need."""
     nik_at, status_at, period_at = columns
-    needed = max(i for i in columns if i is not None) + 1
     nik = cells[nik_at].strip().lstrip("'").strip() if len(cells) > nik_at else ""
 
     def invalid(reason: str) -> None:
@@ -221,12 +223,13 @@ def read_payment_rows(upload: IO[bytes] | bytes, file_month: int, report: Paymen
         # A cell over several lines is a quote left open: no cell of this file has a line break.
         table = read_table(upload, multiline_cells=False)
         columns = _header(next(table)[1])
+        needed = max(i for i in columns if i is not None) + 1
         for line, cells in table:
             report.rows += 1
             if report.rows > MAX_ROWS:
                 raise PaymentStatusRefused(_("The file has more than %(max)s rows; split it into smaller files.",
                                              max=format_decimal(MAX_ROWS)))
-            row = _judge(line, cells, columns, file_month, report)
+            row = _judge(line, cells, columns, needed, file_month, report)
             if row is not None:
                 yield row
     except UnreadableUpload as unreadable:
@@ -292,11 +295,12 @@ def apply_payment_status_file(upload: IO[bytes] | bytes, month: date, actor: Use
     report = PaymentStatusReport(month=month_start(file_month))
     lapse = lapse_months(report.month)
     rows = read_payment_rows(upload, file_month, report)
+    index = nik_indexer()
     with db.session.begin_nested():
         connection = db.session.connection()
         payment_batches.start(connection)
         while batch := list(islice(rows, BATCH)):
-            payment_batches.load(connection, [FileRow(row.line, nik_index(row.nik), masked_cell(row.nik),
+            payment_batches.load(connection, [FileRow(row.line, index(row.nik), masked_cell(row.nik),
                                                       row.paid_through) for row in batch])
             tell("reading", report)
         tell("matching", report)
@@ -335,7 +339,8 @@ def _apply(connection: Connection, page: list[Match], file_month: int, lapse: in
             report.unchanged += 1
             continue
         report.matched += 1
-        written.append(HistoryWrite(row.signup_id, row.signup_month, paid, through))
+        written.append({"signup_id": row.signup_id, "signup_month": row.signup_month, "paid_months": paid,
+                        "paid_through": through})
     # Before the histories change: the retention roll-up adds what each one changes (old counts out, new in).
-    follow_payment_histories(connection, [row._asdict() for row in written], lapse=lapse, file_month=file_month)
+    follow_payment_histories(connection, written, lapse=lapse, file_month=file_month)
     payment_batches.upsert_histories(connection, written, now)
