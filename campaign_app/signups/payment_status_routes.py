@@ -29,6 +29,7 @@ from campaign_app.signups.payment_imports import (
 )
 from campaign_app.signups.payment_status import MAX_ROWS, PaymentStatusRefused
 from campaign_app.signups.payment_status_forms import PaymentStatusForm
+from campaign_app.upload_limits import larger_uploads
 
 TEMPLATE = "signups/payment_status.html"
 STATE_LABELS = {"pending": _l("Waiting"), "running": _l("Being applied"), "done": _l("Applied"),
@@ -63,10 +64,9 @@ def _form(fresh: bool = False) -> PaymentStatusForm:
 
 
 @bp.route("/payment-status", methods=["GET", "POST"])
+@larger_uploads("PAYMENT_FILE_MAX_BYTES")  # a million rows of CSV are about 30 MB
 @roles(Role.ADMIN)
 def payment_status():
-    # The payment file may be larger than other uploads (a million rows); read before the form touches the body.
-    request.max_content_length = current_app.config["PAYMENT_FILE_MAX_BYTES"]
     form = _form()
     if request.method == "GET":
         return _page(form)

@@ -305,3 +305,19 @@ def test_the_page_and_its_poll_speak_indonesian(app, auth, client, worker):
                            content_type="multipart/form-data", follow_redirects=True)
     body = text(response)
     assert 'lang="id"' in body and "Matched: months paid learnt" not in body and "1 row read." not in body
+
+
+def test_a_file_larger_than_other_uploads_but_within_its_own_limit_passes_the_csrf_check(csrf_admin, worker,
+                                                                                         by_a_worker):
+    from tests.conftest import csrf_token_from
+
+    app, client = csrf_admin
+    app.config["MAX_CONTENT_LENGTH"] = 2048
+    token = csrf_token_from(text(client.get(PATH)))
+    data = (HEADER + f"{worker[1]};aktif;2026-11\n" * 200).encode()
+    assert len(data) > 2048
+    response = client.post(PATH, data={"file": (io.BytesIO(data), "status.csv"), "month": "2026-11",
+                                       "csrf_token": token}, content_type="multipart/form-data")
+    assert response.status_code == 303
+    assert client.post("/signups/activation", data={"file": (io.BytesIO(data), "a.csv"), "csrf_token": token},
+                       content_type="multipart/form-data").status_code == 413
