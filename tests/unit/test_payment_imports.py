@@ -239,3 +239,16 @@ def test_the_waiting_jobs_run_oldest_first(admin, folder, worker):
     second = queue(f"{HEADER}{nik_for(serial=9)};aktif;2026-11\n", admin, folder, key="b" * 32)
     assert run_waiting_imports(folder, clock_at(NOW)) == [first.id, second.id]
     assert run_waiting_imports(folder, clock_at(NOW)) == []
+
+
+# --- the worker's command ---------------------------------------------------------------------------
+
+def test_the_worker_command_runs_the_waiting_jobs_and_says_what_each_did(app, admin, worker):
+    from campaign_app.signups.payment_imports import current_folder
+
+    job = queue(f"{HEADER}{worker[1]};aktif;2026-11\n", admin, current_folder())
+    result = app.test_cli_runner().invoke(args=["payments", "work"])
+    assert result.exit_code == 0, result.output
+    assert f"Import {job.id} (status.csv, 2026-11): done, 1 rows, 1 matched, 0 unknown, 0 invalid." in result.output
+    assert db.session.get(PaymentHistory, worker[0]) is not None
+    assert app.test_cli_runner().invoke(args=["payments", "work"]).output == ""
