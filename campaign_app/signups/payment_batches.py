@@ -119,7 +119,9 @@ def match(connection: Connection) -> None:
     in_sql = connection.dialect.name == "postgresql"
     month = literal_column(_SIGNUP_MONTH, Integer) if in_sql else null()
     consent = null() if in_sql else signup.consent_at
-    joined = (select(r.line, r.masked, r.reported, func.min(r.line).over(partition_by=r.nik_index), signup.id,
+    # The window sorts a million hex digests: bytewise ("C") on PostgreSQL, not by the database's collation.
+    partition = r.nik_index.collate("C") if in_sql else r.nik_index
+    joined = (select(r.line, r.masked, r.reported, func.min(r.line).over(partition_by=partition), signup.id,
                      consent, history.paid_months, history.paid_through, month)
               .select_from(file_rows)
               # The status as a literal: the partial index of live NIKs then serves any plan.

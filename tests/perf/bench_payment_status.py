@@ -96,7 +96,8 @@ def _backends() -> list[int]:
     """The server processes of this database's connections (the pool's, opened beforehand)."""
     if db.engine.dialect.name != "postgresql":
         return []
-    return list(db.session.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")))
+    return list(db.session.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                        "AND backend_type = 'client backend'")))
 
 
 def _open_pool() -> None:
