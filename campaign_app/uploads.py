@@ -124,7 +124,7 @@ def _checked(text: io.TextIOWrapper) -> Iterator[str]:
         if "\x00" in line:
             raise UnreadableUpload(_and_save_as(_("Line %(line)d holds a NUL byte: it is not a text file.",
                                                   line=number)))
-        if _UNDECODED.search(line):
+        if not line.isascii() and _UNDECODED.search(line):
             raise UnreadableUpload(_(
                 "The file is not UTF-8 text (line %(line)d has a character in another encoding). Save it again as "
                 "\"CSV UTF-8\" (Excel) or with the character set Unicode (UTF-8) (LibreOffice), then upload it.",

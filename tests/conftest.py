@@ -5,9 +5,12 @@ transaction that is rolled back at its end (tests/isolation.py). A test marked `
 a fresh copy of the seeded database instead: for threads racing on several connections.
 """
 
+import os
 import re
+import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -60,6 +63,9 @@ def make_app(database_url: str, **overrides):
         "NIK_CHECK_LIMIT": "10000 per minute",
         # Thousands of sign-ins: one PBKDF2 round instead of scrypt's ~200 ms (production keeps scrypt).
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
+        # An uploaded payment status file is applied in the upload's request, through the function a thread calls.
+        "PAYMENT_IMPORT_RUNNER": "request",
+        "PAYMENT_IMPORT_FOLDER": str(Path(tempfile.gettempdir()) / f"jangkau-test-imports-{os.getpid()}"),
     }
     config.update(overrides)
     app = create_app(config)

@@ -333,3 +333,18 @@ def record_id() -> Samples:
 @provides("page")
 def page() -> Samples:
     return Samples(Sample(2))
+
+
+@provides("import_id")
+def import_id() -> Samples:
+    """A payment status import that ended (the administrators', of no branch): a POST cannot start it again."""
+    from campaign_app.models import ImportState, PaymentImport
+
+    admin = db.session.scalar(select(User).where(User.role == Role.ADMIN).order_by(User.id).limit(1))
+    job = PaymentImport(upload_key="sample-import-key-0001", month=date(2026, 10, 1), file_name="status.csv",
+                        stored_name="0" * 32, size_bytes=40, digest="0" * 64, language="id", state=ImportState.DONE,
+                        attempts=1, bytes_read=40, rows_read=1, matched=1, unchanged=0, not_paid=0, unknown_count=0,
+                        invalid_count=0, listed={"invalid": [], "unknown": []}, created_by_id=admin.id)
+    db.session.add(job)
+    db.session.commit()
+    return Samples(Sample(job.id))

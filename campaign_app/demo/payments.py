@@ -9,6 +9,7 @@ them as it follows an imported file (``summaries.retention.follow_payment_histor
 """
 
 import random
+import secrets
 import zlib
 from datetime import UTC, date, datetime
 
@@ -16,8 +17,20 @@ from sqlalchemy import insert, select
 
 from campaign_app.clock import WITA
 from campaign_app.extensions import db
-from campaign_app.models import Campaign, Channel, Payer, PaymentHistory, SignUp, SignUpStatus, Visit
-from campaign_app.models.payments import MONTHS_KEPT, month_number
+from campaign_app.models import (
+    Campaign,
+    Channel,
+    ImportState,
+    Payer,
+    PaymentHistory,
+    PaymentImport,
+    Role,
+    SignUp,
+    SignUpStatus,
+    User,
+    Visit,
+)
+from campaign_app.models.payments import MONTHS_KEPT, month_number, month_start
 from campaign_app.rates.lapse import lapse_months
 from campaign_app.summaries.retention import follow_payment_histories
 
@@ -79,4 +92,20 @@ def seed_payment_histories(today: date) -> int:
     if histories:
         # The demo's own data, loaded as a file would be but not in a request: no one's action to audit.
         db.session.execute(insert(PaymentHistory), histories)
+        _imported_as_a_file(today, len(histories))
     return len(histories)
+
+
+def _imported_as_a_file(today: date, rows: int) -> None:
+    """The import job such a file of last month would have left, so that the administrator can read its report."""
+    admin = db.session.scalar(select(User).where(User.role == Role.ADMIN).order_by(User.id).limit(1))
+    if admin is None:
+        return
+    month = month_start(month_number(today) - 1)
+    moment = datetime(today.year, today.month, 1, 1, 0, tzinfo=UTC)
+    db.session.add(PaymentImport(
+        upload_key=secrets.token_urlsafe(24), month=month, file_name=f"status-{month:%Y-%m}.csv",
+        stored_name=secrets.token_hex(16), size_bytes=rows * 31 + 28, digest=secrets.token_hex(32), language="id",
+        state=ImportState.DONE, attempts=1, bytes_read=rows * 31 + 28, rows_read=rows, matched=rows, unchanged=0,
+        not_paid=0, unknown_count=0, invalid_count=0, listed={"invalid": [], "unknown": []}, created_by_id=admin.id,
+        created_at=moment, started_at=moment, heartbeat_at=moment, finished_at=moment))

@@ -9,6 +9,7 @@ checker the declarative base that ``db.Model`` is made from (mypy cannot take ``
 
 from campaign_app.models.audit import AuditAction, AuditEntry
 from campaign_app.models.campaigns import Campaign, CampaignStatus, Channel
+from campaign_app.models.imports import ImportPhase, ImportState, PaymentImport
 from campaign_app.models.payments import LapseRule, PaymentHistory, Reactivation, ReportedPaymentMonth
 from campaign_app.models.people import Branch, Role, User, branch_regencies, manager_branches
 from campaign_app.models.regions import AccessClass, District, Province, Regency, Village
@@ -33,5 +34,5 @@ __all__ = [
     "branch_regencies", "manager_branches", "Occupation", "Payer", "RateTable", "Sector", "SignUp", "SignUpStatus",
     "SubsidyProgramme", "DataKeyCheck", "AuditAction", "AuditEntry", "Obstacle", "Review", "UserSession",
     "SignInFailure", "Device", "LapseRule", "PaymentHistory", "Reactivation", "ReportedPaymentMonth", "Resolution",
-    "SyncKind", "SyncRecord", "SyncStatus",
+    "SyncKind", "SyncRecord", "SyncStatus", "ImportPhase", "ImportState", "PaymentImport",
 ]

@@ -11,9 +11,22 @@ holds one batch or one page, whatever the file's size.
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict
 
-from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, func, literal_column, select, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+    literal_column,
+    null,
+    select,
+    text,
+)
 from sqlalchemy.dialects import sqlite
 
 from campaign_app.clock import WITA
@@ -33,7 +46,15 @@ file_matches = Table("payment_file_matches", _tables, Column("line", Integer, pr
                      Column("first_line", Integer, nullable=False), Column("signup_id", Integer),
                      Column("consent_at", SignUp.__table__.c.consent_at.type),
                      Column("paid_months", PaymentHistory.__table__.c.paid_months.type),
-                     Column("paid_through", Integer), prefixes=["TEMPORARY"])
+                     Column("paid_through", Integer), Column("signup_month", Integer), prefixes=["TEMPORARY"])
+# A page's histories to write, on PostgreSQL: COPY in, then one INSERT ... SELECT ... ON CONFLICT (sending them as
+# arrays cost more in Python than everything else the page does).
+file_writes = Table("payment_file_writes", _tables, Column("signup_id", Integer, nullable=False),
+                    Column("signup_month", Integer, nullable=False), Column("paid_months", BigInteger, nullable=False),
+                    Column("paid_through", Integer, nullable=False), prefixes=["TEMPORARY"])
+# The sign-up's month (month_number of its consent in WITA, UTC+8 all year), computed by PostgreSQL in the join.
+_SIGNUP_MONTH = ("CAST(EXTRACT(YEAR FROM signups.consent_at AT TIME ZONE 'Asia/Makassar') * 12"
+                 " + EXTRACT(MONTH FROM signups.consent_at AT TIME ZONE 'Asia/Makassar') - 1 AS INTEGER)")
 
 
 class FileRow(NamedTuple):
@@ -59,8 +80,8 @@ class Match(NamedTuple):
     paid_through: int | None
 
 
-class HistoryWrite(NamedTuple):
-    """A history as it is to be stored."""
+class HistoryWrite(TypedDict):
+    """A history as it is to be stored (a dict: the retention roll-up reads the same rows by name)."""
 
     signup_id: int
     signup_month: int
@@ -94,35 +115,42 @@ def load(connection: Connection, rows: Sequence[FileRow]) -> None:
 def match(connection: Connection) -> None:
     """Match every row of the file to the live sign-up with its NIK's blind index and its history: one join."""
     r, signup, history = file_rows.c, SignUp.__table__.c, PaymentHistory.__table__.c
-    joined = (select(r.line, r.masked, r.reported, func.min(r.line).over(partition_by=r.nik_index), signup.id,
-                     signup.consent_at, history.paid_months, history.paid_through)
+    # PostgreSQL gives the sign-up's month; SQLite, the consent moment, converted in Python (``pages``).
+    in_sql = connection.dialect.name == "postgresql"
+    month = literal_column(_SIGNUP_MONTH, Integer) if in_sql else null()
+    consent = null() if in_sql else signup.consent_at
+    # The window sorts a million hex digests: bytewise ("C") on PostgreSQL, not by the database's collation.
+    partition = r.nik_index.collate("C") if in_sql else r.nik_index
+    joined = (select(r.line, r.masked, r.reported, func.min(r.line).over(partition_by=partition), signup.id,
+                     consent, history.paid_months, history.paid_through, month)
               .select_from(file_rows)
               # The status as a literal: the partial index of live NIKs then serves any plan.
               .outerjoin(SignUp.__table__, (signup.nik_index == r.nik_index)
                          & (literal_column("signups.status") != literal_column("'void'")))
               .outerjoin(PaymentHistory.__table__, history.signup_id == signup.id))
     connection.execute(file_matches.insert().from_select(
-        ["line", "masked", "reported", "first_line", "signup_id", "consent_at", "paid_months", "paid_through"],
-        joined))
+        ["line", "masked", "reported", "first_line", "signup_id", "consent_at", "paid_months", "paid_through",
+         "signup_month"], joined))
 
 
 def pages(connection: Connection, size: int) -> Iterator[list[Match]]:
     """The matched rows in the file's order, ``size`` at a time (one indexed query each)."""
     m = file_matches.c
     after = 0
-    while rows := connection.execute(select(file_matches).where(m.line > after).order_by(m.line)
-                                     .limit(size)).all():
+    page = select(m.line, m.masked, m.reported, m.first_line, m.signup_id, m.signup_month, m.paid_months,
+                  m.paid_through, m.consent_at)
+    while rows := connection.execute(page.where(m.line > after).order_by(m.line).limit(size)).all():
         after = rows[-1].line
-        yield [Match(row.line, row.masked, row.reported, row.first_line, row.signup_id,
-                     None if row.consent_at is None else month_number(row.consent_at.astimezone(WITA).date()),
-                     row.paid_months, row.paid_through) for row in rows]
+        yield [Match(line, masked, reported, first_line, signup_id,
+                     month if consent_at is None else month_number(consent_at.astimezone(WITA).date()),
+                     paid_months, paid_through)
+               for line, masked, reported, first_line, signup_id, month, paid_months, paid_through, consent_at
+               in rows]
 
 
-_UNNEST_UPSERT = text("""
+_COPIED_UPSERT = text("""
 INSERT INTO payment_histories (signup_id, signup_month, paid_months, paid_through, updated_at)
-SELECT written.signup_id, written.signup_month, written.paid_months, written.paid_through, :updated_at
-FROM unnest(CAST(:signup_ids AS integer[]), CAST(:signup_months AS integer[]), CAST(:paid_months AS bigint[]),
-            CAST(:paid_through AS integer[])) AS written (signup_id, signup_month, paid_months, paid_through)
+SELECT signup_id, signup_month, paid_months, paid_through, :updated_at FROM payment_file_writes
 ON CONFLICT (signup_id) DO UPDATE SET paid_months = excluded.paid_months, paid_through = excluded.paid_through,
     updated_at = excluded.updated_at
 """)
@@ -133,13 +161,17 @@ def upsert_histories(connection: Connection, rows: Sequence[HistoryWrite], now: 
     if not rows:
         return
     if connection.dialect.name == "postgresql":
-        ids, months, paid, through = (list(column) for column in zip(*rows, strict=True))
-        connection.execute(_UNNEST_UPSERT, {"signup_ids": ids, "signup_months": months, "paid_months": paid,
-                                            "paid_through": through, "updated_at": now})
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy("COPY payment_file_writes (signup_id, signup_month, paid_months, paid_through) "
+                         "FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row((row["signup_id"], row["signup_month"], row["paid_months"], row["paid_through"]))
+        connection.execute(_COPIED_UPSERT, {"updated_at": now})
+        connection.execute(text("TRUNCATE payment_file_writes"))
         return
     history = PaymentHistory.__table__
     statement = sqlite.insert(history)
     connection.execute(statement.on_conflict_do_update(
         index_elements=[history.c.signup_id],
         set_={name: statement.excluded[name] for name in ("paid_months", "paid_through", "updated_at")}),
-        [{**row._asdict(), "updated_at": now} for row in rows])
+        [{**row, "updated_at": now} for row in rows])

@@ -23,9 +23,10 @@ does not grow with the file.
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from itertools import islice
 from typing import IO, NamedTuple
 
@@ -42,7 +43,7 @@ from campaign_app.signups import payment_batches
 from campaign_app.signups.activation import ACTIVE, NOT_ACTIVE, InvalidRow, parse_payment_date
 from campaign_app.signups.member_files import column_name, find_column, masked_cell
 from campaign_app.signups.payment_batches import FileRow, HistoryWrite, Match
-from campaign_app.signups.personal_data import nik_index
+from campaign_app.signups.personal_data import nik_indexer
 from campaign_app.summaries.retention import follow_payment_histories
 from campaign_app.uploads import UnreadableUpload, read_table
 from campaign_app.validation import Refused
@@ -126,6 +127,10 @@ class PaymentStatusReport:
                 "invalid": self.invalid_count}
 
 
+# Told how far an import has come: its phase ("reading", "matching", "writing") and the report so far.
+Progress = Callable[[str, PaymentStatusReport], None]
+
+
 class _Row(NamedTuple):
     line: int
     nik: str
@@ -173,15 +178,16 @@ def parse_period(cell: str) -> int | None:
     return month_number(date(year, month, 1))
 
 
+@lru_cache(maxsize=256)
 def _fold_status(cell: str) -> str:
+    # A file holds a handful of statuses, a million times: each is folded once.
     return " ".join(re.sub(r"[-_]", " ", cell.strip().lower()).split())
 
 
-def _judge(line: int, cells: list[str], columns: tuple[int, int | None, int], file_month: int,
+def _judge(line: int, cells: list[str], columns: tuple[int, int | None, int], needed: int, file_month: int,
            report: PaymentStatusReport) -> _Row | None:
-    """The row to look up, or None after counting it as invalid."""
+    """The row to look up, or None after counting it as invalid; ``needed`` is the cells the columns need."""
     nik_at, status_at, period_at = columns
-    needed = max(i for i in columns if i is not None) + 1
     nik = cells[nik_at].strip().lstrip("'").strip() if len(cells) > nik_at else ""
 
     def invalid(reason: str) -> None:
@@ -217,18 +223,37 @@ def read_payment_rows(upload: IO[bytes] | bytes, file_month: int, report: Paymen
         # A cell over several lines is a quote left open: no cell of this file has a line break.
         table = read_table(upload, multiline_cells=False)
         columns = _header(next(table)[1])
+        needed = max(i for i in columns if i is not None) + 1
         for line, cells in table:
             report.rows += 1
             if report.rows > MAX_ROWS:
                 raise PaymentStatusRefused(_("The file has more than %(max)s rows; split it into smaller files.",
                                              max=format_decimal(MAX_ROWS)))
-            row = _judge(line, cells, columns, file_month, report)
+            row = _judge(line, cells, columns, needed, file_month, report)
             if row is not None:
                 yield row
     except UnreadableUpload as unreadable:
         raise PaymentStatusRefused(unreadable.message) from None
     if report.rows == 0:
         raise PaymentStatusRefused(_("The file has a header but no rows."))
+
+
+def check_payment_file(upload: IO[bytes]) -> None:
+    """Refuse at once (``PaymentStatusRefused``) a file whose first bytes, header or first row already show it
+    cannot be imported (not a table, empty, no NIK column, no rows); reads no further, and leaves ``upload`` at its
+    start. A problem further on (a quote never closed at its end) is found by the import itself."""
+    try:
+        table = read_table(upload, multiline_cells=False)
+        _header(next(table)[1])
+        first_row = next(table, None)
+        # The readers left half-way are closed now (their text wrapper detached), before the stream is rewound.
+        del table
+        if first_row is None:
+            raise PaymentStatusRefused(_("The file has a header but no rows."))
+    except UnreadableUpload as unreadable:
+        raise PaymentStatusRefused(unreadable.message) from None
+    finally:
+        upload.seek(0)
 
 
 # --- the months a period pays ----------------------------------------------------------------------
@@ -251,8 +276,8 @@ def months_paid(signup_month: int, before: int | None, paid_through: int, file_m
 
 # --- matching and writing -------------------------------------------------------------------------
 
-def apply_payment_status_file(upload: IO[bytes] | bytes, month: date, actor: User,
-                              now: datetime) -> PaymentStatusReport:
+def apply_payment_status_file(upload: IO[bytes] | bytes, month: date, actor: User, now: datetime,
+                              progress: Progress | None = None) -> PaymentStatusReport:
     """Teach the sign-ups' payment histories what the membership system's file of ``month`` says.
 
     ``upload`` is a binary stream or bytes, CSV or an Excel workbook. Each row with a valid NIK and last period
@@ -262,21 +287,27 @@ def apply_payment_status_file(upload: IO[bytes] | bytes, month: date, actor: Use
     NIK): a million rows are one entry, not a million. The rows are read and loaded ``BATCH`` at a time, matched in
     one join, and applied ``BATCH`` at a time (``payment_batches``): memory and the statements per batch do not
     grow with the file. Refuses an unreadable file whole (``PaymentStatusRefused``) before anything is written.
-    Flushes, never commits.
+    ``progress``, when given, is told the phase and the counts so far after each batch read and each page written
+    (``payment_imports`` commits them elsewhere, for the upload's page). Flushes, never commits.
     """
+    tell = progress or (lambda _phase, _report: None)
     file_month = month_number(month)
     report = PaymentStatusReport(month=month_start(file_month))
     lapse = lapse_months(report.month)
     rows = read_payment_rows(upload, file_month, report)
+    index = nik_indexer()
     with db.session.begin_nested():
         connection = db.session.connection()
         payment_batches.start(connection)
         while batch := list(islice(rows, BATCH)):
-            payment_batches.load(connection, [FileRow(row.line, nik_index(row.nik), masked_cell(row.nik),
+            payment_batches.load(connection, [FileRow(row.line, index(row.nik), masked_cell(row.nik),
                                                       row.paid_through) for row in batch])
+            tell("reading", report)
+        tell("matching", report)
         payment_batches.match(connection)
         for page in payment_batches.pages(connection, BATCH):
             _apply(connection, page, file_month, lapse, now, report)
+            tell("writing", report)
         payment_batches.finish(connection)
     report.invalid.sort(key=lambda row: row.line)
     record(AuditAction.PAYMENT_STATUS_UPLOADED, actor=actor, subject_type=None, branch_id=actor.branch_id,
@@ -308,7 +339,8 @@ def _apply(connection: Connection, page: list[Match], file_month: int, lapse: in
             report.unchanged += 1
             continue
         report.matched += 1
-        written.append(HistoryWrite(row.signup_id, row.signup_month, paid, through))
+        written.append({"signup_id": row.signup_id, "signup_month": row.signup_month, "paid_months": paid,
+                        "paid_through": through})
     # Before the histories change: the retention roll-up adds what each one changes (old counts out, new in).
-    follow_payment_histories(connection, [row._asdict() for row in written], lapse=lapse, file_month=file_month)
+    follow_payment_histories(connection, written, lapse=lapse, file_month=file_month)
     payment_batches.upsert_histories(connection, written, now)

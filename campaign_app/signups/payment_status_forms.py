@@ -4,9 +4,9 @@ from datetime import date
 
 from flask_babel import format_date
 from flask_wtf.file import FileField, FileRequired
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, Optional, Regexp
 
-from campaign_app.forms import Form, SelectField
+from campaign_app.forms import Form, HiddenField, SelectField
 from campaign_app.i18n import lazy_gettext as _l
 from campaign_app.models.payments import month_number, month_start
 
@@ -18,6 +18,9 @@ class PaymentStatusForm(Form):
     file = FileField(_l("File from the membership system (CSV or Excel)"),
                      validators=[FileRequired(_l("Choose a CSV or Excel file."))])
     month = SelectField(_l("Month the file reports"), validators=[InputRequired(_l("Choose the month."))])
+    # The form's one-time key: sent twice (a double tap, a reload), it finds the first upload's job.
+    upload_key = HiddenField(validators=[Optional(), Regexp(r"^[A-Za-z0-9_-]{16,64}$",
+                                                            message=_l("The form is damaged: open the page again."))])
 
     def offer_months(self, today: date) -> None:
         """Offer this month and the twelve before it, last month chosen unless another was."""

@@ -486,7 +486,7 @@ def follow_payment_histories(connection: Connection, written: Sequence[Mapping],
     stored = {row.id: row for row in connection.execute(
         select(SignUp.id, SignUp.visit_id, SignUp.officer_id, SignUp.payer, SignUp.village_code, SignUp.status,
                history.c.paid_months, history.c.signup_month)
-        .outerjoin(history, history.c.signup_id == SignUp.id).where(_among(connection, SignUp.id, ids)))}
+        .outerjoin(history, history.c.signup_id == SignUp.id).where(_among(connection, SignUp.id, ids))).all()}
     changes: dict[tuple[int, int, str, int], Counter] = {}
     wanted = []
     for row in written:

@@ -1,4 +1,7 @@
-"""Benchmark: import a monthly payment status file of N rows (all matched), then the same file again (unchanged).
+"""Benchmark: import a monthly payment status file of N rows (all matched), then the same file again (unchanged);
+then, through an import job as the upload's thread or ``flask payments work`` runs it (progress committed every
+batch), the same file a third time (unchanged: the progress commits' cost, against the second) and the next
+month's file (every row matched again).
 
     .venv/bin/python -m tests.perf.bench_payment_status postgresql://root@127.0.0.1:5432/test 1000000
     .venv/bin/python -m tests.perf.bench_payment_status sqlite 1000000
@@ -15,7 +18,9 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from contextlib import ExitStack
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from flask_migrate import upgrade
 from sqlalchemy import insert, select, text
@@ -59,14 +64,47 @@ def _reset_peak_rss() -> None:
         clear.write("5")
 
 
-def _server_cpu(pid: int | None) -> float | None:
-    """CPU seconds of the PostgreSQL server process serving this session, when it runs on this machine."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except (OSError, TypeError):
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def _server_cpu(pids: list[int]) -> float | None:
+    """CPU seconds of the PostgreSQL server processes serving this database's connections, when they run on this
+    machine."""
+    total = None
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total = (total or 0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _as_job(data, month: date, admin: User, key: str):
+    """Queue ``data`` as an upload would and run its job as its thread would (its progress committed every batch,
+    on a connection of its own); the report."""
+    from campaign_app.signups.payment_imports import queue_payment_import, report_of, run_payment_import
+
+    with tempfile.TemporaryDirectory() as folder:
+        job = queue_payment_import(data, file_name="bench.csv", month=month, actor=admin, upload_key=key,
+                                   language="en", folder=Path(folder), now=datetime.now(UTC))
+        db.session.commit()
+        ended = run_payment_import(job.id, Path(folder))
+        assert ended is not None and ended.state == "done", ended and ended.error
+        return report_of(ended)
+
+
+def _backends() -> list[int]:
+    """The server processes of this database's connections (the pool's, opened beforehand)."""
+    if db.engine.dialect.name != "postgresql":
+        return []
+    return list(db.session.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                        "AND backend_type = 'client backend'")))
+
+
+def _open_pool() -> None:
+    # The job's progress takes a second connection: open it now, so that its server process is counted too.
+    connections = [db.engine.connect() for _ in range(3)]
+    for connection in connections:
+        connection.close()
 
 
 def run(url: str, rows: int, memory: bool) -> None:
@@ -79,24 +117,35 @@ def run(url: str, rows: int, memory: bool) -> None:
         niks = _signups(rows)
         admin = db.session.scalars(select(User).where(User.username == "admin")).one()
         month = date(2026, 12, 1)
-        with tempfile.TemporaryFile() as upload:
+        with ExitStack() as stack:
+            upload = stack.enter_context(tempfile.TemporaryFile())
             for nik in ["nik;status;periode_terakhir"] + [f"{nik};aktif;2026-12" for nik in niks]:
                 upload.write(f"{nik}\n".encode())
             size = upload.tell()
-            backend = (db.session.scalar(text("SELECT pg_backend_pid()"))
-                       if db.engine.dialect.name == "postgresql" else None)
-            for attempt in ("first upload (all matched)", "same file again (unchanged)"):
-                upload.seek(0)
+            _open_pool()
+            backends = _backends()
+            next_month = stack.enter_context(tempfile.TemporaryFile())
+            for nik in ["nik;status;periode_terakhir"] + [f"{nik};aktif;2027-01" for nik in niks]:
+                next_month.write(f"{nik}\n".encode())
+            attempts = [("first upload (all matched)", upload, month, False),
+                        ("same file again (unchanged)", upload, month, False),
+                        ("job: same file (unchanged)", upload, month, True),
+                        ("job: next month (all matched)", next_month, date(2027, 1, 1), True)]
+            for attempt, data, file_month, as_job in attempts:
+                data.seek(0)
                 if memory:
                     tracemalloc.start()
                 _reset_peak_rss()
                 rss_before = _peak_rss_mb()
-                server_before = _server_cpu(backend)
+                server_before = _server_cpu(backends)
                 started, cpu_started = time.perf_counter(), time.process_time()
-                report = apply_payment_status_file(upload, month, admin, datetime.now(UTC))
-                db.session.commit()
+                if as_job:
+                    report = _as_job(data, file_month, admin, f"bench-{len(attempt)}-{file_month:%Y%m}")
+                else:
+                    report = apply_payment_status_file(data, file_month, admin, datetime.now(UTC))
+                    db.session.commit()
                 seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-                server = _server_cpu(backend)
+                server = _server_cpu(backends)
                 server_cpu = f" + server {server - server_before:6.2f}" if server is not None else ""
                 peak = tracemalloc.get_traced_memory()[1] / 2**20 if memory else None
                 tracemalloc.stop()
@@ -104,7 +153,7 @@ def run(url: str, rows: int, memory: bool) -> None:
                       f"{seconds:7.2f} s (CPU: app {cpu:6.2f}{server_cpu})  "
                       f"RSS {rss_before:.0f} → peak {_peak_rss_mb():.0f} MB  "
                       f"matched {report.matched:,} unchanged {report.unchanged:,}"
-                      + (f"  heap peak {peak:.1f} MB" if peak is not None else ""))
+                      + (f"  heap peak {peak:.1f} MB" if peak is not None else ""), flush=True)
         db.session.remove()
         db.engine.dispose()
 

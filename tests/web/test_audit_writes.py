@@ -159,6 +159,9 @@ SCENARIOS = {
         "admin", "/signups/payment-status", {"file": (BytesIO(_payment_status_csv(s)), "status.csv"),
                                              "month": TODAY.isoformat()[:7]},
         None, "payment_status_uploaded", "matched"),
+    "signups.resume_payment_import": lambda: (s := _signup()) and Write(
+        "admin", f"/signups/payment-status/imports/{_stalled_import(s)}/resume", {}, None, "payment_status_uploaded",
+        "matched"),
     "signups.edit": lambda: (s := _signup()) and Write(
         "coordinator", f"/signups/{s.id}/edit", {"full_name": "Nama Dibetulkan", "occupation": s.occupation,
                                                  "sector": s.sector, "declared_income": "1.500.000"},
@@ -270,6 +273,20 @@ def _activation_csv(signup: SignUp) -> bytes:
 
 def _payment_status_csv(signup: SignUp) -> bytes:
     return f"nik;status;periode_terakhir\n{decrypt_nik(signup.nik_ciphertext)};aktif;{TODAY.isoformat()[:7]}\n".encode()
+
+
+def _stalled_import(signup: SignUp) -> int:
+    """A payment status import whose process stopped while it ran: started again, it applies the file."""
+    from campaign_app.models import ImportState, PaymentImport
+    from campaign_app.signups.payment_imports import STALLED_AFTER, current_folder, queue_payment_import
+
+    job = queue_payment_import(BytesIO(_payment_status_csv(signup)), file_name="status.csv",
+                               month=TODAY.replace(day=1), actor=user_named("admin"), upload_key="r" * 32,
+                               language="en", folder=current_folder(), now=SIGNUP_NOW)
+    db.session.flush()
+    db.session.execute(update(PaymentImport).where(PaymentImport.id == job.id).values(
+        state=ImportState.RUNNING, running_slot=1, attempts=1, heartbeat_at=SIGNUP_NOW - STALLED_AFTER))
+    return job.id
 
 
 def _device():

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from campaign_app.extensions import db
-from campaign_app.models import AuditAction, AuditEntry, PaymentHistory
+from campaign_app.models import AuditAction, AuditEntry, PaymentHistory, PaymentImport
 from tests.factories import TODAY, in_progress_visit, make_signup, nik_for
 
 HTMX = {"HX-Request": "true"}
@@ -34,8 +34,10 @@ def worker(app) -> tuple[int, str]:
 
 
 def upload(client, data: bytes, headers=None, month="2026-11"):
+    # The file is applied by an import job (here in the upload's request, through the function its thread calls):
+    # a plain post is sent on to the job's page, which ends on the report; htmx gets the job's fragment at once.
     return client.post(PATH, data={"file": (io.BytesIO(data), "status.csv"), "month": month},
-                       content_type="multipart/form-data", headers=headers or {})
+                       content_type="multipart/form-data", headers=headers or {}, follow_redirects=not headers)
 
 
 def text(response) -> str:
@@ -149,6 +151,19 @@ def test_a_file_that_cannot_be_read_is_refused_and_nothing_written(app, admin, w
     assert not has_history(app, worker[0]) and uploads_audited(app) == 0
 
 
+@pytest.mark.parametrize("headers", [{}, HTMX])
+def test_a_file_found_too_long_only_at_its_end_fails_its_job_and_nothing_is_written(app, admin, worker, headers,
+                                                                                      monkeypatch):
+    # Too many rows shows only at the end of the file: the upload is taken, its job refuses the file whole.
+    monkeypatch.setattr("campaign_app.signups.payment_status.MAX_ROWS", 2)
+    data = f"{HEADER}{worker[1]};aktif;2026-11\n{nik_for(serial=77)};aktif;2026-11\n{nik_for(serial=78)};aktif;\n"
+    response = upload(admin, data.encode(), headers=headers)
+    body = text(response)
+    assert response.status_code == 200 and "more than 2 rows" in body and "nothing changed" in body
+    assert 'role="alert"' in body and "hx-trigger" not in body
+    assert not has_history(app, worker[0]) and uploads_audited(app) == 0
+
+
 @pytest.mark.parametrize("month", ["", "2025-10", "2026-12", "x" * 500, "\x00"])
 def test_a_month_not_offered_is_refused_with_a_message(app, admin, worker, month):
     response = upload(admin, f"{HEADER}{worker[1]};aktif;2026-11\n".encode(), month=month)
@@ -159,3 +174,150 @@ def test_a_month_not_offered_is_refused_with_a_message(app, admin, worker, month
 def test_sending_no_file_asks_for_one(admin):
     response = admin.post(PATH, data={"month": "2026-11"}, content_type="multipart/form-data")
     assert response.status_code == 422 and "Choose a CSV or Excel file." in text(response)
+
+
+# --- the import job: upload → progress → report ------------------------------------------------------
+
+@pytest.fixture
+def by_a_worker(app, monkeypatch):
+    """Uploads queue their job for a worker: the tests run it, through the function the worker and thread call."""
+    monkeypatch.setitem(app.config, "PAYMENT_IMPORT_RUNNER", "worker")
+
+
+def run_jobs(app) -> list[int]:
+    from campaign_app.signups.payment_imports import current_folder, run_waiting_imports
+
+    with app.app_context():
+        return run_waiting_imports(current_folder())
+
+
+def jobs(app) -> list[tuple[str, int]]:
+    with app.app_context():
+        return [(job.state, job.rows_read)
+                for job in db.session.scalars(select(PaymentImport).order_by(PaymentImport.id))]
+
+
+def post_form(client, data: bytes, key: str, headers=None):
+    return client.post(PATH, data={"file": (io.BytesIO(data), "status.csv"), "month": "2026-11", "upload_key": key},
+                       content_type="multipart/form-data", headers=headers or {})
+
+
+def test_an_upload_answers_at_once_with_its_job_s_page_which_polls_until_the_report(app, admin, worker, by_a_worker):
+    before = len(jobs(app))
+    response = post_form(admin, f"{HEADER}{worker[1]};aktif;2026-11\n".encode(), "k" * 32)
+    assert response.status_code == 303 and "/signups/payment-status/imports/" in response.location
+    assert not has_history(app, worker[0]) and len(jobs(app)) == before + 1
+    page = text(admin.get(response.location))
+    assert "<html" in page and "Waiting to start" in page and 'hx-trigger="every 2s"' in page
+    assert f'hx-get="{response.location}"' in page and "Refresh" in page
+    run_jobs(app)
+    poll = admin.get(response.location, headers=HTMX)
+    body = text(poll)
+    assert poll.status_code == 200 and "<html" not in body and "hx-trigger" not in body
+    assert "1 row read." in body and "<dt>Matched: months paid learnt</dt><dd>1</dd>" in body
+    assert "Active participants in November 2026" in body and has_history(app, worker[0]) and uploads_audited(app) == 1
+    assert len(gzip.compress(poll.data, 6)) <= FRAGMENT_BUDGET
+
+
+def test_an_upload_by_htmx_swaps_in_the_polling_progress_and_a_fresh_key_for_the_next_file(app, admin, worker,
+                                                                                             by_a_worker):
+    response = post_form(admin, f"{HEADER}{worker[1]};aktif;2026-11\n".encode(), "k" * 32, headers=HTMX)
+    body = text(response)
+    assert response.status_code == 200 and "<html" not in body and 'hx-trigger="every 2s"' in body
+    assert response.headers["HX-Push-Url"].startswith("/signups/payment-status/imports/")
+    assert 'hx-swap-oob="true" id="upload_key"' in body and 'value="' + "k" * 32 not in body
+
+
+def test_progress_shows_the_rows_read_so_far_while_the_job_runs(app, admin, worker, by_a_worker):
+    from campaign_app.models import ImportState
+
+    location = post_form(admin, f"{HEADER}{worker[1]};aktif;2026-11\n".encode(), "k" * 32).location
+    with app.app_context():
+        job = db.session.scalars(select(PaymentImport).order_by(PaymentImport.id.desc())).first()
+        job.state, job.running_slot, job.phase, job.heartbeat_at = ImportState.RUNNING, 1, "reading", func.now()
+        job.bytes_read, job.rows_read, job.matched, job.unknown_count, job.invalid_count = 20, 12345, 3, 4, 5
+        db.session.commit()
+    body = text(admin.get(location, headers=HTMX))
+    assert "Reading the file" in body and "<dt>Rows read</dt><dd>12,345</dd>" in body
+    assert "<dt>Unknown NIK</dt><dd>4</dd>" in body and "<dt>Invalid</dt><dd>5</dd>" in body
+    assert 'hx-trigger="every 2s"' in body and "<progress" in body
+
+
+def test_a_double_tap_on_upload_queues_one_job(app, admin, worker, by_a_worker):
+    before = len(jobs(app))
+    data = f"{HEADER}{worker[1]};aktif;2026-11\n".encode()
+    first, second = post_form(admin, data, "k" * 32), post_form(admin, data, "k" * 32)
+    assert first.location == second.location and len(jobs(app)) == before + 1
+
+
+def test_the_upload_page_lists_the_latest_files_with_links_to_their_reports(app, admin, worker):
+    location = upload(admin, f"{HEADER}{worker[1]};aktif;2026-11\n".encode()).request.path
+    body = text(admin.get(PATH))
+    assert "Latest files" in body and f'href="{location}"' in body and "Applied" in body
+
+
+def test_a_stalled_job_offers_to_start_again_and_does(app, admin, worker, by_a_worker):
+    from datetime import UTC, datetime
+
+    from campaign_app.models import ImportState
+    from campaign_app.signups.payment_imports import STALLED_AFTER
+
+    location = post_form(admin, f"{HEADER}{worker[1]};aktif;2026-11\n".encode(), "k" * 32).location
+    with app.app_context():
+        job = db.session.scalars(select(PaymentImport).order_by(PaymentImport.id.desc())).first()
+        job.state, job.running_slot, job.attempts = ImportState.RUNNING, 1, 1
+        job.heartbeat_at = datetime.now(UTC) - STALLED_AFTER - STALLED_AFTER
+        db.session.commit()
+    body = text(admin.get(location))
+    assert "may have stopped" in body and f'action="{location}/resume"' in body
+    app.config["PAYMENT_IMPORT_RUNNER"] = "request"
+    response = admin.post(f"{location}/resume")
+    assert response.status_code == 303 and response.location == location
+    assert "1 row read." in text(admin.get(location)) and has_history(app, worker[0])
+
+
+def test_an_unknown_job_is_not_found(admin):
+    assert admin.get(f"{PATH}/imports/999999").status_code == 404
+    assert admin.post(f"{PATH}/imports/999999/resume").status_code == 404
+
+
+def test_a_file_larger_than_the_limit_is_refused_with_a_message_and_nothing_written(app, admin, worker, monkeypatch):
+    monkeypatch.setitem(app.config, "PAYMENT_FILE_MAX_BYTES", 1024)
+    before = len(jobs(app))
+    data = (HEADER + f"{worker[1]};aktif;2026-11\n" * 100).encode()
+    response = admin.post(PATH, data={"file": (io.BytesIO(data), "status.csv"), "month": "2026-11"},
+                          content_type="multipart/form-data")
+    assert response.status_code == 413 and "too large" in text(response)
+    assert len(jobs(app)) == before and not has_history(app, worker[0])
+
+
+@pytest.mark.parametrize("key", ["short", "x" * 65, "<script>", "a b" * 10])
+def test_a_damaged_one_time_key_is_refused_with_a_message(app, admin, worker, key):
+    response = post_form(admin, f"{HEADER}{worker[1]};aktif;2026-11\n".encode(), key)
+    assert response.status_code == 422 and "The form is damaged" in text(response)
+    assert not has_history(app, worker[0])
+
+
+def test_the_page_and_its_poll_speak_indonesian(app, auth, client, worker):
+    auth.login_as("admin")
+    response = client.post(PATH, data={"file": (io.BytesIO(f"{HEADER}{worker[1]};aktif;2026-11\n".encode()),
+                                                "status.csv"), "month": "2026-11"},
+                           content_type="multipart/form-data", follow_redirects=True)
+    body = text(response)
+    assert 'lang="id"' in body and "Matched: months paid learnt" not in body and "1 row read." not in body
+
+
+def test_a_file_larger_than_other_uploads_but_within_its_own_limit_passes_the_csrf_check(csrf_admin, worker,
+                                                                                         by_a_worker):
+    from tests.conftest import csrf_token_from
+
+    app, client = csrf_admin
+    app.config["MAX_CONTENT_LENGTH"] = 2048
+    token = csrf_token_from(text(client.get(PATH)))
+    data = (HEADER + f"{worker[1]};aktif;2026-11\n" * 200).encode()
+    assert len(data) > 2048
+    response = client.post(PATH, data={"file": (io.BytesIO(data), "status.csv"), "month": "2026-11",
+                                       "csrf_token": token}, content_type="multipart/form-data")
+    assert response.status_code == 303
+    assert client.post("/signups/activation", data={"file": (io.BytesIO(data), "a.csv"), "csrf_token": token},
+                       content_type="multipart/form-data").status_code == 413
