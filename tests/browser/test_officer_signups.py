@@ -259,8 +259,8 @@ class Requests:
         return [sent for sent in self.sent[mark:] if "static/" not in sent and "favicon" not in sent]
 
 
-def started_visit_form(page, live_server, visit: TodaysVisit) -> Requests:
-    """Signed in as the demo officer, reading English, on the sign-up form of today's visit, started."""
+def started_visit(page, live_server, visit: TodaysVisit) -> Requests:
+    """Signed in as the demo officer, reading English, on the page of today's visit, started; the requests since."""
     sign_in(page, live_server, "petugas")
     page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -269,6 +269,12 @@ def started_visit_form(page, live_server, visit: TodaysVisit) -> Requests:
     requests = Requests(page)
     page.get_by_role("button", name="Start visit").click()
     expect(page.locator(".flash.success")).to_contain_text("Visit started at")
+    return requests
+
+
+def started_visit_form(page, live_server, visit: TodaysVisit) -> Requests:
+    """Signed in as the demo officer, reading English, on the sign-up form of today's visit, started."""
+    requests = started_visit(page, live_server, visit)
     expect(page.get_by_role("button", name="Save attendance")).to_be_visible()
     # Started in one answer: no redirect, no second load of the page.
     assert requests.since(0) == [f"POST field/visits/{visit.id}/start"]
@@ -370,14 +376,7 @@ def test_the_visit_is_closed_from_the_sign_up_form_in_one_response(page, live_se
 
 def test_attendance_saved_brings_the_sign_up_form_in_the_same_response(page, live_app, live_server, todays_visit):
     visit, worker = todays_visit, todays_visit.workers[0]
-    sign_in(page, live_server, "petugas")
-    page.get_by_role("button", name="English").click()
-    expect(page.locator("html")).to_have_attribute("lang", "en")
-    page.goto(f"/field/visits/{visit.id}")
-    page.wait_for_function("() => window.htmx !== undefined")
-    requests = Requests(page)
-    page.get_by_role("button", name="Start visit").click()
-    expect(page.locator(".flash.success")).to_contain_text("Visit started at")
+    requests = started_visit(page, live_server, visit)
     attendance = page.locator("#attendance")
     attendance.get_by_label("Women", exact=True).fill("23")
     attendance.get_by_label("Men", exact=True).fill("17")
