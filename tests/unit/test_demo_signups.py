@@ -6,7 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from campaign_app.clock import today
 from campaign_app.demo.seed import PALU_BRANCH, seed_demo
-from campaign_app.demo.signups import PALU_PAYER, PALU_PROGRAMME, PALU_QUOTA
+from campaign_app.demo.signups import PALU_PAYER, PALU_PROGRAMME, PALU_QUOTA, signups_per_visit
 from campaign_app.extensions import db
 from campaign_app.models import (
     Branch,
@@ -59,14 +59,16 @@ def test_sign_ups_are_only_at_visits_done_before_today():
         assert signup.visit.checked_in_at <= signup.consent_at <= signup.visit.closed_at
 
 
-def test_each_visit_done_has_five_to_fifteen_sign_ups_and_the_attendance_to_match():
+def test_each_visit_done_has_its_channel_s_sign_ups_and_the_attendance_to_match():
     rows = db.session.execute(
         select(Visit, func.count(SignUp.id)).join(SignUp, SignUp.visit_id == Visit.id).group_by(Visit.id)
     ).all()
     assert rows
     for visit, signups in rows:
-        assert 5 <= signups <= 16  # 15 at most, and one more where a near-duplicate was recorded
+        fewest, most = signups_per_visit(visit.campaign.channel)
+        assert fewest <= signups <= most + 1  # one more where a near-duplicate was recorded
         assert visit.attendance >= signups and visit.checked_in_at < visit.closed_at
+    assert {signups_per_visit(visit.campaign.channel) for visit, _signups in rows} == {(5, 15), (8, 18)}
 
 
 def test_incomes_are_whole_fifty_thousands_between_800_thousand_and_4_million():
