@@ -16,21 +16,14 @@ from campaign_app.reports.retention_breakdowns import (
     retention_breakdown,
 )
 from campaign_app.reports.selection import Selection
-from tests.factories import in_progress_visit, make_signup, nik_for, user_named
-from tests.retention_data import paid, without_histories
+from tests.factories import in_progress_visit, user_named
+from tests.retention_data import paid, signed_up, without_histories
 
 
 @pytest.fixture
 def admin(app_context):
     without_histories()
     return user_named("admin")
-
-
-def signed_up(visit, count: int, **fields) -> list[str]:
-    niks = [nik_for() for _ in range(count)]
-    for nik in niks:
-        make_signup(visit, nik=nik, **fields)
-    return niks
 
 
 def of(*visits, **filters) -> Selection:

@@ -11,21 +11,14 @@ from campaign_app.models import Payer, VisitStatus
 from campaign_app.reports.retention import Place, active_by_place, retention, survival_curve
 from campaign_app.reports.selection import Selection
 from campaign_app.signups.active import active_participants
-from tests.factories import in_progress_visit, make_signup, nik_for, user_named
-from tests.retention_data import paid, without_histories
+from tests.factories import in_progress_visit, user_named
+from tests.retention_data import paid, signed_up, without_histories
 
 
 @pytest.fixture
 def admin(app_context):
     without_histories()
     return user_named("admin")
-
-
-def signed_up(visit, count: int, **fields) -> list[str]:
-    niks = [nik_for() for _ in range(count)]
-    for nik in niks:
-        make_signup(visit, nik=nik, **fields)
-    return niks
 
 
 def of(visit, **filters) -> Selection:

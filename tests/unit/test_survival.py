@@ -16,21 +16,14 @@ from campaign_app.reports.survival import (
     ranks,
     still_paid_up,
 )
-from tests.factories import in_progress_visit, make_signup, nik_for, user_named
-from tests.retention_data import paid, without_histories
+from tests.factories import in_progress_visit, user_named
+from tests.retention_data import paid, signed_up, without_histories
 
 
 @pytest.fixture
 def admin(app_context):
     without_histories()
     return user_named("admin")
-
-
-def signed_up(visit, count: int) -> list[str]:
-    niks = [nik_for() for _ in range(count)]
-    for nik in niks:
-        make_signup(visit, nik=nik)
-    return niks
 
 
 def of(*visits) -> Selection:
