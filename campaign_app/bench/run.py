@@ -26,7 +26,10 @@ from campaign_app.access import visible_branch_ids
 from campaign_app.bench.presets import BENCH_PASSWORD
 from campaign_app.extensions import db
 from campaign_app.models import Campaign, SignUp, User, Village, Visit
+from campaign_app.models.payments import month_start
 from campaign_app.reports.breakdowns import DIMENSIONS
+from campaign_app.reports.retention_breakdowns import RETENTION_DIMENSIONS
+from campaign_app.summaries.retention import latest_reported_month
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PERIOD_DAYS = 30
@@ -98,6 +101,20 @@ def dashboard_views(username: str) -> list[View]:
         View("htmx fragment", url_for("reports.dashboard"), htmx=True),
         View("compare 2 campaigns", url_for("reports.compare_campaigns", campaign=[first, second])),
         View("export csv by village", url_for("reports.export", format="csv", by="village")),
+    ]
+    # Retention (issue 17): what the sign-ups became, from the retention roll-up and the payment histories.
+    reported = latest_reported_month()
+    views += [View(f"retention by {by}", url_for("reports.retention_page", by=by)) for by in RETENTION_DIMENSIONS]
+    views += [
+        View("retention, regency filter", url_for("reports.retention_page", regency=regency_code)),
+        View("retention of the dashboard (htmx)", url_for("reports.retention_summary"), htmx=True),
+        View("survival curves", url_for("reports.survival")),
+        View("active participants", url_for("reports.active")),
+        View("active participants, regency", url_for("reports.active", regency=regency_code)),
+        View("export retention by campaign", url_for("reports.export", format="csv", table="retention_breakdown",
+                                                     by="campaign")),
+        View("export active participants", url_for("reports.export", format="csv", table="active",
+                                                   month=f"{month_start(reported):%Y-%m}" if reported else None)),
     ]
     return views
 

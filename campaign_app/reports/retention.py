@@ -26,7 +26,7 @@ the retention tallies otherwise, as ``sources.monthly_source`` does for the figu
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Integer, Subquery, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import Integer, Subquery, and_, case, func, literal, literal_column, or_, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from campaign_app.extensions import db
@@ -314,33 +314,52 @@ def retention(selection: Selection) -> Retention:
     return measures_from(values, latest, _costs(selection, latest))
 
 
+def _curves_statement(selection: Selection, by_campaign: bool):
+    """A row per curve: its campaign (None: the whole selection), its sign-ups followed, then for each k from 0 to 24
+    the sign-ups whose month + k has been reported and, after them, those paid up at M+k. The database sums each k
+    over the cohorts old enough for it (a country's campaigns have 80,000 cohorts)."""
+    latest = latest_reported_month()
+    source = retention_source(selection)
+    c = source.c
+
+    def reported(k: int, column) -> ColumnElement:
+        # The column summed over the cohorts whose month + k a payment file has reported.
+        if latest is None:
+            return literal(0, Integer)
+        return summed(case((c.signup_month <= literal(latest - k, Integer), column), else_=0))
+
+    sums = [summed(c.signups).label("signups"), *(reported(k, c.signups) for k in range(CURVE_MONTHS)),
+            *(reported(k, c[paid_at(k)]) for k in range(CURVE_MONTHS))]
+    if not by_campaign:
+        return select(literal(None, Integer), literal(None), *sums).select_from(source).having(func.count() > 0)
+    return (select(Campaign.id, Campaign.name, *sums).select_from(source).join(Campaign, Campaign.id == c.campaign_id)
+            .group_by(Campaign.id, Campaign.name))
+
+
+def _curve(campaign_id: int | None, name: str | None, signups: int, *counts: int) -> SurvivalCurve:
+    eligible, paid_up = counts[:CURVE_MONTHS], counts[CURVE_MONTHS:]
+    return SurvivalCurve(campaign_id, name, int(signups),
+                         tuple(CurvePoint(k, int(paid_up[k]), int(eligible[k])) for k in range(CURVE_MONTHS)))
+
+
 def survival_curve(selection: Selection, by_campaign: bool = True) -> list[SurvivalCurve]:
     """The survival curve of ``selection``: for each k from 0 to 24, the sign-ups whose sign-up month + k has been
     reported (eligible) and those of them paid up at M+k. Per campaign (by name) when ``by_campaign``, else one curve
     for the whole selection. One statement (two before any payment file: nothing is eligible then)."""
-    latest = latest_reported_month()
-    source = retention_source(selection)
-    c = source.c
-    sums = [summed(c.signups), *(summed(c[paid_at(k)]) for k in range(CURVE_MONTHS))]
+    statement = _curves_statement(selection, by_campaign)
     if by_campaign:
-        statement = (select(Campaign.id, Campaign.name, c.signup_month, *sums).select_from(source)
-                     .join(Campaign, Campaign.id == c.campaign_id)
-                     .group_by(Campaign.id, Campaign.name, c.signup_month).order_by(Campaign.name, Campaign.id))
-    else:
-        statement = (select(literal(None, Integer), literal(None), c.signup_month, *sums).select_from(source)
-                     .group_by(c.signup_month))
-    curves: dict[int | None, tuple[str | None, list[int], list[int], list[int]]] = {}
-    for campaign_id, name, cohort, signups, *paid in db.session.execute(statement):
-        _name, totals, eligible, paid_up = curves.setdefault(campaign_id, (name, [0], [0] * CURVE_MONTHS,
-                                                                           [0] * CURVE_MONTHS))
-        totals[0] += int(signups)
-        for k in range(CURVE_MONTHS):
-            if latest is not None and cohort + k <= latest:
-                eligible[k] += int(signups)
-                paid_up[k] += int(paid[k])
-    return [SurvivalCurve(campaign_id, name, totals[0],
-                          tuple(CurvePoint(k, paid_up[k], eligible[k]) for k in range(CURVE_MONTHS)))
-            for campaign_id, (name, totals, eligible, paid_up) in curves.items()]
+        statement = statement.order_by(Campaign.name, Campaign.id)
+    return [_curve(*row) for row in db.session.execute(statement)]
+
+
+def most_followed_curves(selection: Selection, most: int) -> tuple[list[SurvivalCurve], int]:
+    """The survival curves of the ``most`` campaigns of ``selection`` with the most sign-ups followed (then by name),
+    and how many campaigns it has in all: one statement (two before any payment file)."""
+    statement = _curves_statement(selection, by_campaign=True)
+    statement = (statement.add_columns(func.count().over().label("campaigns"))
+                 .order_by(literal_column("signups").desc(), Campaign.name, Campaign.id).limit(most))
+    rows = db.session.execute(statement).all()
+    return [_curve(*row[:-1]) for row in rows], rows[0][-1] if rows else 0
 
 
 def _paid_in(source: Subquery, target: int) -> ColumnElement:

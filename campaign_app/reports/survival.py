@@ -15,7 +15,13 @@ from campaign_app.extensions import db
 from campaign_app.models.payments import month_start
 from campaign_app.reports.lines import LineChart, line_chart
 from campaign_app.reports.metrics import summed
-from campaign_app.reports.retention import CurvePoint, SurvivalCurve, retention_source, survival_curve
+from campaign_app.reports.retention import (
+    CurvePoint,
+    SurvivalCurve,
+    most_followed_curves,
+    retention_source,
+    survival_curve,
+)
 from campaign_app.reports.selection import Selection
 from campaign_app.summaries.retention import CURVE_MONTHS, latest_reported_month, paid_at
 
@@ -57,8 +63,8 @@ class Curves:
 def campaign_curves(selection: Selection, shown: int = CURVES_SHOWN) -> Curves:
     """The survival curves (M+0 to M+12) of the ``shown`` campaigns of ``selection`` with the most sign-ups followed
     by the payment files, and how many campaigns more it has. Two statements whatever the data."""
-    curves = sorted(survival_curve(selection, by_campaign=True), key=lambda curve: (-curve.signups, curve.name or ""))
-    return Curves([trimmed(curve) for curve in curves[:shown]], max(len(curves) - shown, 0))
+    curves, campaigns = most_followed_curves(selection, shown)
+    return Curves([trimmed(curve) for curve in curves], max(campaigns - shown, 0))
 
 
 def compared_curves(selection: Selection, campaign_ids: list[int]) -> list[SurvivalCurve]:

@@ -32,8 +32,11 @@ from sqlalchemy.dialects import sqlite
 from campaign_app.clock import WITA
 from campaign_app.models import PaymentHistory, SignUp
 from campaign_app.models.payments import month_number
+from campaign_app.summaries.retention import SignUpFacts
 
 _tables = MetaData()
+# What the retention roll-up needs of a matched sign-up (``SignUpFacts``), read in the same join.
+SIGNUP_FACTS = ("visit_id", "officer_id", "payer", "village_code", "status")
 # The file's rows that passed the checks: the line, the NIK's blind index, the NIK masked (for the report) and the
 # month paid through (None: listed, not paid).
 file_rows = Table("payment_file_rows", _tables, Column("line", Integer, nullable=False),
@@ -46,7 +49,9 @@ file_matches = Table("payment_file_matches", _tables, Column("line", Integer, pr
                      Column("first_line", Integer, nullable=False), Column("signup_id", Integer),
                      Column("consent_at", SignUp.__table__.c.consent_at.type),
                      Column("paid_months", PaymentHistory.__table__.c.paid_months.type),
-                     Column("paid_through", Integer), Column("signup_month", Integer), prefixes=["TEMPORARY"])
+                     Column("paid_through", Integer), Column("signup_month", Integer),
+                     *(Column(name, SignUp.__table__.c[name].type) for name in SIGNUP_FACTS),
+                     prefixes=["TEMPORARY"])
 # A page's histories to write, on PostgreSQL: COPY in, then one INSERT ... SELECT ... ON CONFLICT (sending them as
 # arrays cost more in Python than everything else the page does).
 file_writes = Table("payment_file_writes", _tables, Column("signup_id", Integer, nullable=False),
@@ -78,6 +83,7 @@ class Match(NamedTuple):
     signup_month: int | None
     paid_months: int | None
     paid_through: int | None
+    facts: SignUpFacts | None
 
 
 class HistoryWrite(TypedDict):
@@ -122,7 +128,8 @@ def match(connection: Connection) -> None:
     # The window sorts a million hex digests: bytewise ("C") on PostgreSQL, not by the database's collation.
     partition = r.nik_index.collate("C") if in_sql else r.nik_index
     joined = (select(r.line, r.masked, r.reported, func.min(r.line).over(partition_by=partition), signup.id,
-                     consent, history.paid_months, history.paid_through, month)
+                     consent, history.paid_months, history.paid_through, month,
+                     *(signup[name] for name in SIGNUP_FACTS))
               .select_from(file_rows)
               # The status as a literal: the partial index of live NIKs then serves any plan.
               .outerjoin(SignUp.__table__, (signup.nik_index == r.nik_index)
@@ -130,7 +137,7 @@ def match(connection: Connection) -> None:
               .outerjoin(PaymentHistory.__table__, history.signup_id == signup.id))
     connection.execute(file_matches.insert().from_select(
         ["line", "masked", "reported", "first_line", "signup_id", "consent_at", "paid_months", "paid_through",
-         "signup_month"], joined))
+         "signup_month", *SIGNUP_FACTS], joined))
 
 
 def pages(connection: Connection, size: int) -> Iterator[list[Match]]:
@@ -138,13 +145,14 @@ def pages(connection: Connection, size: int) -> Iterator[list[Match]]:
     m = file_matches.c
     after = 0
     page = select(m.line, m.masked, m.reported, m.first_line, m.signup_id, m.signup_month, m.paid_months,
-                  m.paid_through, m.consent_at)
+                  m.paid_through, m.consent_at, *(m[name] for name in SIGNUP_FACTS))
     while rows := connection.execute(page.where(m.line > after).order_by(m.line).limit(size)).all():
         after = rows[-1].line
         yield [Match(line, masked, reported, first_line, signup_id,
                      month if consent_at is None else month_number(consent_at.astimezone(WITA).date()),
-                     paid_months, paid_through)
-               for line, masked, reported, first_line, signup_id, month, paid_months, paid_through, consent_at
+                     paid_months, paid_through,
+                     None if signup_id is None else SignUpFacts(signup_id, *facts, paid_months))
+               for line, masked, reported, first_line, signup_id, month, paid_months, paid_through, consent_at, *facts
                in rows]
 
 

@@ -44,7 +44,7 @@ from campaign_app.signups.activation import ACTIVE, NOT_ACTIVE, InvalidRow, pars
 from campaign_app.signups.member_files import column_name, find_column, masked_cell
 from campaign_app.signups.payment_batches import FileRow, HistoryWrite, Match
 from campaign_app.signups.personal_data import nik_indexer
-from campaign_app.summaries.retention import follow_payment_histories
+from campaign_app.summaries.retention import SignUpFacts, follow_payment_histories
 from campaign_app.uploads import UnreadableUpload, read_table
 from campaign_app.validation import Refused
 
@@ -320,6 +320,7 @@ def _apply(connection: Connection, page: list[Match], file_month: int, lapse: in
     """Judge one page of matched rows and write what it changes: the retention roll-up's few statements and one
     upsert, whatever the page's size."""
     written: list[HistoryWrite] = []
+    known: dict[int, SignUpFacts] = {}
     for row in page:
         if row.first_line != row.line:
             report.add_invalid(InvalidRow(row.line, row.masked, _("This NIK is already on line %(line)d.",
@@ -341,6 +342,8 @@ def _apply(connection: Connection, page: list[Match], file_month: int, lapse: in
         report.matched += 1
         written.append({"signup_id": row.signup_id, "signup_month": row.signup_month, "paid_months": paid,
                         "paid_through": through})
+        if row.facts is not None:
+            known[row.signup_id] = row.facts
     # Before the histories change: the retention roll-up adds what each one changes (old counts out, new in).
-    follow_payment_histories(connection, written, lapse=lapse, file_month=file_month)
+    follow_payment_histories(connection, written, lapse=lapse, file_month=file_month, known=known)
     payment_batches.upsert_histories(connection, written, now)

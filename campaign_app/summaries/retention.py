@@ -38,7 +38,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from functools import cache, lru_cache
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     BindParameter,
@@ -467,8 +467,29 @@ def _among(connection: Connection, column, ids: list[int]):
     return column.in_(ids)
 
 
+class SignUpFacts(NamedTuple):
+    """What the roll-up needs of a sign-up whose history changes: where it is counted, and its history's months as
+    they are (None: no history yet)."""
+
+    id: int
+    visit_id: int
+    officer_id: int
+    payer: str
+    village_code: str
+    status: str
+    paid_months: int | None
+
+
+def _signup_facts(connection: Connection, ids: list[int]) -> dict[int, SignUpFacts]:
+    history = PaymentHistory.__table__
+    return {row.id: SignUpFacts(*row) for row in connection.execute(
+        select(SignUp.id, SignUp.visit_id, SignUp.officer_id, SignUp.payer, SignUp.village_code, SignUp.status,
+               history.c.paid_months)
+        .outerjoin(history, history.c.signup_id == SignUp.id).where(_among(connection, SignUp.id, ids))).all()}
+
+
 def follow_payment_histories(connection: Connection, written: Sequence[Mapping], *, lapse: int,
-                             file_month: int) -> None:
+                             file_month: int, known: Mapping[int, SignUpFacts] | None = None) -> None:
     """Keep the retention roll-up true for payment histories about to be written (call it before writing them):
     ``written`` holds each history's ``signup_id``, ``signup_month`` and new ``paid_months``; ``lapse`` is the lapse
     rule's months of arrears for the file of ``file_month`` (``month_number``).
@@ -476,17 +497,13 @@ def follow_payment_histories(connection: Connection, written: Sequence[Mapping],
     Reads the histories as they are, adds to the tallies and monthly cells what each changes (its old counts
     subtracted, the new added), stores the restarts after a lapse that the new months show (``Reactivation``, with
     the visit they followed; counted at it) and notes the file's month. About six statements per call, whatever
-    the number of rows; writes on ``connection``, never commits.
+    the number of rows; writes on ``connection``, never commits. ``known``: the sign-ups' ``SignUpFacts`` when the
+    caller has read them already (a payment file's join does), saving the look-up.
     """
     note_reported_month(connection, file_month)
     if not written:
         return
-    ids = sorted({row["signup_id"] for row in written})
-    history = PaymentHistory.__table__
-    stored = {row.id: row for row in connection.execute(
-        select(SignUp.id, SignUp.visit_id, SignUp.officer_id, SignUp.payer, SignUp.village_code, SignUp.status,
-               history.c.paid_months, history.c.signup_month)
-        .outerjoin(history, history.c.signup_id == SignUp.id).where(_among(connection, SignUp.id, ids))).all()}
+    stored = known if known is not None else _signup_facts(connection, sorted({row["signup_id"] for row in written}))
     changes: dict[tuple[int, int, str, int], Counter] = {}
     wanted = []
     for row in written:
