@@ -4,6 +4,7 @@ Run ``gunicorn`` from the repository root. ``WEB_CONCURRENCY``, ``GUNICORN_THREA
 override the defaults below; options on the command line override this file.
 """
 
+import gc
 import os
 
 
@@ -36,3 +37,10 @@ graceful_timeout = 60
 # and no referrer (%(f)s holds the page's query string too).
 accesslog = None
 access_log_format = "request_id=%({x-request-id}o)s method=%(m)s path=%(U)s status=%(s)s duration_ms=%(M)s"
+
+
+def post_worker_init(worker) -> None:
+    """Once a worker has loaded the app: what start-up made (the app, its routes, translations, regions) lives as
+    long as the process, so it is frozen out of the garbage collector's reach. A full collection walking it took
+    96 ms inside a national dashboard request; frozen, 5-7 ms (``flask bench run`` freezes the same way)."""
+    gc.freeze()

@@ -7,6 +7,7 @@ whole body is read). Requests run outside any application context of their own, 
 pushes its own, so nothing (user, session) is cached between them.
 """
 
+import gc
 import gzip
 import os
 import platform
@@ -152,6 +153,8 @@ def run_bench(app: Flask, username: str, runs: int, warm_up: int,
         views = dashboard_views(username)
     client = app.test_client()
     sign_in(client, username)
+    # As a gunicorn worker does once the app is loaded (gunicorn.conf.py, post_worker_init).
+    gc.freeze()
     statements: list[tuple[float, str]] = []
     started_at: list[float] = []
 

@@ -242,7 +242,8 @@ def seed_bench(preset: Preset, seed: int = 1, replace: bool = False, today: date
     stages.run("retention roll-up", "retention tallies", lambda writer: retention_rollup(writer, today))
     started = time.perf_counter()
     analyse(db.engine, [*LOADED_TABLES, "villages", "visit_officers", "signup_tallies", "programme_totals",
-                        "monthly_results", "daily_results", "retention_tallies", "retention_results"])
+                        "monthly_results", "daily_results", "village_results", "officer_results",
+                        "retention_tallies", "retention_results", "payment_histories", "reactivations"])
     report.stages.append(Stage("analyse", 0, "", time.perf_counter() - started))
     echo(f"  {'analyse':<22}{'':>13} {'':<14}{report.stages[-1].seconds:8.1f} s")
     return report

@@ -31,7 +31,7 @@ from campaign_app.models import SignUp, User
 from campaign_app.regions.load import load_regions
 from campaign_app.signups.payment_status import apply_payment_status_file
 from campaign_app.signups.personal_data import encrypt_nik, nik_index
-from campaign_app.summaries import bulk_execute
+from campaign_app.summaries import rebuild_after
 from tests.conftest import make_app
 from tests.perf.scratch import scratch_database
 
@@ -43,11 +43,14 @@ def _signups(count: int) -> list[str]:
     template = db.session.scalars(select(SignUp).limit(1)).one()
     columns = {c.key: getattr(template, c.key) for c in SignUp.__table__.columns if c.key != "id"}
     niks = [f"7271{n:012d}" for n in range(count)]
-    for start in range(0, count, CHUNK):
-        bulk_execute(db.session, insert(SignUp), [
-            {**columns, "form_key": f"bench-{n}", "nik_ciphertext": encrypt_nik(nik), "nik_index": nik_index(nik),
-             "nik_last4": nik[-4:], "status": "registered"}
-            for n, nik in enumerate(niks[start:start + CHUNK], start)])
+    # Loaded around the ORM and summarised once at the end: recounting the visit after each chunk (bulk_execute)
+    # would read its growing sign-ups a hundred times.
+    with rebuild_after(db.session.connection()):
+        for start in range(0, count, CHUNK):
+            db.session.execute(insert(SignUp), [
+                {**columns, "form_key": f"bench-{n}", "nik_ciphertext": encrypt_nik(nik), "nik_index": nik_index(nik),
+                 "nik_last4": nik[-4:], "status": "registered"}
+                for n, nik in enumerate(niks[start:start + CHUNK], start)])
     db.session.commit()
     return niks
 

@@ -245,14 +245,18 @@ def test_a_cancelled_visit_leaves_its_village_and_officers_totals(world):
     assert no_drift()
 
 
-def test_a_village_visited_by_two_branches_has_a_row_for_each_and_one_for_both(world):
-    # Toli-Toli moves to the Luwuk branch, which visits Kombo in its turn; the first branch's visits stay its own.
+def kombo_visited_by_luwuk_too(world) -> None:
+    """Toli-Toli moves to the Luwuk branch, which visits Kombo in its turn; the first branch's visits stay its own."""
     save_branch(world.branch, name=world.branch.name, home_regency_code="72.05", province_code="72",
                 regency_codes=["72.05"])
     save_branch(world.luwuk, name=world.luwuk.name, home_regency_code=world.luwuk.home_regency_code,
                 province_code="72", regency_codes=[*(r.code for r in world.luwuk.regencies), "72.04"])
     officer = make_officer(world.luwuk, "Fajar")
     closed(started(visit_on(world.luwuk_campaign, KOMBO, date(2026, 9, 21), [officer], 100_000)), 3, 2)
+
+
+def test_a_village_visited_by_two_branches_has_a_row_for_each_and_one_for_both(world):
+    kombo_visited_by_luwuk_too(world)
     luwuk = db.session.scalar(select(VillageResult).where(VillageResult.village_code == KOMBO,
                                                           VillageResult.branch_id == world.luwuk.id))
     assert (luwuk.visits_done, luwuk.attendance, luwuk.cost) == (1, 5, 100_000)
@@ -261,6 +265,14 @@ def test_a_village_visited_by_two_branches_has_a_row_for_each_and_one_for_both(w
         selection = Selection(branch_ids=branch_ids)
         assert breakdown(selection, "village") == breakdown(selection, "village", rolled_up=False)
     assert no_drift()
+
+
+@pytest.mark.parametrize("branches", ["first", "both", "every"])
+def test_villages_visited_from_their_totals_count_a_village_of_two_branches_once(world, branches):
+    kombo_visited_by_luwuk_too(world)
+    branch_ids = {"first": {world.branch.id}, "both": {world.branch.id, world.luwuk.id}, "every": None}[branches]
+    selection = Selection(branch_ids=branch_ids)
+    assert asdict(figures(selection)) == asdict(figures(selection, rolled_up=False))
 
 
 @pytest.mark.parametrize("by", ["district", "village", "officer"])
