@@ -6,6 +6,8 @@ are skipped, unless REQUIRE_BROWSER=1 (as in CI), when they fail.
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,16 +50,27 @@ def live_app(databases):
         yield app
 
 
+@contextmanager
+def served(app) -> Iterator[str]:
+    """``app`` served on 127.0.0.1 from a background thread while the block runs: its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    # shutdown() waits for the loop to look: at the default 0.5 s, 0.25 s of nothing per server on average.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="live-server",
+                              daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
 @pytest.fixture
 def live_server(live_app):
     """The base URL of ``live_app`` served on 127.0.0.1 from a background thread."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
+    with served(live_app) as base_url:
+        yield base_url
 
 
 @pytest.fixture

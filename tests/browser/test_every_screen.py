@@ -16,7 +16,6 @@ import base64
 import os
 import re
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,14 +24,13 @@ import pytest
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from campaign_app.clock import today
 from campaign_app.demo.seed import DEMO_PASSWORD, PALU_BRANCH
 from campaign_app.extensions import db
 from campaign_app.models import Branch, Campaign, User, Visit, VisitOfficer, VisitStatus
 from campaign_app.navigation import grouped_menu_for, menu_for
-from tests.browser.conftest import RESULTS, policy_blocks
+from tests.browser.conftest import RESULTS, policy_blocks, served
 from tests.browser.test_sign_in import sign_in, too_wide
 from tests.conftest import DEMO_USERS, app_on_copy, csrf_token_from
 from tests.crawler import Crawler
@@ -149,7 +147,8 @@ def full_page_jpeg(page: Page) -> bytes:
     try:
         size = cdp.send("Page.getLayoutMetrics")["cssContentSize"]
         shot = cdp.send("Page.captureScreenshot", {
-            "format": "jpeg", "quality": 70, "captureBeyondViewport": True,
+            # optimizeForSpeed: Chromium's faster JPEG encoder, a fifth less time for the same size (measured).
+            "format": "jpeg", "quality": 70, "captureBeyondViewport": True, "optimizeForSpeed": True,
             "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
     finally:
         cdp.detach()
@@ -164,16 +163,8 @@ def slug(name: str) -> str:
 def site(databases) -> Iterator[tuple]:
     """The demo app on its own database copy, served once for the whole module; with CSRF on, as in production."""
     with app_on_copy(databases, databases.fresh_url(), WTF_CSRF_ENABLED=True,
-                     SESSION_TOUCH_SECONDS=24 * 3600) as app:
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-        thread.start()
-        try:
-            yield app, f"http://127.0.0.1:{server.server_port}"
-        finally:
-            server.shutdown()
-            thread.join(timeout=10)
-            server.server_close()
+                     SESSION_TOUCH_SECONDS=24 * 3600) as app, served(app) as base_url:
+        yield app, base_url
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ the phone to make the server busy or lose an answer.
 """
 
 import json
-import threading
 import time
 from pathlib import Path
 
@@ -19,14 +18,13 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from campaign_app.clock import today
 from campaign_app.extensions import db
 from campaign_app.models import SignUp, SyncRecord, SyncStatus, User, Visit, VisitOfficer, VisitStatus
 from campaign_app.offline import service as offline_service
 from campaign_app.offline.service import district_codes
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, served
 from tests.browser.sync_gate import SyncGate
 from tests.browser.test_sign_in import sign_in
 from tests.conftest import app_on_copy
@@ -44,13 +42,8 @@ def server(databases):
     with app_on_copy(databases, databases.fresh_url(), WTF_CSRF_ENABLED=True) as app:
         app.extensions["sync_gate"] = gate = SyncGate(app.wsgi_app)
         app.wsgi_app = gate
-        live = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=live.serve_forever, name="offline-server", daemon=True)
-        thread.start()
-        yield app, f"http://127.0.0.1:{live.server_port}"
-        live.shutdown()
-        thread.join(timeout=10)
-        live.server_close()
+        with served(app) as base_url:
+            yield app, base_url
 
 
 @pytest.fixture(scope="module")
