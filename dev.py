@@ -15,6 +15,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -162,8 +164,9 @@ def audit_verdict(report: dict | None, required: bool) -> tuple[int, str]:
     return 0, f"no known vulnerability in the {len(dependencies)} pinned dependencies"
 
 
-def audit() -> int:
-    """pip-audit over constraints.txt (every pin, as installed, without resolving again); see audit_verdict."""
+def audit_result() -> tuple[int, str]:
+    """pip-audit over constraints.txt (every pin, as installed, without resolving again): its exit code and what to
+    say (audit_verdict)."""
     command = [tool("pip-audit"), "--requirement", "constraints.txt", "--no-deps", "--disable-pip",
                "--progress-spinner", "off", "--format", "json", "--desc", "off"]
     try:
@@ -171,9 +174,26 @@ def audit() -> int:
         report = json.loads(answer.stdout) if answer.stdout.strip().startswith("{") else None
     except subprocess.TimeoutExpired:
         report = None
-    code, message = audit_verdict(report, os.environ.get(AUDIT_REQUIRED) == "1")
+    return audit_verdict(report, os.environ.get(AUDIT_REQUIRED) == "1")
+
+
+def audit() -> int:
+    """pip-audit over constraints.txt; says what it found."""
+    code, message = audit_result()
     say(f"pip-audit: {message}")
     return code
+
+
+def audit_output() -> tuple[int, str]:
+    """audit_result's exit code, and what it says as a line to print."""
+    code, message = audit_result()
+    return code, message + "\n"
+
+
+def captured(*command: str) -> tuple[int, str]:
+    """Run a command from the repository root with its output kept: its exit code and that output."""
+    answer = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    return answer.returncode, answer.stdout + answer.stderr
 
 
 def describe(url: str) -> str:
@@ -199,6 +219,7 @@ def test(pytest_args: list[str], setup_seconds: float = 0.0) -> int:
     """Lint, type-check, audit the pins, then the whole suite on SQLite, then again on PostgreSQL when
     TEST_DATABASE_URL is set."""
     results: list[tuple[str, int, float]] = [("setup", 0, setup_seconds)]
+    began = time.perf_counter()
 
     def step(name: str, command: list[str], env: dict) -> None:
         say(name)
@@ -206,15 +227,26 @@ def test(pytest_args: list[str], setup_seconds: float = 0.0) -> int:
         code = run(*command, env=env)
         results.append((name, code, time.perf_counter() - started))
 
+    def timed(check_: Callable[[], tuple[int, str]]) -> tuple[int, str, float]:
+        started = time.perf_counter()
+        code, output = check_()
+        return code, output, time.perf_counter() - started
+
     base_env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
     step("ruff check .", [tool("ruff"), "check", "."], base_env)
-    # What it checks, and how, is setup.cfg's [mypy] section.
-    step("mypy", [tool("mypy")], base_env)
-    say("pip-audit (constraints.txt)")
-    started = time.perf_counter()
-    results.append(("pip-audit", audit(), time.perf_counter() - started))
-    pytest = [tool("python"), "-m", "pytest", *workers(pytest_args), *pytest_args]
-    step("pytest on SQLite", pytest, base_env)
+    # The type check (setup.cfg's [mypy] section) and the audit run beside the SQLite pass, whose workers leave a
+    # third of the cores idle (browser round trips): their output is shown after it.
+    say("mypy and pip-audit (constraints.txt), beside pytest on SQLite")
+    with ThreadPoolExecutor(max_workers=2) as beside:
+        checks = {"mypy": beside.submit(timed, lambda: captured(tool("mypy"))),
+                  "pip-audit": beside.submit(timed, audit_output)}
+        pytest = [tool("python"), "-m", "pytest", *workers(pytest_args), *pytest_args]
+        step("pytest on SQLite", pytest, base_env)
+        for name, future in checks.items():
+            code, output, seconds = future.result()
+            say(f"{name}:")
+            print(output, end="" if output.endswith("\n") else "\n", flush=True)
+            results.append((f"{name} (beside pytest on SQLite)", code, seconds))
     postgres = os.environ.get("TEST_DATABASE_URL")
     if postgres:
         step(f"pytest on PostgreSQL ({describe(postgres)})", pytest, {**base_env, "TEST_DATABASE_URL": postgres})
@@ -223,7 +255,7 @@ def test(pytest_args: list[str], setup_seconds: float = 0.0) -> int:
 
     print(flush=True)
     failed = False
-    say(f"stages (total {sum(seconds for _name, _code, seconds in results):.0f} s):")
+    say(f"stages (total {setup_seconds + time.perf_counter() - began:.0f} s):")
     for name, code, seconds in results:
         if code == NO_TESTS_COLLECTED and name.startswith("pytest"):
             verdict = "FAILED (no tests collected)"
