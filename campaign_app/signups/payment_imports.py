@@ -22,7 +22,6 @@ at a time (``running_slot``): two files applied at once would count the retentio
 import hashlib
 import logging
 import os
-import re
 import secrets
 import threading
 from datetime import date, datetime, timedelta
@@ -58,13 +57,7 @@ STALLED_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 3
 # The bytes copied at a time when the upload is stored.
 CHUNK = 1 << 20
-UPLOAD_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 WAITING = (ImportState.PENDING, ImportState.RUNNING)
-
-
-def new_upload_key() -> str:
-    """A one-time key for an upload form: the form sent twice finds the first job."""
-    return secrets.token_urlsafe(24)
 
 
 def import_folder(app: Flask) -> Path:

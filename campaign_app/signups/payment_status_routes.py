@@ -16,9 +16,9 @@ from campaign_app.models import PaymentImport, Role
 from campaign_app.rendering import render
 from campaign_app.signups import bp
 from campaign_app.signups.active import active_participants, branch_names
+from campaign_app.signups.forms import new_form_key
 from campaign_app.signups.payment_imports import (
     current_folder,
-    new_upload_key,
     payment_import,
     queue_payment_import,
     recent_imports,
@@ -59,7 +59,8 @@ def _form(fresh: bool = False) -> PaymentStatusForm:
     form = PaymentStatusForm(formdata=None) if fresh else PaymentStatusForm()
     form.offer_months(clock.today())
     if fresh or not form.upload_key.data:
-        form.upload_key.data = new_upload_key()
+        # The sign-up form's one-time key serves: the same form sent twice finds the first job.
+        form.upload_key.data = new_form_key()
     return form
 
 
