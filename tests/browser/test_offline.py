@@ -267,12 +267,18 @@ def test_fifty_signups_offline_across_a_restart_reach_the_server_once_each(brows
         context.set_offline(True)
         page.reload()  # the stored page, under the new worker
         expect(page.locator("#prepare")).to_be_attached()
+        posts = gate.posts
         context.set_offline(False)
         assert {r["key"] for r in page.evaluate(OUTBOX)} == waiting
+        # The network back, the phone tries at once; the server is still busy, so the records wait for a later try.
+        wait_until(lambda: gate.posts > posts)
+        expect(page.locator("#phone-records [data-status]")).to_have_class("flash warning")
 
         # The server answers again; the first answer is lost on the way back, then the network drops mid-sync.
+        # (Each step waits for the server to see it: the warning of the try before is still on the screen.)
         gate.busy, gate.lose_answers = False, 1
         page.locator("#phone-records [data-send]").click()
+        wait_until(lambda: gate.lose_answers == 0)
         expect(page.locator("#phone-records [data-status]")).to_have_class("flash warning")
         page.locator("#phone-records [data-send]").click()
         wait_until(lambda: len(page.evaluate(OUTBOX)) <= len(waiting) - 10)
@@ -292,8 +298,10 @@ def test_fifty_signups_offline_across_a_restart_reach_the_server_once_each(brows
 
         # The session expires meanwhile: the records still go, signed by the phone's device credential.
         context.clear_cookies()
+        posts = gate.posts
         context.set_offline(False)
-        # The sync resumes the moment the network is back and shares the one test server with this navigation.
+        # The sync resumes the moment the network is back, and shares the one test server with this navigation.
+        wait_until(lambda: gate.posts > posts)
         page.goto("/", timeout=30_000)
         wait_until(lambda: not page.evaluate(OUTBOX), timeout=30)
         assert "/login" in page.url
