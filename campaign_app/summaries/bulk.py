@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from campaign_app.summaries import counting, programme_totals, retention, rollups, tallies
 from campaign_app.summaries.cells import CELL_COLUMNS, Cells
-from campaign_app.summaries.guard import assigned_columns, door_open, summarised_table
+from campaign_app.summaries.guard import assigned_columns, door_open, loading_on, summarised_table
 from campaign_app.summaries.rebuilding import rebuild
 
 
@@ -113,9 +113,10 @@ def bulk_execute(session: Session, statement, parameters=None) -> Result:
 
 @contextmanager
 def rebuild_after(connection: Connection) -> Iterator[None]:
-    """The door for a load around the ORM (the benchmark's seed emptying its tables): bulk statements on the
-    summarised tables pass while the block runs, and every summary is rebuilt on ``connection`` when it ends
-    without an error, in the same transaction."""
-    with door_open():
+    """The door for a load (the benchmark's seed emptying its tables, the demo seed): bulk statements on the
+    summarised tables pass while the block runs, flushes on ``connection`` are not counted one by one, and every
+    summary is rebuilt on ``connection`` when it ends without an error, in the same transaction. What is read
+    inside the block from the summaries (a programme's places left) does not see the block's own changes."""
+    with door_open(), loading_on(connection):
         yield
     rebuild(connection)

@@ -39,6 +39,8 @@ REFUSAL = ("A bulk {verb} of {table} would change what the dashboards' summaries
 _door_open: ContextVar[bool] = ContextVar("summaries_door_open", default=False)
 # Whether one of the app's sessions is flushing in this context: ``keeping`` follows its statements.
 _flushing: ContextVar[bool] = ContextVar("summaries_flushing", default=False)
+# The connection a load (``bulk.rebuild_after``) rebuilds every summary on when it ends: flushes on it are not kept.
+_loading_on: ContextVar[object | None] = ContextVar("summaries_loading_on", default=None)
 
 
 class BulkChangeRefused(RuntimeError):
@@ -53,6 +55,21 @@ def door_open() -> Iterator[None]:
         yield
     finally:
         _door_open.reset(token)
+
+
+@contextmanager
+def loading_on(connection) -> Iterator[None]:
+    """While the block runs, flushes on ``connection`` are left to the rebuild its caller runs at the end."""
+    token = _loading_on.set(connection)
+    try:
+        yield
+    finally:
+        _loading_on.reset(token)
+
+
+def rebuilt_later(connection) -> bool:
+    """Whether a load under way in this context rebuilds every summary on ``connection`` when it ends."""
+    return _loading_on.get() is connection
 
 
 def summarised_table(statement, parameters=None) -> str | None:

@@ -17,6 +17,7 @@ from campaign_app.models.signups import SignUp
 from campaign_app.models.visits import Visit, VisitOfficer
 from campaign_app.summaries import increments, retention, rollups, tallies
 from campaign_app.summaries.cells import CELL_COLUMNS, ROLLED_UP_VISIT_COLUMNS, Cells
+from campaign_app.summaries.guard import rebuilt_later
 from campaign_app.summaries.tallies import TALLIED_ATTRIBUTES, TalliedFacts, TallyChanges
 
 # What a sign-up's retention tally is keyed and filtered by (``retention._counted``): its visit, its officer, its
@@ -97,6 +98,8 @@ def _mark_visits(session: Session, cells: Cells) -> tuple[set[int], set[int]]:
 def keep_summaries(session: Session, _flush_context) -> None:
     """After a flush of the app's session: count what it changed into the tallies, mark the roll-up cells it
     touched, and count them again, on the flush's connection."""
+    if rebuilt_later(session.connection()):
+        return
     cells = Cells()
     touched, gained = _keep_tallies(session)
     staffed, changed = _mark_visits(session, cells)

@@ -18,6 +18,7 @@ from campaign_app.summaries import (
     drift,
     rebuild_after,
 )
+from campaign_app.summaries.guard import loading_on
 from tests.factories import in_progress_visit, make_officer, make_signup
 
 pytestmark = pytest.mark.usefixtures("app_context")
@@ -197,4 +198,21 @@ def test_a_load_inside_rebuild_after_is_counted_when_it_ends(visit):
     with rebuild_after(db.session.connection()):
         db.session.execute(delete(SignUp).where(SignUp.visit_id == visit.id))
     assert tallied(visit) == 0
+    assert no_drift()
+
+
+def test_flushes_inside_rebuild_after_are_counted_once_when_it_ends(visit):
+    with rebuild_after(db.session.connection()):
+        make_signup(visit)
+        db.session.flush()
+        assert tallied(visit) == 3, "a flush inside the load is left to the rebuild at its end"
+    assert tallied(visit) == 4
+    assert no_drift()
+
+
+def test_flushes_on_another_connection_than_the_one_a_load_rebuilds_are_kept_as_they_happen(visit):
+    with loading_on(object()):  # a load on a connection of its own (the benchmark's writer)
+        make_signup(visit)
+        db.session.flush()
+        assert tallied(visit) == 4
     assert no_drift()

@@ -37,7 +37,7 @@ from campaign_app.reports.choices import CAMPAIGN_BRANCHES_AT_ONCE
 from campaign_app.reports.routes import TREND_ROWS
 from campaign_app.reports.trend import MAX_POINTS
 from campaign_app.subsidies.service import create_programme
-from campaign_app.summaries import SignUpTally, rollups
+from campaign_app.summaries import SignUpTally, rebuild_after, rollups
 from campaign_app.summaries.tallies import COUNT_COLUMNS
 from campaign_app.users.service import create_user
 from tests.conftest import app_on_copy
@@ -210,59 +210,63 @@ def build_nation() -> Nation:
     sign-ups in the busiest branch for five years (the longest trend drawn), a done visit in twenty other
     branches, forty subsidy programmes paying; then the done visits' sign-ups and attendance scaled up to national
     numbers (tens of thousands a week), whose longer digits are what makes the pages heavy."""
-    fake = Faker("id_ID")
-    fake.seed_instance(72)
-    load_regions(available_province_codes())
-    branches_by_province: dict[str, list[Branch]] = {}
-    # A regency is covered by one branch: those of the demo's branches stay theirs.
-    uncovered = select(Regency.province_code, Regency.code, Regency.name).where(
-        Regency.code.not_in(select(branch_regencies.c.regency_code))).order_by(Regency.code)
-    for province, codes in groupby(db.session.execute(uncovered), key=lambda row: row[0]):
-        regencies = [(code, name) for _province, code, name in codes]
-        for n in range(0, len(regencies), 2):
-            pair = regencies[n:n + 2]
-            branches_by_province.setdefault(province, []).append(get_or_create_branch(
-                f"Kantor Cabang {pair[0][1].removeprefix('Kabupaten ')}", [code for code, _name in pair],
-                home_regency_code=pair[0][0]))
-    east_java = branches_by_province[HIGHEST_PROVINCE_BRANCHES]
-    busy, few = east_java[0], east_java[:CAMPAIGN_BRANCHES_AT_ONCE]
-    palu = branch_named()
-    for branch in [*few, palu]:
-        _staff(branch, 40, fake)
-    campaigns = {branch.id: _campaigns(branch, branch.regencies[0].name, 12) for branch in [*few, palu]}
-    admin = user_named("admin")
-    programmes = [create_programme(name=f"Subsidi Pekerja Rentan Pemerintah {fake.city()} {n + 1}",
-                                   payer=f"Pemerintah Kabupaten {fake.city()}", starts_on=date(2021, 1, 1),
-                                   ends_on=date(2026, 12, 31), quota=20_000 + 37 * n, created_by=admin)
-                  for n in range(40)]
-    officers = list(db.session.scalars(select(User).where(User.branch_id == busy.id, User.role == Role.OFFICER)))
-    villages = list(db.session.scalars(
-        select(Village.code).join(District).where(District.regency_code.in_([r.code for r in busy.regencies]))
-        .order_by(Village.code)))
-    occupations, payers = list(Occupation), [Payer.SELF, Payer.EMPLOYER]
-    for week in range(WEEKS):
-        day = FIRST_MONDAY + timedelta(days=7 * week + week % 5)
-        campaign = next(c for c in campaigns[busy.id] if c.starts_on <= day <= c.ends_on)
-        pair = [officers[week % len(officers)], officers[(week + 7) % len(officers)]]
-        visit = started(visit_on(campaign, villages[(week * 37) % len(villages)], day, pair, 150_000 + 2_500 * week))
-        for n in range(2):
-            subsidised = (week + n) % 3 == 0
-            sign(visit, pair[n], "PL"[n], occupations[(week + n) % len(occupations)],
-                 Payer.SUBSIDY if subsidised else payers[n], programmes[week % len(programmes)] if subsidised else None,
-                 activated=(week + n) % 2 == 0)
-        closed(visit, 800 + (week * 131) % 3000, 700 + (week * 89) % 2000)
-    elsewhere = [branches[0] for province, branches in sorted(branches_by_province.items())
-                 if province not in (HIGHEST_PROVINCE_BRANCHES, "72")][:20]
-    for n, branch in enumerate(elsewhere):
-        officer = make_officer(branch, fake.name())
-        campaign = make_campaign(branch, f"Bekerja Tanpa Cemas {_short(branch.regencies[0].name)} 2026",
-                                 starts_on=date(2026, 1, 5), ends_on=date(2026, 12, 31))
-        village = db.session.scalar(select(Village.code).join(District)
-                                    .where(District.regency_code == branch.regencies[0].code).order_by(Village.code))
-        visit = started(visit_on(campaign, village, date(2026, 3, 2) + timedelta(days=7 * n), [officer], 400_000))
-        sign(visit, officer, "P", programme=programmes[n], payer=Payer.SUBSIDY)
-        closed(visit, 1200 + 97 * n, 900 + 53 * n)
-    db.session.flush()
+    # Loaded through the services, their summaries counted once at the end (8 s instead of 14 s).
+    with rebuild_after(db.session.connection()):
+        fake = Faker("id_ID")
+        fake.seed_instance(72)
+        load_regions(available_province_codes())
+        branches_by_province: dict[str, list[Branch]] = {}
+        # A regency is covered by one branch: those of the demo's branches stay theirs.
+        uncovered = select(Regency.province_code, Regency.code, Regency.name).where(
+            Regency.code.not_in(select(branch_regencies.c.regency_code))).order_by(Regency.code)
+        for province, codes in groupby(db.session.execute(uncovered), key=lambda row: row[0]):
+            regencies = [(code, name) for _province, code, name in codes]
+            for n in range(0, len(regencies), 2):
+                pair = regencies[n:n + 2]
+                branches_by_province.setdefault(province, []).append(get_or_create_branch(
+                    f"Kantor Cabang {pair[0][1].removeprefix('Kabupaten ')}", [code for code, _name in pair],
+                    home_regency_code=pair[0][0]))
+        east_java = branches_by_province[HIGHEST_PROVINCE_BRANCHES]
+        busy, few = east_java[0], east_java[:CAMPAIGN_BRANCHES_AT_ONCE]
+        palu = branch_named()
+        for branch in [*few, palu]:
+            _staff(branch, 40, fake)
+        campaigns = {branch.id: _campaigns(branch, branch.regencies[0].name, 12) for branch in [*few, palu]}
+        admin = user_named("admin")
+        programmes = [create_programme(name=f"Subsidi Pekerja Rentan Pemerintah {fake.city()} {n + 1}",
+                                       payer=f"Pemerintah Kabupaten {fake.city()}", starts_on=date(2021, 1, 1),
+                                       ends_on=date(2026, 12, 31), quota=20_000 + 37 * n, created_by=admin)
+                      for n in range(40)]
+        officers = list(db.session.scalars(select(User).where(User.branch_id == busy.id, User.role == Role.OFFICER)))
+        villages = list(db.session.scalars(
+            select(Village.code).join(District).where(District.regency_code.in_([r.code for r in busy.regencies]))
+            .order_by(Village.code)))
+        occupations, payers = list(Occupation), [Payer.SELF, Payer.EMPLOYER]
+        for week in range(WEEKS):
+            day = FIRST_MONDAY + timedelta(days=7 * week + week % 5)
+            campaign = next(c for c in campaigns[busy.id] if c.starts_on <= day <= c.ends_on)
+            pair = [officers[week % len(officers)], officers[(week + 7) % len(officers)]]
+            village = villages[(week * 37) % len(villages)]
+            visit = started(visit_on(campaign, village, day, pair, 150_000 + 2_500 * week))
+            for n in range(2):
+                subsidised = (week + n) % 3 == 0
+                programme = programmes[week % len(programmes)] if subsidised else None
+                sign(visit, pair[n], "PL"[n], occupations[(week + n) % len(occupations)],
+                     Payer.SUBSIDY if subsidised else payers[n], programme, activated=(week + n) % 2 == 0)
+            closed(visit, 800 + (week * 131) % 3000, 700 + (week * 89) % 2000)
+        elsewhere = [branches[0] for province, branches in sorted(branches_by_province.items())
+                     if province not in (HIGHEST_PROVINCE_BRANCHES, "72")][:20]
+        for n, branch in enumerate(elsewhere):
+            officer = make_officer(branch, fake.name())
+            campaign = make_campaign(branch, f"Bekerja Tanpa Cemas {_short(branch.regencies[0].name)} 2026",
+                                     starts_on=date(2026, 1, 5), ends_on=date(2026, 12, 31))
+            village = db.session.scalar(select(Village.code).join(District)
+                                        .where(District.regency_code == branch.regencies[0].code)
+                                        .order_by(Village.code))
+            visit = started(visit_on(campaign, village, date(2026, 3, 2) + timedelta(days=7 * n), [officer], 400_000))
+            sign(visit, officer, "P", programme=programmes[n], payer=Payer.SUBSIDY)
+            closed(visit, 1200 + 97 * n, 900 + 53 * n)
+        db.session.flush()
     # National numbers: each tally of a done visit counts a thousand to ten thousand times what the services
     # recorded, and as many attend as a few hundred village meetings. The tallies are scaled around the ORM, then
     # the attendance through it, so that whatever is counted from visits and tallies is counted again.
