@@ -67,9 +67,11 @@ def loading_on(connection) -> Iterator[None]:
         _loading_on.reset(token)
 
 
-def rebuilt_later(connection) -> bool:
-    """Whether a load under way in this context rebuilds every summary on ``connection`` when it ends."""
-    return _loading_on.get() is connection
+def rebuilt_later(session) -> bool:
+    """Whether a load under way in this context rebuilds every summary, when it ends, on the connection ``session``
+    flushes on. Outside a load, the session is not asked for its connection."""
+    loading = _loading_on.get()
+    return loading is not None and session.connection() is loading
 
 
 def summarised_table(statement, parameters=None) -> str | None:

@@ -98,7 +98,7 @@ def _mark_visits(session: Session, cells: Cells) -> tuple[set[int], set[int]]:
 def keep_summaries(session: Session, _flush_context) -> None:
     """After a flush of the app's session: count what it changed into the tallies, mark the roll-up cells it
     touched, and count them again, on the flush's connection."""
-    if rebuilt_later(session.connection()):
+    if rebuilt_later(session):
         return
     cells = Cells()
     touched, gained = _keep_tallies(session)
