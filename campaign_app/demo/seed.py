@@ -50,7 +50,7 @@ def seed_demo(scale: int = 1, seed: int = 72) -> list[DemoLogin]:
     when the seed runs on a later day.
 
     Returns the demo logins, one per role. The summaries are counted once, at the end, rather than after each of
-    the seed's flushes: twice as quick, and the seed's choices do not read them.
+    the seed's flushes: twice as quick, and the sign-ups it makes are the same either way.
     """
     if db.session.get(Regency, PALU_REGENCIES[0]) is None:
         raise RegionsMissing()

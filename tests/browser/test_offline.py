@@ -299,8 +299,8 @@ def test_fifty_signups_offline_across_a_restart_reach_the_server_once_each(brows
         context.close()
 
     # The session expires meanwhile; the officer opens the browser again where there is signal: the records still
-    # go, signed by the phone's device credential. (A fresh browser: after the emulated cuts above, about one run in
-    # fifteen Chromium cancelled the service worker's next navigation request 2 ms after sending it, as its net log
+    # go, signed by the phone's device credential. (A fresh browser: after the emulated cuts above, in 2 runs of 27
+    # Chromium cancelled the service worker's next navigation request 2 ms after sending it, as its net log
     # showed, and the page never loaded.)
     context = open_phone(browser, profile, base_url)
     try:
