@@ -12,11 +12,10 @@ from campaign_app.branches.service import save_branch
 from campaign_app.extensions import db
 from campaign_app.fieldwork.service import reopen_visit
 from campaign_app.models import Occupation, Payer, VisitStatus
-from campaign_app.reports.breakdowns import DIMENSIONS, all_rows, breakdown
+from campaign_app.reports.breakdowns import all_rows, breakdown
 from campaign_app.reports.metrics import figures
 from campaign_app.reports.selection import Selection
 from campaign_app.reports.sources import whole_months
-from campaign_app.reports.trend import trend
 from campaign_app.signups.activation import apply_activation_file
 from campaign_app.signups.changes import correct_signup, void_signup
 from campaign_app.signups.review import merge
@@ -310,42 +309,6 @@ def test_drift_is_found_when_a_roll_up_row_is_wrong(world):
 ])
 def test_whole_months_of_a_period(date_from, date_to, months):
     assert whole_months(Selection(branch_ids=None, date_from=date_from, date_to=date_to)) == months
-
-
-SELECTIONS = [
-    {},
-    {"date_from": date(2026, 9, 1), "date_to": date(2026, 9, 30)},
-    {"date_from": date(2026, 9, 10), "date_to": date(2026, 10, 5)},
-    {"date_from": date(2026, 9, 8), "date_to": date(2026, 12, 31)},
-    {"date_from": date(2026, 8, 15), "date_to": date(2026, 10, 5)},
-    {"date_to": date(2026, 9, 14)},
-    {"date_from": date(2026, 10, 6)},
-    {"regency_code": "72.05"},
-    {"channel": "market_stall", "date_from": date(2026, 9, 10)},
-]
-
-
-@pytest.mark.parametrize("filters", SELECTIONS)
-def test_figures_from_the_roll_ups_equal_figures_from_the_visits(world, filters):
-    add_copies(world, 3, day=date(2026, 9, 29))
-    selection = Selection(branch_ids={world.branch.id}, **filters)
-    assert asdict(figures(selection)) == asdict(figures(selection, rolled_up=False))
-
-
-@pytest.mark.parametrize("filters", SELECTIONS)
-@pytest.mark.parametrize("by", DIMENSIONS)
-def test_breakdowns_from_the_roll_ups_equal_breakdowns_from_the_visits(world, filters, by):
-    add_copies(world, 3, day=date(2026, 9, 29))
-    selection = Selection(branch_ids={world.branch.id}, **filters)
-    assert breakdown(selection, by) == breakdown(selection, by, rolled_up=False)
-
-
-@pytest.mark.parametrize("filters", SELECTIONS[:7])
-@pytest.mark.parametrize("period", ["week", "month"])
-def test_the_trend_from_the_daily_roll_up_equals_the_trend_from_the_visits(world, filters, period):
-    add_copies(world, 3, day=date(2026, 9, 29))
-    selection = Selection(branch_ids=None, **filters)
-    assert trend(selection, period) == trend(selection, period, rolled_up=False)
 
 
 def test_an_export_reads_every_row_from_the_roll_up(world):
