@@ -199,11 +199,23 @@ def pages_of(app, role: str) -> list[tuple[str, str | None]]:
     return pages
 
 
+# Each role's cookies after its first sign-in in the browser, by (server, role): its later pages start signed in, as
+# a phone that comes back does (the sign-in itself is tested in test_sign_in.py); about half a second each.
+_signed_in: dict[tuple[str, str], dict] = {}
+
+
 def signed_in_page(browser, base_url: str, role: str, width: int, **options) -> Page:
-    context = browser.new_context(base_url=base_url, **WIDTHS[width], **options)
+    state = _signed_in.get((base_url, role))
+    context = browser.new_context(base_url=base_url, storage_state=state, **WIDTHS[width], **options)
     context.set_default_timeout(10_000)
     page = context.new_page()
-    sign_in(page, base_url, DEMO_USERS[role])
+    if state is None:
+        sign_in(page, base_url, DEMO_USERS[role])
+        _signed_in[base_url, role] = context.storage_state()
+    else:
+        # Where a sign-in lands: the role's home.
+        page.goto("/")
+        expect(page).to_have_url(f"{base_url}/")
     return page
 
 
