@@ -39,6 +39,7 @@ from campaign_app.models import (
 from campaign_app.reports.metrics import SMALL_NUMBER_THRESHOLD, Rate, summed, summed_at_done_visits
 from campaign_app.reports.selection import Selection, done, tally_conditions, visit_conditions
 from campaign_app.reports.sources import (
+    SHAPES_KEPT,
     MonthParts,
     PlaceTotals,
     monthly_source,
@@ -361,7 +362,7 @@ def _sides(selection: Selection, parts: MonthParts, by: str, rolled_up: bool):
     return both, both, both
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=2 * SHAPES_KEPT)
 def _statement(shape_key: tuple, by: str, sort: str, descending: bool, rolled_up: bool, paged: bool):
     """The breakdown's one statement for a selection of ``shape_key`` (``sources.shaped``), sorted, cut to a page
     (the bound ``limit`` and ``offset``) when ``paged``: built once per shape, breakdown and sort.

@@ -36,6 +36,7 @@ from campaign_app.reports.selection import (
     visit_conditions,
 )
 from campaign_app.reports.sources import (
+    SHAPES_KEPT,
     daily_conditions,
     monthly_source,
     place_totals,
@@ -301,7 +302,7 @@ def _village_counts(selection: Selection):
             .where(*village_scope_conditions(selection)))
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=SHAPES_KEPT)
 def _figures_statements(key: tuple, rolled_up: bool) -> tuple:
     """The five statements of ``figures`` for a selection of ``key`` (``sources.shaped``), built once per key: a
     statement of some sixty sums took about as long to build in Python as to run on the province's data."""

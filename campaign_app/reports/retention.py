@@ -45,6 +45,7 @@ from campaign_app.reports.selection import (
     visit_filters,
 )
 from campaign_app.reports.sources import (
+    SHAPES_KEPT,
     MonthParts,
     month_conditions,
     month_partial_selections,
@@ -336,7 +337,7 @@ def retention(selection: Selection) -> Retention:
     return measures_from(row, latest, priced)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=SHAPES_KEPT)
 def _retention_statements(key: tuple, latest_known: bool) -> tuple:
     """The measures' statement and the costs' (None where there is no cost) for a selection of ``key``
     (``sources.shaped``), built once: their sums took longer to build in Python than to run."""
@@ -355,7 +356,7 @@ def _curves(selection: Selection, by_campaign: bool):
     return _curves_statement(key, latest is not None, by_campaign), values
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=SHAPES_KEPT)
 def _curves_statement(key: tuple, latest_known: bool, by_campaign: bool):
     """A row per curve: its campaign (None: the whole selection), its sign-ups followed, then for each k from 0 to 24
     the sign-ups whose month + k has been reported and, after them, those paid up at M+k. The database sums each k
@@ -395,13 +396,13 @@ def survival_curve(selection: Selection, by_campaign: bool = True) -> list[Survi
     return [_curve(*row) for row in db.session.execute(statement, values)]
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=SHAPES_KEPT)
 def _by_name(statement):
     # The curves' statement ordered by campaign, once per statement built.
     return statement.order_by(Campaign.name, Campaign.id)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=SHAPES_KEPT)
 def _most_followed(statement, most: int):
     # The curves' statement cut to the ``most`` followed campaigns, with their number, once per statement built.
     return (statement.add_columns(func.count().over().label("campaigns"))
@@ -443,7 +444,7 @@ def _name_of(place: Place):
             Place.VILLAGE: (Village, Village.code, Village.name)}[place]
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=SHAPES_KEPT)
 def _active_statements(shape_key: tuple, place: Place) -> tuple:
     """The two statements of ``active_by_place`` for a selection of ``shape_key`` (``sources.shaped``), built once,
     the months bound: ``target``, ``target_less_curve`` and ``first_less_curve``."""

@@ -27,7 +27,7 @@ from campaign_app.reports.retention import (
     tally_conditions,
 )
 from campaign_app.reports.selection import Selection, done, visit_conditions
-from campaign_app.reports.sources import MonthParts, monthly_source, shaped, template_of
+from campaign_app.reports.sources import SHAPES_KEPT, MonthParts, monthly_source, shaped, template_of
 from campaign_app.summaries.retention import COUNT_COLUMNS, NO_OFFICER, latest_reported_month, retention_tallies
 from campaign_app.summaries.rollups import month_start, regency_of
 
@@ -110,7 +110,7 @@ def _costs(selection: Selection, by: str, keys: list, latest: int | None, shape_
     return {row[0]: dict(zip(COSTED_MONTHS, (int(value) for value in row[1:]), strict=True)) for row in rows}
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=SHAPES_KEPT)
 def _costs_statement(shape_key: tuple, by: str):
     """``_costs``' statement for a selection of ``shape_key`` (``sources.shaped``), built once; the keys bound."""
     selection, parts = template_of(shape_key)
@@ -156,7 +156,7 @@ def _labels_statement(by: str):
     return select(table_key, name).where(table_key.in_(keys))
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=SHAPES_KEPT)
 def _measures_statement(shape_key: tuple, by: str, latest_known: bool, paged: bool):
     """The measures per key for a selection of ``shape_key`` (``sources.shaped``), built once: the months bound
     (``retention.latest_values``), and the page (``limit``, ``offset``) when ``paged``."""

@@ -35,6 +35,10 @@ from campaign_app.summaries.cells import first_of_month, month_after
 from campaign_app.summaries.place_totals import officer_results, village_results
 from campaign_app.summaries.rollups import daily_results, monthly_results, monthly_rows
 
+# How many shapes each cache of statements built once keeps (the most recently used): a statement takes 0.1 to 1 MB,
+# and a manager's views use a few dozen shapes. SQLAlchemy's compiled cache holds its latest 500 statements anyway.
+SHAPES_KEPT = 64
+
 
 def _is_month_end(day: date) -> bool:
     return (day + timedelta(days=1)).day == 1

@@ -24,7 +24,7 @@ from campaign_app.reports.retention import (
     survival_curve,
 )
 from campaign_app.reports.selection import Selection
-from campaign_app.reports.sources import shaped, template_of
+from campaign_app.reports.sources import SHAPES_KEPT, shaped, template_of
 from campaign_app.summaries.retention import CURVE_MONTHS, latest_reported_month, paid_at
 
 # The curves run from the sign-up month (M+0) to a year after it (M+12).
@@ -97,7 +97,7 @@ def still_paid_up(selection: Selection) -> StillPaidUp:
     return StillPaidUp(month_start(latest), {campaign_id: int(count) for campaign_id, count in rows})
 
 
-@lru_cache(maxsize=128)
+@lru_cache(maxsize=SHAPES_KEPT)
 def _still_paid_up_statement(key: tuple):
     """``still_paid_up``'s statement for a selection of ``key`` (``sources.shaped``), built once, the month bound."""
     selection, parts = template_of(key)

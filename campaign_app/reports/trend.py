@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from campaign_app.extensions import db
 from campaign_app.models import Visit
 from campaign_app.reports.selection import Selection, bound, done, shape, tally_conditions, template, visit_conditions
-from campaign_app.reports.sources import daily_conditions
+from campaign_app.reports.sources import SHAPES_KEPT, daily_conditions
 from campaign_app.summaries import DailyResult, SignUpTally
 
 PERIODS = ("week", "month")
@@ -63,7 +63,7 @@ def _buckets(first: date, last: date, period: str) -> list[date]:
     return starts
 
 
-@lru_cache(maxsize=128)
+@lru_cache(maxsize=SHAPES_KEPT)
 def _per_day_statements(selection_shape: tuple, rolled_up: bool) -> tuple:
     """The statements of ``_per_day`` for a selection of ``selection_shape``, built once: (the daily roll-up's, None)
     or (the visits', the tallies')."""
