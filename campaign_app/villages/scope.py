@@ -57,27 +57,41 @@ def _visible_village_statement(every_branch: bool) -> Select:
 
 def visible_district(branch_ids: BranchIds, code: str) -> District | None:
     """The district with its regency and province loaded, if one of the branches covers it."""
-    return db.session.scalar(
-        select(District).join(District.regency).join(Regency.province)
-        .options(contains_eager(District.regency).contains_eager(Regency.province))
-        .where(District.code == code, District.regency_code.in_(visible_regency_codes(branch_ids)))
-    )
+    return db.session.scalar(_visible_district_statement(branch_ids is None),
+                             {**bound_branches(branch_ids), "code": code})
+
+
+@cache
+def _visible_district_statement(every_branch: bool) -> Select:
+    return (select(District).join(District.regency).join(Regency.province)
+            .options(contains_eager(District.regency).contains_eager(Regency.province))
+            .where(District.code == bindparam("code"),
+                   District.regency_code.in_(visible_regency_codes(_branches_param(every_branch)))))
 
 
 def visible_regency(branch_ids: BranchIds, code: str) -> Regency | None:
     """The regency with its province loaded, if one of the branches covers it."""
-    return db.session.scalar(
-        select(Regency).join(Regency.province).options(contains_eager(Regency.province))
-        .where(Regency.code == code, Regency.code.in_(visible_regency_codes(branch_ids)))
-    )
+    return db.session.scalar(_visible_regency_statement(branch_ids is None),
+                             {**bound_branches(branch_ids), "code": code})
+
+
+@cache
+def _visible_regency_statement(every_branch: bool) -> Select:
+    return (select(Regency).join(Regency.province).options(contains_eager(Regency.province))
+            .where(Regency.code == bindparam("code"),
+                   Regency.code.in_(visible_regency_codes(_branches_param(every_branch)))))
 
 
 def visible_province(branch_ids: BranchIds, code: str) -> Province | None:
     """The province, if one of the branches covers a regency in it."""
-    return db.session.scalar(
-        select(Province).where(Province.code == code, Province.code.in_(
-            select(Regency.province_code).where(Regency.code.in_(visible_regency_codes(branch_ids)))))
-    )
+    return db.session.scalar(_visible_province_statement(branch_ids is None),
+                             {**bound_branches(branch_ids), "code": code})
+
+
+@cache
+def _visible_province_statement(every_branch: bool) -> Select:
+    return select(Province).where(Province.code == bindparam("code"), Province.code.in_(
+        select(Regency.province_code).where(Regency.code.in_(visible_regency_codes(_branches_param(every_branch))))))
 
 
 @cache
