@@ -81,6 +81,10 @@ MAX_BRANCHES_FOR_PLACES = 20
 PLACES = ("district", "village", "officer")
 
 
+# How many branches there are: built once (``too_wide`` asks on every view of a viewer of every branch).
+BRANCH_COUNT = select(func.count()).select_from(Branch)
+
+
 class UnknownBreakdown(ValueError):
     """A dimension or sort column outside ``DIMENSIONS`` / ``SORTS``."""
 
@@ -293,7 +297,7 @@ def too_wide(selection: Selection, by: str) -> bool:
         return False
     if selection.branch_ids is not None:
         return len(selection.branch_ids) > MAX_BRANCHES_FOR_PLACES
-    return db.session.scalar(select(func.count()).select_from(Branch)) > MAX_BRANCHES_FOR_PLACES
+    return db.session.scalar(BRANCH_COUNT) > MAX_BRANCHES_FOR_PLACES
 
 
 def breakdown(selection: Selection, by: str, sort: str = "signups", descending: bool = True,

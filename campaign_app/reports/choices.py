@@ -39,6 +39,10 @@ CAMPAIGN_BRANCHES_AT_ONCE = 5
 OFFICER_BRANCHES_AT_ONCE = 3
 
 
+# Whether there are two branches or more: built once.
+_TWO_BRANCHES = select(func.count()).select_from(select(Branch.id).limit(2).subquery())
+
+
 def dimension_labels() -> dict[str, str]:
     """The name of each breakdown dimension."""
     return {"branch": _("Branch"), "campaign": _("Campaign"), "regency": _("Regency"), "district": _("District"),
@@ -50,7 +54,7 @@ def sees_several_branches(visible: set[int] | None) -> bool:
     """Whether the viewer whose branches are ``visible`` (None: every branch) sees more than one."""
     if visible is not None:
         return len(visible) > 1
-    return db.session.scalar(select(func.count()).select_from(select(Branch.id).limit(2).subquery())) > 1
+    return db.session.scalar(_TWO_BRANCHES) > 1
 
 
 def offered_branches(visible: set[int] | None, home_branch_id: int, branch_id: int | None) -> set[int] | None:

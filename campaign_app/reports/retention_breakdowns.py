@@ -11,11 +11,12 @@ A payer's rows have no cost: visits are not paid for per payer.
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from sqlalchemy import Integer, Subquery, bindparam, case, func, select, union_all
+from sqlalchemy import Integer, Subquery, bindparam, case, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from campaign_app.extensions import db
 from campaign_app.models import Branch, Campaign, Regency, User, Visit, VisitOfficer
+from campaign_app.reports.breakdowns import BRANCH_COUNT
 from campaign_app.reports.metrics import summed
 from campaign_app.reports.retention import (
     COSTED_MONTHS,
@@ -70,7 +71,7 @@ def officers_too_wide(selection: Selection) -> bool:
         return False
     if selection.branch_ids is not None:
         return len(selection.branch_ids) > MAX_BRANCHES_FOR_OFFICERS
-    return db.session.scalar(select(func.count()).select_from(Branch)) > MAX_BRANCHES_FOR_OFFICERS
+    return db.session.scalar(BRANCH_COUNT) > MAX_BRANCHES_FOR_OFFICERS
 
 
 def _keyed(selection: Selection, parts: MonthParts, by: str) -> Subquery:
