@@ -17,8 +17,9 @@ sign-up counts for the officer who recorded it.
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import Float, String, case, cast, func, literal, null, select, union_all
+from sqlalchemy import Float, Integer, String, bindparam, case, cast, func, literal, null, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from campaign_app.extensions import db
@@ -37,7 +38,16 @@ from campaign_app.models import (
 )
 from campaign_app.reports.metrics import SMALL_NUMBER_THRESHOLD, Rate, summed, summed_at_done_visits
 from campaign_app.reports.selection import Selection, done, tally_conditions, visit_conditions
-from campaign_app.reports.sources import PlaceTotals, monthly_source, place_totals, tally_source
+from campaign_app.reports.sources import (
+    SHAPES_KEPT,
+    MonthParts,
+    PlaceTotals,
+    monthly_source,
+    place_totals,
+    shaped,
+    tally_source,
+    template_of,
+)
 from campaign_app.summaries import SignUpTally
 from campaign_app.summaries.rollups import regency_of
 from campaign_app.summaries.tallies import occupation_column, payer_column
@@ -69,6 +79,10 @@ DRILLS = {"branch": ("branch_ids", "campaign"), "campaign": ("campaign_ids", "re
 # period narrows first (a branch, regency or campaign); the export still gives the whole national table.
 MAX_BRANCHES_FOR_PLACES = 20
 PLACES = ("district", "village", "officer")
+
+
+# How many branches there are: built once (``too_wide`` asks on every view of a viewer of every branch).
+BRANCH_COUNT = select(func.count()).select_from(Branch)
 
 
 class UnknownBreakdown(ValueError):
@@ -283,7 +297,7 @@ def too_wide(selection: Selection, by: str) -> bool:
         return False
     if selection.branch_ids is not None:
         return len(selection.branch_ids) > MAX_BRANCHES_FOR_PLACES
-    return db.session.scalar(select(func.count()).select_from(Branch)) > MAX_BRANCHES_FOR_PLACES
+    return db.session.scalar(BRANCH_COUNT) > MAX_BRANCHES_FOR_PLACES
 
 
 def breakdown(selection: Selection, by: str, sort: str = "signups", descending: bool = True,
@@ -300,8 +314,12 @@ def breakdown(selection: Selection, by: str, sort: str = "signups", descending: 
     """
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
-    statement = _statement(selection, by, sort, descending, rolled_up, page=(limit + 1, offset))
-    rows = [_row(by, selection, *row) for row in db.session.execute(statement)]
+    if by not in DIMENSIONS or sort not in SORTS:
+        raise UnknownBreakdown(f"no breakdown by {by!r} sorted by {sort!r}")
+    key, values = shaped(selection)
+    statement = _statement(key, by, sort, descending, rolled_up, paged=True)
+    rows = [_row(by, selection, *row) for row in db.session.execute(statement, {**values, "limit": limit + 1,
+                                                                                 "offset": offset})]
     return Breakdown(by=by, sort=sort, descending=descending, rows=rows[:limit], offset=offset,
                      has_more=len(rows) > limit)
 
@@ -314,8 +332,11 @@ def all_rows(selection: Selection, by: str, sort: str = "signups", descending: b
     The statement runs when the first row is asked for (and raises ``UnknownBreakdown`` then); closing the
     iterator early, as a download cut short does, closes the cursor.
     """
-    statement = _statement(selection, by, sort, descending, rolled_up=True)
-    result = db.session.execute(statement.execution_options(yield_per=chunk))
+    if by not in DIMENSIONS or sort not in SORTS:
+        raise UnknownBreakdown(f"no breakdown by {by!r} sorted by {sort!r}")
+    key, values = shaped(selection)
+    statement = _statement(key, by, sort, descending, rolled_up=True, paged=False)
+    result = db.session.execute(statement.execution_options(yield_per=chunk), values)
     try:
         for part in result.partitions():
             for row in part:
@@ -324,9 +345,9 @@ def all_rows(selection: Selection, by: str, sort: str = "signups", descending: b
         result.close()
 
 
-def _sides(selection: Selection, by: str, rolled_up: bool):
+def _sides(selection: Selection, parts: MonthParts, by: str, rolled_up: bool):
     """(keys, visit side or None, sign-up side): one CTE is all three but for occupations and payers."""
-    monthly = monthly_source(selection) if rolled_up and by in ROLLED_UP else None
+    monthly = monthly_source(selection, parts) if rolled_up and by in ROLLED_UP else None
     if by in SIGNUP_ONLY:
         signups = _mix_side(by, monthly if monthly is not None else tally_source(selection))
         return signups, None, signups
@@ -345,15 +366,16 @@ def _sides(selection: Selection, by: str, rolled_up: bool):
     return both, both, both
 
 
-def _statement(selection: Selection, by: str, sort: str, descending: bool, rolled_up: bool,
-               page: tuple[int, int] | None = None):
-    """The breakdown's one statement, sorted, cut to ``page`` (limit, offset) when given.
+@lru_cache(maxsize=2 * SHAPES_KEPT)
+def _statement(shape_key: tuple, by: str, sort: str, descending: bool, rolled_up: bool, paged: bool):
+    """The breakdown's one statement for a selection of ``shape_key`` (``sources.shaped``), sorted, cut to a page
+    (the bound ``limit`` and ``offset``) when ``paged``: built once per shape, breakdown and sort.
 
     Sorted by a count, the page is cut before its rows are named: only its few keys are joined to the regions
     or officers (a national breakdown by village would otherwise name 80,000 villages to show 15)."""
-    if by not in DIMENSIONS or sort not in SORTS:
-        raise UnknownBreakdown(f"no breakdown by {by!r} sorted by {sort!r}")
-    keys, visits, signups = _sides(selection, by, rolled_up)
+    selection, parts = template_of(shape_key)
+    page = (bindparam("limit", type_=Integer), bindparam("offset", type_=Integer)) if paged else None
+    keys, visits, signups = _sides(selection, parts, by, rolled_up)
     key = keys.c.key
     statement = select(key).select_from(keys)
     if visits is not None and visits is not keys:

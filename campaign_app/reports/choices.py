@@ -6,8 +6,9 @@ Choices are (value, label) pairs, labelled in the request's language.
 """
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 
 from campaign_app.access import visible_branch_ids
 from campaign_app.campaigns.service import campaign_branches
@@ -17,7 +18,13 @@ from campaign_app.ids import ID_MAX, parse_id
 from campaign_app.labels import channel_label
 from campaign_app.models import Branch, Campaign, Channel, Province, Regency, Role, User, branch_regencies
 from campaign_app.reports.breakdowns import DIMENSIONS
-from campaign_app.villages.scope import district_options, regency_options, visible_village
+from campaign_app.villages.scope import (
+    BRANCH_IDS,
+    bound_branches,
+    district_options,
+    regency_options,
+    visible_village,
+)
 from campaign_app.visits.queries import branch_officers
 
 # Between a campaign's name and its branch's, when the viewer sees several branches.
@@ -32,6 +39,10 @@ CAMPAIGN_BRANCHES_AT_ONCE = 5
 OFFICER_BRANCHES_AT_ONCE = 3
 
 
+# Whether there are two branches or more: built once.
+_TWO_BRANCHES = select(func.count()).select_from(select(Branch.id).limit(2).subquery())
+
+
 def dimension_labels() -> dict[str, str]:
     """The name of each breakdown dimension."""
     return {"branch": _("Branch"), "campaign": _("Campaign"), "regency": _("Regency"), "district": _("District"),
@@ -43,7 +54,7 @@ def sees_several_branches(visible: set[int] | None) -> bool:
     """Whether the viewer whose branches are ``visible`` (None: every branch) sees more than one."""
     if visible is not None:
         return len(visible) > 1
-    return db.session.scalar(select(func.count()).select_from(select(Branch.id).limit(2).subquery())) > 1
+    return db.session.scalar(_TWO_BRANCHES) > 1
 
 
 def offered_branches(visible: set[int] | None, home_branch_id: int, branch_id: int | None) -> set[int] | None:
@@ -65,15 +76,25 @@ def campaign_options(visible: set[int] | None, several_branches: bool, offered: 
     Branches name their campaigns alike ("Lapak Pasar Rakyat Palu" in Palu and in Luwuk), so a viewer of
     ``several_branches`` reads "Name — Branch"; a viewer of one branch reads the name alone. One statement.
     """
+    values = bound_branches(visible)
+    if offered is not None:
+        values.update(offered=sorted(offered), chosen=sorted({id_ for id_ in chosen if 0 < id_ <= ID_MAX}))
+    return [(id_, f"{name}{BRANCH_SEPARATOR}{branch}" if several_branches else name)
+            for id_, name, branch in db.session.execute(_campaign_options_statement(visible is None, offered is None),
+                                                        values)]
+
+
+@cache
+def _campaign_options_statement(every_branch: bool, every_offered: bool) -> Select:
+    # Built once for each shape (whether the viewer sees every branch, whether all are offered), the values bound.
     statement = (select(Campaign.id, Campaign.name, Branch.name).join(Branch, Branch.id == Campaign.branch_id)
                  .order_by(Campaign.starts_on.desc(), Campaign.id.desc()))
-    if visible is not None:
-        statement = statement.where(Campaign.branch_id.in_(sorted(visible)))
-    if offered is not None:
-        ids = sorted({id_ for id_ in chosen if 0 < id_ <= ID_MAX})
-        statement = statement.where(or_(Campaign.branch_id.in_(sorted(offered)), Campaign.id.in_(ids)))
-    return [(id_, f"{name}{BRANCH_SEPARATOR}{branch}" if several_branches else name)
-            for id_, name, branch in db.session.execute(statement)]
+    if not every_branch:
+        statement = statement.where(Campaign.branch_id.in_(bindparam(BRANCH_IDS, expanding=True)))
+    if not every_offered:
+        statement = statement.where(or_(Campaign.branch_id.in_(bindparam("offered", expanding=True)),
+                                        Campaign.id.in_(bindparam("chosen", expanding=True))))
+    return statement
 
 
 def officer_branches(visible: set[int] | None, branch_id: int | None) -> set[int] | None:
@@ -92,11 +113,17 @@ def _officer_options(visible: set[int] | None, branch_id: int | None, officer: i
     branches = officer_branches(visible, branch_id)
     officers = branch_officers(branches) if branches else []
     if officer is not None and officer not in {id_ for id_, _name in officers}:
-        statement = select(User.id, User.full_name).where(User.id == officer, User.role == Role.OFFICER)
-        if visible is not None:
-            statement = statement.where(User.branch_id.in_(visible))
-        officers = [*officers, *db.session.execute(statement)]
+        officers = [*officers, *db.session.execute(_officer_statement(visible is None),
+                                                   {**bound_branches(visible), "officer": officer})]
     return officers
+
+
+@cache
+def _officer_statement(every_branch: bool) -> Select:
+    statement = select(User.id, User.full_name).where(User.id == bindparam("officer"), User.role == Role.OFFICER)
+    if not every_branch:
+        statement = statement.where(User.branch_id.in_(bindparam(BRANCH_IDS, expanding=True)))
+    return statement
 
 
 @dataclass(frozen=True)
@@ -112,15 +139,22 @@ class BranchPlace:
 
 def branch_places(visible: set[int] | None) -> list[BranchPlace]:
     """The branches ``visible`` (None: every branch), by name, each with its province: one statement."""
+    return [BranchPlace(*row) for row in db.session.execute(_branch_places_statement(visible is None),
+                                                            bound_branches(visible))]
+
+
+@cache
+def _branch_places_statement(every_branch: bool) -> Select:
+    # Built once for each kind of viewer, the branches bound: the filter form asks on every dashboard request.
     first_covered = (select(func.min(branch_regencies.c.regency_code))
                      .where(branch_regencies.c.branch_id == Branch.id).correlate(Branch).scalar_subquery())
     statement = (select(Branch.id, Branch.name, Province.code, Province.name).select_from(Branch)
                  .outerjoin(Regency, Regency.code == func.coalesce(Branch.home_regency_code, first_covered))
                  .outerjoin(Province, Province.code == Regency.province_code)
                  .order_by(Branch.name, Branch.id))
-    if visible is not None:
-        statement = statement.where(Branch.id.in_(sorted(visible)))
-    return [BranchPlace(*row) for row in db.session.execute(statement)]
+    if not every_branch:
+        statement = statement.where(Branch.id.in_(bindparam(BRANCH_IDS, expanding=True)))
+    return statement
 
 
 def listed_province(places: list[BranchPlace], asked: str, branch_id: int | None, home_branch_id: int) -> str | None:

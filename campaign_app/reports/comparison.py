@@ -1,8 +1,9 @@
 """Two to four campaigns side by side: each one's figures, and each figure's difference to the first campaign."""
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from campaign_app.extensions import db
 from campaign_app.i18n import gettext as _
@@ -66,10 +67,10 @@ def compare(visible_branch_ids, campaign_ids: list[int], labels: dict[int, str] 
     viewer's list, which names the branch when the viewer sees several), else by its name. Five aggregate
     statements per campaign, at most four."""
     selection = Selection.for_viewer(visible_branch_ids)
-    statement = select(Campaign.id, Campaign.name).where(Campaign.id.in_(campaign_ids[:MAX_CAMPAIGNS]))
+    values: dict = {"campaign_ids": campaign_ids[:MAX_CAMPAIGNS]}
     if selection.branch_ids is not None:
-        statement = statement.where(Campaign.branch_id.in_(sorted(selection.branch_ids)))
-    names = dict(db.session.execute(statement).all())
+        values["branch_ids"] = sorted(selection.branch_ids)
+    names = dict(db.session.execute(_names_statement(selection.branch_ids is None), values).all())
     labels = labels or {}
     campaigns = [ComparedCampaign(id_, labels.get(id_, names[id_]), figures(selection.narrowed(campaign_ids={id_})))
                  for id_ in campaign_ids[:MAX_CAMPAIGNS] if id_ in names]
@@ -80,6 +81,15 @@ def compare(visible_branch_ids, campaign_ids: list[int], labels: dict[int, str] 
                  for index, value in enumerate(values)]
         rows.append((attribute, kind, cells))
     return campaigns, rows
+
+
+@cache
+def _names_statement(every_branch: bool):
+    # The campaigns' names, of the bound ``campaign_ids`` within the bound ``branch_ids``: built once.
+    statement = select(Campaign.id, Campaign.name).where(Campaign.id.in_(bindparam("campaign_ids", expanding=True)))
+    if not every_branch:
+        statement = statement.where(Campaign.branch_id.in_(bindparam("branch_ids", expanding=True)))
+    return statement
 
 
 def chosen_campaigns(options: list[tuple[int, str]], campaign_ids) -> list[int]:

@@ -11,6 +11,7 @@ inflate them.
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlalchemy import case, func, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -29,11 +30,20 @@ from campaign_app.models import (
 from campaign_app.reports.selection import (
     Selection,
     done,
+    ids_in,
     in_branches,
     village_scope_conditions,
     visit_conditions,
 )
-from campaign_app.reports.sources import daily_conditions, monthly_source, place_totals, tally_source
+from campaign_app.reports.sources import (
+    SHAPES_KEPT,
+    daily_conditions,
+    monthly_source,
+    place_totals,
+    shaped,
+    tally_source,
+    template_of,
+)
 from campaign_app.summaries import DailyResult, MonthlyResult
 from campaign_app.summaries.tallies import occupation_column, payer_column
 
@@ -167,19 +177,20 @@ def summed_at_done_visits(source, name: str) -> ColumnElement:
     return summed(case((source.c.visit_done, source.c[name]), else_=0))
 
 
-def _count_visits(figures: Figures, selection: Selection) -> None:
+def _visit_counts(selection: Selection):
     """Visits planned and done, attendance, cost and villages visited, from the visits: one statement."""
     is_done = done()
     visited = _villages_visited(selection, rolled_up=False)
-    row = db.session.execute(
-        select(func.count(case((Visit.status != VisitStatus.CANCELLED, 1))),
-               func.count(case((is_done, 1))),
-               summed(case((is_done, Visit.attendance_women))),
-               summed(case((is_done, Visit.attendance_men))),
-               summed(case((is_done, Visit.planned_cost))),
-               select(visited.c.villages).scalar_subquery(), select(visited.c.workers).scalar_subquery())
-        .where(*visit_conditions(selection))
-    ).one()
+    return (select(func.count(case((Visit.status != VisitStatus.CANCELLED, 1))),
+                   func.count(case((is_done, 1))),
+                   summed(case((is_done, Visit.attendance_women))),
+                   summed(case((is_done, Visit.attendance_men))),
+                   summed(case((is_done, Visit.planned_cost))),
+                   select(visited.c.villages).scalar_subquery(), select(visited.c.workers).scalar_subquery())
+            .where(*visit_conditions(selection)))
+
+
+def _read_visits(figures: Figures, row) -> None:
     (figures.visits_planned, figures.visits_done, figures.attendance_women, figures.attendance_men,
      figures.cost, figures.villages_visited, figures.workers_in_villages_visited) = (int(value) for value in row)
 
@@ -209,7 +220,7 @@ def _village_target(selection: Selection):
     period meets the selection's dates."""
     conditions = in_branches(Campaign.branch_id, selection)
     if selection.campaign_ids:
-        conditions.append(Campaign.id.in_(sorted(selection.campaign_ids)))
+        conditions.append(ids_in(Campaign.id, selection.campaign_ids))
     if selection.channel is not None:
         conditions.append(Campaign.channel == selection.channel)
     if selection.date_from is not None:
@@ -219,85 +230,88 @@ def _village_target(selection: Selection):
     return select(summed(Campaign.target_villages)).where(*conditions)
 
 
-def _count_rolled_up_visits(figures: Figures, selection: Selection, source) -> None:
-    """The same figures as ``_count_visits``, summed from monthly rows (villages visited from the villages' totals or
+def _rolled_up_visit_counts(selection: Selection, source):
+    """The same figures as ``_visit_counts``, summed from monthly rows (villages visited from the villages' totals or
     the visits, since a village visited in two months counts once): one statement."""
     rows = source.c
     visited = _villages_visited(selection, rolled_up=True)
-    row = db.session.execute(
-        select(summed(rows.visits), summed_at_done_visits(source, "visits"),
-               summed_at_done_visits(source, "attendance_women"), summed_at_done_visits(source, "attendance_men"),
-               summed_at_done_visits(source, "cost"), select(visited.c.villages).scalar_subquery(),
-               select(visited.c.workers).scalar_subquery())
-    ).one()
-    (figures.visits_planned, figures.visits_done, figures.attendance_women, figures.attendance_men,
-     figures.cost, figures.villages_visited, figures.workers_in_villages_visited) = (int(value) for value in row)
+    return select(summed(rows.visits), summed_at_done_visits(source, "visits"),
+                  summed_at_done_visits(source, "attendance_women"), summed_at_done_visits(source, "attendance_men"),
+                  summed_at_done_visits(source, "cost"), select(visited.c.villages).scalar_subquery(),
+                  select(visited.c.workers).scalar_subquery())
 
 
-def _count_officer_days(figures: Figures, selection: Selection, rolled_up: bool) -> None:
+def _officer_days(selection: Selection, rolled_up: bool):
     """Distinct (officer, date) pairs of done visits' assignments: one statement. Summed from the daily roll-up
     where it serves the selection: an officer's assignments are all in the officer's branch, so officer-days of
     different branches are different."""
     conditions = daily_conditions(selection) if rolled_up else None
     if conditions is not None:
-        figures.officer_days = int(db.session.scalar(select(summed(DailyResult.officer_days)).where(*conditions)))
-        return
+        return select(summed(DailyResult.officer_days)).where(*conditions)
     pairs = (select(VisitOfficer.officer_id, Visit.visit_date).distinct()
              .join(Visit, Visit.id == VisitOfficer.visit_id)
              .where(done(), *visit_conditions(selection)))
     if selection.officer_id is not None:
         # The officer's own days, not those of colleagues at the same visits.
         pairs = pairs.where(VisitOfficer.officer_id == selection.officer_id)
-    figures.officer_days = db.session.scalar(select(func.count()).select_from(pairs.subquery()))
+    return select(func.count()).select_from(pairs.subquery())
 
 
-def _count_signups(figures: Figures, source) -> None:
+# The occupation and payer mix: (value, the Figures attribute it is counted in, the count column).
+_MIXES = [*((occupation, "occupations", occupation_column(occupation)) for occupation in Occupation),
+          *((payer, "payers", payer_column(payer)) for payer in Payer)]
+
+
+def _signup_counts(source):
     """Sign-ups, activated, women, and the occupation and payer mix, summed from ``source`` (tallies or monthly
     rows): one statement."""
     columns = source.c
-    mixes = [*((occupation, "occupations", occupation_column(occupation)) for occupation in Occupation),
-             *((payer, "payers", payer_column(payer)) for payer in Payer)]
-    row = db.session.execute(
-        select(summed(columns.signups), summed_at_done_visits(source, "signups"),
-               summed(columns.activated), summed_at_done_visits(source, "activated"),
-               summed(columns.women), *(summed(columns[column]) for _value, _mix, column in mixes))
-    ).one()
+    return select(summed(columns.signups), summed_at_done_visits(source, "signups"),
+                  summed(columns.activated), summed_at_done_visits(source, "activated"),
+                  summed(columns.women), *(summed(columns[column]) for _value, _mix, column in _MIXES))
+
+
+def _read_signups(figures: Figures, row) -> None:
     (figures.signups, figures.signups_at_done_visits, figures.activated, figures.activated_at_done_visits,
      figures.women) = (int(value) for value in row[:5])
-    for (value, mix, _column), count in zip(mixes, row[5:], strict=True):
+    for (value, mix, _column), count in zip(_MIXES, row[5:], strict=True):
         getattr(figures, mix)[value] = int(count)
     figures.subsidised = figures.payers[Payer.SUBSIDY]
 
 
-def _count_programmes(figures: Figures, source) -> None:
+def _programme_counts(source):
     """Each subsidy programme paying for sign-ups of ``source``, with its quota and its use by every branch (summed
     from the monthly roll-up, which holds every sign-up): one statement."""
     overall = (select(MonthlyResult.programme_key, func.sum(MonthlyResult.signups).label("used"))
                .where(MonthlyResult.programme_key != 0).group_by(MonthlyResult.programme_key).subquery("overall"))
     in_selection = func.sum(source.c.signups)
-    rows = db.session.execute(
-        select(SubsidyProgramme.id, SubsidyProgramme.name, SubsidyProgramme.quota, in_selection,
-               func.coalesce(func.max(overall.c.used), 0))
-        .select_from(source)
-        .join(SubsidyProgramme, SubsidyProgramme.id == source.c.programme_key)
-        .outerjoin(overall, overall.c.programme_key == SubsidyProgramme.id)
-        .group_by(SubsidyProgramme.id, SubsidyProgramme.name, SubsidyProgramme.quota)
-        .having(in_selection > 0)
-        .order_by(SubsidyProgramme.name)
-    )
-    figures.programmes = [ProgrammeUse(id_, name, quota, int(used), int(overall))
-                          for id_, name, quota, used, overall in rows]
+    return (select(SubsidyProgramme.id, SubsidyProgramme.name, SubsidyProgramme.quota, in_selection,
+                   func.coalesce(func.max(overall.c.used), 0))
+            .select_from(source)
+            .join(SubsidyProgramme, SubsidyProgramme.id == source.c.programme_key)
+            .outerjoin(overall, overall.c.programme_key == SubsidyProgramme.id)
+            .group_by(SubsidyProgramme.id, SubsidyProgramme.name, SubsidyProgramme.quota)
+            .having(in_selection > 0)
+            .order_by(SubsidyProgramme.name))
 
 
-def _count_villages(figures: Figures, selection: Selection) -> None:
+def _village_counts(selection: Selection):
     """Villages in scope and their estimated informal workers, and the campaigns' target villages: one statement."""
-    row = db.session.execute(
-        select(func.count(Village.code), summed(Village.estimated_informal_workers),
-               func.count(Village.estimated_informal_workers), _village_target(selection).scalar_subquery())
-        .where(*village_scope_conditions(selection))
-    ).one()
-    (figures.villages_in_scope, figures.informal_workers, figures.villages_with_estimate,
-     figures.village_target) = (int(v) for v in row)
+    return (select(func.count(Village.code), summed(Village.estimated_informal_workers),
+                   func.count(Village.estimated_informal_workers), _village_target(selection).scalar_subquery())
+            .where(*village_scope_conditions(selection)))
+
+
+@lru_cache(maxsize=SHAPES_KEPT)
+def _figures_statements(key: tuple, rolled_up: bool) -> tuple:
+    """The five statements of ``figures`` for a selection of ``key`` (``sources.shaped``), built once per key: a
+    statement of some sixty sums took about as long to build in Python as to run on the province's data."""
+    selection, parts = template_of(key)
+    monthly = monthly_source(selection, parts) if rolled_up else None
+    visits = _visit_counts(selection) if monthly is None else _rolled_up_visit_counts(selection, monthly)
+    signups = monthly if monthly is not None else tally_source(selection)
+    return (visits, _officer_days(selection, rolled_up), _signup_counts(signups), _programme_counts(signups),
+            _village_counts(selection))
 
 
 def figures(selection: Selection, rolled_up: bool = True) -> Figures:
@@ -308,15 +322,14 @@ def figures(selection: Selection, rolled_up: bool = True) -> Figures:
     whose ``value`` is None. ``cost`` is the planned cost of the done visits until visits record what they
     actually cost.
     """
+    key, values = shaped(selection)
+    visits, officer_days, signups, programmes, villages = _figures_statements(key, rolled_up)
     result = Figures()
-    monthly = monthly_source(selection) if rolled_up else None
-    if monthly is None:
-        _count_visits(result, selection)
-    else:
-        _count_rolled_up_visits(result, selection, monthly)
-    _count_officer_days(result, selection, rolled_up)
-    signups = monthly if monthly is not None else tally_source(selection)
-    _count_signups(result, signups)
-    _count_programmes(result, signups)
-    _count_villages(result, selection)
+    _read_visits(result, db.session.execute(visits, values).one())
+    result.officer_days = int(db.session.scalar(officer_days, values))
+    _read_signups(result, db.session.execute(signups, values).one())
+    result.programmes = [ProgrammeUse(id_, name, quota, int(used), int(overall))
+                         for id_, name, quota, used, overall in db.session.execute(programmes, values)]
+    (result.villages_in_scope, result.informal_workers, result.villages_with_estimate,
+     result.village_target) = (int(v) for v in db.session.execute(villages, values).one())
     return result

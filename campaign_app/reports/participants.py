@@ -5,7 +5,7 @@ next, with the months before it, and per village the share of its estimated info
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from campaign_app.extensions import db
 from campaign_app.models import Village
@@ -51,6 +51,11 @@ class ActiveView:
         return sum(row.paid_up for row in self.rows)
 
 
+# The villages' estimated informal workers, of the bound ``codes``: built once.
+_ESTIMATES = select(Village.code, Village.estimated_informal_workers).where(
+    Village.code.in_(bindparam("codes", expanding=True)))
+
+
 def place_for(selection: Selection) -> Place:
     """The level a selection's participants are listed by: the villages of a district, the districts of a regency,
     the regencies of one branch, else the branches."""
@@ -72,7 +77,6 @@ def active_view(month: date, selection: Selection) -> ActiveView:
     # Asked even for no village, so that the statements a view issues never depend on its rows.
     if place == Place.VILLAGE:
         codes = sorted(str(row.key) for row in active.places)
-        estimates = dict(db.session.execute(
-            select(Village.code, Village.estimated_informal_workers).where(Village.code.in_(codes))).all())
+        estimates = dict(db.session.execute(_ESTIMATES, {"codes": codes}).all())
     return ActiveView(active, [ActiveRow(row.key, row.name, row.paid_up, estimates.get(str(row.key)))
                                for row in active.places])

@@ -24,9 +24,10 @@ the retention tallies otherwise, as ``sources.monthly_source`` does for the figu
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import Integer, Subquery, and_, case, func, literal, literal_column, or_, select, union_all
+from sqlalchemy import Integer, Subquery, and_, bindparam, case, func, literal, literal_column, or_, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from campaign_app.extensions import db
@@ -37,12 +38,21 @@ from campaign_app.reports.metrics import Rate, summed
 from campaign_app.reports.selection import (
     Selection,
     done,
+    ids_in,
     in_branches,
     in_region,
     visit_conditions,
     visit_filters,
 )
-from campaign_app.reports.sources import monthly_source, whole_months
+from campaign_app.reports.sources import (
+    SHAPES_KEPT,
+    MonthParts,
+    month_conditions,
+    month_partial_selections,
+    monthly_source,
+    shaped,
+    template_of,
+)
 from campaign_app.signups.active import CODE_LENGTH, Place
 from campaign_app.summaries.retention import (
     COUNT_COLUMNS,
@@ -190,48 +200,58 @@ def tally_conditions(selection: Selection) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _result_conditions(selection: Selection, start: date | None, end: date | None) -> list[ColumnElement[bool]]:
+def _result_conditions(selection: Selection, parts: MonthParts) -> list[ColumnElement[bool]]:
     r = retention_results.c
     conditions = in_branches(r.branch_id, selection)
     if selection.campaign_ids:
-        conditions.append(r.campaign_id.in_(sorted(selection.campaign_ids)))
+        conditions.append(ids_in(r.campaign_id, selection.campaign_ids))
     if selection.channel is not None:
         conditions.append(r.campaign_id.in_(select(Campaign.id).where(Campaign.channel == selection.channel)))
     if selection.regency_code is not None:
         conditions.append(r.regency_code == selection.regency_code)
     if selection.payer is not None:
         conditions.append(r.payer == selection.payer)
-    if start is not None:
-        conditions.append(r.month >= start)
-    if end is not None:
-        conditions.append(r.month < end)
-    return conditions
+    return [*conditions, *month_conditions(r.month, parts)]
 
 
-def retention_source(selection: Selection) -> Subquery:
+def retention_source(selection: Selection, parts: MonthParts) -> Subquery:
     """The selection's retention rows with the monthly roll-up's columns (branch, campaign, regency, visit month,
     payer, cohort and the counts): whole months from ``retention_results`` when the selection names no officer,
-    district or village, the rest counted from the retention tallies."""
+    district or village, the rest counted from the retention tallies. The period is split as ``parts``
+    (``sources.month_parts``, their dates bound)."""
     if selection.officer_id is not None or selection.district_code is not None or selection.village_code is not None:
         return result_rows(tally_conditions(selection)).subquery("retention")
-    months = whole_months(selection)
-    if months is None:
+    if not parts.whole:
         return result_rows(tally_conditions(selection)).subquery("retention")
-    start, end = months
-    parts = [select(*(column for column in retention_results.c if column.name != "id"))
-             .where(*_result_conditions(selection, start, end))]
-    if start is not None and selection.date_from is not None and selection.date_from < start:
-        parts.append(result_rows(tally_conditions(selection.narrowed(date_to=start - timedelta(days=1)))))
-    if end is not None and selection.date_to is not None and end <= selection.date_to:
-        parts.append(result_rows(tally_conditions(selection.narrowed(date_from=end))))
-    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("retention")
+    queries = [select(*(column for column in retention_results.c if column.name != "id"))
+               .where(*_result_conditions(selection, parts)),
+               *(result_rows(tally_conditions(partial)) for partial in month_partial_selections(selection, parts))]
+    return (queries[0] if len(queries) == 1 else union_all(*queries)).subquery("retention")
 
 
-def _old_enough(source: Subquery, latest: int | None, months: int) -> ColumnElement[bool]:
-    """Rows of cohorts whose sign-up month + ``months`` has been reported (none before any file)."""
+def _months_before(k: int):
+    # The latest month reported less k months: bound (``latest_values``), so that a statement is built once.
+    return bindparam(f"latest_less_{k}")
+
+
+def _priced_before(k: int):
+    return bindparam(f"priced_before_{k}")
+
+
+def latest_values(latest: int | None) -> dict:
+    """The bound values of the statements built once for the latest month reported: that month less each k
+    (``latest_less_k``), the first month not priced at M+k (``priced_before_k``), the month itself (``latest``)."""
     if latest is None:
+        return {}
+    return {"latest": latest, **{f"latest_less_{k}": latest - k for k in range(CURVE_MONTHS)},
+            **{f"priced_before_{k}": priced_before(latest, k) for k in COSTED_MONTHS}}
+
+
+def _old_enough(source: Subquery, latest_known: bool, months: int) -> ColumnElement[bool]:
+    """Rows of cohorts whose sign-up month + ``months`` has been reported (none before any file)."""
+    if not latest_known:
         return literal(False)
-    return source.c.signup_month <= latest - months
+    return source.c.signup_month <= _months_before(months)
 
 
 def _when(condition, column) -> ColumnElement:
@@ -245,39 +265,38 @@ def priced_before(latest: int, months: int) -> date:
     return month_of_number(latest - months + 1)
 
 
-def _costs(selection: Selection, latest: int | None) -> dict[int, int | None]:
+def _costs_statement(selection: Selection, parts: MonthParts, latest_known: bool):
     """The planned cost of the selection's done visits of months old enough for M+6 and M+12, as the figures count
-    cost (``metrics.figures``): one statement, none for a payer's selection or before any file."""
-    if selection.payer is not None or latest is None:
-        return dict.fromkeys(COSTED_MONTHS)
-    monthly = monthly_source(selection)
+    cost (``metrics.figures``): one statement, None for a payer's selection or before any file."""
+    if selection.payer is not None or not latest_known:
+        return None
+    monthly = monthly_source(selection, parts)
     if monthly is not None:
-        columns = [summed(case((monthly.c.month < priced_before(latest, k), case((monthly.c.visit_done, monthly.c.cost),
-                                                                       else_=0)), else_=0))
+        columns = [summed(case((monthly.c.month < _priced_before(k), case((monthly.c.visit_done, monthly.c.cost),
+                                                                         else_=0)), else_=0))
                    for k in COSTED_MONTHS]
-        row = db.session.execute(select(*columns).select_from(monthly)).one()
-    else:
-        columns = [summed(case((and_(done(), Visit.visit_date < priced_before(latest, k)), Visit.planned_cost)))
-                   for k in COSTED_MONTHS]
-        row = db.session.execute(select(*columns).where(*visit_conditions(selection))).one()
-    return {k: int(value) for k, value in zip(COSTED_MONTHS, row, strict=True)}
+        return select(*columns).select_from(monthly)
+    columns = [summed(case((and_(done(), Visit.visit_date < _priced_before(k)), Visit.planned_cost)))
+               for k in COSTED_MONTHS]
+    return select(*columns).where(*visit_conditions(selection))
 
 
 def measure_columns(source: Subquery, latest: int | None) -> list[ColumnElement]:
     """The SQL sums of the retention measures over rows of ``source`` (the retention roll-up's columns): sign-ups,
     reactivations, then per ``MEASURED_MONTHS`` the sign-ups old enough and those paid up, the first year's sign-ups
     old enough and their contribution-months, and per ``COSTED_MONTHS`` those of visits old enough to be priced.
-    ``measures_from`` reads them back."""
+    ``measures_from`` reads them back. Only whether ``latest`` is None matters: the months are bound
+    (``latest_values``)."""
     c = source.c
+    known = latest is not None
     columns = [summed(c.signups), summed(c.reactivations)]
     for k in MEASURED_MONTHS:
-        old_enough = _old_enough(source, latest, k)
+        old_enough = _old_enough(source, known, k)
         columns += [_when(old_enough, c.signups), _when(old_enough, c[paid_at(k)])]
-    first_year = _old_enough(source, latest, FIRST_YEAR - 1)
+    first_year = _old_enough(source, known, FIRST_YEAR - 1)
     columns += [_when(first_year, c.signups), _when(first_year, c.contribution_months)]
     for k in COSTED_MONTHS:
-        priced = (and_(_old_enough(source, latest, k), c.month < priced_before(latest, k)) if latest is not None
-                  else literal(False))
+        priced = and_(_old_enough(source, known, k), c.month < _priced_before(k)) if known else literal(False)
         columns += [_when(priced, c.signups), _when(priced, c[paid_at(k)])]
     return columns
 
@@ -309,24 +328,49 @@ def retention(selection: Selection) -> Retention:
     cost of the done visits of months old enough for it, divided by the participants of those visits paid up then.
     """
     latest = latest_reported_month()
-    source = retention_source(selection)
-    values = db.session.execute(select(*measure_columns(source, latest)).select_from(source)).one()
-    return measures_from(values, latest, _costs(selection, latest))
+    key, values = shaped(selection)
+    measures, costs = _retention_statements(key, latest is not None)
+    values.update(latest_values(latest))
+    row = db.session.execute(measures, values).one()
+    priced = dict.fromkeys(COSTED_MONTHS) if costs is None else {
+        k: int(value) for k, value in zip(COSTED_MONTHS, db.session.execute(costs, values).one(), strict=True)}
+    return measures_from(row, latest, priced)
 
 
-def _curves_statement(selection: Selection, by_campaign: bool):
+@lru_cache(maxsize=SHAPES_KEPT)
+def _retention_statements(key: tuple, latest_known: bool) -> tuple:
+    """The measures' statement and the costs' (None where there is no cost) for a selection of ``key``
+    (``sources.shaped``), built once: their sums took longer to build in Python than to run."""
+    selection, parts = template_of(key)
+    source = retention_source(selection, parts)
+    # measure_columns wants the latest month only to know whether there is one: its values are bound.
+    columns = measure_columns(source, 0 if latest_known else None)
+    return select(*columns).select_from(source), _costs_statement(selection, parts, latest_known)
+
+
+def _curves(selection: Selection, by_campaign: bool):
+    """The key, bound values and latest month of ``_curves_statement`` for ``selection``."""
+    latest = latest_reported_month()
+    key, values = shaped(selection)
+    values.update(latest_values(latest))
+    return _curves_statement(key, latest is not None, by_campaign), values
+
+
+@lru_cache(maxsize=SHAPES_KEPT)
+def _curves_statement(key: tuple, latest_known: bool, by_campaign: bool):
     """A row per curve: its campaign (None: the whole selection), its sign-ups followed, then for each k from 0 to 24
     the sign-ups whose month + k has been reported and, after them, those paid up at M+k. The database sums each k
-    over the cohorts old enough for it (a country's campaigns have 80,000 cohorts)."""
-    latest = latest_reported_month()
-    source = retention_source(selection)
+    over the cohorts old enough for it (a country's campaigns have 80,000 cohorts). Built once per ``key``
+    (``sources.shaped``), the months bound (``latest_values``)."""
+    selection, parts = template_of(key)
+    source = retention_source(selection, parts)
     c = source.c
 
     def reported(k: int, column) -> ColumnElement:
         # The column summed over the cohorts whose month + k a payment file has reported.
-        if latest is None:
+        if not latest_known:
             return literal(0, Integer)
-        return summed(case((c.signup_month <= literal(latest - k, Integer), column), else_=0))
+        return summed(case((c.signup_month <= bindparam(f"latest_less_{k}", type_=Integer), column), else_=0))
 
     sums = [summed(c.signups).label("signups"), *(reported(k, c.signups) for k in range(CURVE_MONTHS)),
             *(reported(k, c[paid_at(k)]) for k in range(CURVE_MONTHS))]
@@ -346,33 +390,45 @@ def survival_curve(selection: Selection, by_campaign: bool = True) -> list[Survi
     """The survival curve of ``selection``: for each k from 0 to 24, the sign-ups whose sign-up month + k has been
     reported (eligible) and those of them paid up at M+k. Per campaign (by name) when ``by_campaign``, else one curve
     for the whole selection. One statement (two before any payment file: nothing is eligible then)."""
-    statement = _curves_statement(selection, by_campaign)
+    statement, values = _curves(selection, by_campaign)
     if by_campaign:
-        statement = statement.order_by(Campaign.name, Campaign.id)
-    return [_curve(*row) for row in db.session.execute(statement)]
+        statement = _by_name(statement)
+    return [_curve(*row) for row in db.session.execute(statement, values)]
+
+
+@lru_cache(maxsize=SHAPES_KEPT)
+def _by_name(statement):
+    # The curves' statement ordered by campaign, once per statement built.
+    return statement.order_by(Campaign.name, Campaign.id)
+
+
+@lru_cache(maxsize=SHAPES_KEPT)
+def _most_followed(statement, most: int):
+    # The curves' statement cut to the ``most`` followed campaigns, with their number, once per statement built.
+    return (statement.add_columns(func.count().over().label("campaigns"))
+            .order_by(literal_column("signups").desc(), Campaign.name, Campaign.id).limit(most))
 
 
 def most_followed_curves(selection: Selection, most: int) -> tuple[list[SurvivalCurve], int]:
     """The survival curves of the ``most`` campaigns of ``selection`` with the most sign-ups followed (then by name),
     and how many campaigns it has in all: one statement (two before any payment file)."""
-    statement = _curves_statement(selection, by_campaign=True)
-    statement = (statement.add_columns(func.count().over().label("campaigns"))
-                 .order_by(literal_column("signups").desc(), Campaign.name, Campaign.id).limit(most))
-    rows = db.session.execute(statement).all()
+    statement, values = _curves(selection, by_campaign=True)
+    rows = db.session.execute(_most_followed(statement, most), values).all()
     return [_curve(*row[:-1]) for row in rows], rows[0][-1] if rows else 0
 
 
-def _paid_in(source: Subquery, target: int) -> ColumnElement:
-    """SQL for a row's sign-ups paid up in calendar month ``target``: its ``paid_at`` column of that month."""
-    offset = literal(target, Integer) - source.c.signup_month
+def _paid_in(source: Subquery, target) -> ColumnElement:
+    """SQL for a row's sign-ups paid up in calendar month ``target`` (a bound month number): its ``paid_at`` column of
+    that month."""
+    offset = target - source.c.signup_month
     return case(*((offset == k, source.c[paid_at(k)]) for k in range(CURVE_MONTHS)), else_=0)
 
 
-def _place_source(selection: Selection, place: Place) -> Subquery:
+def _place_source(selection: Selection, parts: MonthParts, place: Place) -> Subquery:
     """Retention rows with the place's key (``place_key``): the monthly rows for branches and regencies where they
     serve, the retention tallies for districts and villages."""
     if place in (Place.BRANCH, Place.REGENCY):
-        source = retention_source(selection)
+        source = retention_source(selection, parts)
         key = source.c.branch_id if place == Place.BRANCH else source.c.regency_code
         return select(key.label("place_key"), source.c.signup_month,
                       *(source.c[paid_at(k)] for k in range(CURVE_MONTHS))).subquery("placed")
@@ -388,6 +444,28 @@ def _name_of(place: Place):
             Place.VILLAGE: (Village, Village.code, Village.name)}[place]
 
 
+@lru_cache(maxsize=SHAPES_KEPT)
+def _active_statements(shape_key: tuple, place: Place) -> tuple:
+    """The two statements of ``active_by_place`` for a selection of ``shape_key`` (``sources.shaped``), built once,
+    the months bound: ``target``, ``target_less_curve`` and ``first_less_curve``."""
+    selection, parts = template_of(shape_key)
+    target = bindparam("target", type_=Integer)
+    placed = _place_source(selection, parts, place)
+    paid = summed(_paid_in(placed, target))
+    table, key, name = _name_of(place)
+    by_place = (select(placed.c.place_key, func.max(name), paid).select_from(placed)
+                .outerjoin(table, key == placed.c.place_key)
+                .where(placed.c.signup_month <= bindparam("target"),
+                       placed.c.signup_month > bindparam("target_less_curve"))
+                .group_by(placed.c.place_key).having(paid > 0).order_by(paid.desc(), placed.c.place_key))
+    source = retention_source(selection, parts)
+    by_cohort = (select(source.c.signup_month, *(summed(source.c[paid_at(k)]) for k in range(CURVE_MONTHS)))
+                 .where(source.c.signup_month <= bindparam("target"),
+                        source.c.signup_month > bindparam("first_less_curve"))
+                 .group_by(source.c.signup_month))
+    return by_place, by_cohort
+
+
 def active_by_place(month: date, place: Place, selection: Selection) -> ActivePlaces:
     """Participants of ``selection`` paid up in ``month`` (any day of it) per ``place`` (branch, regency, district,
     village), largest first, and the trend: paid up in each of the 12 months before it and in it. Two statements.
@@ -398,21 +476,13 @@ def active_by_place(month: date, place: Place, selection: Selection) -> ActivePl
     """
     target = month_number(month)
     latest = latest_reported_month()
-    placed = _place_source(selection, place)
-    paid = summed(_paid_in(placed, target))
-    table, key, name = _name_of(place)
-    rows = db.session.execute(
-        select(placed.c.place_key, func.max(name), paid).select_from(placed)
-        .outerjoin(table, key == placed.c.place_key)
-        .where(placed.c.signup_month <= target, placed.c.signup_month > target - CURVE_MONTHS)
-        .group_by(placed.c.place_key).having(paid > 0).order_by(paid.desc(), placed.c.place_key))
-    places = [PlaceActive(place_key, place_name or str(place_key), int(count)) for place_key, place_name, count in rows]
-    source = retention_source(selection)
+    shape_key, values = shaped(selection)
+    by_place, by_cohort = _active_statements(shape_key, place)
     first = target - TREND_MONTHS + 1
-    cohorts = db.session.execute(
-        select(source.c.signup_month, *(summed(source.c[paid_at(k)]) for k in range(CURVE_MONTHS)))
-        .where(source.c.signup_month <= target, source.c.signup_month > first - CURVE_MONTHS)
-        .group_by(source.c.signup_month))
+    values.update(target=target, target_less_curve=target - CURVE_MONTHS, first_less_curve=first - CURVE_MONTHS)
+    rows = db.session.execute(by_place, values)
+    places = [PlaceActive(place_key, place_name or str(place_key), int(count)) for place_key, place_name, count in rows]
+    cohorts = db.session.execute(by_cohort, values)
     trend = dict.fromkeys(range(first, target + 1), 0)
     for cohort, *paid_at_k in cohorts:
         for k, count in enumerate(paid_at_k):
@@ -424,5 +494,6 @@ def active_by_place(month: date, place: Place, selection: Selection) -> ActivePl
 
 
 __all__ = ["COSTED_MONTHS", "COUNT_COLUMNS", "MEASURED_MONTHS", "ActivePlaces", "CostPerPaidUp", "CurvePoint",
-           "MonthActive", "PaidUp", "PlaceActive", "Retention", "SurvivalCurve", "active_by_place", "measure_columns",
+           "MonthActive", "PaidUp", "PlaceActive", "Retention", "SurvivalCurve", "active_by_place", "latest_values",
+           "measure_columns",
            "measures_from", "retention", "retention_source", "survival_curve", "tally_conditions"]

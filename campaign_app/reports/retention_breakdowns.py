@@ -9,24 +9,26 @@ A payer's rows have no cost: visits are not paid for per payer.
 """
 
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
-from sqlalchemy import Subquery, case, func, select, union_all
+from sqlalchemy import Integer, Subquery, bindparam, case, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from campaign_app.extensions import db
 from campaign_app.models import Branch, Campaign, Regency, User, Visit, VisitOfficer
+from campaign_app.reports.breakdowns import BRANCH_COUNT
 from campaign_app.reports.metrics import summed
 from campaign_app.reports.retention import (
     COSTED_MONTHS,
     Retention,
+    latest_values,
     measure_columns,
     measures_from,
-    priced_before,
     retention_source,
     tally_conditions,
 )
 from campaign_app.reports.selection import Selection, done, visit_conditions
-from campaign_app.reports.sources import monthly_source
+from campaign_app.reports.sources import SHAPES_KEPT, MonthParts, monthly_source, shaped, template_of
 from campaign_app.summaries.retention import COUNT_COLUMNS, NO_OFFICER, latest_reported_month, retention_tallies
 from campaign_app.summaries.rollups import month_start, regency_of
 
@@ -69,10 +71,10 @@ def officers_too_wide(selection: Selection) -> bool:
         return False
     if selection.branch_ids is not None:
         return len(selection.branch_ids) > MAX_BRANCHES_FOR_OFFICERS
-    return db.session.scalar(select(func.count()).select_from(Branch)) > MAX_BRANCHES_FOR_OFFICERS
+    return db.session.scalar(BRANCH_COUNT) > MAX_BRANCHES_FOR_OFFICERS
 
 
-def _keyed(selection: Selection, by: str) -> Subquery:
+def _keyed(selection: Selection, parts: MonthParts, by: str) -> Subquery:
     """The selection's retention rows with their key (``key``), visit month and cohort, and the counts."""
     if by == "officer":
         t = retention_tallies.c
@@ -85,7 +87,7 @@ def _keyed(selection: Selection, by: str) -> Subquery:
         if selection.officer_id is not None:
             returned = returned.where(VisitOfficer.officer_id == selection.officer_id)
         return union_all(recorded, returned).subquery("keyed")
-    source = retention_source(selection)
+    source = retention_source(selection, parts)
     c = source.c
     key = {"campaign": c.campaign_id, "regency": c.regency_code, "branch": c.branch_id, "payer": c.payer,
            "channel": Campaign.channel}[by]
@@ -95,35 +97,42 @@ def _keyed(selection: Selection, by: str) -> Subquery:
     return statement.subquery("keyed")
 
 
-def _priced(latest: int, when, cost) -> list[ColumnElement]:
-    return [summed(case((when < priced_before(latest, k), cost), else_=0)) for k in COSTED_MONTHS]
+def _priced(when, cost) -> list[ColumnElement]:
+    # Bound: the first month not priced at M+k (``retention.latest_values``).
+    return [summed(case((when < bindparam(f"priced_before_{k}"), cost), else_=0)) for k in COSTED_MONTHS]
 
 
-def _costs(selection: Selection, by: str, keys: list, latest: int | None) -> dict:
+def _costs(selection: Selection, by: str, keys: list, latest: int | None, shape_key: tuple, values: dict) -> dict:
     """The planned cost of the done visits old enough for each ``COSTED_MONTHS`` per key: one statement (none for a
     payer, a selection naming a payer, no key, or before any payment file)."""
     if by == "payer" or selection.payer is not None or latest is None or not keys:
         return {}
-    monthly = monthly_source(selection) if by != "officer" else None
+    rows = db.session.execute(_costs_statement(shape_key, by), {**values, "keys": keys})
+    return {row[0]: dict(zip(COSTED_MONTHS, (int(value) for value in row[1:]), strict=True)) for row in rows}
+
+
+@lru_cache(maxsize=SHAPES_KEPT)
+def _costs_statement(shape_key: tuple, by: str):
+    """``_costs``' statement for a selection of ``shape_key`` (``sources.shaped``), built once; the keys bound."""
+    selection, parts = template_of(shape_key)
+    monthly = monthly_source(selection, parts) if by != "officer" else None
     if monthly is not None:
         key = {"campaign": monthly.c.campaign_id, "regency": monthly.c.regency_code, "branch": monthly.c.branch_id,
                "channel": Campaign.channel}[by]
-        statement = (select(key, *_priced(latest, monthly.c.month, case((monthly.c.visit_done, monthly.c.cost),
-                                                                         else_=0)))
+        statement = (select(key, *_priced(monthly.c.month, case((monthly.c.visit_done, monthly.c.cost), else_=0)))
                      .select_from(monthly))
         if by == "channel":
             statement = statement.join(Campaign, Campaign.id == monthly.c.campaign_id)
     else:
         key = {"campaign": Visit.campaign_id, "regency": regency_of(Visit.village_code), "branch": Visit.branch_id,
                "channel": Campaign.channel, "officer": VisitOfficer.officer_id}[by]
-        statement = (select(key, *_priced(latest, Visit.visit_date, case((done(), Visit.planned_cost), else_=0)))
+        statement = (select(key, *_priced(Visit.visit_date, case((done(), Visit.planned_cost), else_=0)))
                      .where(*visit_conditions(selection)))
         if by == "channel":
             statement = statement.join(Campaign, Campaign.id == Visit.campaign_id)
         if by == "officer":
             statement = statement.join(VisitOfficer, VisitOfficer.visit_id == Visit.id)
-    rows = db.session.execute(statement.where(key.in_(keys)).group_by(key))
-    return {row[0]: dict(zip(COSTED_MONTHS, (int(value) for value in row[1:]), strict=True)) for row in rows}
+    return statement.where(key.in_(bindparam("keys", expanding=True))).group_by(key)
 
 
 def _labels(by: str, keys: list) -> dict:
@@ -131,13 +140,34 @@ def _labels(by: str, keys: list) -> dict:
     regency or officer; channels and payers are named by the page in its language."""
     if not keys or by in ("channel", "payer"):
         return {}
+    rows = db.session.execute(_labels_statement(by), {"keys": keys})
     if by == "campaign":
-        rows = db.session.execute(select(Campaign.id, Campaign.name, Branch.name)
-                                  .join(Branch, Branch.id == Campaign.branch_id).where(Campaign.id.in_(keys)))
         return {key: (name, branch) for key, name, branch in rows}
+    return {key: (label, None) for key, label in rows}
+
+
+@cache
+def _labels_statement(by: str):
+    keys = bindparam("keys", expanding=True)
+    if by == "campaign":
+        return select(Campaign.id, Campaign.name, Branch.name).join(Branch, Branch.id == Campaign.branch_id).where(
+            Campaign.id.in_(keys))
     table_key, name = {"branch": (Branch.id, Branch.name), "regency": (Regency.code, Regency.name),
                        "officer": (User.id, User.full_name)}[by]
-    return {key: (label, None) for key, label in db.session.execute(select(table_key, name).where(table_key.in_(keys)))}
+    return select(table_key, name).where(table_key.in_(keys))
+
+
+@lru_cache(maxsize=SHAPES_KEPT)
+def _measures_statement(shape_key: tuple, by: str, latest_known: bool, paged: bool):
+    """The measures per key for a selection of ``shape_key`` (``sources.shaped``), built once: the months bound
+    (``retention.latest_values``), and the page (``limit``, ``offset``) when ``paged``."""
+    selection, parts = template_of(shape_key)
+    keyed = _keyed(selection, parts, by)
+    columns = measure_columns(keyed, 0 if latest_known else None)
+    statement = select(keyed.c.key, *columns).group_by(keyed.c.key).order_by(columns[0].desc(), keyed.c.key)
+    if paged:
+        statement = statement.limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
+    return statement
 
 
 def retention_breakdown(selection: Selection, by: str, limit: int | None = None, offset: int = 0) -> RetentionBreakdown:
@@ -147,16 +177,16 @@ def retention_breakdown(selection: Selection, by: str, limit: int | None = None,
     if by not in RETENTION_DIMENSIONS:
         raise UnknownRetentionBreakdown(by)
     latest = latest_reported_month()
-    keyed = _keyed(selection, by)
-    columns = measure_columns(keyed, latest)
-    statement = select(keyed.c.key, *columns).group_by(keyed.c.key).order_by(columns[0].desc(), keyed.c.key)
+    shape_key, values = shaped(selection)
+    values.update(latest_values(latest))
+    statement = _measures_statement(shape_key, by, latest is not None, limit is not None)
     if limit is not None:
-        statement = statement.limit(limit + 1).offset(offset)
-    found = db.session.execute(statement).all()
+        values.update(limit=limit + 1, offset=offset)
+    found = db.session.execute(statement, values).all()
     has_more = limit is not None and len(found) > limit
     found = found[:limit] if limit is not None else found
     keys = [row[0] for row in found]
-    costs, labels = _costs(selection, by, keys, latest), _labels(by, keys)
+    costs, labels = _costs(selection, by, keys, latest, shape_key, values), _labels(by, keys)
     # A key with no done visit priced costs nothing; a payer's rows have no cost at all.
     unpriced = dict.fromkeys(COSTED_MONTHS, None if by == "payer" or selection.payer is not None else 0)
     rows = [RetentionRow(key, *labels.get(key, (str(key), None)),

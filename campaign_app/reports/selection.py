@@ -9,7 +9,7 @@ never with LIKE, whose prefix search uses an index only under some collations.
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, bindparam, false, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from campaign_app.models import (
@@ -24,8 +24,20 @@ from campaign_app.summaries import SignUpTally
 from campaign_app.villages.scope import visible_regency_codes
 
 
+class BoundIds(frozenset):
+    """A non-empty set of ids that a statement built once takes as the expanding bound parameter ``name``: what a
+    ``template`` selection holds where a selection holds ids (see ``ids_in``)."""
+
+    name: str
+
+    def __new__(cls, name: str) -> "BoundIds":
+        ids = super().__new__(cls, (0,))
+        ids.name = name
+        return ids
+
+
 def _frozen(ids) -> frozenset[int] | None:
-    return None if ids is None else frozenset(ids)
+    return None if ids is None else ids if isinstance(ids, BoundIds) else frozenset(ids)
 
 
 @dataclass(frozen=True)
@@ -51,7 +63,7 @@ class Selection:
     def __post_init__(self):
         # Sets and lists given by callers become frozensets, so that a Selection is hashable and immutable.
         object.__setattr__(self, "branch_ids", _frozen(self.branch_ids))
-        object.__setattr__(self, "campaign_ids", frozenset(self.campaign_ids or ()))
+        object.__setattr__(self, "campaign_ids", _frozen(self.campaign_ids or ()))
 
     @classmethod
     def for_viewer(cls, visible_branch_ids, branch_id: int | None = None, **filters) -> "Selection":
@@ -67,13 +79,50 @@ class Selection:
         return replace(self, **changes)
 
 
+# The filters of a selection that hold one value (``BoundIds`` stand for the two sets of ids).
+SCALARS = ("date_from", "date_to", "regency_code", "district_code", "village_code", "channel", "officer_id", "payer")
+
+
+def shape(selection: Selection) -> tuple:
+    """What a statement built for ``selection`` depends on but its values: which filters it has (every branch, none,
+    or some; campaigns or none; each of ``SCALARS`` given or not). ``template`` makes a selection of the shape."""
+    branches = None if selection.branch_ids is None else bool(selection.branch_ids)
+    return (branches, bool(selection.campaign_ids), *(getattr(selection, name) is not None for name in SCALARS))
+
+
+def template(selection_shape: tuple) -> Selection:
+    """A selection of ``selection_shape`` whose values are bound parameters named after its fields (``bound`` gives
+    their values): what a statement built once per shape is built from."""
+    branches, campaigns, *given = selection_shape
+    return Selection(branch_ids=None if branches is None else BoundIds("branch_ids") if branches else frozenset(),
+                     campaign_ids=BoundIds("campaign_ids") if campaigns else frozenset(),
+                     **{name: bindparam(name) for name, here in zip(SCALARS, given, strict=True) if here})
+
+
+def bound(selection: Selection) -> dict:
+    """The values of the bound parameters of a statement built from the ``template`` of ``selection``'s shape."""
+    values: dict = {name: value for name in SCALARS if (value := getattr(selection, name)) is not None}
+    if selection.branch_ids:
+        values["branch_ids"] = sorted(selection.branch_ids)
+    if selection.campaign_ids:
+        values["campaign_ids"] = sorted(selection.campaign_ids)
+    return values
+
+
+def ids_in(column, ids) -> ColumnElement[bool]:
+    """``column`` IN the ids: the bound list of a ``BoundIds``, else the ids themselves."""
+    if isinstance(ids, BoundIds):
+        return column.in_(bindparam(ids.name, expanding=True))
+    return column.in_(sorted(ids))
+
+
 def in_branches(column, selection: Selection) -> list[ColumnElement[bool]]:
     """WHERE conditions keeping the rows of ``column`` (a branch id) in the selection's branches."""
     if selection.branch_ids is None:
         return []
     if not selection.branch_ids:
         return [false()]
-    return [column.in_(sorted(selection.branch_ids))]
+    return [ids_in(column, selection.branch_ids)]
 
 
 def village_codes_in_region(selection: Selection) -> Select | None:
@@ -103,7 +152,7 @@ def _visit_filters(selection: Selection, campaign_id, visit_date) -> list[Column
     """The conditions on a visit's campaign and date shared by visits and tallies: campaign, period and channel."""
     conditions = []
     if selection.campaign_ids:
-        conditions.append(campaign_id.in_(sorted(selection.campaign_ids)))
+        conditions.append(ids_in(campaign_id, selection.campaign_ids))
     if selection.date_from is not None:
         conditions.append(visit_date >= selection.date_from)
     if selection.date_to is not None:
@@ -161,7 +210,11 @@ def village_scope_conditions(selection: Selection) -> list[ColumnElement[bool]]:
     """WHERE conditions on ``Village`` for the villages in scope: those of the regencies the branches cover,
     narrowed by the regency, district and village filters. Campaign, date, channel and officer filters do not
     narrow it: coverage is of the area, not of the effort."""
-    branch_ids = None if selection.branch_ids is None else sorted(selection.branch_ids)
+    branch_ids = selection.branch_ids
+    if isinstance(branch_ids, BoundIds):
+        branch_ids = bindparam(branch_ids.name, expanding=True)
+    elif branch_ids is not None:
+        branch_ids = sorted(branch_ids)
     conditions = [Village.district_code.in_(
         select(District.code).where(District.regency_code.in_(visible_regency_codes(branch_ids))))]
     return conditions + _in_region(Village.code, selection)

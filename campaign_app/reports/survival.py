@@ -8,8 +8,9 @@ beside the chart gives the counts where it does not, and says "too young" where 
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import Integer, case, literal, select
+from sqlalchemy import Integer, bindparam, case, select
 
 from campaign_app.extensions import db
 from campaign_app.models.payments import month_start
@@ -23,6 +24,7 @@ from campaign_app.reports.retention import (
     survival_curve,
 )
 from campaign_app.reports.selection import Selection
+from campaign_app.reports.sources import SHAPES_KEPT, shaped, template_of
 from campaign_app.summaries.retention import CURVE_MONTHS, latest_reported_month, paid_at
 
 # The curves run from the sign-up month (M+0) to a year after it (M+12).
@@ -90,11 +92,19 @@ def still_paid_up(selection: Selection) -> StillPaidUp:
     latest = latest_reported_month()
     if latest is None:
         return StillPaidUp(None, {})
-    source = retention_source(selection)
-    offset = literal(latest, Integer) - source.c.signup_month
-    paid = summed(case(*((offset == k, source.c[paid_at(k)]) for k in range(CURVE_MONTHS)), else_=0))
-    rows = db.session.execute(select(source.c.campaign_id, paid).group_by(source.c.campaign_id))
+    key, values = shaped(selection)
+    rows = db.session.execute(_still_paid_up_statement(key), {**values, "latest": latest})
     return StillPaidUp(month_start(latest), {campaign_id: int(count) for campaign_id, count in rows})
+
+
+@lru_cache(maxsize=SHAPES_KEPT)
+def _still_paid_up_statement(key: tuple):
+    """``still_paid_up``'s statement for a selection of ``key`` (``sources.shaped``), built once, the month bound."""
+    selection, parts = template_of(key)
+    source = retention_source(selection, parts)
+    offset = bindparam("latest", type_=Integer) - source.c.signup_month
+    paid = summed(case(*((offset == k, source.c[paid_at(k)]) for k in range(CURVE_MONTHS)), else_=0))
+    return select(source.c.campaign_id, paid).group_by(source.c.campaign_id)
 
 
 def ranks(values: list[int]) -> list[int]:

@@ -7,13 +7,14 @@ Python folds the dates, a few hundred at most, into weeks or months. Sign-ups ar
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from sqlalchemy import func, select
 
 from campaign_app.extensions import db
 from campaign_app.models import Visit
-from campaign_app.reports.selection import Selection, done, tally_conditions, visit_conditions
-from campaign_app.reports.sources import daily_conditions
+from campaign_app.reports.selection import Selection, bound, done, shape, tally_conditions, template, visit_conditions
+from campaign_app.reports.sources import SHAPES_KEPT, daily_conditions
 from campaign_app.summaries import DailyResult, SignUpTally
 
 PERIODS = ("week", "month")
@@ -62,29 +63,34 @@ def _buckets(first: date, last: date, period: str) -> list[date]:
     return starts
 
 
+@lru_cache(maxsize=SHAPES_KEPT)
+def _per_day_statements(selection_shape: tuple, rolled_up: bool) -> tuple:
+    """The statements of ``_per_day`` for a selection of ``selection_shape``, built once: (the daily roll-up's, None)
+    or (the visits', the tallies')."""
+    selection = template(selection_shape)
+    conditions = daily_conditions(selection) if rolled_up else None
+    if conditions is not None:
+        return (select(DailyResult.day, func.sum(DailyResult.visits_done), func.sum(DailyResult.attendance),
+                       func.sum(DailyResult.signups), func.sum(DailyResult.activated))
+                .where(*conditions).group_by(DailyResult.day)), None
+    return (select(Visit.visit_date, func.count(Visit.id),
+                   func.coalesce(func.sum(func.coalesce(Visit.attendance_women, 0)
+                                          + func.coalesce(Visit.attendance_men, 0)), 0))
+            .where(done(), *visit_conditions(selection)).group_by(Visit.visit_date),
+            select(SignUpTally.visit_date, func.sum(SignUpTally.signups), func.sum(SignUpTally.activated))
+            .where(*tally_conditions(selection)).group_by(SignUpTally.visit_date))
+
+
 def _per_day(selection: Selection, rolled_up: bool) -> tuple[list, list]:
     """(date, visits done, attendance) and (date, sign-ups, activated) rows of the selection per visit date: from
     the daily roll-up where it serves the selection (one statement), else from the visits and tallies (two)."""
-    conditions = daily_conditions(selection) if rolled_up else None
-    if conditions is not None:
-        rows = db.session.execute(
-            select(DailyResult.day, func.sum(DailyResult.visits_done), func.sum(DailyResult.attendance),
-                   func.sum(DailyResult.signups), func.sum(DailyResult.activated))
-            .where(*conditions).group_by(DailyResult.day)
-        ).all()
+    daily_or_visits, tallies = _per_day_statements(shape(selection), rolled_up)
+    values = bound(selection)
+    if tallies is None:
+        rows = db.session.execute(daily_or_visits, values).all()
         return [(day, visits, attendance) for day, visits, attendance, _s, _a in rows if visits], \
             [(day, signups, activated) for day, _v, _at, signups, activated in rows if signups]
-    visits = db.session.execute(
-        select(Visit.visit_date, func.count(Visit.id),
-               func.coalesce(func.sum(func.coalesce(Visit.attendance_women, 0)
-                                      + func.coalesce(Visit.attendance_men, 0)), 0))
-        .where(done(), *visit_conditions(selection)).group_by(Visit.visit_date)
-    ).all()
-    signups = db.session.execute(
-        select(SignUpTally.visit_date, func.sum(SignUpTally.signups), func.sum(SignUpTally.activated))
-        .where(*tally_conditions(selection)).group_by(SignUpTally.visit_date)
-    ).all()
-    return visits, signups
+    return db.session.execute(daily_or_visits, values).all(), db.session.execute(tallies, values).all()
 
 
 def trend(selection: Selection, period: str = "week", rolled_up: bool = True) -> list[TrendPoint]:

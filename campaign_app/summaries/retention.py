@@ -404,10 +404,13 @@ def note_reported_month(connection: Connection, month: int) -> None:
     connection.execute(statement.on_conflict_do_nothing(index_elements=["month"]))
 
 
+# Built once: every retention view asks for it, often more than once a request.
+_LATEST_REPORTED = select(func.max(ReportedPaymentMonth.month))
+
+
 def latest_reported_month(connection: Connection | None = None) -> int | None:
     """The latest month a payment file reported (``month_number``), None before any: one indexed look-up."""
-    statement = select(func.max(ReportedPaymentMonth.month))
-    return (connection or db.session).scalar(statement)
+    return (connection or db.session).scalar(_LATEST_REPORTED)
 
 
 def latest_reported_day(connection: Connection | None = None) -> date | None:
