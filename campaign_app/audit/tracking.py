@@ -184,12 +184,16 @@ def _changes(instance, kind: Kind, created: bool, connection: Connection) -> dic
         name = attr.key
         if name in HIDDEN or name in kind.hidden:
             continue
-        history = state.attrs[name].history
-        if not created and not history.has_changes():
-            continue
-        # From the state, never loaded: a flush must not issue queries of its own for a value it did not write.
-        after = history.added[0] if history.added else state.dict.get(name)
-        before = None if created else (history.deleted[0] if history.deleted else None)
+        # From the state, never loaded: a flush must not issue queries of its own for a value it did not write. A
+        # record added has no before, and its value is the state's (its history would say the same, at a cost).
+        if created:
+            after, before = state.dict.get(name), None
+        else:
+            history = state.attrs[name].history
+            if not history.has_changes():
+                continue
+            after = history.added[0] if history.added else state.dict.get(name)
+            before = history.deleted[0] if history.deleted else None
         if created and after is None:
             continue
         if name in NAMED_BY:
