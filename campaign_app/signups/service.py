@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from flask_babel import format_date, format_decimal
 from lokal import parse_phone
-from sqlalchemy import String, and_, bindparam, cast, func, literal_column, or_, select, true
+from sqlalchemy import String, and_, bindparam, cast, func, literal_column, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -128,20 +128,20 @@ def _signup_with_key(form_key: str) -> SignUp | None:
 # condition of the live-NIK index (``status != 'void'``) and, bound, prepared the statement again each time its value
 # was bound (two statements of every sign-up, 0.4M instructions each).
 _LIVE = SignUp.status != literal_column(f"'{SignUpStatus.VOID.value}'")
-_BY_KEY = select(SignUp).where(SignUp.form_key == bindparam("form_key"))
-_BY_KEY_OR_NIK = select(SignUp).where(or_(
-    SignUp.form_key == bindparam("form_key"),
-    and_(SignUp.nik_index == bindparam("index"), _LIVE)))
 _NEAR = (SignUp.birth_index == bindparam("born"), SignUp.name_key == bindparam("key"),
          SignUp.nik_index != bindparam("index"), _LIVE)
 _NEAR_DUPLICATES = select(SignUp.id).where(*_NEAR).order_by(SignUp.id)
 _IN_FORCE = aliased(RateTable, select(RateTable).where(RateTable.effective_from <= bindparam("today"))
                     .order_by(RateTable.effective_from.desc()).limit(1).subquery("in_force"))
 # What a sign-up is checked against, read in one statement after the write lock (each was a round trip of its own):
-# the visit's status (locked) and whether the officer is assigned, whether the NIK's district exists, its
-# near-duplicates (their ids as text: an aggregate, so that the row stays one), and the rate table in force.
+# the sign-up saved with the form's key and the live one with the NIK (a replay, or a NIK registered already; both
+# keys are unique), the visit's status (locked) and whether the officer is assigned, whether the NIK's district
+# exists, its near-duplicates (their ids as text: an aggregate, so that the row stays one), and the rate table in
+# force.
 _CONTEXT = (
-    select(Visit.status, VisitOfficer.officer_id,
+    select(select(SignUp.id).where(SignUp.form_key == bindparam("form_key")).scalar_subquery(),
+           select(SignUp.id).where(SignUp.nik_index == bindparam("index"), _LIVE).scalar_subquery(),
+           Visit.status, VisitOfficer.officer_id,
            select(District.code).where(District.code == bindparam("district")).scalar_subquery(),
            select(func.aggregate_strings(cast(SignUp.id, String), ",")).where(*_NEAR).scalar_subquery(),
            _IN_FORCE)
@@ -154,23 +154,15 @@ _CONTEXT = (
 
 
 class _Context(NamedTuple):
-    """What ``_read_context`` read for a sign-up."""
+    """What ``_read_context`` read for a sign-up: ids of sign-ups, loaded only when one is there."""
 
+    saved_with_key: int | None
+    registered: int | None
+    status: VisitStatus
+    assigned: bool
     district_known: bool
     near_duplicates: tuple[int, ...]
     rates: RateTable | None
-
-
-def _by_key_or_nik(form_key: str, index: str | None) -> tuple[SignUp | None, SignUp | None]:
-    """In one statement: the sign-up saved with ``form_key``, and the live sign-up with the blind ``index``."""
-    if index is None:
-        found = db.session.scalars(_BY_KEY, {"form_key": form_key}).all()
-    else:
-        found = db.session.scalars(_BY_KEY_OR_NIK, {"form_key": form_key, "index": index}).all()
-    by_key = next((signup for signup in found if signup.form_key == form_key), None)
-    registered = next((signup for signup in found if index is not None and signup.nik_index == index
-                       and signup.status != SignUpStatus.VOID), None)
-    return by_key, registered
 
 
 def _typed_index(nik: str | None) -> str | None:
@@ -248,9 +240,10 @@ def _normalise_phone(typed: str) -> str | None:
     return info.e164 if info.valid else None
 
 
-def _read_context(visit: Visit, officer: User, nik: str, full_name: str, today: date, on_paper: bool = False,
-                  closed_visit_ok: bool = False) -> _Context:
-    """Check the visit (in progress, the officer assigned) and read what the sign-up's other checks need."""
+def _read_context(visit: Visit, officer: User, form_key: str, nik: str, typed_index: str | None, full_name: str,
+                  today: date) -> _Context:
+    """Take the write lock and read what a sign-up is checked against (``_CONTEXT``); ``typed_index``: the NIK's
+    blind index as typed."""
     # The status is read again under a share lock (PostgreSQL): closing the visit takes the row for update,
     # so a sign-up and a close racing each other are serialised and no sign-up lands on a closed visit. SQLite has
     # no row locks: the whole database's write lock is taken before the status is read.
@@ -260,21 +253,21 @@ def _read_context(visit: Visit, officer: User, nik: str, full_name: str, today: 
     # Near-duplicates are looked for only under a name the checks pass (one with a NUL is not even sent).
     name_problems: dict = {}
     name = check_name_and_phone(name_problems, full_name, None)[0]
-    status, assigned, known, near, rates = db.session.execute(_CONTEXT, {
-        "visit_id": visit.id, "officer_id": officer.id, "district": district, "today": today, "born": born,
-        "key": None if name_problems else name_key(name), "index": _typed_index(nik)}).one()
-    _check_visit(status, assigned, on_paper, closed_visit_ok)
-    return _Context(district_known=known is not None, rates=rates,
+    saved, registered, status, assigned, known, near, rates = db.session.execute(_CONTEXT, {
+        "form_key": form_key, "visit_id": visit.id, "officer_id": officer.id, "district": district, "today": today,
+        "born": born, "key": None if name_problems else name_key(name), "index": typed_index}).one()
+    return _Context(saved_with_key=saved, registered=registered, status=status, assigned=assigned is not None,
+                    district_known=known is not None, rates=rates,
                     near_duplicates=tuple(sorted(int(id_) for id_ in near.split(","))) if near else ())
 
 
-def _check_visit(status: VisitStatus, assigned: int | None, on_paper: bool, closed_visit_ok: bool) -> None:
+def _check_visit(status: VisitStatus, assigned: bool, on_paper: bool, closed_visit_ok: bool) -> None:
     if on_paper and status not in PAPER_STATUSES:
         raise Refused.on(None, _("Rows from a paper sheet are entered for a visit that was started: in progress or "
                                  "closed."))
     if not on_paper and status != VisitStatus.IN_PROGRESS and not (closed_visit_ok and status == VisitStatus.DONE):
         raise Refused.on(None, _("Sign-ups are recorded while a visit is in progress; start the visit first."))
-    if assigned is None:
+    if not assigned:
         raise Refused.on(None, _("Only the officers assigned to this visit can record its sign-ups."))
 
 
@@ -485,12 +478,14 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     form_key = (form_key or "").strip()
     if not form_key or len(form_key) > FORM_KEY_MAX or CONTROL_CHARACTERS_IN_LINE.search(form_key):
         raise Refused.on(None, _("This form is incomplete or out of date; open a new sign-up form."))
-    # The form's key and the worker's NIK are looked up together: a replay, or a NIK registered already.
+    # The form's key and the worker's NIK are looked up with the rest: a replay answers first, whatever the visit's
+    # status now.
     typed_index = _typed_index(nik)
-    existing, registered = _by_key_or_nik(form_key, typed_index)
+    context = _read_context(visit, officer, form_key, nik, typed_index, full_name, today)
+    existing = db.session.get(SignUp, context.saved_with_key) if context.saved_with_key is not None else None
     if existing is not None:
         return _repeated(existing, officer, nik, on_paper)
-    context = _read_context(visit, officer, nik, full_name, today, on_paper, closed_visit_ok)
+    _check_visit(context.status, context.assigned, on_paper, closed_visit_ok)
 
     errors: dict[str | None, list[str]] = {}
     if consent is not True:
@@ -512,6 +507,8 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     index = nik_index(check.nik)
     if index != typed_index:
         registered = _registered(index)
+    else:
+        registered = db.session.get(SignUp, context.registered) if context.registered is not None else None
     if registered is not None:
         return _repeated_or_refused(registered, form_key, officer, on_paper)
     contribution = _contribution(declared_income, bool(with_jht), today, table)
