@@ -22,6 +22,7 @@ from flask import has_request_context
 from flask_login import current_user
 from sqlalchemy import Connection, Table, delete, event, insert, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm.util import identity_key
 
 from campaign_app.models import (
     AuditAction,
@@ -156,10 +157,18 @@ def _value(value):
     return value
 
 
-def _name_of(connection: Connection, field: str, value):
+def _name_of(connection: Connection, field: str, value, session: Session | None = None):
     if value is None:
         return None
     key, name = NAMED_BY[field]
+    if session is not None:
+        # The record loaded in this transaction (a sign-up's programme, checked before its insert): its name as loaded,
+        # without a statement of its own.
+        loaded = session.identity_map.get(identity_key(key.class_, value))
+        if loaded is not None:
+            state = inspect(loaded)
+            if not state.expired and name.key in state.dict and not state.attrs[name.key].history.has_changes():
+                return state.dict[name.key] or value
     return _scalar(connection, select(name).where(key == value)) or value
 
 
@@ -175,16 +184,21 @@ def _changes(instance, kind: Kind, created: bool, connection: Connection) -> dic
         name = attr.key
         if name in HIDDEN or name in kind.hidden:
             continue
-        history = state.attrs[name].history
-        if not created and not history.has_changes():
-            continue
-        # From the state, never loaded: a flush must not issue queries of its own for a value it did not write.
-        after = history.added[0] if history.added else state.dict.get(name)
-        before = None if created else (history.deleted[0] if history.deleted else None)
+        # From the state, never loaded: a flush must not issue queries of its own for a value it did not write. A
+        # record added has no before, and its value is the state's (its history would say the same, at a cost).
+        if created:
+            after, before = state.dict.get(name), None
+        else:
+            history = state.attrs[name].history
+            if not history.has_changes():
+                continue
+            after = history.added[0] if history.added else state.dict.get(name)
+            before = history.deleted[0] if history.deleted else None
         if created and after is None:
             continue
         if name in NAMED_BY:
-            before, after = _name_of(connection, name, before), _name_of(connection, name, after)
+            before = _name_of(connection, name, before, state.session)
+            after = _name_of(connection, name, after, state.session)
             name = NAMED_FIELD[name]
         if _value(before) != _value(after):
             details[name] = [_value(before), _value(after)]

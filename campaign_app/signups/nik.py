@@ -28,16 +28,36 @@ class NikCheck:
         return not self.errors
 
 
-def check_nik(raw: str, stated_sex: str | None = None, stated_birth_date: date | None = None) -> NikCheck:
-    """Validate a NIK as typed (spaces and dots allowed) and compare it with the stated sex and birth date."""
-    nik = "".join(ch for ch in (raw or "") if not ch.isspace() and ch not in ".-")
+def _cleaned(raw: str | None) -> str:
+    # A NIK may be typed with spaces, dots or dashes.
+    return "".join(ch for ch in (raw or "") if not ch.isspace() and ch not in ".-")
+
+
+def nik_facts(raw: str | None) -> tuple[str, date] | None:
+    """The district code and birth date a NIK as typed names, when it is 16 digits with a real date (whether that
+    district exists is not looked up); else None."""
+    nik = _cleaned(raw)
+    if not nik.isdigit() or len(nik) != 16:
+        return None
+    born = parse_nik(nik).birth_date
+    return (f"{nik[0:2]}.{nik[2:4]}.{nik[4:6]}", date.fromisoformat(born)) if born is not None else None
+
+
+def check_nik(raw: str, stated_sex: str | None = None, stated_birth_date: date | None = None, *,
+              district_known: bool | None = None) -> NikCheck:
+    """Validate a NIK as typed (spaces and dots allowed) and compare it with the stated sex and birth date.
+    ``district_known``: whether its district exists, when the caller has looked it up already (None: looked up
+    here)."""
+    nik = _cleaned(raw)
     check = NikCheck(nik=nik)
     if not nik.isdigit() or len(nik) != 16:
         check.errors.append(_("A NIK has exactly 16 digits."))
         return check
     info = parse_nik(nik)
     district_code = f"{nik[0:2]}.{nik[2:4]}.{nik[4:6]}"
-    if db.session.get(District, district_code) is None:
+    if district_known is None:
+        district_known = db.session.get(District, district_code) is not None
+    if not district_known:
         check.errors.append(_("The region code %(code)s of this NIK is not a known district.", code=district_code))
     if info.birth_date is None:
         check.errors.append(_("The birth date in this NIK is not a real date."))

@@ -12,11 +12,13 @@ visit and the sheet's row, refuses the same row entered twice instead of answeri
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from flask_babel import format_date, format_decimal
 from lokal import parse_phone
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import String, and_, bindparam, cast, func, literal_column, select, true
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from campaign_app.database import hold_write_lock
 from campaign_app.extensions import db
@@ -24,6 +26,7 @@ from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
 from campaign_app.i18n import gettext as _
 from campaign_app.ids import ID_MAX
 from campaign_app.models import (
+    District,
     Occupation,
     Payer,
     RateTable,
@@ -45,9 +48,9 @@ from campaign_app.signups.contributions import (
     rates_in_force,
 )
 from campaign_app.signups.lookup import elsewhere_message, registration_for
-from campaign_app.signups.nik import NikCheck, check_nik
+from campaign_app.signups.nik import NikCheck, check_nik, nik_facts
 from campaign_app.signups.personal_data import birth_index, encrypt_nik, nik_index
-from campaign_app.subsidies.service import used_quota
+from campaign_app.subsidies.service import used_places, used_quota
 from campaign_app.validation import Refused
 
 NAME_MAX = 120
@@ -121,35 +124,45 @@ def _signup_with_key(form_key: str) -> SignUp | None:
 
 
 # The hot path's statements, built once and run with parameters (building and keying them anew for each sign-up
-# cost as much as running them).
-_BY_KEY = select(SignUp).where(SignUp.form_key == bindparam("form_key"))
-_BY_KEY_OR_NIK = select(SignUp).where(or_(
-    SignUp.form_key == bindparam("form_key"),
-    and_(SignUp.nik_index == bindparam("index"), SignUp.status != SignUpStatus.VOID)))
-_VISIT_STATUS_AND_ASSIGNED = (
-    select(Visit.status, VisitOfficer.officer_id)
+# cost as much as running them). "Not void" is written into them, not bound: SQLite compares the value with the
+# condition of the live-NIK index (``status != 'void'``) and, bound, prepared the statement again each time its value
+# was bound (two statements of every sign-up, 0.4M instructions each).
+_LIVE = SignUp.status != literal_column(f"'{SignUpStatus.VOID.value}'")
+_NEAR = (SignUp.birth_index == bindparam("born"), SignUp.name_key == bindparam("key"),
+         SignUp.nik_index != bindparam("index"), _LIVE)
+_NEAR_DUPLICATES = select(SignUp.id).where(*_NEAR).order_by(SignUp.id)
+_IN_FORCE = aliased(RateTable, select(RateTable).where(RateTable.effective_from <= bindparam("today"))
+                    .order_by(RateTable.effective_from.desc()).limit(1).subquery("in_force"))
+# What a sign-up is checked against, read in one statement after the write lock (each was a round trip of its own):
+# the sign-up saved with the form's key and the live one with the NIK (a replay, or a NIK registered already; both
+# keys are unique), the visit's status (locked) and whether the officer is assigned, whether the NIK's district
+# exists, its near-duplicates (their ids as text: an aggregate, so that the row stays one), and the rate table in
+# force.
+_CONTEXT = (
+    select(select(SignUp.id).where(SignUp.form_key == bindparam("form_key")).scalar_subquery(),
+           select(SignUp.id).where(SignUp.nik_index == bindparam("index"), _LIVE).scalar_subquery(),
+           Visit.status, VisitOfficer.officer_id,
+           select(District.code).where(District.code == bindparam("district")).scalar_subquery(),
+           select(func.aggregate_strings(cast(SignUp.id, String), ",")).where(*_NEAR).scalar_subquery(),
+           _IN_FORCE)
+    .select_from(Visit)
     .outerjoin(VisitOfficer, and_(VisitOfficer.visit_id == Visit.id,
                                   VisitOfficer.officer_id == bindparam("officer_id")))
+    .outerjoin(_IN_FORCE, true())
     .where(Visit.id == bindparam("visit_id")).with_for_update(read=True, of=Visit)
 )
-_NEAR_DUPLICATES = (
-    select(SignUp.id)
-    .where(SignUp.birth_index == bindparam("born"), SignUp.name_key == bindparam("key"),
-           SignUp.nik_index != bindparam("index"), SignUp.status != SignUpStatus.VOID)
-    .order_by(SignUp.id)
-)
 
 
-def _by_key_or_nik(form_key: str, index: str | None) -> tuple[SignUp | None, SignUp | None]:
-    """In one statement: the sign-up saved with ``form_key``, and the live sign-up with the blind ``index``."""
-    if index is None:
-        found = db.session.scalars(_BY_KEY, {"form_key": form_key}).all()
-    else:
-        found = db.session.scalars(_BY_KEY_OR_NIK, {"form_key": form_key, "index": index}).all()
-    by_key = next((signup for signup in found if signup.form_key == form_key), None)
-    registered = next((signup for signup in found if index is not None and signup.nik_index == index
-                       and signup.status != SignUpStatus.VOID), None)
-    return by_key, registered
+class _Context(NamedTuple):
+    """What ``_read_context`` read for a sign-up: ids of sign-ups, loaded only when one is there."""
+
+    saved_with_key: int | None
+    registered: int | None
+    status: VisitStatus
+    assigned: bool
+    district_known: bool
+    near_duplicates: tuple[int, ...]
+    rates: RateTable | None
 
 
 def _typed_index(nik: str | None) -> str | None:
@@ -160,7 +173,7 @@ def _typed_index(nik: str | None) -> str | None:
 
 def _registered(index: str) -> SignUp | None:
     """The live (not voided) sign-up with this blind index."""
-    return db.session.scalar(select(SignUp).where(SignUp.nik_index == index, SignUp.status != SignUpStatus.VOID))
+    return db.session.scalar(select(SignUp).where(SignUp.nik_index == index, _LIVE))
 
 
 def remaining_quota(programme: SubsidyProgramme) -> int:
@@ -227,30 +240,44 @@ def _normalise_phone(typed: str) -> str | None:
     return info.e164 if info.valid else None
 
 
-def _check_visit(visit: Visit, officer: User, on_paper: bool = False, closed_visit_ok: bool = False) -> None:
+def _read_context(visit: Visit, officer: User, form_key: str, nik: str, typed_index: str | None, full_name: str,
+                  today: date) -> _Context:
+    """Take the write lock and read what a sign-up is checked against (``_CONTEXT``); ``typed_index``: the NIK's
+    blind index as typed."""
     # The status is read again under a share lock (PostgreSQL): closing the visit takes the row for update,
     # so a sign-up and a close racing each other are serialised and no sign-up lands on a closed visit. SQLite has
     # no row locks: the whole database's write lock is taken before the status is read.
     hold_write_lock()
-    # One statement: the status (locked) and whether the officer is assigned.
-    status, assigned = db.session.execute(_VISIT_STATUS_AND_ASSIGNED,
-                                          {"visit_id": visit.id, "officer_id": officer.id}).one()
+    facts = nik_facts(nik)
+    district, born = (facts[0], birth_index(*facts)) if facts else (None, None)
+    # Near-duplicates are looked for only under a name the checks pass (one with a NUL is not even sent).
+    name_problems: dict = {}
+    name = check_name_and_phone(name_problems, full_name, None)[0]
+    saved, registered, status, assigned, known, near, rates = db.session.execute(_CONTEXT, {
+        "form_key": form_key, "visit_id": visit.id, "officer_id": officer.id, "district": district, "today": today,
+        "born": born, "key": None if name_problems else name_key(name), "index": typed_index}).one()
+    return _Context(saved_with_key=saved, registered=registered, status=status, assigned=assigned is not None,
+                    district_known=known is not None, rates=rates,
+                    near_duplicates=tuple(sorted(int(id_) for id_ in near.split(","))) if near else ())
+
+
+def _check_visit(status: VisitStatus, assigned: bool, on_paper: bool, closed_visit_ok: bool) -> None:
     if on_paper and status not in PAPER_STATUSES:
         raise Refused.on(None, _("Rows from a paper sheet are entered for a visit that was started: in progress or "
                                  "closed."))
     if not on_paper and status != VisitStatus.IN_PROGRESS and not (closed_visit_ok and status == VisitStatus.DONE):
         raise Refused.on(None, _("Sign-ups are recorded while a visit is in progress; start the visit first."))
-    if assigned is None:
+    if not assigned:
         raise Refused.on(None, _("Only the officers assigned to this visit can record its sign-ups."))
 
 
 def _check_person(errors: dict, nik: str, full_name: str, sex: str | None, birth_date: date | None,
-                  phone: str | None) -> tuple[NikCheck, str, str | None]:
+                  phone: str | None, district_known: bool | None = None) -> tuple[NikCheck, str, str | None]:
     """The NIK (with the stated sex and birth date), the name and the phone; returns the NIK check, name, phone."""
     if sex is not None and sex not in SEXES:
         errors["sex"] = [_("Choose female or male.")]
         sex = None
-    check = check_nik(nik, sex, birth_date)
+    check = check_nik(nik, sex, birth_date, district_known=district_known)
     if check.errors:
         errors["nik"] = check.errors
     # check_nik lists a sex mismatch before a birth-date mismatch: each goes beside its own field.
@@ -283,22 +310,30 @@ def check_name_and_phone(errors: dict, full_name: str | None, phone: str | None)
     return name, e164
 
 
+# The programme chosen and its used quota, in one statement (the programme stays in the session: the audit entry
+# names it from there).
+_PROGRAMME_AND_USED = select(SubsidyProgramme, used_places(SubsidyProgramme.id)).where(
+    SubsidyProgramme.id == bindparam("programme_id"))
+
+
 def _check_programme(errors: dict, payer: str | None, subsidy_programme_id: int | None,
                      today: date) -> SubsidyProgramme | None:
     if payer != Payer.SUBSIDY:
         if subsidy_programme_id is not None:
             errors["subsidy_programme"] = [_("A subsidy programme is chosen only when a subsidy pays.")]
         return None
-    programme = None
+    programme, used = None, 0
     if isinstance(subsidy_programme_id, int) and 0 < subsidy_programme_id <= ID_MAX:
-        programme = db.session.get(SubsidyProgramme, subsidy_programme_id)
+        found = db.session.execute(_PROGRAMME_AND_USED, {"programme_id": subsidy_programme_id}).first()
+        if found is not None:
+            programme, used = found[0], int(found[1])
     if programme is None:
         errors["subsidy_programme"] = [_("Choose the subsidy programme that pays.")]
     elif not programme.starts_on <= today <= programme.ends_on:
         errors["subsidy_programme"] = [_("The programme %(name)s pays from %(start)s to %(end)s only.",
                                          name=programme.name, start=format_date(programme.starts_on),
                                          end=format_date(programme.ends_on))]
-    elif remaining_quota(programme) == 0:
+    elif programme.quota - used <= 0:
         errors["subsidy_programme"] = [_quota_used_up(programme)]
     return programme
 
@@ -443,20 +478,22 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     form_key = (form_key or "").strip()
     if not form_key or len(form_key) > FORM_KEY_MAX or CONTROL_CHARACTERS_IN_LINE.search(form_key):
         raise Refused.on(None, _("This form is incomplete or out of date; open a new sign-up form."))
-    # The form's key and the worker's NIK are looked up together: a replay, or a NIK registered already.
+    # The form's key and the worker's NIK are looked up with the rest: a replay answers first, whatever the visit's
+    # status now.
     typed_index = _typed_index(nik)
-    existing, registered = _by_key_or_nik(form_key, typed_index)
+    context = _read_context(visit, officer, form_key, nik, typed_index, full_name, today)
+    existing = db.session.get(SignUp, context.saved_with_key) if context.saved_with_key is not None else None
     if existing is not None:
         return _repeated(existing, officer, nik, on_paper)
-    _check_visit(visit, officer, on_paper, closed_visit_ok)
+    _check_visit(context.status, context.assigned, on_paper, closed_visit_ok)
 
     errors: dict[str | None, list[str]] = {}
     if consent is not True:
         errors["consent"] = [_("The worker's consent to the processing of personal data is required.")]
     consent_shown = _check_consent_version(errors, consent_version, today)
-    check, name, e164 = _check_person(errors, nik, full_name, sex, birth_date, phone)
+    check, name, e164 = _check_person(errors, nik, full_name, sex, birth_date, phone, context.district_known)
     # Read once: the age range, the lowest bracket and the contribution all come from it.
-    table = rates_in_force(today)
+    table = context.rates
     _check_age(errors, check, today, table)
     check_choices(errors, occupation, sector, payer)
     check_income(errors, declared_income)
@@ -470,12 +507,15 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     index = nik_index(check.nik)
     if index != typed_index:
         registered = _registered(index)
+    else:
+        registered = db.session.get(SignUp, context.registered) if context.registered is not None else None
     if registered is not None:
         return _repeated_or_refused(registered, form_key, officer, on_paper)
     contribution = _contribution(declared_income, bool(with_jht), today, table)
     key = name_key(name)
     born = birth_index(check.district_code, check.birth_date)
-    near = _near_duplicates(born=born, key=key, index=index)
+    # Read with the context for the NIK and name as typed, which the checks passed: the same index, key and birth.
+    near = context.near_duplicates
 
     signup = SignUp(
         visit_id=visit.id, branch_id=visit.branch_id, village_code=visit.village_code, officer_id=officer.id,
@@ -507,6 +547,13 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     return SignUpOutcome(signup=signup, created=True, near_duplicate_of=near)
 
 
+# The quota under the programme's row lock, and the programme's total (see ``_recheck_quota``).
+_QUOTA_AND_USED_LOCKED = (
+    select(SubsidyProgramme.quota, used_places(SubsidyProgramme.id))
+    .where(SubsidyProgramme.id == bindparam("programme_id")).with_for_update(key_share=True)
+)
+
+
 def _recheck_quota(programme: SubsidyProgramme) -> None:
     """Check the quota again after the insert, holding the programme's row (PostgreSQL) or the write lock (SQLite).
 
@@ -517,9 +564,9 @@ def _recheck_quota(programme: SubsidyProgramme) -> None:
     """
     # FOR NO KEY UPDATE: it queues the sign-ups of one programme, yet does not wait for the key-share
     # locks that each one's foreign key already holds on that row (FOR UPDATE would deadlock on them).
-    # The quota is read again under the lock: an administrator may have changed it meanwhile.
-    quota = db.session.execute(
-        select(SubsidyProgramme.quota).where(SubsidyProgramme.id == programme.id).with_for_update(key_share=True)
-    ).scalar_one()
-    if used_quota(programme) > quota:
+    # The quota is read again under the lock (an administrator may have changed it meanwhile), with the total in the
+    # same statement: that row is this transaction's own since the flush.
+    quota, used = db.session.execute(_QUOTA_AND_USED_LOCKED, {"programme_id": programme.id}).one()
+    if used > quota:
         raise Refused.on("subsidy_programme", _quota_used_up(programme))
+

@@ -11,6 +11,7 @@ places count one after the other (``signups.service._recheck_quota`` then reads 
 """
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from sqlalchemy import Column, Connection, ForeignKey, Integer, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -38,15 +39,21 @@ class ProgrammeTotal(Model):
     signups: Mapped[int]
 
 
+@lru_cache(maxsize=8)
+def _add_statement(dialect: str):
+    """The upsert adding the bound ``signups`` to the bound programme's row, built once per dialect (a subsidised
+    sign-up runs it)."""
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(programme_totals)
+    return statement.on_conflict_do_update(index_elements=["programme_id"],
+                                           set_={"signups": programme_totals.c.signups + statement.excluded.signups})
+
+
 def add(connection: Connection, changes: Mapping[int, int]) -> None:
     """Add each programme's change of live sign-ups to its row (one upsert per programme changed, in id order)."""
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = _add_statement(connection.dialect.name)
     for programme_id in sorted(changes):
         if changes[programme_id]:
-            statement = insert(programme_totals).values(programme_id=programme_id, signups=changes[programme_id])
-            connection.execute(statement.on_conflict_do_update(
-                index_elements=["programme_id"],
-                set_={"signups": programme_totals.c.signups + statement.excluded.signups}))
+            connection.execute(statement, {"programme_id": programme_id, "signups": changes[programme_id]})
 
 
 def _counted(*conditions):

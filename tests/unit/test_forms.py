@@ -11,7 +11,17 @@ from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 import campaign_app
-from campaign_app.forms import Form, PasswordField, SelectField, StringField, optional_int, strip, takes_focus
+from campaign_app.forms import (
+    WTFORMS_MESSAGES,
+    Form,
+    PasswordField,
+    SelectField,
+    StringField,
+    optional_int,
+    strip,
+    takes_focus,
+)
+from campaign_app.i18n import force_locale
 from campaign_app.i18n import lazy_gettext as _l
 
 
@@ -81,3 +91,18 @@ def test_a_select_writes_its_options_as_wtforms_does_from_memory_too(app):
             written.append((str(form.programme()), str(wtforms.widgets.Select()(form.programme))))
         assert all(ours == theirs for ours, theirs in written)
         assert '<option selected value="12">B</option>' in written[2][0] and "&lt;Sigi&gt;" in written[1][0]
+
+
+def test_wtforms_own_messages_are_read_in_the_request_language_as_flask_wtf_reads_them(app):
+    # The catalogue is loaded once per language (WTFORMS_MESSAGES), not read from disk for each request.
+    from flask_wtf.i18n import translations
+
+    for language, translated in (("de", True), ("id", False), ("en", False)):
+        with app.test_request_context(), force_locale(language):
+            form = Note()
+            assert form.meta.get_translations(form) is WTFORMS_MESSAGES
+            for text in ("This field is required.", "Not a valid integer value.", "Form Key"):
+                assert WTFORMS_MESSAGES.gettext(text) == translations.gettext(text)
+            assert WTFORMS_MESSAGES.ngettext("%(num)d character", "%(num)d characters", 2) \
+                == translations.ngettext("%(num)d character", "%(num)d characters", 2)
+            assert (WTFORMS_MESSAGES.gettext("This field is required.") != "This field is required.") is translated

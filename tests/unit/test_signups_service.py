@@ -255,6 +255,13 @@ def test_a_near_duplicate_is_saved_and_names_the_sign_up_it_resembles(visit):
     assert signup_count() == 2
 
 
+def test_every_near_duplicate_is_named_in_the_order_they_were_saved(visit):
+    first = make_signup(visit, nik=WOMAN_1995, full_name="Siti Aminah")
+    second = make_signup(visit, nik=nik_for(date(1995, 8, 5), "P", serial=78), full_name="Siti Aminah")
+    outcome = submit(visit, nik=nik_for(date(1995, 8, 5), "P", serial=77), full_name="siti aminah")
+    assert outcome.created and outcome.near_duplicate_of == (first.id, second.id)
+
+
 def test_the_same_name_and_birth_year_on_another_day_is_no_near_duplicate(visit):
     make_signup(visit, nik=WOMAN_1995, full_name="Siti Aminah")
     outcome = submit(visit, nik=nik_for(date(1995, 8, 6), "P", serial=77), full_name="Siti Aminah")

@@ -14,7 +14,7 @@ from sqlalchemy import event, func, select
 from campaign_app import clock
 from campaign_app.demo.seed import DEMO_PASSWORD
 from campaign_app.extensions import db
-from campaign_app.models import SignUp, SubsidyProgramme, Visit, VisitStatus
+from campaign_app.models import AuditEntry, SignUp, SubsidyProgramme, Visit, VisitStatus
 from campaign_app.signups import records
 from tests.conftest import counting_statements
 from tests.factories import in_progress_visit, make_officer, make_signup, make_visit, nik_for
@@ -711,10 +711,10 @@ def test_hostile_form_values_never_cause_a_server_error(field, app):
 # --- the hot path's statements ----------------------------------------------------------------------
 # Exact, so that a statement added to the officer's hot path is a decision (DESIGN.md's budget: the POST within 4×,
 # the form within 2× a minimal insert route). The form: the user with their session, the visit with its village,
-# the running programmes with their totals. A self-paid sign-up's POST: those two first reads, then the form key and
-# the NIK together, the visit's status and assignment together, the district, the rate table, the near-duplicates,
-# SAVEPOINT, the sign-up's insert, the tallies, the monthly, daily, village and officer roll-ups, the audit entry,
-# RELEASE (SQLite's BEGIN IMMEDIATE goes to the driver directly and is not counted); PostgreSQL also locks the
+# the running programmes with their totals. A self-paid sign-up's POST: those two first reads, then in one statement
+# the form key and the NIK, the visit's status and assignment, the district, the near-duplicates and the rate table,
+# then SAVEPOINT, the sign-up's insert, the tallies, the monthly, daily, village and officer roll-ups, the audit
+# entry, RELEASE (SQLite's BEGIN IMMEDIATE goes to the driver directly and is not counted); PostgreSQL also locks the
 # branch's roll-up rows (SQLite's write lock is held already).
 
 def test_the_form_takes_four_statements(field, app):
@@ -725,10 +725,27 @@ def test_the_form_takes_four_statements(field, app):
     assert len(statements) == 4, statements
 
 
-def test_a_saved_sign_up_takes_sixteen_statements_and_one_lock_on_postgresql(field, app):
+def test_a_saved_sign_up_takes_twelve_statements_and_one_lock_on_postgresql(field, app):
     with app.app_context():
-        expected = 16 if db.engine.dialect.name == "sqlite" else 17
+        expected = 12 if db.engine.dialect.name == "sqlite" else 13
     values = filled(field)
     with counting_statements(app) as statements:
         assert field.client.post(field.url, data=values).status_code == 303
     assert len(statements) == expected, "\n".join(statements)
+
+
+def test_a_subsidised_sign_up_reads_its_programme_once_and_its_quota_once_under_the_lock(field, app):
+    # Beside a self-paid sign-up's statements: the programme with its used quota (one statement), its total's upsert,
+    # and the quota with the total again under the programme's row lock (one statement). The audit entry names the
+    # programme from the record already read.
+    programme_id = make_programme(app, 10)
+    with app.app_context():
+        expected = 12 + 3 if db.engine.dialect.name == "sqlite" else 13 + 3
+    values = filled(field, payer="subsidy", subsidy_programme=str(programme_id))
+    with counting_statements(app) as statements:
+        assert field.client.post(field.url, data=values).status_code == 303
+    assert len(statements) == expected, "\n".join(statements)
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.subject_type == "signup")
+                                  .order_by(AuditEntry.id.desc()).limit(1))
+        assert entry.details["subsidy_programme"] == [None, "Iuran Warga Rentan 10"]
