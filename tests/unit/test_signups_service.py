@@ -189,22 +189,23 @@ def test_a_missing_or_malformed_form_key_is_refused(visit, form_key):
     assert signup_count() == 0
 
 
-def missing_once(monkeypatch, name: str) -> None:
-    """The service's look-up ``name`` misses once, as when a concurrent request has not committed yet."""
-    real = getattr(service, name)
+def unseen_once(monkeypatch) -> None:
+    """The sign-up's first look-up sees neither its form key nor its NIK, as when a concurrent request has not
+    committed yet: the insert then meets the unique keys, and the sign-up is settled from what they hold."""
+    real = service._read_context
     calls = []
 
-    def first_misses(*args):
-        calls.append(args)
-        return None if len(calls) == 1 else real(*args)
+    def first_unseen(*args):
+        context = real(*args)
+        calls.append(context)
+        return context._replace(saved_with_key=None, registered=None) if len(calls) == 1 else context
 
-    monkeypatch.setattr(service, name, first_misses)
+    monkeypatch.setattr(service, "_read_context", first_unseen)
 
 
 def test_a_form_that_loses_the_race_to_its_twin_returns_the_twin_s_sign_up(visit, monkeypatch):
     first = make_signup(visit, form_key="one-time-key")
-    missing_once(monkeypatch, "_signup_with_key")
-    missing_once(monkeypatch, "_registered")
+    unseen_once(monkeypatch)
     again = submit(visit, form_key="one-time-key", nik=first_nik(first))
     assert again.repeated and again.signup == first
     assert signup_count() == 1
@@ -212,7 +213,7 @@ def test_a_form_that_loses_the_race_to_its_twin_returns_the_twin_s_sign_up(visit
 
 def test_a_form_that_loses_the_race_to_another_form_of_the_same_nik_is_refused_as_a_duplicate(visit, monkeypatch):
     first = make_signup(visit, nik=WOMAN_1995)
-    missing_once(monkeypatch, "_registered")
+    unseen_once(monkeypatch)
     with pytest.raises(DuplicateNik) as refused:
         submit(visit, nik=WOMAN_1995)
     assert refused.value.existing_id == first.id
@@ -223,7 +224,7 @@ def test_losing_a_race_undoes_only_the_sign_up_not_the_work_flushed_before_it(vi
     make_signup(visit, nik=WOMAN_1995)
     visit.planned_activity = "Sosialisasi di pasar"
     db.session.flush()
-    missing_once(monkeypatch, "_registered")
+    unseen_once(monkeypatch)
     with pytest.raises(DuplicateNik):
         submit(visit, nik=WOMAN_1995)
     db.session.expire_all()
