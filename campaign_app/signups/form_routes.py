@@ -1,9 +1,10 @@
 """The officer's sign-up form: the page, the NIK check and contribution preview as it is typed, and the submit."""
 
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
-from flask import abort, current_app, g, make_response, request, url_for
+from flask import abort, current_app, g, make_response, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
@@ -21,7 +22,8 @@ from campaign_app.i18n import language
 from campaign_app.ids import parse_id
 from campaign_app.models import Payer, Role, Visit, VisitStatus
 from campaign_app.offline.service import phone_rates
-from campaign_app.rendering import render
+from campaign_app.page_once import answered_once
+from campaign_app.rendering import render, rendering
 from campaign_app.signups import bp, records
 from campaign_app.signups.consent import consent_text_on
 from campaign_app.signups.contributions import NoRateTable, compute_contribution
@@ -82,7 +84,7 @@ def _blocked_message(visit: Visit) -> str | None:
 
 def _page(visit: Visit, form: SignUpForm, programmes, *, status: int = 200, saved=None,
           duplicate_id: int | None = None, offline_copy: bool = False, fragment: str = "signup_form",
-          done: str | None = None, in_place_of: str | None = None):
+          done: str | None = None, in_place_of: str | None = None, rates: Callable[[], dict | None] | None = None):
     # The copy "prepare for offline" stores shows the form before the visit starts: it is used once it has started
     # on the phone (static/js/outbox.js), and records go to the phone's outbox, not to this form's action.
     blocked = None if offline_copy else _blocked_message(visit)
@@ -90,7 +92,7 @@ def _page(visit: Visit, form: SignUpForm, programmes, *, status: int = 200, save
     def page() -> dict:
         # The page carries the rate table in force: the phone works the contribution out as the income is typed,
         # with no request (the save computes it again); the fragment swapped after a save does not repeat it.
-        return {"rates": phone_rates(clock.today())}
+        return {"rates": rates() if rates is not None else phone_rates(clock.today())}
 
     return render(TEMPLATE, fragment=fragment, status=status, visit=visit, page_context=page,
                   # The page's whole content, for htmx to put in place of another page's: with its title.
@@ -162,11 +164,27 @@ def _empty_form(visit: Visit, today: date, saved_id: int | None, *, offline_copy
     """The form for the next worker, with the confirmation of the sign-up ``saved_id`` when one was just saved
     (``offline_copy``: the copy "prepare for offline" stores; ``page``: how htmx gets it, see ``_page``)."""
     programmes = records.running_programmes(today)
-    form = SignUpForm(_programme_choices(programmes), formdata=None)
-    form.form_key.data = new_form_key()
-    form.consent_version.data = consent_text_on(today).version
     saved = records.saved_signup(current_user, saved_id, visit.id)
-    return _page(visit, form, programmes, saved=saved, offline_copy=offline_copy, **page)
+    consent_version = consent_text_on(today).version
+
+    def rendered(values: Mapping[str, str], rates: Callable[[], dict | None] | None = None):
+        form = SignUpForm(_programme_choices(programmes), formdata=None)
+        form.form_key.data = values["form_key"]
+        form.consent_version.data = consent_version
+        return _page(visit, form, programmes, saved=saved, offline_copy=offline_copy, rates=rates, **page)
+
+    if saved is not None or "_flashes" in session:
+        return rendered({"form_key": new_form_key()})
+    # The empty form is the same for every request with the same key but for its CSRF token and one-time key:
+    # rendered once per process for it (campaign_app/page_once.py). The key names all the page shows.
+    sent = rendering(page.get("fragment", "signup_form"))
+    # Only the page carries the rate table (see _page): the fragment of the form alone does not read it.
+    rates = phone_rates(today) if sent != "signup_form" else None
+    key = ("signups.new", language(), sent,
+           request.endpoint, request.script_root, request.method, current_user.id, current_user.role,
+           visit.id, visit.status, visit.village.name, visit.visit_date, offline_copy, tuple(programmes),
+           consent_version, tuple(rates.items()) if rates else None, tuple(sorted(page.items())))
+    return answered_once(key, lambda values: rendered(values, lambda: rates), {"form_key": new_form_key})
 
 
 def form_in_place_of(visit: Visit, target: str, done: str):
