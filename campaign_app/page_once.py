@@ -15,6 +15,7 @@ from collections.abc import Callable, Hashable, Mapping
 
 from flask import Response, current_app, g
 from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
 from werkzeug.datastructures import Headers
 
 # Answers kept per process: a few per officer and visit in service at once (each about 6–16 KB).
@@ -23,11 +24,12 @@ CSRF = "csrf_token"
 # Written where a value goes, then replaced: made afresh by each process, of letters and digits that escaping leaves
 # as they are, so no text a page shows holds it.
 _MARK = "slot" + secrets.token_hex(8)
-_SLOTS = re.compile(f"{_MARK}([a-z_]+){_MARK}")
+_SLOTS = re.compile(f"{_MARK}([a-z_]+){_MARK}".encode())
 
 
 class _Answer:
-    """An answer's status, headers and body, cut where its values go: text at even places, value names at odd."""
+    """An answer's status, headers and body, cut where its values go: the body's bytes at even places, value names
+    at odd (kept encoded: encoding a national page's 15 KB again on every answer cost more than writing it)."""
 
     __slots__ = ("status", "headers", "parts")
 
@@ -35,12 +37,12 @@ class _Answer:
         self.status = response.status_code
         self.headers = Headers([(name, value) for name, value in response.headers.items()
                                 if name != "Content-Length"])
-        self.parts = _SLOTS.split(response.get_data(as_text=True))
+        self.parts = _SLOTS.split(response.get_data())
 
-    def filled(self, values: Mapping[str, str]) -> Response:
+    def filled(self, values: Mapping[bytes, bytes]) -> Response:
         parts = self.parts[:]
         parts[1::2] = [values[name] for name in parts[1::2]]
-        return current_app.response_class("".join(parts), self.status, self.headers.copy())
+        return current_app.response_class(b"".join(parts), self.status, self.headers.copy())
 
 
 _answers: dict[Hashable, _Answer] = {}
@@ -63,15 +65,20 @@ def answered_once(key: Hashable, render: Callable[[Mapping[str, str]], Response]
     if current_app.jinja_env.auto_reload:
         return render({name: make() for name, make in values.items()})
     # Every answer makes the request's token, as rendering would: it puts the CSRF secret in a new session.
-    filled = {CSRF: generate_csrf()}
+    filled = {CSRF.encode(): _written(generate_csrf())}
     answer = _answers.get(key)
     if answer is None:
         answer = _rendered(render)
         if len(_answers) >= ANSWERS_KEPT:
             _answers.clear()
         _answers[key] = answer
-    filled.update((name, make()) for name, make in values.items())
+    filled.update((name.encode(), _written(make())) for name, make in values.items())
     return answer.filled(filled)
+
+
+def _written(value: str) -> bytes:
+    # As the template writes a value: escaped (a token or key of letters, digits and "-_." is left as it is).
+    return str(escape(value)).encode()
 
 
 def _rendered(render: Callable[[Mapping[str, str]], Response]) -> _Answer:
