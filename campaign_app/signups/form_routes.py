@@ -8,6 +8,7 @@ from flask import abort, current_app, g, make_response, request, session, url_fo
 from flask_babel import get_locale
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
+from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from campaign_app import clock
@@ -32,6 +33,7 @@ from campaign_app.signups.lookup import Registration, audit_refused_duplicate, e
 from campaign_app.signups.nik import NikCheck, check_nik
 from campaign_app.signups.service import DuplicateNik, field_errors, record_signup, with_age_problem
 from campaign_app.validation import Refused
+from campaign_app.widgets import option
 
 TEMPLATE = "signups/new.html"
 VISIT_ID = "<id:visit_id>"
@@ -74,6 +76,28 @@ def _labelled(language: str, programmes: tuple[records.ProgrammeOption, ...]) ->
     """The programmes' choices in ``language`` (the request's: a key of the cache, as the labels are in it)."""
     label, places = _("%(name)s · %(left)s places left"), whole_numbers(get_locale())
     return tuple(SelectChoice(str(p.id), label % {"name": p.name, "left": places(p.remaining)}) for p in programmes)
+
+
+def _programme_options(programmes: list[records.ProgrammeOption]) -> Markup:
+    """The options of the empty form's programme select, "None" chosen, as the select writes them: written per
+    request into the page kept in memory, so that the places left, which any subsidised sign-up changes, do not make
+    the page a new one. Each option is written once per process for its programme's id, name and places left."""
+    language_ = language()
+    return Markup(_no_programme(language_) + "".join([_programme_option(language_, p) for p in programmes]))
+
+
+@lru_cache(maxsize=8)
+def _no_programme(language: str) -> str:
+    """The "None" option, chosen, in ``language`` (the request's)."""
+    return option("", _("None"), selected=True)
+
+
+@lru_cache(maxsize=4096)
+def _programme_option(language: str, programme: records.ProgrammeOption) -> str:
+    """A programme's option in ``language`` (the request's), as ``_labelled`` labels it."""
+    label = _("%(name)s · %(left)s places left") % {"name": programme.name,
+                                                    "left": whole_numbers(get_locale())(programme.remaining)}
+    return option(str(programme.id), label)
 
 
 def _blocked_message(visit: Visit) -> str | None:
@@ -167,24 +191,30 @@ def _empty_form(visit: Visit, today: date, saved_id: int | None, *, offline_copy
     saved = records.saved_signup(current_user, saved_id, visit.id)
     consent_version = consent_text_on(today).version
 
-    def rendered(values: Mapping[str, str], rates: Callable[[], dict | None] | None = None):
-        form = SignUpForm(_programme_choices(programmes), formdata=None)
+    def rendered(values: Mapping[str, str], rates: Callable[[], dict | None] | None = None, kept: bool = False):
+        if kept:
+            form = SignUpForm(formdata=None)
+            form.subsidy_programme.written_options = values["programme_options"]
+        else:
+            form = SignUpForm(_programme_choices(programmes), formdata=None)
         form.form_key.data = values["form_key"]
         form.consent_version.data = consent_version
         return _page(visit, form, programmes, saved=saved, offline_copy=offline_copy, rates=rates, **page)
 
     if saved is not None or "_flashes" in session:
         return rendered({"form_key": new_form_key()})
-    # The empty form is the same for every request with the same key but for its CSRF token and one-time key:
-    # rendered once per process for it (campaign_app/page_once.py). The key names all the page shows.
+    # The empty form is the same for every request with the same key but for its CSRF token, one-time key and the
+    # programmes' options: rendered once per process for it (campaign_app/page_once.py). The key names all else
+    # the page shows.
     sent = rendering(page.get("fragment", "signup_form"))
     # Only the page carries the rate table (see _page): the fragment of the form alone does not read it.
     rates = phone_rates(today) if sent != "signup_form" else None
     key = ("signups.new", language(), sent,
            request.endpoint, request.script_root, request.method, current_user.id, current_user.role,
-           visit.id, visit.status, visit.village.name, visit.visit_date, offline_copy, tuple(programmes),
+           visit.id, visit.status, visit.village.name, visit.visit_date, offline_copy,
            consent_version, tuple(rates.items()) if rates else None, tuple(sorted(page.items())))
-    return answered_once(key, lambda values: rendered(values, lambda: rates), {"form_key": new_form_key})
+    return answered_once(key, lambda values: rendered(values, lambda: rates, kept=True),
+                         {"form_key": new_form_key, "programme_options": lambda: _programme_options(programmes)})
 
 
 def form_in_place_of(visit: Visit, target: str, done: str):

@@ -23,10 +23,12 @@ from tests.web.test_signup_form import (
     filled,
     form_key,
     make_programme,
+    signups,
     text,
 )
 
 TOKEN = re.compile(r'"X-CSRFToken":"([^"]+)"')
+SELECT = re.compile(r'<select id="subsidy_programme".*?</select>', re.DOTALL)
 
 
 @pytest.fixture(autouse=True)
@@ -98,6 +100,31 @@ def test_a_programmes_places_left_show_in_the_next_form(field, app):  # noqa: F8
     assert field.client.post(field.url, data=data).status_code == 303
     html = text(field.client.get(field.url))
     assert "Iuran Warga Rentan 3 · 2 places left" in html and "3 places left" not in html
+
+
+def test_the_programmes_options_written_per_request_are_those_the_select_writes(field, app):  # noqa: F811
+    make_programme(app, 3)
+    make_programme(app, 12_500)
+    field.client.post("/language", data={"language": "id"})
+    field.client.get(field.url)
+    kept = text(field.client.get(field.url))
+    assert field.client.post(field.url, data=filled(field)).status_code == 303
+    saved_id = max(signup.id for signup in signups(app))
+    # The page after a save (its banner) is rendered whole: its select written by the widget from the choices.
+    rendered = text(field.client.get(f"{field.url}?saved={saved_id}"))
+    assert "Tersimpan" in rendered or "Saved" in rendered
+    assert SELECT.search(kept).group(0) == SELECT.search(rendered).group(0)
+    assert "Iuran Warga Rentan 12500 · sisa kuota 12.500</option>" in SELECT.search(kept).group(0)
+
+
+def test_places_left_changed_by_a_sign_up_do_not_render_the_page_again(field, app):  # noqa: F811
+    programme_id = make_programme(app, 3)
+    field.client.get(field.url)
+    data = filled(field, payer="subsidy", subsidy_programme=str(programme_id))
+    assert field.client.post(field.url, data=data).status_code == 303
+    with captured_templates(app) as rendered:
+        assert "Iuran Warga Rentan 3 · 2 places left" in text(field.client.get(field.url))
+    assert rendered == []
 
 
 def test_a_new_programme_shows_in_the_next_form(field, app):  # noqa: F811
