@@ -22,7 +22,6 @@ from campaign_app.i18n import gettext as _
 from campaign_app.i18n import language
 from campaign_app.ids import parse_id
 from campaign_app.models import Payer, Role, Visit, VisitStatus
-from campaign_app.offline.service import phone_rates
 from campaign_app.page_once import answered_once
 from campaign_app.rendering import render, rendering
 from campaign_app.signups import bp, records
@@ -31,6 +30,7 @@ from campaign_app.signups.contributions import NoRateTable, compute_contribution
 from campaign_app.signups.forms import SignUpForm, csrf_refused, new_form_key, parse_income
 from campaign_app.signups.lookup import Registration, audit_refused_duplicate, elsewhere_message, look_up_nik
 from campaign_app.signups.nik import NikCheck, check_nik
+from campaign_app.signups.phone_rates import phone_rates
 from campaign_app.signups.service import DuplicateNik, field_errors, record_signup, with_age_problem
 from campaign_app.validation import Refused
 from campaign_app.widgets import option
@@ -134,13 +134,18 @@ def _page(visit: Visit, form: SignUpForm, programmes, *, status: int = 200, save
 @bp.route(f"/visits/{VISIT_ID}/new", methods=["GET", "POST"])
 @roles(Role.OFFICER)
 def new(visit_id: int):
+    today = clock.today()
+    if request.method == "GET":
+        # The page carries the rate table in force: read with the visit, in one statement.
+        found = records.officer_visit_and_rates(current_user, visit_id, today)
+        if found is None:
+            abort(404)
+        form_visit, rates = found
+        return _empty_form(form_visit, today, parse_id(request.args.get("saved")),
+                           offline_copy=request.args.get("offline") == "1", rates=lambda: rates)
     visit = records.officer_visit(current_user, visit_id)
     if visit is None:
         abort(404)
-    today = clock.today()
-    if request.method == "GET":
-        return _empty_form(visit, today, parse_id(request.args.get("saved")),
-                           offline_copy=request.args.get("offline") == "1")
 
     # The programmes offered are read only for a page to show: the choice is checked by the service, and a
     # saved sign-up answers with a redirect (to htmx, with the next empty form).
@@ -184,14 +189,17 @@ def new(visit_id: int):
     return _page(visit, form, programmes, status=409 if duplicate else REFUSED, duplicate_id=duplicate_id)
 
 
-def _empty_form(visit: Visit, today: date, saved_id: int | None, *, offline_copy: bool = False, **page):
+def _empty_form(visit: Visit, today: date, saved_id: int | None, *, offline_copy: bool = False,
+                rates: Callable[[], dict | None] | None = None, **page):
     """The form for the next worker, with the confirmation of the sign-up ``saved_id`` when one was just saved
-    (``offline_copy``: the copy "prepare for offline" stores; ``page``: how htmx gets it, see ``_page``)."""
+    (``offline_copy``: the copy "prepare for offline" stores; ``rates``: the rate table in force when read already;
+    ``page``: how htmx gets it, see ``_page``)."""
+    read_rates = rates or (lambda: phone_rates(today))
     programmes = records.running_programmes(today)
     saved = records.saved_signup(current_user, saved_id, visit.id)
     consent_version = consent_text_on(today).version
 
-    def rendered(values: Mapping[str, str], rates: Callable[[], dict | None] | None = None, kept: bool = False):
+    def rendered(values: Mapping[str, str], kept: bool = False, rates: Callable[[], dict | None] = read_rates):
         if kept:
             form = SignUpForm(formdata=None)
             form.subsidy_programme.written_options = values["programme_options"]
@@ -208,12 +216,12 @@ def _empty_form(visit: Visit, today: date, saved_id: int | None, *, offline_copy
     # the page shows.
     sent = rendering(page.get("fragment", "signup_form"))
     # Only the page carries the rate table (see _page): the fragment of the form alone does not read it.
-    rates = phone_rates(today) if sent != "signup_form" else None
+    rates_shown = read_rates() if sent != "signup_form" else None
     key = ("signups.new", language(), sent,
            request.endpoint, request.script_root, request.method, current_user.id, current_user.role,
            visit.id, visit.status, visit.village.name, visit.visit_date, offline_copy,
-           consent_version, tuple(rates.items()) if rates else None, tuple(sorted(page.items())))
-    return answered_once(key, lambda values: rendered(values, lambda: rates, kept=True),
+           consent_version, tuple(rates_shown.items()) if rates_shown else None, tuple(sorted(page.items())))
+    return answered_once(key, lambda values: rendered(values, kept=True, rates=lambda: rates_shown),
                          {"form_key": new_form_key, "programme_options": lambda: _programme_options(programmes)})
 
 

@@ -28,6 +28,7 @@ from tests.web.test_signup_form import (
 )
 
 TOKEN = re.compile(r'"X-CSRFToken":"([^"]+)"')
+CSRF_VALUE = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+')
 SELECT = re.compile(r'<select id="subsidy_programme".*?</select>', re.DOTALL)
 
 
@@ -38,8 +39,9 @@ def empty_memory():
 
 
 def normalised(html: str) -> str:
-    """The page without what each answer makes afresh: its one-time key (and the session's token, the same)."""
-    return html.replace(form_key(html), "KEY")
+    """The page without what each answer makes afresh: its one-time key and the CSRF token (signed with the time)."""
+    html = CSRF_VALUE.sub(r"\1TOKEN", html.replace(form_key(html), "KEY"))
+    return TOKEN.sub('"X-CSRFToken":"TOKEN"', html)
 
 
 def rates_shown(html: str) -> dict:
