@@ -139,6 +139,8 @@ class SearchField(wtforms.SearchField):
 
 class SelectField(wtforms.SelectField):
     widget = widgets.Select()
+    # Options written by the page instead of from the choices (see widgets.Select).
+    written_options: str | None = None
 
 
 def strip(value):

@@ -17,6 +17,12 @@ def wants_fragment() -> bool:
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
+def rendering(fragment: str | None) -> str:
+    """Which rendering ``render`` sends for ``fragment``: its name, or ``"page"``; part of the key of an answer kept in
+    memory (campaign_app/page_once.py)."""
+    return fragment if fragment and wants_fragment() else "page"
+
+
 def render(template: str, fragment: str | None = None, status: int = 200, *,
            page_context: Callable[[], dict] | None = None, fragment_context: Callable[[], dict] | None = None,
            push_url: str | None = None, in_place_of: str | None = None, **context):

@@ -73,7 +73,10 @@ class Select(widgets.Select):
     them."""
 
     def __call__(self, field, **kwargs):
-        options = None if self.multiple else _remembered_options(field)
+        # Options the page wrote itself (see campaign_app/signups/form_routes.py: the programmes', per request).
+        options = getattr(field, "written_options", None)
+        if options is None and not self.multiple:
+            options = _remembered_options(field)
         if options is None and (self.multiple or field.has_groups()):
             return super().__call__(field, **kwargs)
         kwargs.setdefault("id", field.id)
@@ -91,6 +94,11 @@ class Select(widgets.Select):
         return Markup(f"<select {html_attributes(name=field.name, **kwargs)}>{options}</select>")
 
 
+def option(value: str, label: str, selected: bool = False) -> str:
+    """One ``<option>`` as ``Select`` writes it."""
+    return f"<option {html_attributes(value=value, selected=selected)}>{escape(label or value)}</option>"
+
+
 def _remembered_options(field) -> str | None:
     """The field's options, each written once per process, or None when a choice is not a ``SelectChoice`` (a tuple,
     a string), has attributes of its own or a group: those are written every time."""
@@ -103,11 +111,10 @@ def _remembered_options(field) -> str | None:
         # What WTForms' iter_choices compares.
         selected = field.coerce(choice.value) == field.data
         key = (value, label, selected)
-        option = _OPTIONS.get(key)
-        if option is None:
+        known = _OPTIONS.get(key)
+        if known is None:
             if len(_OPTIONS) >= OPTIONS_KEPT:
                 _OPTIONS.clear()
-            option = f"<option {html_attributes(value=value, selected=selected)}>{escape(label or value)}</option>"
-            _OPTIONS[key] = option
-        written.append(option)
+            known = _OPTIONS[key] = option(value, label, selected)
+        written.append(known)
     return "".join(written)

@@ -3,12 +3,13 @@ worker keeps. The server stays the source of truth; the pack is a copy for the p
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from campaign_app.extensions import db
 from campaign_app.home.service import officer_day
-from campaign_app.models import District, RateTable, User, Visit
+from campaign_app.models import District, User, Visit
 from campaign_app.signups.consent import consent_text_on
+from campaign_app.signups.phone_rates import phone_rates
 from campaign_app.signups.records import running_programmes
 
 # Today's and tomorrow's visits (and any still open): a day in the field, prepared the evening before or that morning.
@@ -33,29 +34,6 @@ def district_codes() -> dict[str, str]:
         province, regency, district = code.split(".")
         codes.setdefault(province + regency, []).append(district)
     return {regency: "".join(districts) for regency, districts in codes.items()}
-
-
-# What the phone works with, read as one plain row: the sign-up form shows it on every request, and loading the whole
-# rate table as a record cost more than reading it.
-_PHONE_RATE_COLUMNS = ("id", "effective_from", "jkk_rate", "jkk_minimum", "jkk_maximum", "jkm_flat", "jht_rate",
-                       "enrolment_min_age", "enrolment_age_limit")
-_rate_tables = RateTable.__table__
-_PHONE_RATES = (select(*(_rate_tables.c[name] for name in _PHONE_RATE_COLUMNS))
-                .where(_rate_tables.c.effective_from <= bindparam("day"))
-                .order_by(_rate_tables.c.effective_from.desc()).limit(1))
-
-
-def phone_rates(day: date) -> dict | None:
-    """The rate table in force on ``day`` (as ``rates_in_force`` finds it) as the phone works out a contribution with
-    it (static/js/signup.js), or None when none is in force: in the offline pack, and on the sign-up page for its
-    preview."""
-    row = db.session.execute(_PHONE_RATES, {"day": day}).first()
-    if row is None:
-        return None
-    rates = row._asdict()
-    rates.update(effective_from=row.effective_from.isoformat(), jkk_rate=str(row.jkk_rate),
-                 jht_rate=str(row.jht_rate))
-    return rates
 
 
 def offline_pack(officer: User, today: date, now: datetime, visit_pages) -> dict:

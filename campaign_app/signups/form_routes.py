@@ -1,12 +1,14 @@
 """The officer's sign-up form: the page, the NIK check and contribution preview as it is typed, and the submit."""
 
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
-from flask import abort, current_app, g, make_response, request, url_for
+from flask import abort, current_app, g, make_response, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
+from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from campaign_app import clock
@@ -20,16 +22,18 @@ from campaign_app.i18n import gettext as _
 from campaign_app.i18n import language
 from campaign_app.ids import parse_id
 from campaign_app.models import Payer, Role, Visit, VisitStatus
-from campaign_app.offline.service import phone_rates
-from campaign_app.rendering import render
+from campaign_app.page_once import answered_once
+from campaign_app.rendering import render, rendering
 from campaign_app.signups import bp, records
 from campaign_app.signups.consent import consent_text_on
 from campaign_app.signups.contributions import NoRateTable, compute_contribution
 from campaign_app.signups.forms import SignUpForm, csrf_refused, new_form_key, parse_income
 from campaign_app.signups.lookup import Registration, audit_refused_duplicate, elsewhere_message, look_up_nik
 from campaign_app.signups.nik import NikCheck, check_nik
+from campaign_app.signups.phone_rates import phone_rates
 from campaign_app.signups.service import DuplicateNik, field_errors, record_signup, with_age_problem
 from campaign_app.validation import Refused
+from campaign_app.widgets import option
 
 TEMPLATE = "signups/new.html"
 VISIT_ID = "<id:visit_id>"
@@ -74,6 +78,28 @@ def _labelled(language: str, programmes: tuple[records.ProgrammeOption, ...]) ->
     return tuple(SelectChoice(str(p.id), label % {"name": p.name, "left": places(p.remaining)}) for p in programmes)
 
 
+def _programme_options(programmes: list[records.ProgrammeOption]) -> Markup:
+    """The options of the empty form's programme select, "None" chosen, as the select writes them: written per
+    request into the page kept in memory, so that the places left, which any subsidised sign-up changes, do not make
+    the page a new one. Each option is written once per process for its programme's id, name and places left."""
+    language_ = language()
+    return Markup(_no_programme(language_) + "".join([_programme_option(language_, p) for p in programmes]))
+
+
+@lru_cache(maxsize=8)
+def _no_programme(language: str) -> str:
+    """The "None" option, chosen, in ``language`` (the request's)."""
+    return option("", _("None"), selected=True)
+
+
+@lru_cache(maxsize=4096)
+def _programme_option(language: str, programme: records.ProgrammeOption) -> str:
+    """A programme's option in ``language`` (the request's), as ``_labelled`` labels it."""
+    label = _("%(name)s · %(left)s places left") % {"name": programme.name,
+                                                    "left": whole_numbers(get_locale())(programme.remaining)}
+    return option(str(programme.id), label)
+
+
 def _blocked_message(visit: Visit) -> str | None:
     if visit.status == VisitStatus.IN_PROGRESS:
         return None
@@ -82,7 +108,7 @@ def _blocked_message(visit: Visit) -> str | None:
 
 def _page(visit: Visit, form: SignUpForm, programmes, *, status: int = 200, saved=None,
           duplicate_id: int | None = None, offline_copy: bool = False, fragment: str = "signup_form",
-          done: str | None = None, in_place_of: str | None = None):
+          done: str | None = None, in_place_of: str | None = None, rates: Callable[[], dict | None] | None = None):
     # The copy "prepare for offline" stores shows the form before the visit starts: it is used once it has started
     # on the phone (static/js/outbox.js), and records go to the phone's outbox, not to this form's action.
     blocked = None if offline_copy else _blocked_message(visit)
@@ -90,7 +116,7 @@ def _page(visit: Visit, form: SignUpForm, programmes, *, status: int = 200, save
     def page() -> dict:
         # The page carries the rate table in force: the phone works the contribution out as the income is typed,
         # with no request (the save computes it again); the fragment swapped after a save does not repeat it.
-        return {"rates": phone_rates(clock.today())}
+        return {"rates": rates() if rates is not None else phone_rates(clock.today())}
 
     return render(TEMPLATE, fragment=fragment, status=status, visit=visit, page_context=page,
                   # The page's whole content, for htmx to put in place of another page's: with its title.
@@ -108,13 +134,18 @@ def _page(visit: Visit, form: SignUpForm, programmes, *, status: int = 200, save
 @bp.route(f"/visits/{VISIT_ID}/new", methods=["GET", "POST"])
 @roles(Role.OFFICER)
 def new(visit_id: int):
+    today = clock.today()
+    if request.method == "GET":
+        # The page carries the rate table in force: read with the visit, in one statement.
+        found = records.officer_visit_and_rates(current_user, visit_id, today)
+        if found is None:
+            abort(404)
+        form_visit, rates = found
+        return _empty_form(form_visit, today, parse_id(request.args.get("saved")),
+                           offline_copy=request.args.get("offline") == "1", rates=lambda: rates)
     visit = records.officer_visit(current_user, visit_id)
     if visit is None:
         abort(404)
-    today = clock.today()
-    if request.method == "GET":
-        return _empty_form(visit, today, parse_id(request.args.get("saved")),
-                           offline_copy=request.args.get("offline") == "1")
 
     # The programmes offered are read only for a page to show: the choice is checked by the service, and a
     # saved sign-up answers with a redirect (to htmx, with the next empty form).
@@ -158,15 +189,40 @@ def new(visit_id: int):
     return _page(visit, form, programmes, status=409 if duplicate else REFUSED, duplicate_id=duplicate_id)
 
 
-def _empty_form(visit: Visit, today: date, saved_id: int | None, *, offline_copy: bool = False, **page):
+def _empty_form(visit: Visit, today: date, saved_id: int | None, *, offline_copy: bool = False,
+                rates: Callable[[], dict | None] | None = None, **page):
     """The form for the next worker, with the confirmation of the sign-up ``saved_id`` when one was just saved
-    (``offline_copy``: the copy "prepare for offline" stores; ``page``: how htmx gets it, see ``_page``)."""
+    (``offline_copy``: the copy "prepare for offline" stores; ``rates``: the rate table in force when read already;
+    ``page``: how htmx gets it, see ``_page``)."""
+    read_rates = rates or (lambda: phone_rates(today))
     programmes = records.running_programmes(today)
-    form = SignUpForm(_programme_choices(programmes), formdata=None)
-    form.form_key.data = new_form_key()
-    form.consent_version.data = consent_text_on(today).version
     saved = records.saved_signup(current_user, saved_id, visit.id)
-    return _page(visit, form, programmes, saved=saved, offline_copy=offline_copy, **page)
+    consent_version = consent_text_on(today).version
+
+    def rendered(values: Mapping[str, str], kept: bool = False, rates: Callable[[], dict | None] = read_rates):
+        if kept:
+            form = SignUpForm(formdata=None)
+            form.subsidy_programme.written_options = values["programme_options"]
+        else:
+            form = SignUpForm(_programme_choices(programmes), formdata=None)
+        form.form_key.data = values["form_key"]
+        form.consent_version.data = consent_version
+        return _page(visit, form, programmes, saved=saved, offline_copy=offline_copy, rates=rates, **page)
+
+    if saved is not None or "_flashes" in session:
+        return rendered({"form_key": new_form_key()})
+    # The empty form is the same for every request with the same key but for its CSRF token, one-time key and the
+    # programmes' options: rendered once per process for it (campaign_app/page_once.py). The key names all else
+    # the page shows.
+    sent = rendering(page.get("fragment", "signup_form"))
+    # Only the page carries the rate table (see _page): the fragment of the form alone does not read it.
+    rates_shown = read_rates() if sent != "signup_form" else None
+    key = ("signups.new", language(), sent,
+           request.endpoint, request.script_root, request.method, current_user.id, current_user.role,
+           visit.id, visit.status, visit.village.name, visit.visit_date, offline_copy,
+           consent_version, tuple(rates_shown.items()) if rates_shown else None, tuple(sorted(page.items())))
+    return answered_once(key, lambda values: rendered(values, kept=True, rates=lambda: rates_shown),
+                         {"form_key": new_form_key, "programme_options": lambda: _programme_options(programmes)})
 
 
 def form_in_place_of(visit: Visit, target: str, done: str):
