@@ -6,9 +6,11 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
 import pytest
-from flask import template_rendered
+from flask import Flask, template_rendered
+from flask.testing import FlaskClient
 from sqlalchemy import event, func, select
 
 from campaign_app import clock
@@ -518,7 +520,17 @@ def test_a_refusal_sent_by_htmx_swaps_the_form_with_its_messages(field, app):
     assert signup_count(app) == 0
 
 
-def test_a_form_posted_without_a_valid_csrf_token_is_refused_with_a_message(app_factory):
+class CsrfOfficer(NamedTuple):
+    app: Flask
+    client: FlaskClient
+    url: str
+    token: str
+    visit_id: int
+
+
+def officer_signed_in_with_csrf(app_factory) -> CsrfOfficer:
+    """An app that checks CSRF tokens and a client signed in on it as a new officer of a visit in progress: with the
+    visit's form address and the sign-in page's token."""
     app = app_factory(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     with app.app_context():
@@ -529,6 +541,11 @@ def test_a_form_posted_without_a_valid_csrf_token_is_refused_with_a_message(app_
     login = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login).group(1)
     client.post("/login", data={"username": username, "password": DEMO_PASSWORD, "csrf_token": token})
+    return CsrfOfficer(app, client, url, token, visit.id)
+
+
+def test_a_form_posted_without_a_valid_csrf_token_is_refused_with_a_message(app_factory):
+    app, client, url, token, visit_id = officer_signed_in_with_csrf(app_factory)
     client.post("/language", data={"language": "en", "csrf_token": token})
     html = text(client.get(url))
     response = client.post(url, data={"form_key": form_key(html), "nik": WOMAN_1995, "full_name": "Siti",
@@ -536,7 +553,7 @@ def test_a_form_posted_without_a_valid_csrf_token_is_refused_with_a_message(app_
                                       "payer": "self", "consent": "y", "consent_version": "1", "csrf_token": "forged"})
     assert response.status_code == 400
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(SignUp).where(SignUp.visit_id == visit.id)) == 0
+        assert db.session.scalar(select(func.count()).select_from(SignUp).where(SignUp.visit_id == visit_id)) == 0
 
 
 # --- the NIK check, as typed ----------------------------------------------------------------------

@@ -15,7 +15,7 @@ from campaign_app import clock, page_once
 from campaign_app.demo.seed import DEMO_PASSWORD
 from campaign_app.extensions import db
 from campaign_app.models import RateTable, SignUp, Visit, VisitStatus
-from tests.factories import in_progress_visit, make_officer
+from tests.factories import make_officer
 from tests.web.test_signup_form import (
     HTMX,
     captured_templates,
@@ -23,6 +23,7 @@ from tests.web.test_signup_form import (
     filled,
     form_key,
     make_programme,
+    officer_signed_in_with_csrf,
     signups,
     text,
 )
@@ -71,16 +72,7 @@ def test_the_answer_from_memory_is_the_form_rendered_afresh(field, app, headers)
 
 
 def test_the_form_from_memory_carries_the_sessions_token_and_saves(app_factory):
-    app = app_factory(WTF_CSRF_ENABLED=True)
-    client = app.test_client()
-    with app.app_context():
-        officer = make_officer()
-        visit = in_progress_visit(officer)
-        db.session.commit()
-        username, url = officer.username, f"/signups/visits/{visit.id}/new"
-    login = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login).group(1)
-    client.post("/login", data={"username": username, "password": DEMO_PASSWORD, "csrf_token": token})
+    app, client, url, _token, visit_id = officer_signed_in_with_csrf(app_factory)
     client.get(url)
     for nik in ("7271014508950001", "7271011203880002"):
         html = text(client.get(url))
@@ -92,7 +84,7 @@ def test_the_form_from_memory_carries_the_sessions_token_and_saves(app_factory):
                                           "csrf_token": token})
         assert response.status_code == 303, text(response)
     with app.app_context():
-        assert len(db.session.scalars(select(SignUp.id).where(SignUp.visit_id == visit.id)).all()) == 2
+        assert len(db.session.scalars(select(SignUp.id).where(SignUp.visit_id == visit_id)).all()) == 2
 
 
 def test_a_programmes_places_left_show_in_the_next_form(field, app):  # noqa: F811
