@@ -19,8 +19,8 @@ from campaign_app.labels import channel_label
 from campaign_app.models import Branch, Campaign, Channel, Province, Regency, Role, User, branch_regencies
 from campaign_app.reports.breakdowns import DIMENSIONS
 from campaign_app.villages.scope import (
-    BRANCH_IDS,
     bound_branches,
+    branches_param,
     district_options,
     regency_options,
     visible_village,
@@ -90,7 +90,7 @@ def _campaign_options_statement(every_branch: bool, every_offered: bool) -> Sele
     statement = (select(Campaign.id, Campaign.name, Branch.name).join(Branch, Branch.id == Campaign.branch_id)
                  .order_by(Campaign.starts_on.desc(), Campaign.id.desc()))
     if not every_branch:
-        statement = statement.where(Campaign.branch_id.in_(bindparam(BRANCH_IDS, expanding=True)))
+        statement = statement.where(Campaign.branch_id.in_(branches_param(every_branch)))
     if not every_offered:
         statement = statement.where(or_(Campaign.branch_id.in_(bindparam("offered", expanding=True)),
                                         Campaign.id.in_(bindparam("chosen", expanding=True))))
@@ -122,7 +122,7 @@ def _officer_options(visible: set[int] | None, branch_id: int | None, officer: i
 def _officer_statement(every_branch: bool) -> Select:
     statement = select(User.id, User.full_name).where(User.id == bindparam("officer"), User.role == Role.OFFICER)
     if not every_branch:
-        statement = statement.where(User.branch_id.in_(bindparam(BRANCH_IDS, expanding=True)))
+        statement = statement.where(User.branch_id.in_(branches_param(every_branch)))
     return statement
 
 
@@ -153,7 +153,7 @@ def _branch_places_statement(every_branch: bool) -> Select:
                  .outerjoin(Province, Province.code == Regency.province_code)
                  .order_by(Branch.name, Branch.id))
     if not every_branch:
-        statement = statement.where(Branch.id.in_(bindparam(BRANCH_IDS, expanding=True)))
+        statement = statement.where(Branch.id.in_(branches_param(every_branch)))
     return statement
 
 

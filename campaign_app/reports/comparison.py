@@ -11,6 +11,7 @@ from campaign_app.models import Campaign
 from campaign_app.reports.metrics import Figures, Rate, figures
 from campaign_app.reports.selection import Selection
 from campaign_app.validation import Refused
+from campaign_app.villages.scope import bound_branches, branches_param
 
 MIN_CAMPAIGNS, MAX_CAMPAIGNS = 2, 4
 # The figures compared, in order: (Figures attribute, kind). Kinds: count, ratio, percent, money, target (a count
@@ -67,9 +68,7 @@ def compare(visible_branch_ids, campaign_ids: list[int], labels: dict[int, str] 
     viewer's list, which names the branch when the viewer sees several), else by its name. Five aggregate
     statements per campaign, at most four."""
     selection = Selection.for_viewer(visible_branch_ids)
-    values: dict = {"campaign_ids": campaign_ids[:MAX_CAMPAIGNS]}
-    if selection.branch_ids is not None:
-        values["branch_ids"] = sorted(selection.branch_ids)
+    values = {"campaign_ids": campaign_ids[:MAX_CAMPAIGNS], **bound_branches(selection.branch_ids)}
     names = dict(db.session.execute(_names_statement(selection.branch_ids is None), values).all())
     labels = labels or {}
     campaigns = [ComparedCampaign(id_, labels.get(id_, names[id_]), figures(selection.narrowed(campaign_ids={id_})))
@@ -88,7 +87,7 @@ def _names_statement(every_branch: bool):
     # The campaigns' names, of the bound ``campaign_ids`` within the bound ``branch_ids``: built once.
     statement = select(Campaign.id, Campaign.name).where(Campaign.id.in_(bindparam("campaign_ids", expanding=True)))
     if not every_branch:
-        statement = statement.where(Campaign.branch_id.in_(bindparam("branch_ids", expanding=True)))
+        statement = statement.where(Campaign.branch_id.in_(branches_param(every_branch)))
     return statement
 
 

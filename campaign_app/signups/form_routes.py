@@ -27,7 +27,7 @@ from campaign_app.rendering import render, rendering
 from campaign_app.signups import bp, records
 from campaign_app.signups.consent import consent_text_on
 from campaign_app.signups.contributions import NoRateTable, compute_contribution
-from campaign_app.signups.forms import SignUpForm, csrf_refused, new_form_key, parse_income
+from campaign_app.signups.forms import NO_PROGRAMME, SignUpForm, csrf_refused, new_form_key, parse_income
 from campaign_app.signups.lookup import Registration, audit_refused_duplicate, elsewhere_message, look_up_nik
 from campaign_app.signups.nik import NikCheck, check_nik
 from campaign_app.signups.phone_rates import phone_rates
@@ -74,8 +74,13 @@ def _programme_choices(programmes: list[records.ProgrammeOption]) -> tuple[Selec
 @lru_cache(maxsize=64)
 def _labelled(language: str, programmes: tuple[records.ProgrammeOption, ...]) -> tuple[SelectChoice, ...]:
     """The programmes' choices in ``language`` (the request's: a key of the cache, as the labels are in it)."""
-    label, places = _("%(name)s · %(left)s places left"), whole_numbers(get_locale())
-    return tuple(SelectChoice(str(p.id), label % {"name": p.name, "left": places(p.remaining)}) for p in programmes)
+    places = whole_numbers(get_locale())
+    return tuple(SelectChoice(str(p.id), _programme_label(p, places)) for p in programmes)
+
+
+def _programme_label(programme: records.ProgrammeOption, places) -> str:
+    """A programme's name and the places it has left (written by ``places``), in the request's language."""
+    return _("%(name)s · %(left)s places left") % {"name": programme.name, "left": places(programme.remaining)}
 
 
 def _programme_options(programmes: list[records.ProgrammeOption]) -> Markup:
@@ -89,15 +94,13 @@ def _programme_options(programmes: list[records.ProgrammeOption]) -> Markup:
 @lru_cache(maxsize=8)
 def _no_programme(language: str) -> str:
     """The "None" option, chosen, in ``language`` (the request's)."""
-    return option("", _("None"), selected=True)
+    return option("", str(NO_PROGRAMME), selected=True)
 
 
 @lru_cache(maxsize=4096)
 def _programme_option(language: str, programme: records.ProgrammeOption) -> str:
     """A programme's option in ``language`` (the request's), as ``_labelled`` labels it."""
-    label = _("%(name)s · %(left)s places left") % {"name": programme.name,
-                                                    "left": whole_numbers(get_locale())(programme.remaining)}
-    return option(str(programme.id), label)
+    return option(str(programme.id), _programme_label(programme, whole_numbers(get_locale())))
 
 
 def _blocked_message(visit: Visit) -> str | None:

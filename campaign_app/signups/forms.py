@@ -152,6 +152,10 @@ class WorkerFields(Form):
         self.sector.choices = [SelectChoice(code.value, label) for code, label in SECTOR_LABELS.items()]
 
 
+# The programme select's first choice: no programme pays.
+NO_PROGRAMME = _l("None")
+
+
 class SignUpForm(WorkerFields):
     """The officer's sign-up form; the service checks the rules, the form only reads what was typed."""
 
@@ -176,7 +180,7 @@ class SignUpForm(WorkerFields):
 
     def offer(self, programmes: Sequence[SelectChoice]) -> None:
         """Offer these subsidy programmes (besides none); only what the page shows: the service checks the choice."""
-        self.subsidy_programme.choices = [SelectChoice("", _l("None")), *programmes]
+        self.subsidy_programme.choices = [SelectChoice("", NO_PROGRAMME), *programmes]
 
     def values(self) -> dict:
         """The service's arguments from what was read (None where nothing could be read)."""

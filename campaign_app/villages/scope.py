@@ -28,12 +28,14 @@ def visible_regency_codes(branch_ids) -> Select:
 
 
 def bound_branches(branch_ids: BranchIds) -> dict[str, list[int]]:
-    """The parameters of a statement built by ``_shaped`` for these branches: none for every branch."""
+    """The parameters, for these branches, of a statement built once with ``branches_param``: none for every
+    branch."""
     return {} if branch_ids is None else {BRANCH_IDS: sorted(branch_ids)}
 
 
-def _branches_param(every_branch: bool):
-    # None for every branch; else the branches as the bound list ``BRANCH_IDS`` (an IN of as many values).
+def branches_param(every_branch: bool):
+    """What a statement built once takes the branches as: None for every branch, else the bound list ``BRANCH_IDS``
+    (an IN of as many values; ``bound_branches`` gives its value)."""
     return None if every_branch else bindparam(BRANCH_IDS, expanding=True)
 
 
@@ -52,7 +54,7 @@ def _visible_village_statement(every_branch: bool) -> Select:
             .options(contains_eager(Village.district).contains_eager(District.regency)
                      .contains_eager(Regency.province))
             .where(Village.code == bindparam("village_code"),
-                   District.regency_code.in_(visible_regency_codes(_branches_param(every_branch)))))
+                   District.regency_code.in_(visible_regency_codes(branches_param(every_branch)))))
 
 
 def visible_district(branch_ids: BranchIds, code: str) -> District | None:
@@ -66,7 +68,7 @@ def _visible_district_statement(every_branch: bool) -> Select:
     return (select(District).join(District.regency).join(Regency.province)
             .options(contains_eager(District.regency).contains_eager(Regency.province))
             .where(District.code == bindparam("code"),
-                   District.regency_code.in_(visible_regency_codes(_branches_param(every_branch)))))
+                   District.regency_code.in_(visible_regency_codes(branches_param(every_branch)))))
 
 
 def visible_regency(branch_ids: BranchIds, code: str) -> Regency | None:
@@ -79,7 +81,7 @@ def visible_regency(branch_ids: BranchIds, code: str) -> Regency | None:
 def _visible_regency_statement(every_branch: bool) -> Select:
     return (select(Regency).join(Regency.province).options(contains_eager(Regency.province))
             .where(Regency.code == bindparam("code"),
-                   Regency.code.in_(visible_regency_codes(_branches_param(every_branch)))))
+                   Regency.code.in_(visible_regency_codes(branches_param(every_branch)))))
 
 
 def visible_province(branch_ids: BranchIds, code: str) -> Province | None:
@@ -91,14 +93,14 @@ def visible_province(branch_ids: BranchIds, code: str) -> Province | None:
 @cache
 def _visible_province_statement(every_branch: bool) -> Select:
     return select(Province).where(Province.code == bindparam("code"), Province.code.in_(
-        select(Regency.province_code).where(Regency.code.in_(visible_regency_codes(_branches_param(every_branch))))))
+        select(Regency.province_code).where(Regency.code.in_(visible_regency_codes(branches_param(every_branch))))))
 
 
 @cache
 def _regency_options_statement(every_branch: bool) -> Select:
     # Built once for each kind of viewer (every branch, or some), the branches bound: see ``bound_branches``.
     return (select(Regency.code, Regency.name)
-            .where(Regency.code.in_(visible_regency_codes(_branches_param(every_branch)))).order_by(Regency.code))
+            .where(Regency.code.in_(visible_regency_codes(branches_param(every_branch)))).order_by(Regency.code))
 
 
 def regency_options(branch_ids: BranchIds) -> list[tuple[str, str]]:
@@ -111,7 +113,7 @@ def regency_options(branch_ids: BranchIds) -> list[tuple[str, str]]:
 def _district_options_statement(every_branch: bool) -> Select:
     return (select(District.code, District.name)
             .where(District.regency_code == bindparam("regency_code"),
-                   District.regency_code.in_(visible_regency_codes(_branches_param(every_branch))))
+                   District.regency_code.in_(visible_regency_codes(branches_param(every_branch))))
             .order_by(District.name))
 
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from functools import cache
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, bindparam, case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from campaign_app.access import visible_branch_ids
@@ -28,6 +28,7 @@ from campaign_app.models import (
     branch_regencies,
 )
 from campaign_app.paging import MAX_PAGE
+from campaign_app.villages.scope import bound_branches, branches_param
 
 VILLAGE_MATCHES = 10
 
@@ -67,16 +68,15 @@ def visible_campaigns(user: User) -> list[tuple[int, str]]:
 @cache
 def _branch_officers_statement(every_branch: bool):
     # Built once for each kind of viewer, the branches bound (the reports' filter form asks on every request).
-    branches = None if every_branch else bindparam("branch_ids", expanding=True)
     return (select(User.id, User.full_name)
-            .where(User.role == Role.OFFICER, User.active, _in_branches(User.branch_id, branches))
+            .where(User.role == Role.OFFICER, User.active, _in_branches(User.branch_id, branches_param(every_branch)))
             .order_by(User.full_name, User.id))
 
 
 def branch_officers(branch_ids: set[int] | None) -> list[tuple[int, str]]:
     """(id, full name) of the active officers of the branches, by name."""
     return list(db.session.execute(_branch_officers_statement(branch_ids is None),
-                                   {} if branch_ids is None else {"branch_ids": sorted(branch_ids)}))
+                                   bound_branches(branch_ids)))
 
 
 def officer_filter_scope(user: User, campaign_branch_id: int | None = None) -> set[int]:
