@@ -1,5 +1,8 @@
 """Database wiring: SQLite pragmas and savepoints, PostgreSQL session settings, and one commit per request."""
 
+import re
+from functools import lru_cache, partial
+
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -41,9 +44,60 @@ def _savepoint_inside_a_transaction(connection, name) -> None:
         dbapi_connection.execute("BEGIN")
 
 
+# A statement that can only read: it begins with SELECT or WITH and names no write (SQLAlchemy writes keywords in
+# capitals; FOR UPDATE counts as a write, which is only cautious).
+_READ = re.compile(r"\s*(?:SELECT|WITH)\b")
+_WRITE_WORD = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE|COPY|LOCK|CALL|DO)\b")
+_WROTE = "jangkau.wrote"
+
+
+@lru_cache(maxsize=2048)
+def reads_only(statement: str) -> bool:
+    """Whether ``statement`` cannot change the database (anything else counts as a write)."""
+    return _READ.match(statement) is not None and _WRITE_WORD.search(statement) is None
+
+
+def _note_write(connection, _cursor, statement, _parameters, _context, _executemany) -> None:
+    if not reads_only(statement):
+        connection.info[_WROTE] = True
+
+
+def _forget_writes(connection) -> None:
+    connection.info.pop(_WROTE, None)
+
+
+def _end_reads_with_commit(rollback, dbapi_connection) -> None:
+    # psycopg forgets every prepared statement on a ROLLBACK (an object it names may have gone with it): a page that
+    # only read would make its connection prepare everything again, so most statements would never be prepared. A
+    # transaction that wrote nothing ends the same either way, so it commits; one that wrote, or failed, rolls back.
+    from psycopg.pq import TransactionStatus
+
+    try:
+        wrote = dbapi_connection.info.pop(_WROTE, False)
+    except NotImplementedError:  # the engine's first connection, before the pool holds it: no record to note in
+        wrote = True
+    if not wrote and dbapi_connection.pgconn.transaction_status == TransactionStatus.INTRANS:
+        dbapi_connection.commit()
+    else:
+        rollback(dbapi_connection)
+
+
+def keep_prepared_statements(engine: Engine) -> None:
+    """On PostgreSQL (psycopg), end the transactions that only read with COMMIT rather than ROLLBACK, which would
+    discard the connection's prepared statements (see ``_end_reads_with_commit``). Nothing changes on SQLite."""
+    if engine.dialect.driver != "psycopg" or event.contains(engine, "before_cursor_execute", _note_write):
+        return
+    event.listen(engine, "before_cursor_execute", _note_write)
+    event.listen(engine, "begin", _forget_writes)
+    event.listen(engine, "commit", _forget_writes)
+    engine.dialect.do_rollback = partial(_end_reads_with_commit, engine.dialect.do_rollback)
+
+
 def init_app(app: Flask) -> None:
     # Before the first connection, which would create an SQLite file readable by every account.
     private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
+    with app.app_context():
+        keep_prepared_statements(db.engine)
 
     @app.teardown_request
     def rollback_uncommitted(exc):

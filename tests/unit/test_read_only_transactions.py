@@ -1,0 +1,93 @@
+"""A transaction that only read ends with COMMIT on PostgreSQL, so that psycopg keeps its prepared statements (it
+forgets them all on a ROLLBACK); one that wrote is still rolled back (campaign_app/database.py)."""
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from campaign_app.database import keep_prepared_statements, reads_only
+from tests.databases import postgres_url
+
+READ = "SELECT users.id FROM users WHERE users.id = %(id)s"
+
+
+@pytest.mark.parametrize("statement", [
+    READ,
+    "  SELECT 1",
+    "WITH sides AS (SELECT 1 AS key) SELECT key FROM sides",
+])
+def test_a_select_only_reads(statement):
+    assert reads_only(statement)
+
+
+@pytest.mark.parametrize("statement", [
+    "INSERT INTO signups (form_key) VALUES (%(form_key)s)",
+    "UPDATE village_results SET signups=(village_results.signups + 1)",
+    "DELETE FROM visit_officers WHERE visit_id = 1",
+    "WITH gone AS (DELETE FROM visits RETURNING id) SELECT id FROM gone",
+    "SELECT branches.id FROM branches ORDER BY branches.id FOR NO KEY UPDATE",
+    "SAVEPOINT sa_savepoint_1",
+    "ROLLBACK TO SAVEPOINT sa_savepoint_1",
+    "SET work_mem = '32MB'",
+    "select 1",  # SQLAlchemy writes keywords in capitals: anything else is not known to be a read
+])
+def test_anything_else_counts_as_a_write(statement):
+    assert not reads_only(statement)
+
+
+@pytest.fixture
+def engine():
+    url = postgres_url()
+    if url is None:
+        pytest.skip("PostgreSQL only: SQLite keeps its statements on a rollback")
+    engine = create_engine(url, connect_args={"prepare_threshold": 1}, pool_size=1, max_overflow=0)
+    keep_prepared_statements(engine)
+    yield engine
+    engine.dispose()
+
+
+def _prepared_on(connection) -> int:
+    return connection.exec_driver_sql("SELECT count(*) FROM pg_prepared_statements").scalar()
+
+
+def test_a_transaction_that_only_read_keeps_the_prepared_statements(engine):
+    with engine.connect() as connection:
+        for _ in range(2):
+            connection.exec_driver_sql("SELECT 1 AS one").scalar()
+            connection.rollback()
+        assert _prepared_on(connection) >= 1
+
+
+def test_without_it_a_rollback_forgets_them(engine):
+    with engine.connect() as connection:
+        for _ in range(2):
+            connection.exec_driver_sql("SELECT 1 AS one").scalar()
+            # Written by hand, so that the statement does not name a write: the transaction wrote something.
+            connection.exec_driver_sql("CREATE TEMPORARY TABLE IF NOT EXISTS scratch (n integer)")
+            connection.rollback()
+        assert _prepared_on(connection) == 0
+
+
+def test_a_transaction_that_wrote_is_rolled_back(engine):
+    with engine.connect() as connection:
+        connection.exec_driver_sql("CREATE TEMPORARY TABLE kept (n integer)")
+        connection.commit()
+        connection.execute(text("INSERT INTO kept (n) VALUES (1)"))
+        connection.rollback()
+        assert connection.exec_driver_sql("SELECT count(*) FROM kept").scalar() == 0
+
+
+def test_a_failed_read_is_rolled_back(engine):
+    with engine.connect() as connection:
+        with pytest.raises(Exception, match="no_such_table"):
+            connection.exec_driver_sql("SELECT * FROM no_such_table")
+        connection.rollback()
+        assert connection.exec_driver_sql("SELECT 1").scalar() == 1
+
+
+def test_a_pooled_connection_returned_after_reading_keeps_them(engine):
+    for _ in range(3):
+        with engine.connect() as connection:
+            # Closed without a commit: the pool's reset ends the transaction.
+            connection.exec_driver_sql("SELECT 2 AS two").scalar()
+    with engine.connect() as connection:
+        assert _prepared_on(connection) >= 1
