@@ -10,14 +10,16 @@ recount would drop.
 
 Like a recount, the increments run after the branch's row is locked (PostgreSQL), so every roll-up write in a
 branch happens in turn; and a place row that is not there (an officer recording at a visit of a branch they
-were never counted in) is counted again rather than guessed.
+were never counted in) is counted again rather than guessed. On PostgreSQL, the sign-ups of one visit (the
+officer's form) lock its branch and add to the four roll-ups in one statement (``_at_once_statement``): one round
+trip instead of five.
 """
 
 from collections import Counter
 from collections.abc import Mapping
 from functools import lru_cache
 
-from sqlalchemy import BindParameter, Connection, Integer, Table, bindparam, case, or_, select, update
+from sqlalchemy import BindParameter, Connection, Integer, Table, bindparam, case, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from campaign_app.models.people import Branch
@@ -76,10 +78,48 @@ def _place_statement(table: Table):
                                                                            else_=0)))
 
 
+@lru_cache(maxsize=256)
+def _at_once_statement(names: tuple[str, ...]):
+    """PostgreSQL: lock the visit's branch, then add to its monthly, daily, village and officer rows, in one
+    statement that answers how many village and officer rows it changed.
+
+    Every write reads the visit through the locked branch, so none can start before the lock is held: the writes
+    of a branch stay in turn, as with a lock statement of their own (PostgreSQL runs a statement's parts in no
+    set order, but a row cannot be written before the rows it is made from are read).
+    """
+    locked = (select(Branch.id).where(Branch.id == select(Visit.branch_id).where(Visit.id == bindparam("visit_id"))
+                                      .scalar_subquery())
+              .with_for_update(key_share=True).cte("locked_branch"))
+    through_lock = Visit.branch_id.in_(select(locked.c.id))
+    counts = (bindparam(f"add_{name}", type_=Integer) for name in names)
+    monthly_row = (select(Visit.branch_id, Visit.campaign_id, regency_of(Visit.village_code),
+                          month_start(Visit.visit_date), Visit.status == VisitStatus.DONE,
+                          bindparam("programme_key", type_=Integer), *counts)
+                   .where(Visit.id == bindparam("visit_id"), through_lock))
+    new_month = postgresql.insert(monthly_results).from_select([*MONTHLY_KEY, *names], monthly_row)
+    monthly = new_month.on_conflict_do_update(index_elements=list(MONTHLY_KEY),
+                                              set_=_adding(monthly_results, new_month, names)).returning(literal(1))
+    daily_counts = (bindparam(f"add_{name}", type_=Integer) for name in DAILY_COUNTS)
+    daily_row = (select(Visit.branch_id, Visit.visit_date, *daily_counts)
+                 .where(Visit.id == bindparam("visit_id"), through_lock))
+    new_day = postgresql.insert(daily_results).from_select(["branch_id", "day", *DAILY_COUNTS], daily_row)
+    daily = new_day.on_conflict_do_update(index_elements=["branch_id", "day"],
+                                          set_=_adding(daily_results, new_day, DAILY_COUNTS)).returning(literal(1))
+    parts: dict = {"monthly": monthly, "daily": daily}
+    for name, table in (("villages", village_results), ("officers", officer_results)):
+        parts[name] = _place_statement(table).where(through_lock).returning(literal(1))
+    ctes = {name: part.cte(f"added_{name}") for name, part in parts.items()}
+    # The rows each part wrote: the place rows tell one missing, and SQLAlchemy renders only the parts named.
+    return select(*(select(func.count()).select_from(cte).scalar_subquery().label(name) for name, cte in ctes.items()))
+
+
 def add(connection: Connection, increments: Mapping[tuple[int, int, int], Counter]) -> None:
     """Add what new sign-ups brought to each tally key (visit, officer, programme) to the roll-ups and totals."""
     dialect = connection.dialect.name
     visits = {visit_id for visit_id, _officer, _programme in increments}
+    if dialect == "postgresql" and len(visits) == 1:
+        _add_at_once(connection, increments)
+        return
     if dialect == "postgresql":
         # FOR NO KEY UPDATE, in id order, as a recount takes it: see rollups.recount.
         branches = select(Visit.branch_id).where(Visit.id.in_(sorted(visits)))
@@ -104,3 +144,23 @@ def add(connection: Connection, increments: Mapping[tuple[int, int, int], Counte
         villages = set(connection.scalars(select(Visit.village_code)
                                           .where(Visit.id.in_(sorted(missing[village_results])))))
         place_totals.recount(connection, villages, missing[officer_results])
+
+
+def _add_at_once(connection: Connection, increments: Mapping[tuple[int, int, int], Counter]) -> None:
+    """``add`` on PostgreSQL for the sign-ups of one visit: each tally key in one statement (the branch is locked by
+    the first)."""
+    missing_villages, missing_officers = set(), set()
+    for (visit_id, officer_id, programme_key), counts in sorted(increments.items()):
+        names = tuple(sorted(name for name, value in counts.items() if value))
+        if not names:
+            continue
+        written = connection.execute(_at_once_statement(names), {
+            "visit_id": visit_id, "programme_key": programme_key, "recorded_by": officer_id,
+            **{f"add_{name}": counts[name] for name in {*names, *DAILY_COUNTS}}}).one()
+        if written.villages != ROWS_PER_PLACE:
+            missing_villages.add(visit_id)
+        if written.officers != ROWS_PER_PLACE:
+            missing_officers.add(officer_id)
+    if missing_villages or missing_officers:
+        villages = set(connection.scalars(select(Visit.village_code).where(Visit.id.in_(sorted(missing_villages)))))
+        place_totals.recount(connection, villages, missing_officers)

@@ -1,6 +1,7 @@
 """A flush that only adds sign-ups adds their counts to the roll-ups (``summaries.increments``) instead of counting
 their cells again; anything else still recounts."""
 
+import re
 from datetime import date
 
 import pytest
@@ -28,18 +29,32 @@ def no_drift() -> bool:
     return rollups.drift(db.session.connection()) == []
 
 
+ROLL_UP_WRITE = re.compile(rf"\b(INSERT INTO|UPDATE|DELETE FROM) ({'|'.join(ROLL_UPS)})\b")
+
+
 def roll_up_writes(statements: list[str]) -> list[str]:
     return [s for s in statements if s.startswith(("INSERT", "UPDATE", "DELETE")) and any(
         f" {table}" in s.split("(")[0].split(" SET")[0] for table in ROLL_UPS)]
 
 
-def test_a_recorded_sign_up_adds_to_each_roll_up_in_one_statement_and_counts_nothing_again(app, world):
+def writes_per_statement(statements: list[str]) -> list[list[str]]:
+    """The roll-up writes of each statement that makes any, in the order written (a statement of PostgreSQL's
+    WITH parts may make several)."""
+    found = [[" ".join(match.groups()) for match in ROLL_UP_WRITE.finditer(s)] for s in statements]
+    return [writes for writes in found if writes]
+
+
+def test_a_recorded_sign_up_adds_to_each_roll_up_once_and_counts_nothing_again(app, world):
     with counting_statements(app) as statements:
         sign(world.visits["V4"], world.citra, "P", Occupation.TRADER, Payer.SELF)
-    writes = roll_up_writes(statements)
-    assert [write.split()[0:3] for write in writes] == [
-        ["INSERT", "INTO", "monthly_results"], ["INSERT", "INTO", "daily_results"],
-        ["UPDATE", "village_results", "SET"], ["UPDATE", "officer_results", "SET"]]
+    added = ["INSERT INTO monthly_results", "INSERT INTO daily_results", "UPDATE village_results",
+             "UPDATE officer_results"]
+    if db.engine.dialect.name == "postgresql":
+        # One statement locks the branch and adds to the four (a round trip each would cost more than the work).
+        [writes] = writes_per_statement(statements)
+        assert sorted(writes) == sorted(added)
+    else:
+        assert writes_per_statement(statements) == [[write] for write in added]
     assert no_drift()
 
 
