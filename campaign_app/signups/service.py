@@ -136,19 +136,22 @@ _IN_FORCE = aliased(RateTable, select(RateTable).where(RateTable.effective_from 
 # What a sign-up is checked against, read in one statement after the write lock (each was a round trip of its own):
 # the sign-up saved with the form's key and the live one with the NIK (a replay, or a NIK registered already; both
 # keys are unique), the visit's status (locked) and whether the officer is assigned, whether the NIK's district
-# exists, its near-duplicates (their ids as text: an aggregate, so that the row stays one), and the rate table in
-# force.
+# exists, its near-duplicates (their ids as text: an aggregate, so that the row stays one), the rate table in
+# force, and the subsidy programme chosen with its quota and used places (none bound for a self-paid sign-up; the
+# programme stays in the session: the audit entry names it from there; its quota is read as a column, as a programme
+# loaded earlier in the transaction keeps the values it was loaded with).
 _CONTEXT = (
     select(select(SignUp.id).where(SignUp.form_key == bindparam("form_key")).scalar_subquery(),
            select(SignUp.id).where(SignUp.nik_index == bindparam("index"), _LIVE).scalar_subquery(),
            Visit.status, VisitOfficer.officer_id,
            select(District.code).where(District.code == bindparam("district")).scalar_subquery(),
            select(func.aggregate_strings(cast(SignUp.id, String), ",")).where(*_NEAR).scalar_subquery(),
-           _IN_FORCE)
+           _IN_FORCE, SubsidyProgramme, SubsidyProgramme.quota, used_places(SubsidyProgramme.id))
     .select_from(Visit)
     .outerjoin(VisitOfficer, and_(VisitOfficer.visit_id == Visit.id,
                                   VisitOfficer.officer_id == bindparam("officer_id")))
     .outerjoin(_IN_FORCE, true())
+    .outerjoin(SubsidyProgramme, SubsidyProgramme.id == bindparam("programme_id"))
     .where(Visit.id == bindparam("visit_id")).with_for_update(read=True, of=Visit)
 )
 
@@ -163,6 +166,7 @@ class _Context(NamedTuple):
     district_known: bool
     near_duplicates: tuple[int, ...]
     rates: RateTable | None
+    programme: tuple[SubsidyProgramme | None, int, int]
 
 
 def _typed_index(nik: str | None) -> str | None:
@@ -241,9 +245,9 @@ def _normalise_phone(typed: str) -> str | None:
 
 
 def _read_context(visit: Visit, officer: User, form_key: str, nik: str, typed_index: str | None, full_name: str,
-                  today: date) -> _Context:
+                  programme_id: int | None, today: date) -> _Context:
     """Take the write lock and read what a sign-up is checked against (``_CONTEXT``); ``typed_index``: the NIK's
-    blind index as typed."""
+    blind index as typed; ``programme_id``: the subsidy programme to read (``_programme_to_read``)."""
     # The status is read again under a share lock (PostgreSQL): closing the visit takes the row for update,
     # so a sign-up and a close racing each other are serialised and no sign-up lands on a closed visit. SQLite has
     # no row locks: the whole database's write lock is taken before the status is read.
@@ -253,11 +257,12 @@ def _read_context(visit: Visit, officer: User, form_key: str, nik: str, typed_in
     # Near-duplicates are looked for only under a name the checks pass (one with a NUL is not even sent).
     name_problems: dict = {}
     name = check_name_and_phone(name_problems, full_name, None)[0]
-    saved, registered, status, assigned, known, near, rates = db.session.execute(_CONTEXT, {
+    saved, registered, status, assigned, known, near, rates, programme, quota, used = db.session.execute(_CONTEXT, {
         "form_key": form_key, "visit_id": visit.id, "officer_id": officer.id, "district": district, "today": today,
-        "born": born, "key": None if name_problems else name_key(name), "index": typed_index}).one()
+        "born": born, "key": None if name_problems else name_key(name), "index": typed_index,
+        "programme_id": programme_id}).one()
     return _Context(saved_with_key=saved, registered=registered, status=status, assigned=assigned is not None,
-                    district_known=known is not None, rates=rates,
+                    district_known=known is not None, rates=rates, programme=(programme, quota or 0, int(used)),
                     near_duplicates=tuple(sorted(int(id_) for id_ in near.split(","))) if near else ())
 
 
@@ -310,30 +315,42 @@ def check_name_and_phone(errors: dict, full_name: str | None, phone: str | None)
     return name, e164
 
 
-# The programme chosen and its used quota, in one statement (the programme stays in the session: the audit entry
-# names it from there).
-_PROGRAMME_AND_USED = select(SubsidyProgramme, used_places(SubsidyProgramme.id)).where(
+# The programme chosen, its quota and used places, in one statement, when the sign-up's own context did not read
+# them (the quota as a column, as in ``_CONTEXT``).
+_PROGRAMME_AND_USED = select(SubsidyProgramme, SubsidyProgramme.quota, used_places(SubsidyProgramme.id)).where(
     SubsidyProgramme.id == bindparam("programme_id"))
 
 
-def _check_programme(errors: dict, payer: str | None, subsidy_programme_id: int | None,
-                     today: date) -> SubsidyProgramme | None:
+def _programme_to_read(payer: str | None, subsidy_programme_id: int | None) -> int | None:
+    """The id of the programme a subsidised sign-up names, when it can be one; else None (nothing to read)."""
+    if payer == Payer.SUBSIDY and isinstance(subsidy_programme_id, int) and 0 < subsidy_programme_id <= ID_MAX:
+        return subsidy_programme_id
+    return None
+
+
+def _check_programme(errors: dict, payer: str | None, subsidy_programme_id: int | None, today: date,
+                     read: tuple[SubsidyProgramme | None, int, int] | None = None) -> SubsidyProgramme | None:
+    """The programme a subsidised sign-up names, checked (running ``today``, places left); ``read``: the programme,
+    its quota and its used places as read already for ``_programme_to_read``, or None to read them here."""
     if payer != Payer.SUBSIDY:
         if subsidy_programme_id is not None:
             errors["subsidy_programme"] = [_("A subsidy programme is chosen only when a subsidy pays.")]
         return None
-    programme, used = None, 0
-    if isinstance(subsidy_programme_id, int) and 0 < subsidy_programme_id <= ID_MAX:
-        found = db.session.execute(_PROGRAMME_AND_USED, {"programme_id": subsidy_programme_id}).first()
+    programme, quota, used = None, 0, 0
+    programme_id = _programme_to_read(payer, subsidy_programme_id)
+    if read is not None:
+        programme, quota, used = read
+    elif programme_id is not None:
+        found = db.session.execute(_PROGRAMME_AND_USED, {"programme_id": programme_id}).first()
         if found is not None:
-            programme, used = found[0], int(found[1])
+            programme, quota, used = found[0], found[1], int(found[2])
     if programme is None:
         errors["subsidy_programme"] = [_("Choose the subsidy programme that pays.")]
     elif not programme.starts_on <= today <= programme.ends_on:
         errors["subsidy_programme"] = [_("The programme %(name)s pays from %(start)s to %(end)s only.",
                                          name=programme.name, start=format_date(programme.starts_on),
                                          end=format_date(programme.ends_on))]
-    elif programme.quota - used <= 0:
+    elif quota - used <= 0:
         errors["subsidy_programme"] = [_quota_used_up(programme)]
     return programme
 
@@ -481,7 +498,8 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     # The form's key and the worker's NIK are looked up with the rest: a replay answers first, whatever the visit's
     # status now.
     typed_index = _typed_index(nik)
-    context = _read_context(visit, officer, form_key, nik, typed_index, full_name, today)
+    context = _read_context(visit, officer, form_key, nik, typed_index, full_name,
+                            _programme_to_read(payer, subsidy_programme_id), today)
     existing = db.session.get(SignUp, context.saved_with_key) if context.saved_with_key is not None else None
     if existing is not None:
         return _repeated(existing, officer, nik, on_paper)
@@ -498,7 +516,7 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
     check_choices(errors, occupation, sector, payer)
     check_income(errors, declared_income)
     check_low_income(errors, declared_income, income_confirmed, table)
-    programme = _check_programme(errors, payer, subsidy_programme_id, today)
+    programme = _check_programme(errors, payer, subsidy_programme_id, today, read=context.programme)
     if errors:
         raise Refused(errors)
     # Nothing was refused: the income is in range and the NIK is valid, so it names its district and birth date.
@@ -555,13 +573,16 @@ _QUOTA_AND_USED_LOCKED = (
 
 
 def _recheck_quota(programme: SubsidyProgramme) -> None:
-    """Check the quota again after the insert, holding the programme's row (PostgreSQL) or the write lock (SQLite).
+    """Check the quota again after the insert, holding the programme's row (PostgreSQL).
 
     The insert's flush added the sign-up to its programme's total (``summaries.programme_totals``, one row whatever
     the programme holds), and that row stays held until the commit: two officers taking the last place at once
     are serialised there, and the later one reads a total with the earlier one's sign-up and is refused, so a
-    quota is never overrun.
+    quota is never overrun. On SQLite the write lock has been held since the programme and its total were read with
+    the sign-up's context (``hold_write_lock``): nothing came in between, so that check stands and none is made.
     """
+    if db.session.connection().dialect.name == "sqlite":
+        return
     # FOR NO KEY UPDATE: it queues the sign-ups of one programme, yet does not wait for the key-share
     # locks that each one's foreign key already holds on that row (FOR UPDATE would deadlock on them).
     # The quota is read again under the lock (an administrator may have changed it meanwhile), with the total in the
