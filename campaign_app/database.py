@@ -1,6 +1,8 @@
 """Database wiring: SQLite pragmas and savepoints, PostgreSQL session settings, and one commit per request."""
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache, partial
 
 from flask import Flask
@@ -117,6 +119,28 @@ def hold_write_lock() -> None:
     dbapi_connection = db.session.connection().connection.dbapi_connection
     if type(dbapi_connection).__module__.startswith("sqlite3") and not dbapi_connection.in_transaction:
         dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
+def _written_in_transaction() -> bool:
+    """Whether the app's session has written in its transaction (known on PostgreSQL; SQLite answers True)."""
+    connection = db.session.connection()
+    return connection.dialect.driver != "psycopg" or bool(connection.info.get(_WROTE))
+
+
+@contextmanager
+def undone_alone() -> Iterator[None]:
+    """A block whose writes are undone, and nothing else, if it raises: in a savepoint; or, when the transaction has
+    written nothing yet (PostgreSQL), by rolling the transaction back, which loses only what it read and spares the
+    SAVEPOINT and RELEASE round trips. Either way the session can be used again after the error."""
+    if _written_in_transaction():
+        with db.session.begin_nested():
+            yield
+        return
+    try:
+        yield
+    except BaseException:
+        db.session.rollback()
+        raise
 
 
 def added_first(record) -> bool:

@@ -20,7 +20,7 @@ from sqlalchemy import String, and_, bindparam, cast, func, literal_column, sele
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from campaign_app.database import hold_write_lock
+from campaign_app.database import hold_write_lock, undone_alone
 from campaign_app.extensions import db
 from campaign_app.forms import CONTROL_CHARACTERS_IN_LINE
 from campaign_app.i18n import gettext as _
@@ -547,8 +547,8 @@ def record_signup(*, visit: Visit, officer: User, form_key: str, nik: str, full_
         status=SignUpStatus.REGISTERED, created_at=now, review=Review.PENDING if near else None,
     )
     try:
-        # A savepoint: a lost race or a quota gone meanwhile undoes this sign-up and nothing else.
-        with db.session.begin_nested():
+        # A lost race or a quota gone meanwhile undoes this sign-up and nothing else.
+        with undone_alone():
             db.session.add(signup)
             db.session.flush()
             if programme is not None:

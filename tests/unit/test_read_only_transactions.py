@@ -3,9 +3,16 @@ forgets them all on a ROLLBACK); one that wrote is still rolled back (campaign_a
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import IntegrityError
 
-from campaign_app.database import keep_prepared_statements, reads_only
+from campaign_app.database import keep_prepared_statements, reads_only, undone_alone
+from campaign_app.extensions import db
+from campaign_app.models import Role, User
+from tests.conftest import counting_statements
 from tests.databases import postgres_url
+
+ON_POSTGRESQL = pytest.mark.skipif(postgres_url() is None,
+                                   reason="PostgreSQL only: SQLite always takes a savepoint, which costs no round trip")
 
 READ = "SELECT users.id FROM users WHERE users.id = %(id)s"
 
@@ -91,3 +98,39 @@ def test_a_pooled_connection_returned_after_reading_keeps_them(engine):
             connection.exec_driver_sql("SELECT 2 AS two").scalar()
     with engine.connect() as connection:
         assert _prepared_on(connection) >= 1
+
+
+# --- a block undone alone (``undone_alone``) ------------------------------------------------------------------------
+
+def _user(username: str) -> User:
+    branch_id = db.session.scalar(text("SELECT id FROM branches ORDER BY id LIMIT 1"))
+    return User(username=username, full_name="Uji Transaksi", password_hash="x", role=Role.ADMIN, branch_id=branch_id)
+
+
+@ON_POSTGRESQL
+@pytest.mark.own_database  # the app's own connection, outside the tests' savepoints, which count as writes
+def test_a_first_write_that_fails_is_undone_by_the_transaction_without_a_savepoint(app):
+    with app.app_context():
+        taken = db.session.scalar(text("SELECT username FROM users ORDER BY id LIMIT 1"))
+        user = _user(taken)
+        with counting_statements(app) as statements, pytest.raises(IntegrityError, match="unique"), undone_alone():
+            db.session.add(user)
+            db.session.flush()
+        assert not [s for s in statements if "SAVEPOINT" in s]
+        # The session is usable again, and nothing of the block stayed.
+        assert db.session.query(User).filter_by(username=taken).count() == 1
+
+
+@ON_POSTGRESQL
+@pytest.mark.own_database
+def test_after_a_write_a_failing_block_is_undone_alone_in_a_savepoint(app):
+    with app.app_context():
+        taken = db.session.scalar(text("SELECT username FROM users ORDER BY id LIMIT 1"))
+        db.session.add(_user("ditulis-sebelumnya"))
+        db.session.flush()
+        user = _user(taken)
+        with pytest.raises(IntegrityError, match="unique"), undone_alone():
+            db.session.add(user)
+            db.session.flush()
+        db.session.commit()
+        assert db.session.query(User).filter_by(username="ditulis-sebelumnya").count() == 1
