@@ -28,7 +28,9 @@ from sqlalchemy import (
     Table,
     bindparam,
     case,
+    exists,
     func,
+    literal,
     select,
     update,
 )
@@ -176,6 +178,14 @@ class TallyChanges:
     def apply(self, connection: Connection) -> None:
         """Add the gathered changes to the tallies (one upsert per key changed) and drop tallies left empty; then
         add each programme's change of live sign-ups to its total (``programme_totals``)."""
+        changed = [key for key in self._changes if any(self._changes[key].values())]
+        if len(changed) == 1 and connection.dialect.name == "postgresql" and changed[0][2] \
+                and self._changes[changed[0]]["signups"] > 0:
+            # One subsidised tally gained (an officer's sign-up): its programme's total in the same statement.
+            [key] = changed
+            _upsert_with_total(connection, key, {name: value for name, value in self._changes[key].items() if value})
+            self._changes.clear()
+            return
         emptied = []
         programmes: Counter = Counter()
         for key in sorted(self._changes):
@@ -199,9 +209,34 @@ def _upsert(connection: Connection, key: tuple[int, int, int], counts: dict[str,
     """INSERT the tally of ``key`` with ``counts``, its visit's columns read from the visit, or, when it exists,
     add ``counts`` to it."""
     names = tuple(sorted(counts))
+    connection.execute(_upsert_statement(connection.dialect.name, names), _upsert_parameters(key, counts, names))
+
+
+def _upsert_parameters(key: tuple[int, int, int], counts: dict[str, int], names: tuple[str, ...]) -> dict:
     parameters = {f"key_{name}": value for name, value in zip(KEY_COLUMNS, key, strict=True)}
     parameters.update((f"add_{name}", counts[name]) for name in names)
-    connection.execute(_upsert_statement(connection.dialect.name, names), parameters)
+    return parameters
+
+
+def _upsert_with_total(connection: Connection, key: tuple[int, int, int], counts: dict[str, int]) -> None:
+    """PostgreSQL: ``_upsert`` the tally of ``key``, a subsidy programme's, and add its sign-ups to the programme's
+    total, in one statement (one round trip less on a subsidised sign-up)."""
+    names = tuple(sorted(counts))
+    connection.execute(_upsert_with_total_statement(names), _upsert_parameters(key, counts, names))
+
+
+@lru_cache(maxsize=64)
+def _upsert_with_total_statement(names: tuple[str, ...]):
+    """The tally's upsert, then the programme total's, which reads the tally's answer: so the tally's row is taken
+    before the total's, in the order of two statements (PostgreSQL runs a statement's parts in no set order)."""
+    tally = _upsert_statement("postgresql", names).returning(literal(1)).cte("tally")
+    total = postgresql.insert(programme_totals_table).from_select(
+        ["programme_id", "signups"],
+        select(bindparam("key_programme_key", type_=Integer), bindparam("add_signups", type_=Integer))
+        .where(exists(select(tally.c[0]))))
+    return total.on_conflict_do_update(
+        index_elements=["programme_id"],
+        set_={"signups": programme_totals_table.c.signups + total.excluded.signups})
 
 
 @lru_cache(maxsize=256)

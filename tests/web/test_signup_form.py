@@ -757,12 +757,12 @@ def test_a_saved_sign_up_takes_twelve_statements_and_nine_on_postgresql(field, a
 
 def test_a_subsidised_sign_up_reads_its_programme_with_its_context_and_its_quota_once_under_the_lock(field, app):
     # Beside a self-paid sign-up's statements: the programme with its used quota is read in the context's statement,
-    # then its total's upsert, and on PostgreSQL the quota with the total again under the programme's row lock (one
-    # statement; SQLite's write lock has been held since the context was read). The audit entry names the programme
-    # from the record already read.
+    # then its total's upsert (on PostgreSQL, in the tally's statement), and on PostgreSQL the quota with the total
+    # again under the programme's row lock (one statement; SQLite's write lock has been held since the context was
+    # read). The audit entry names the programme from the record already read.
     programme_id = make_programme(app, 10)
     with app.app_context():
-        expected = 12 + 1 if db.engine.dialect.name == "sqlite" else 9 + 2
+        expected = 12 + 1 if db.engine.dialect.name == "sqlite" else 9 + 1
     values = filled(field, payer="subsidy", subsidy_programme=str(programme_id))
     with counting_statements(app) as statements:
         assert field.client.post(field.url, data=values).status_code == 303
