@@ -84,22 +84,24 @@ def _end_reads_with_commit(rollback, dbapi_connection) -> None:
         rollback(dbapi_connection)
 
 
-def keep_prepared_statements(engine: Engine) -> None:
-    """On PostgreSQL (psycopg), end the transactions that only read with COMMIT rather than ROLLBACK, which would
-    discard the connection's prepared statements (see ``_end_reads_with_commit``). Nothing changes on SQLite."""
-    if engine.dialect.driver != "psycopg" or event.contains(engine, "before_cursor_execute", _note_write):
+def note_writes(engine: Engine) -> None:
+    """Note on each connection of ``engine`` whether its transaction has written (``reads_only``), for
+    ``undone_alone``; and on PostgreSQL (psycopg) end the transactions that only read with COMMIT rather than
+    ROLLBACK, which would discard the connection's prepared statements (see ``_end_reads_with_commit``)."""
+    if event.contains(engine, "before_cursor_execute", _note_write):
         return
     event.listen(engine, "before_cursor_execute", _note_write)
     event.listen(engine, "begin", _forget_writes)
     event.listen(engine, "commit", _forget_writes)
-    engine.dialect.do_rollback = partial(_end_reads_with_commit, engine.dialect.do_rollback)
+    if engine.dialect.driver == "psycopg":
+        engine.dialect.do_rollback = partial(_end_reads_with_commit, engine.dialect.do_rollback)
 
 
 def init_app(app: Flask) -> None:
     # Before the first connection, which would create an SQLite file readable by every account.
     private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
     with app.app_context():
-        keep_prepared_statements(db.engine)
+        note_writes(db.engine)
 
     @app.teardown_request
     def rollback_uncommitted(exc):
@@ -122,16 +124,15 @@ def hold_write_lock() -> None:
 
 
 def _written_in_transaction() -> bool:
-    """Whether the app's session has written in its transaction (known on PostgreSQL; SQLite answers True)."""
-    connection = db.session.connection()
-    return connection.dialect.driver != "psycopg" or bool(connection.info.get(_WROTE))
+    """Whether the app's session has written in its transaction (``note_writes``)."""
+    return bool(db.session.connection().info.get(_WROTE))
 
 
 @contextmanager
 def undone_alone() -> Iterator[None]:
     """A block whose writes are undone, and nothing else, if it raises: in a savepoint; or, when the transaction has
-    written nothing yet (PostgreSQL), by rolling the transaction back, which loses only what it read and spares the
-    SAVEPOINT and RELEASE round trips. Either way the session can be used again after the error."""
+    written nothing yet, by rolling the transaction back, which loses only what it read and spares the SAVEPOINT and
+    RELEASE statements (two round trips on PostgreSQL). Either way the session can be used again after the error."""
     if _written_in_transaction():
         with db.session.begin_nested():
             yield

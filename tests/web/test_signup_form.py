@@ -733,9 +733,9 @@ def test_hostile_form_values_never_cause_a_server_error(field, app):
 # then SAVEPOINT, the sign-up's insert, the tallies, the monthly, daily, village and officer roll-ups, the audit
 # entry, RELEASE (SQLite's BEGIN IMMEDIATE goes to the driver directly and is not counted). PostgreSQL locks the
 # branch's roll-up rows and adds to the four roll-ups in one statement (SQLite's write lock is held already, and a
-# statement costs it no round trip). In service PostgreSQL sends no SAVEPOINT and RELEASE either, as the sign-up is
-# its transaction's first write (``database.undone_alone``); here the tests' own savepoints count as writes before
-# it (tests/unit/test_read_only_transactions.py checks that case apart).
+# statement costs it no round trip). In service neither sends the SAVEPOINT and RELEASE, as the sign-up is its
+# transaction's first write (``database.undone_alone``); here the tests' own savepoints count as writes before it
+# (tests/unit/test_read_only_transactions.py checks that case apart).
 
 def test_the_form_takes_three_statements(field, app):
     field.client.get(field.url)
