@@ -22,6 +22,13 @@ CHROMIUM_ARGS = [
 ]
 # A cheap Android phone: what an officer carries to the village.
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+
+
+def wait_for_htmx(page) -> None:
+    """Wait until the page's htmx has loaded. Written as a function: Playwright evaluates a plain expression again on
+    every poll, and the pages' CSP (no 'unsafe-eval') refuses every evaluation but the first, so a page slower than
+    that first poll failed the test."""
+    page.wait_for_function("() => window.htmx !== undefined")
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 
 

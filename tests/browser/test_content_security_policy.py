@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from campaign_app.security_headers import CONTENT_SECURITY_POLICY
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, wait_for_htmx
 from tests.browser.test_officer_signups import todays_visit, type_nik  # noqa: F401 (a fixture)
 from tests.browser.test_sign_in import sign_in
 
@@ -82,7 +82,7 @@ def test_the_officer_signs_a_worker_up_without_a_violation(recorder, live_app, l
     expect(page.locator(".flash.success")).to_contain_text("Visit started")
     page.get_by_role("link", name="New sign-up").click()
     expect(page.locator("h1")).to_have_text("Sign a worker up")
-    page.wait_for_function("window.htmx !== undefined")
+    wait_for_htmx(page)
     # The NIK check is an htmx request that swaps its answer in: htmx works under the policy.
     type_nik(page, worker.nik)
     expect(page.locator("#nik-check")).to_contain_text(re.compile(r"born"))
@@ -93,7 +93,7 @@ def test_the_manager_reads_and_narrows_the_dashboard_without_a_violation(recorde
     page = recorder.page
     sign_in(page, live_server, "manajer")
     page.goto("/reports/")
-    page.wait_for_function("window.htmx !== undefined")
+    wait_for_htmx(page)
     rows = page.locator("#results table.stack tbody tr")
     expect(rows.first).to_be_visible()
     # dashboard.js adds a header to every htmx request, and the filter swaps the results in place.

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from campaign_app.extensions import db
 from campaign_app.fieldwork.service import start_visit
 from campaign_app.models import SignUp, User, Visit
+from tests.browser.conftest import wait_for_htmx
 from tests.browser.test_officer_signups import TodaysVisit, todays_visit  # noqa: F401  (a fixture)
 from tests.browser.test_sign_in import sign_in
 
@@ -52,7 +53,7 @@ def signup_form(page, live_app, live_server, todays_visit: TodaysVisit):  # noqa
         db.session.commit()
     sign_in(page, live_server, "petugas")
     page.goto(f"/signups/visits/{todays_visit.id}/new")
-    page.wait_for_function("() => window.htmx !== undefined")
+    wait_for_htmx(page)
     return todays_visit
 
 
@@ -167,7 +168,7 @@ def test_a_save_left_unanswered_times_out_and_frees_its_button(page, live_app, s
 def test_an_upload_is_not_given_up_after_the_timeout(page, live_server):
     sign_in(page, live_server, "admin")
     page.goto("/villages/import")
-    page.wait_for_function("() => window.htmx !== undefined")
+    wait_for_htmx(page)
     page.evaluate("htmx.config.timeout = 300")
 
     def late_answer(route):
@@ -189,7 +190,7 @@ def test_an_upload_is_not_given_up_after_the_timeout(page, live_server):
 def test_a_coordinators_form_that_fails_is_said_and_sent_again(page, live_app, live_server, todays_visit):  # noqa: F811
     sign_in(page, live_server, "koordinator")
     page.goto(f"/visits/{todays_visit.id}")
-    page.wait_for_function("() => window.htmx !== undefined")
+    wait_for_htmx(page)
     assign = page.locator("form[action$='/officers']")
     choice = assign.locator("select option:not([value=''])").first.get_attribute("value")
     assign.locator("select").select_option(choice)

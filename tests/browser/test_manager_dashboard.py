@@ -18,7 +18,7 @@ from sqlalchemy import select
 from campaign_app.demo.seed import PALU_BRANCH
 from campaign_app.extensions import db
 from campaign_app.models import Branch, Campaign, District, Regency
-from tests.browser.conftest import policy_blocks
+from tests.browser.conftest import policy_blocks, wait_for_htmx
 from tests.browser.test_sign_in import sign_in, too_wide
 
 pytestmark = pytest.mark.browser
@@ -63,7 +63,7 @@ def test_a_manager_filters_compares_and_exports(browser, live_server, demo_names
         page.locator("header nav").get_by_role("link", name="Dashboard").click()
         expect(page).to_have_url(f"{live_server}/reports/")
         expect(page.locator("h1")).to_have_text("Dashboard")
-        page.wait_for_function("window.htmx !== undefined")
+        wait_for_htmx(page)
         signups = page.locator("dl.tiles > div").filter(has=page.get_by_text("Sign-ups", exact=True)).locator("dd")
         everywhere = number(signups.inner_text())
         rows = page.locator("#results table.stack tbody tr")
@@ -105,7 +105,7 @@ def test_a_manager_filters_compares_and_exports(browser, live_server, demo_names
         # Two campaigns side by side, chosen by checkbox.
         page.get_by_role("link", name="Compare campaigns").click()
         expect(page).to_have_url(f"{live_server}/reports/compare")
-        page.wait_for_function("window.htmx !== undefined")
+        wait_for_htmx(page)
         # By id: the other branches' campaigns (which the manager also sees) may bear the same names.
         page.locator(f"input[name=campaign][value='{chosen[0][0]}']").check()
         expect(page.locator("#campaign-err")).to_contain_text("Choose at least 2 campaigns.")
@@ -157,7 +157,7 @@ def test_a_filter_changed_while_the_form_is_on_its_way_is_kept(browser, live_ser
     try:
         sign_in(page, live_server, "manajer")
         page.goto(f"{live_server}/reports/")
-        page.wait_for_function("window.htmx !== undefined")
+        wait_for_htmx(page)
         # The filter forms the results load are held back, as on a slow line.
         page.route("**/reports/filters?*", lambda route: held.append(route))
         page.select_option("select[name=regency]", REGENCY)

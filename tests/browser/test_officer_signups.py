@@ -20,7 +20,7 @@ from campaign_app.i18n import force_locale
 from campaign_app.models import SignUp, User, Visit, VisitOfficer, VisitStatus
 from campaign_app.signups.personal_data import mask_nik, nik_index
 from campaign_app.signups.records import district_label
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, wait_for_htmx
 from tests.browser.test_sign_in import sign_in, too_wide
 from tests.factories import nik_for
 
@@ -105,7 +105,7 @@ def type_nik(page, nik: str) -> None:
 
 def fill_worker(page, app, worker: Worker, *, nik: str | None = None) -> None:
     """Fills the sign-up form for ``worker``; sex and birth date are left for the NIK check to fill in."""
-    page.wait_for_function("window.htmx !== undefined")
+    wait_for_htmx(page)
     type_nik(page, nik or worker.nik)
     check = page.locator("#nik-check")
     sex = "Female" if worker.sex == "P" else "Male"
@@ -156,7 +156,7 @@ def test_an_officer_records_a_visit_and_its_signups_on_a_phone(page, live_app, l
     expect(page.locator("main")).to_contain_text(re.compile(r"Checked in at \d\d:\d\d"))
 
     # Attendance, saved in place (htmx swaps the attendance block).
-    page.wait_for_function("window.htmx !== undefined")
+    wait_for_htmx(page)
     attendance = page.locator("#attendance")
     attendance.get_by_label("Women", exact=True).fill("23")
     attendance.get_by_label("Men", exact=True).fill("17")
@@ -265,7 +265,7 @@ def started_visit(page, live_server, visit: TodaysVisit) -> Requests:
     page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.goto(f"/field/visits/{visit.id}")
-    page.wait_for_function("() => window.htmx !== undefined")
+    wait_for_htmx(page)
     requests = Requests(page)
     page.get_by_role("button", name="Start visit").click()
     expect(page.locator(".flash.success")).to_contain_text("Visit started at")
@@ -331,7 +331,7 @@ def test_closing_a_visit_is_answered_in_one_response(page, live_server, todays_v
     visit = todays_visit
     requests = started_visit_form(page, live_server, visit)
     page.get_by_role("link", name=f"‹ {visit.village}").click()
-    page.wait_for_function("() => window.htmx !== undefined")
+    wait_for_htmx(page)
     attendance = page.locator("#attendance")
     attendance.get_by_label("Women", exact=True).fill("3")
     attendance.get_by_label("Men", exact=True).fill("2")
@@ -362,7 +362,7 @@ def test_the_visit_is_closed_from_the_sign_up_form_in_one_response(page, live_se
     expect(attendance.locator(".flash.success")).to_have_text("Attendance saved.")
     # Back to the form, the last worker signed up; closed from there: the visit's page takes its place.
     page.get_by_role("link", name="New sign-up").click()
-    page.wait_for_function("() => window.htmx !== undefined")
+    wait_for_htmx(page)
     page.locator("summary", has_text="Close visit").click()
     mark = len(requests.sent)
     page.get_by_role("button", name="Yes, close the visit").click()

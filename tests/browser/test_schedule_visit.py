@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from campaign_app.clock import today
 from campaign_app.extensions import db
 from campaign_app.models import Campaign
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, wait_for_htmx
 from tests.browser.test_sign_in import sign_in, too_wide
 from tests.factories import OTHER_NEAR_VILLAGE, branch_named, make_campaign, make_officer, make_visit
 
@@ -70,7 +70,7 @@ def test_a_coordinator_schedules_and_staffs_a_visit(screen, browser, live_server
         # The visit form: the campaign is chosen; the village is found by part of its name.
         expect(page).to_have_url(re.compile(r"/visits/new\?campaign_id=\d+"))
         expect(page.locator("select[name=campaign] option:checked")).to_have_text(f"Kampanye Peramban {screen}")
-        page.wait_for_function("window.htmx !== undefined")
+        wait_for_htmx(page)
         page.locator("input[name=village]").press_sequentially("besus", delay=40)
         choice = page.get_by_label(re.compile(r"^Besusu Barat"))
         expect(choice).to_be_visible()

@@ -11,7 +11,7 @@ from campaign_app.extensions import db
 from campaign_app.i18n import force_locale, gettext
 from campaign_app.models import User
 from campaign_app.navigation import menu_for
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, wait_for_htmx
 from tests.conftest import DEMO_USERS
 
 pytestmark = pytest.mark.browser
@@ -92,7 +92,7 @@ def test_language_switch_changes_the_page_language(signed_in_as, page, live_serv
 def test_htmx_requests_carry_the_csrf_token_of_the_page(page, live_server):
     """The base template puts the CSRF token in hx-headers on <body>, so every htmx POST passes CSRF."""
     sign_in(page, live_server, DEMO_USERS["officer"])
-    page.wait_for_function("window.htmx !== undefined")
+    wait_for_htmx(page)
 
     # Without the token the same request is refused: CSRF protection is on.
     status = page.evaluate("""async () => (await fetch('/language', {
