@@ -124,8 +124,10 @@ def hold_write_lock() -> None:
 
 
 def _written_in_transaction() -> bool:
-    """Whether the app's session has written in its transaction (``note_writes``)."""
-    return bool(db.session.connection().info.get(_WROTE))
+    """Whether the app's session has written in its transaction (``note_writes``), or holds changes not yet
+    flushed, which a rollback would drop."""
+    session = db.session
+    return bool(session.new or session.dirty or session.deleted or session.connection().info.get(_WROTE))
 
 
 @contextmanager

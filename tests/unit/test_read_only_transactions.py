@@ -130,3 +130,13 @@ def test_after_a_write_a_failing_block_is_undone_alone_in_a_savepoint(app):
             db.session.flush()
         db.session.commit()
         assert db.session.query(User).filter_by(username="ditulis-sebelumnya").count() == 1
+
+
+@pytest.mark.own_database
+def test_changes_not_yet_flushed_are_kept_when_the_block_fails(app):
+    with app.app_context(), db.session.no_autoflush:
+        db.session.add(_user("belum-ditulis"))
+        with pytest.raises(RuntimeError), undone_alone():
+            raise RuntimeError("the block fails")
+        db.session.commit()
+        assert db.session.query(User).filter_by(username="belum-ditulis").count() == 1
