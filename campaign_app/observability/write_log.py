@@ -87,6 +87,10 @@ def _note_actor(session: Session) -> None:
 
 
 def _log_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        # A savepoint released (SQLAlchemy calls it a commit too): its writes are the transaction's, logged with the
+        # transaction's own commit, or never if it is rolled back.
+        return
     changes = session.info.pop(_CHANGES, None)
     user_id, username = session.info.pop(_ACTOR, (None, None))
     if changes and has_request_context():

@@ -231,6 +231,27 @@ def test_a_rolled_back_transaction_logs_no_write(app):
     assert log.of("campaign_app.write") == []
 
 
+def test_a_savepoint_released_in_a_transaction_rolled_back_logs_no_write(app):
+    # A savepoint's release is no commit: the write is logged when the transaction commits, or not at all.
+    with app.test_request_context(), captured_log() as log:
+        with db.session.begin_nested():
+            set_travel_hours(NEAR_VILLAGE, "3.5")
+        assert log.of("campaign_app.write") == []
+        db.session.rollback()
+        db.session.commit()
+    assert log.of("campaign_app.write") == []
+
+
+def test_writes_in_a_savepoint_are_logged_once_with_the_transaction_s_commit(app):
+    with app.test_request_context(), captured_log() as log:
+        with db.session.begin_nested():
+            set_travel_hours(NEAR_VILLAGE, "3.5")
+        set_travel_hours(FAR_VILLAGE, "5")
+        db.session.commit()
+    [line] = log.of("campaign_app.write")
+    assert line.endswith("changed=villages~2"), line
+
+
 def test_writes_outside_a_request_are_not_logged(app):
     with app.app_context(), captured_log() as log:
         set_travel_hours(NEAR_VILLAGE, "3.5")
