@@ -64,6 +64,12 @@ def _note_write(connection, _cursor, statement, _parameters, _context, _executem
         connection.info[_WROTE] = True
 
 
+def wrote_around_sqlalchemy(connection) -> None:
+    """Note that ``connection`` wrote through its driver directly (a COPY), where ``note_writes`` cannot see it: its
+    transaction is rolled back, not committed, if it ends without a commit."""
+    connection.info[_WROTE] = True
+
+
 def _forget_writes(connection) -> None:
     connection.info.pop(_WROTE, None)
 

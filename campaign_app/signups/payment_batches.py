@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import sqlite
 
 from campaign_app.clock import WITA
+from campaign_app.database import wrote_around_sqlalchemy
 from campaign_app.models import PaymentHistory, SignUp
 from campaign_app.models.payments import month_number
 from campaign_app.summaries.retention import SignUpFacts
@@ -110,6 +111,7 @@ def load(connection: Connection, rows: Sequence[FileRow]) -> None:
     if not rows:
         return
     if connection.dialect.name == "postgresql":
+        wrote_around_sqlalchemy(connection)
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         with cursor.copy("COPY payment_file_rows (line, nik_index, masked, reported) FROM STDIN") as copy:
             for row in rows:
@@ -169,6 +171,7 @@ def upsert_histories(connection: Connection, rows: Sequence[HistoryWrite], now: 
     if not rows:
         return
     if connection.dialect.name == "postgresql":
+        wrote_around_sqlalchemy(connection)
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         with cursor.copy("COPY payment_file_writes (signup_id, signup_month, paid_months, paid_through) "
                          "FROM STDIN") as copy:

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 
-from campaign_app.database import note_writes, reads_only, undone_alone
+from campaign_app.database import note_writes, reads_only, undone_alone, wrote_around_sqlalchemy
 from campaign_app.extensions import db
 from campaign_app.models import Role, User
 from tests.conftest import counting_statements
@@ -79,6 +79,18 @@ def test_a_transaction_that_wrote_is_rolled_back(engine):
         connection.execute(text("INSERT INTO kept (n) VALUES (1)"))
         connection.rollback()
         assert connection.exec_driver_sql("SELECT count(*) FROM kept").scalar() == 0
+
+
+def test_a_copy_through_the_driver_is_rolled_back_when_noted(engine):
+    with engine.connect() as connection:
+        connection.exec_driver_sql("CREATE TEMPORARY TABLE copied (n integer)")
+        connection.commit()
+        connection.exec_driver_sql("SELECT 1").scalar()
+        wrote_around_sqlalchemy(connection)
+        with connection.connection.driver_connection.cursor().copy("COPY copied (n) FROM STDIN") as copy:
+            copy.write_row((1,))
+        connection.rollback()
+        assert connection.exec_driver_sql("SELECT count(*) FROM copied").scalar() == 0
 
 
 def test_a_failed_read_is_rolled_back(engine):
