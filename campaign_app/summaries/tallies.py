@@ -177,7 +177,8 @@ class TallyChanges:
 
     def apply(self, connection: Connection) -> None:
         """Add the gathered changes to the tallies (one upsert per key changed) and drop tallies left empty; then
-        add each programme's change of live sign-ups to its total (``programme_totals``)."""
+        add each programme's change of live sign-ups to its total (``programme_totals``). On PostgreSQL one
+        subsidised tally that gained sign-ups, and nothing else, is written with its total in one statement."""
         changed = [key for key in self._changes if any(self._changes[key].values())]
         if len(changed) == 1 and connection.dialect.name == "postgresql" and changed[0][2] \
                 and self._changes[changed[0]]["signups"] > 0:
