@@ -62,11 +62,11 @@ def test_a_transaction_that_only_read_keeps_the_prepared_statements(engine):
         assert _prepared_on(connection) >= 1
 
 
-def test_without_it_a_rollback_forgets_them(engine):
+def test_after_a_write_the_rollback_is_a_real_one_and_forgets_them(engine):
     with engine.connect() as connection:
         for _ in range(2):
             connection.exec_driver_sql("SELECT 1 AS one").scalar()
-            # Written by hand, so that the statement does not name a write: the transaction wrote something.
+            # A write (a temporary table): the transaction is rolled back, and psycopg forgets what it prepared.
             connection.exec_driver_sql("CREATE TEMPORARY TABLE IF NOT EXISTS scratch (n integer)")
             connection.rollback()
         assert _prepared_on(connection) == 0
