@@ -78,7 +78,7 @@ def _end_reads_with_commit(rollback, dbapi_connection) -> None:
     # psycopg forgets every prepared statement on a ROLLBACK (an object it names may have gone with it): a page that
     # only read would make its connection prepare everything again, so most statements would never be prepared. A
     # transaction that wrote nothing ends the same either way, so it commits; one that wrote, or failed, rolls back.
-    from psycopg.pq import TransactionStatus
+    from psycopg.pq import TransactionStatus  # here: an app on SQLite never loads psycopg
 
     try:
         wrote = dbapi_connection.info.pop(_WROTE, False)
