@@ -153,13 +153,13 @@ def undone_alone() -> Iterator[None]:
 
 
 def added_first(record) -> bool:
-    """Add and flush ``record`` in a savepoint; False when a unique constraint refuses it.
+    """Add and flush ``record``, undone alone (``undone_alone``); False when a unique constraint refuses it.
 
-    A concurrent request (a double submit, two users racing for a name) stored its twin first: the
-    savepoint undoes only this insert, so the caller can look the winner up and answer with it.
+    A concurrent request (a double submit, two users racing for a name) stored its twin first: only this insert is
+    undone, so the caller can look the winner up and answer with it.
     """
     try:
-        with db.session.begin_nested():
+        with undone_alone():
             db.session.add(record)
             db.session.flush()
     except IntegrityError:

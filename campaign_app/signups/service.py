@@ -337,10 +337,9 @@ def _check_programme(errors: dict, payer: str | None, subsidy_programme_id: int 
             errors["subsidy_programme"] = [_("A subsidy programme is chosen only when a subsidy pays.")]
         return None
     programme, quota, used = None, 0, 0
-    programme_id = _programme_to_read(payer, subsidy_programme_id)
     if read is not None:
         programme, quota, used = read
-    elif programme_id is not None:
+    elif (programme_id := _programme_to_read(payer, subsidy_programme_id)) is not None:
         found = db.session.execute(_PROGRAMME_AND_USED, {"programme_id": programme_id}).first()
         if found is not None:
             programme, quota, used = found[0], found[1], int(found[2])

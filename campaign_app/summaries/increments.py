@@ -41,26 +41,36 @@ def _adding(table: Table, statement, names: tuple[str, ...]) -> dict:
     return {name: table.c[name] + statement.excluded[name] for name in names}
 
 
-@lru_cache(maxsize=256)
-def _monthly_statement(dialect: str, names: tuple[str, ...]):
-    """Add the bound counts ``names`` to the visit's monthly row of the bound programme (inserted if new)."""
+def _monthly_upsert(dialect: str, names: tuple[str, ...], *conditions):
+    """Add the bound counts ``names`` to the visit's monthly row of the bound programme (inserted if new); the visit
+    read under ``conditions`` too."""
     counts = (bindparam(f"add_{name}", type_=Integer) for name in names)
     row = select(Visit.branch_id, Visit.campaign_id, regency_of(Visit.village_code), month_start(Visit.visit_date),
                  Visit.status == VisitStatus.DONE, bindparam("programme_key", type_=Integer), *counts
-                 ).where(Visit.id == bindparam("visit_id"))
+                 ).where(Visit.id == bindparam("visit_id"), *conditions)
     statement = _insert(dialect, monthly_results).from_select([*MONTHLY_KEY, *names], row)
     return statement.on_conflict_do_update(index_elements=list(MONTHLY_KEY),
                                            set_=_adding(monthly_results, statement, names))
 
 
-@lru_cache(maxsize=8)
-def _daily_statement(dialect: str):
-    """Add the bound sign-ups and activations to the visit's branch and day (inserted if new)."""
+def _daily_upsert(dialect: str, *conditions):
+    """Add the bound sign-ups and activations to the visit's branch and day (inserted if new); the visit read under
+    ``conditions`` too."""
     counts = (bindparam(f"add_{name}", type_=Integer) for name in DAILY_COUNTS)
-    row = select(Visit.branch_id, Visit.visit_date, *counts).where(Visit.id == bindparam("visit_id"))
+    row = select(Visit.branch_id, Visit.visit_date, *counts).where(Visit.id == bindparam("visit_id"), *conditions)
     statement = _insert(dialect, daily_results).from_select(["branch_id", "day", *DAILY_COUNTS], row)
     return statement.on_conflict_do_update(index_elements=["branch_id", "day"],
                                            set_=_adding(daily_results, statement, DAILY_COUNTS))
+
+
+@lru_cache(maxsize=256)
+def _monthly_statement(dialect: str, names: tuple[str, ...]):
+    return _monthly_upsert(dialect, names)
+
+
+@lru_cache(maxsize=8)
+def _daily_statement(dialect: str):
+    return _daily_upsert(dialect)
 
 
 @lru_cache(maxsize=4)
@@ -91,21 +101,8 @@ def _at_once_statement(names: tuple[str, ...]):
                                       .scalar_subquery())
               .with_for_update(key_share=True).cte("locked_branch"))
     through_lock = Visit.branch_id.in_(select(locked.c.id))
-    counts = (bindparam(f"add_{name}", type_=Integer) for name in names)
-    monthly_row = (select(Visit.branch_id, Visit.campaign_id, regency_of(Visit.village_code),
-                          month_start(Visit.visit_date), Visit.status == VisitStatus.DONE,
-                          bindparam("programme_key", type_=Integer), *counts)
-                   .where(Visit.id == bindparam("visit_id"), through_lock))
-    new_month = postgresql.insert(monthly_results).from_select([*MONTHLY_KEY, *names], monthly_row)
-    monthly = new_month.on_conflict_do_update(index_elements=list(MONTHLY_KEY),
-                                              set_=_adding(monthly_results, new_month, names)).returning(literal(1))
-    daily_counts = (bindparam(f"add_{name}", type_=Integer) for name in DAILY_COUNTS)
-    daily_row = (select(Visit.branch_id, Visit.visit_date, *daily_counts)
-                 .where(Visit.id == bindparam("visit_id"), through_lock))
-    new_day = postgresql.insert(daily_results).from_select(["branch_id", "day", *DAILY_COUNTS], daily_row)
-    daily = new_day.on_conflict_do_update(index_elements=["branch_id", "day"],
-                                          set_=_adding(daily_results, new_day, DAILY_COUNTS)).returning(literal(1))
-    parts: dict = {"monthly": monthly, "daily": daily}
+    parts: dict = {"monthly": _monthly_upsert("postgresql", names, through_lock).returning(literal(1)),
+                   "daily": _daily_upsert("postgresql", through_lock).returning(literal(1))}
     for name, table in (("villages", village_results), ("officers", officer_results)):
         parts[name] = _place_statement(table).where(through_lock).returning(literal(1))
     ctes = {name: part.cte(f"added_{name}") for name, part in parts.items()}
@@ -117,10 +114,9 @@ def add(connection: Connection, increments: Mapping[tuple[int, int, int], Counte
     """Add what new sign-ups brought to each tally key (visit, officer, programme) to the roll-ups and totals."""
     dialect = connection.dialect.name
     visits = {visit_id for visit_id, _officer, _programme in increments}
-    if dialect == "postgresql" and len(visits) == 1:
-        _add_at_once(connection, increments)
-        return
-    if dialect == "postgresql":
+    # The sign-ups of one visit (the officer's form) lock its branch in the statement that adds them.
+    at_once = dialect == "postgresql" and len(visits) == 1
+    if dialect == "postgresql" and not at_once:
         # FOR NO KEY UPDATE, in id order, as a recount takes it: see rollups.recount.
         branches = select(Visit.branch_id).where(Visit.id.in_(sorted(visits)))
         connection.execute(select(Branch.id).where(Branch.id.in_(branches)).order_by(Branch.id)
@@ -131,36 +127,19 @@ def add(connection: Connection, increments: Mapping[tuple[int, int, int], Counte
         names = tuple(sorted(name for name, value in counts.items() if value))
         if not names:
             continue
-        connection.execute(_monthly_statement(dialect, names), {
-            "visit_id": visit_id, "programme_key": programme_key, **{f"add_{name}": counts[name] for name in names}})
-        daily = {"visit_id": visit_id, "recorded_by": officer_id,
-                 **{f"add_{name}": counts[name] for name in DAILY_COUNTS}}
-        connection.execute(_daily_statement(dialect), daily)
-        for table in missing:
-            changed = connection.execute(_place_statement(table), daily).rowcount
-            if changed != ROWS_PER_PLACE:
+        parameters = {"visit_id": visit_id, "programme_key": programme_key, "recorded_by": officer_id,
+                      **{f"add_{name}": counts[name] for name in {*names, *DAILY_COUNTS}}}
+        if at_once:
+            written = connection.execute(_at_once_statement(names), parameters).one()
+            changed = {village_results: written.villages, officer_results: written.officers}
+        else:
+            connection.execute(_monthly_statement(dialect, names), parameters)
+            connection.execute(_daily_statement(dialect), parameters)
+            changed = {table: connection.execute(_place_statement(table), parameters).rowcount for table in missing}
+        for table, rows in changed.items():
+            if rows != ROWS_PER_PLACE:
                 missing[table].add(visit_id if table is village_results else officer_id)
     if missing[village_results] or missing[officer_results]:
         villages = set(connection.scalars(select(Visit.village_code)
                                           .where(Visit.id.in_(sorted(missing[village_results])))))
         place_totals.recount(connection, villages, missing[officer_results])
-
-
-def _add_at_once(connection: Connection, increments: Mapping[tuple[int, int, int], Counter]) -> None:
-    """``add`` on PostgreSQL for the sign-ups of one visit: each tally key in one statement (the branch is locked by
-    the first)."""
-    missing_villages, missing_officers = set(), set()
-    for (visit_id, officer_id, programme_key), counts in sorted(increments.items()):
-        names = tuple(sorted(name for name, value in counts.items() if value))
-        if not names:
-            continue
-        written = connection.execute(_at_once_statement(names), {
-            "visit_id": visit_id, "programme_key": programme_key, "recorded_by": officer_id,
-            **{f"add_{name}": counts[name] for name in {*names, *DAILY_COUNTS}}}).one()
-        if written.villages != ROWS_PER_PLACE:
-            missing_villages.add(visit_id)
-        if written.officers != ROWS_PER_PLACE:
-            missing_officers.add(officer_id)
-    if missing_villages or missing_officers:
-        villages = set(connection.scalars(select(Visit.village_code).where(Visit.id.in_(sorted(missing_villages)))))
-        place_totals.recount(connection, villages, missing_officers)

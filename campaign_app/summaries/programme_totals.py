@@ -39,13 +39,17 @@ class ProgrammeTotal(Model):
     signups: Mapped[int]
 
 
+def adding(statement):
+    """``statement``, an INSERT of (programme_id, signups), adding its sign-ups to a programme's row already there."""
+    return statement.on_conflict_do_update(index_elements=["programme_id"],
+                                           set_={"signups": programme_totals.c.signups + statement.excluded.signups})
+
+
 @lru_cache(maxsize=8)
 def _add_statement(dialect: str):
     """The upsert adding the bound ``signups`` to the bound programme's row, built once per dialect (a subsidised
     sign-up runs it)."""
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(programme_totals)
-    return statement.on_conflict_do_update(index_elements=["programme_id"],
-                                           set_={"signups": programme_totals.c.signups + statement.excluded.signups})
+    return adding((postgresql.insert if dialect == "postgresql" else sqlite.insert)(programme_totals))
 
 
 def add(connection: Connection, changes: Mapping[int, int]) -> None:

@@ -231,13 +231,10 @@ def _upsert_with_total_statement(names: tuple[str, ...]):
     """The tally's upsert, then the programme total's, which reads the tally's answer: so the tally's row is taken
     before the total's, in the order of two statements (PostgreSQL runs a statement's parts in no set order)."""
     tally = _upsert_statement("postgresql", names).returning(literal(1)).cte("tally")
-    total = postgresql.insert(programme_totals_table).from_select(
+    return programme_totals.adding(postgresql.insert(programme_totals_table).from_select(
         ["programme_id", "signups"],
         select(bindparam("key_programme_key", type_=Integer), bindparam("add_signups", type_=Integer))
-        .where(exists(select(tally.c[0]))))
-    return total.on_conflict_do_update(
-        index_elements=["programme_id"],
-        set_={"signups": programme_totals_table.c.signups + total.excluded.signups})
+        .where(exists(select(tally.c[0])))))
 
 
 @lru_cache(maxsize=256)
