@@ -25,9 +25,11 @@ PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "i
 
 
 def wait_for_htmx(page) -> None:
-    """Wait until the page's htmx has loaded. Written as a function: Playwright evaluates a plain expression again on
-    every poll, and the pages' CSP (no 'unsafe-eval') refuses every evaluation but the first, so a page slower than
-    that first poll failed the test."""
+    """Wait until the page's htmx has loaded and taken up the page. Loaded deferred, it takes the page up on
+    DOMContentLoaded, after ``window.htmx`` exists: a control changed in between sends nothing. The check is written
+    as a function: Playwright evaluates a plain expression again on every poll, and the pages' CSP (no 'unsafe-eval')
+    refuses every evaluation but the first, so a page slower than that first poll failed the test."""
+    page.wait_for_load_state("domcontentloaded")
     page.wait_for_function("() => window.htmx !== undefined")
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 
